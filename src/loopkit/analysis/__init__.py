@@ -1,0 +1,1 @@
+"""Analyses of a diagram; each module answers one question about its structure."""

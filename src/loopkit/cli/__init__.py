@@ -1,0 +1,75 @@
+"""Command-line interface: parse arguments, call the library, format results.
+
+Each command group lives in its own module and registers itself on ``app``;
+nothing here imports the heavy parts of loopkit until a command runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from loopkit import __version__
+
+
+class _Group(TyperGroup):
+    """Turns loopkit's user errors into one stderr line and an exit code, never a traceback.
+
+    Done here rather than around ``app()`` so typer's ``CliRunner`` and a real
+    process behave the same.
+    """
+
+    def invoke(self, ctx: Any) -> Any:
+        from loopkit.cli.common import report_error
+
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except BrokenPipeError:
+            raise typer.Exit(0) from None
+        except Exception as error:
+            if type(error).__module__.startswith(("click", "typer")):
+                raise
+            raise typer.Exit(report_error(error)) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="loopkit",
+    help="Causal loop diagrams as text: validate, find feedback loops, render.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"loopkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """Causal loop diagrams as text: validate, find feedback loops, render.
+
+    Write a diagram as YAML, then `loopkit loops FILE` lists its feedback loops
+    and `loopkit check FILE` gates CI on the loops you declared.
+    """
+
+
+# Command modules register themselves on `app` when imported.
+from loopkit.cli import analyse  # noqa: E402,F401
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="loopkit")

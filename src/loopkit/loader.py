@@ -1,0 +1,300 @@
+"""File -> validated ``Diagram``, with every problem located at ``file:line:col``.
+
+Three layers of checks, all reported together: YAML (syntax, duplicate keys),
+shape (pydantic, ``schema.py``) and meaning (links to undeclared variables,
+duplicate links, loops naming unknown variables).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from typing import Any
+
+from loopkit.model import DeclaredLoop, Diagram, Link, LoopType, Polarity, Pos, Variable
+from loopkit.problems import DiagramError, Problem, UsageError
+from loopkit.yamlsource import SourceMap, parse_yaml
+
+#: Refuse larger files before parsing them (override with ``max_bytes``).
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+_LOOP_ID_TYPES = {"R": LoopType.REINFORCING, "B": LoopType.BALANCING}
+
+
+def suggest(word: str, candidates: list[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest candidate, or an empty string."""
+    lowered = {c.lower(): c for c in candidates}
+    if word.lower() in lowered and lowered[word.lower()] != word:
+        return f" (did you mean '{lowered[word.lower()]}'?)"
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    if not close:
+        close = [lowered[m] for m in difflib.get_close_matches(word.lower(), lowered, 1, 0.6)]
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def read_text(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Read a diagram file as UTF-8; I/O trouble is a usage error, bad bytes a problem."""
+    name = str(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise UsageError(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"{name}: is a directory, not a diagram file") from None
+    except OSError as error:
+        raise UsageError(f"{name}: cannot read: {error.strerror or error}") from None
+    if len(raw) > max_bytes:
+        raise DiagramError([Problem(name, 1, 1, f"file is larger than {max_bytes:,} bytes; "
+                                    "diagrams are small text files", "file-too-large")])
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise DiagramError([Problem(name, line, 1, "file contains NUL bytes: is it binary?",
+                                    "binary-file")])
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = raw[: error.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        raise DiagramError([Problem(name, line, column, "file is not valid UTF-8 text "
+                                    f"(byte 0x{raw[error.start]:02x}); save it as UTF-8",
+                                    "encoding")]) from None
+
+
+def load_diagram(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYTES) -> Diagram:
+    """Read and validate a diagram file; raises ``DiagramError`` or ``UsageError``."""
+    return parse_diagram(read_text(path, max_bytes), str(path))
+
+
+def parse_diagram(text: str, filename: str = "<string>") -> Diagram:
+    """Validate diagram text; raises ``DiagramError`` listing every problem."""
+    data, source, problems = parse_yaml(text, filename)
+    if not isinstance(data, dict):
+        mark = source.locate(())
+        raise DiagramError([*problems, Problem(
+            filename, mark.line, mark.column,
+            "a diagram must be a mapping with 'variables' and 'links' keys", "not-a-mapping")])
+    problems += _validate_shape(data, source, filename)
+    diagram, meaning_problems = _normalise(data, source, filename)
+    problems += meaning_problems
+    if problems:
+        raise DiagramError(problems)
+    return diagram
+
+
+def _field_kind(loc: tuple[Any, ...]) -> str:
+    if len(loc) >= 2 and loc[0] == "variables":
+        return "variable"
+    if len(loc) >= 2 and loc[0] == "links":
+        return "link"
+    if len(loc) >= 2 and loc[0] == "loops":
+        return "loop"
+    return "top"
+
+
+def _validate_shape(data: dict[str, Any], source: SourceMap, filename: str) -> list[Problem]:
+    """Every pydantic error of the whole file, located."""
+    from pydantic import ValidationError
+
+    from loopkit.schema import FIELD_NAMES, DiagramFile
+
+    try:
+        DiagramFile.model_validate(data)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors(include_url=False):
+            loc = _data_loc(item["loc"])
+            problems.append(_shape_problem(item, loc, source, filename, FIELD_NAMES))
+        return _dedupe(problems)
+    return []
+
+
+def _entries(data: Any, adapter: Any) -> list[tuple[Any, Any]]:
+    """``(key, validated)`` for each entry of a mapping or list that is valid on its own.
+
+    Lets the meaning checks run on the valid part of a file that also has shape
+    errors, so one run reports all of them.
+    """
+    from pydantic import ValidationError
+
+    if isinstance(data, dict):
+        items = list(data.items())
+    elif isinstance(data, list):
+        items = list(enumerate(data))
+    else:
+        return []
+    out = []
+    for key, value in items:
+        try:
+            out.append((key, adapter.validate_python(value)))
+        except ValidationError:
+            continue
+    return out
+
+
+def _data_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Drop pydantic's validator-name segments so ``loc`` matches the data path."""
+    out = []
+    for part in loc:
+        if isinstance(part, str) and (part.startswith("function-") or part in ("str", "dict")):
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def _shape_problem(
+    item: dict[str, Any],
+    loc: tuple[Any, ...],
+    source: SourceMap,
+    filename: str,
+    field_names: dict[str, list[str]],
+) -> Problem:
+    kind = item["type"]
+    where = _describe(loc)
+    if kind == "extra_forbidden":
+        mark = source.locate(loc, key=True)
+        key = str(loc[-1])
+        allowed = field_names[_field_kind((*loc[:-1], "x"))] if len(loc) > 1 else field_names["top"]
+        hint = suggest(key, allowed) or f" (allowed: {', '.join(allowed)})"
+        if len(loc) == 1:
+            hint += "; put your own metadata under a key starting with 'x-'"
+        return Problem(filename, mark.line, mark.column, f"unknown key '{key}'{hint}",
+                       "unknown-key")
+    mark = source.locate(loc)
+    if kind == "missing":
+        field = str(loc[-1])
+        parent = _describe(loc[:-1])
+        message = f"missing required key '{field}'"
+        return Problem(filename, mark.line, mark.column,
+                       f"{parent}: {message}" if parent else message, "missing-key")
+    message = item["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, "):]
+    elif kind == "too_short":
+        message = "needs at least one entry"
+    else:
+        message = message[0].lower() + message[1:]
+        got = item.get("input")
+        if isinstance(got, (str, int, float, bool)) or got is None:
+            message += f", got {got!r}"
+    return Problem(filename, mark.line, mark.column,
+                   f"{where}: {message}" if where else message, kind)
+
+
+def _describe(loc: tuple[Any, ...]) -> str:
+    """Human path such as ``link 3 'polarity'`` or ``variable 'fines'``."""
+    if not loc:
+        return ""
+    head, rest = loc[0], loc[1:]
+    if head == "links" and rest and isinstance(rest[0], int):
+        text = f"link {rest[0] + 1}"
+        rest = rest[1:]
+    elif head == "variables" and rest:
+        text = f"variable '{rest[0]}'"
+        rest = rest[1:]
+    elif head == "loops" and rest:
+        text = f"loop '{rest[0]}'"
+        rest = rest[1:]
+    else:
+        text = f"'{head}'"
+    for part in rest:
+        text += f" item {part + 1}" if isinstance(part, int) else f" '{part}'"
+    return text
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen: set[tuple[int, int, str]] = set()
+    out = []
+    for p in problems:
+        if (p.line, p.column, p.message) not in seen:
+            seen.add((p.line, p.column, p.message))
+            out.append(p)
+    return out
+
+
+def _pos(source: SourceMap, path: tuple[Any, ...], key: bool = False) -> Pos:
+    mark = source.locate(path, key=key)
+    return Pos(mark.line, mark.column)
+
+
+def _normalise(
+    data: dict[str, Any], source: SourceMap, filename: str
+) -> tuple[Diagram, list[Problem]]:
+    from pydantic import TypeAdapter
+
+    from loopkit.schema import LinkEntry, LoopSpec, VariableEntry
+
+    problems: list[Problem] = []
+
+    def report(pos: Pos, message: str, code: str) -> None:
+        problems.append(Problem(filename, pos.line, pos.column, message, code))
+
+    variables = []
+    raw_variables = data.get("variables")
+    for vid, vspec in _entries(raw_variables, TypeAdapter(VariableEntry)):
+        label = vspec.label if vspec.label else vid
+        where = _pos(source, ("variables", vid), key=True)
+        if not vid.strip():
+            report(where, "a variable id may not be empty", "empty-id")
+        variables.append(Variable(vid, label, vspec.group, vspec.description,
+                                  tuple(vspec.pos) if vspec.pos else None, where))
+    ids = [str(k) for k in raw_variables] if isinstance(raw_variables, dict) else []
+    known = set(ids)
+    label_to_id = {v.label.lower(): v.id for v in variables}
+
+    def unknown(name: str) -> str:
+        if name.lower() in label_to_id:
+            return f" (did you mean '{label_to_id[name.lower()]}'? links name variables by id)"
+        return suggest(name, ids)
+
+    links = []
+    seen: dict[tuple[str, str], Pos] = {}
+    for i, lspec in _entries(data.get("links"), TypeAdapter(LinkEntry)):
+        raw = data["links"][i]
+        compact = isinstance(raw, str)
+        where = _pos(source, ("links", i))
+        for end, attr in (("from", "source"), ("to", "target")):
+            name = getattr(lspec, attr)
+            if name not in known:
+                pos = where if compact else _pos(source, ("links", i, end))
+                report(pos, f"link {i + 1}: '{name}' is not a declared variable{unknown(name)}",
+                       "unknown-variable")
+        key = (lspec.source, lspec.target)
+        if key in seen:
+            report(where, f"duplicate link {key[0]} -> {key[1]} (first at line "
+                   f"{seen[key].line}); merge them into one", "duplicate-link")
+            continue
+        seen[key] = where
+        links.append(Link(lspec.source, lspec.target, Polarity(lspec.polarity), lspec.delay,
+                          lspec.description, tuple(lspec.evidence or ()), lspec.confidence,
+                          where))
+
+    loops = []
+    for loop_id, lspec in _entries(data.get("loops"), TypeAdapter(LoopSpec)):
+        where = _pos(source, ("loops", loop_id), key=True)
+        letter_type = _LOOP_ID_TYPES.get(loop_id[:1]) if loop_id[1:].isdigit() else None
+        expected = LoopType(lspec.type) if lspec.type else letter_type
+        if lspec.type and letter_type and LoopType(lspec.type) is not letter_type:
+            report(_pos(source, ("loops", loop_id, "type")),
+                   f"loop '{loop_id}': its id says {letter_type.value} but 'type' says "
+                   f"{lspec.type}; rename it or fix the type", "loop-type-conflict")
+        for j, name in enumerate(lspec.variables):
+            if name not in known:
+                report(_pos(source, ("loops", loop_id, "variables", j)),
+                       f"loop '{loop_id}': '{name}' is not a declared variable{unknown(name)}",
+                       "unknown-variable")
+        repeated = sorted({v for v in lspec.variables if lspec.variables.count(v) > 1})
+        if repeated:
+            report(_pos(source, ("loops", loop_id, "variables")),
+                   f"loop '{loop_id}': a loop passes each variable once, but "
+                   f"{', '.join(repeated)} appears twice", "loop-repeats-variable")
+        loops.append(DeclaredLoop(loop_id, tuple(lspec.variables), lspec.name, expected,
+                                  lspec.description, where))
+
+    extensions = {k: v for k, v in data.items() if str(k).startswith("x-")}
+    text = {k: data.get(k) if isinstance(data.get(k), str) else None
+            for k in ("title", "description")}
+    diagram = Diagram(tuple(variables), tuple(links), tuple(loops), text["title"],
+                      text["description"], filename, extensions)
+    return diagram, problems

@@ -1,0 +1,179 @@
+"""The diagram as the rest of loopkit sees it: small frozen dataclasses.
+
+The YAML file format lives in ``schema.py`` (pydantic, with all the spellings
+users may write); this module is the normalised result every analysis,
+renderer and exporter works on, and what importers build. Keeping it free of
+pydantic keeps it cheap to build in code and in tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
+from typing import Any
+
+
+class Polarity(StrEnum):
+    """Sign of a causal link: same direction, opposite direction, or not known."""
+
+    POSITIVE = "+"
+    NEGATIVE = "-"
+    UNKNOWN = "?"
+
+    @property
+    def symbol(self) -> str:
+        """The sign as drawn (a true minus sign for negative links)."""
+        return {"+": "+", "-": "\u2212", "?": "?"}[self.value]
+
+    @property
+    def word(self) -> str:
+        return {"+": "positive", "-": "negative", "?": "unknown"}[self.value]
+
+
+#: Every spelling of a polarity the format accepts, lower-cased.
+POLARITY_SPELLINGS: dict[str, Polarity] = {
+    "+": Polarity.POSITIVE,
+    "s": Polarity.POSITIVE,
+    "same": Polarity.POSITIVE,
+    "positive": Polarity.POSITIVE,
+    "-": Polarity.NEGATIVE,
+    "\u2212": Polarity.NEGATIVE,
+    "o": Polarity.NEGATIVE,
+    "opposite": Polarity.NEGATIVE,
+    "negative": Polarity.NEGATIVE,
+    "?": Polarity.UNKNOWN,
+    "unknown": Polarity.UNKNOWN,
+}
+
+
+def parse_polarity(text: str) -> Polarity:
+    """Read any accepted spelling; raises ``ValueError`` with the accepted ones."""
+    try:
+        return POLARITY_SPELLINGS[text.strip().lower()]
+    except KeyError:
+        raise ValueError(
+            f"unknown polarity {text!r}: use '+' (same), '-' (opposite) or '?' (unknown)"
+        ) from None
+
+
+class LoopType(StrEnum):
+    """Reinforcing (even number of negative links), balancing (odd), or undetermined."""
+
+    REINFORCING = "reinforcing"
+    BALANCING = "balancing"
+    UNDETERMINED = "undetermined"
+
+    @property
+    def letter(self) -> str:
+        return {"reinforcing": "R", "balancing": "B", "undetermined": "U"}[self.value]
+
+    @classmethod
+    def from_signs(cls, negatives: int, unknowns: int) -> LoopType:
+        if unknowns:
+            return cls.UNDETERMINED
+        return cls.BALANCING if negatives % 2 else cls.REINFORCING
+
+
+@dataclass(frozen=True, order=True)
+class Pos:
+    """Where an element was written (1-based line and column), for messages."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A quantity that can rise or fall."""
+
+    id: str
+    label: str
+    group: str | None = None
+    description: str | None = None
+    pos: tuple[float, float] | None = None
+    where: Pos | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A causal influence ``source -> target`` with its polarity."""
+
+    source: str
+    target: str
+    polarity: Polarity
+    delay: bool = False
+    description: str | None = None
+    evidence: tuple[str, ...] = ()
+    confidence: str | None = None
+    where: Pos | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.source, self.target)
+
+
+@dataclass(frozen=True)
+class DeclaredLoop:
+    """A loop the author names in the file and expects to exist."""
+
+    id: str
+    variables: tuple[str, ...]
+    name: str | None = None
+    type: LoopType | None = None
+    description: str | None = None
+    where: Pos | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Diagram:
+    """A whole causal loop diagram; variable and link order is the file's order."""
+
+    variables: tuple[Variable, ...]
+    links: tuple[Link, ...]
+    loops: tuple[DeclaredLoop, ...] = ()
+    title: str | None = None
+    description: str | None = None
+    path: str = "<diagram>"
+    extensions: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def build(
+        cls,
+        variables: Iterable[Variable | str],
+        links: Iterable[Link | tuple[str, str, str]],
+        **kwargs: Any,
+    ) -> Diagram:
+        """Convenience constructor for code and tests: ids and ``(a, b, "+")`` triples."""
+        vs = tuple(v if isinstance(v, Variable) else Variable(v, v) for v in variables)
+        ls = tuple(
+            lk if isinstance(lk, Link) else Link(lk[0], lk[1], parse_polarity(lk[2]))
+            for lk in links
+        )
+        return cls(variables=vs, links=ls, **kwargs)
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Position of each variable id in file order (the tie-breaker everywhere)."""
+        return {v.id: i for i, v in enumerate(self.variables)}
+
+    @cached_property
+    def by_id(self) -> dict[str, Variable]:
+        return {v.id: v for v in self.variables}
+
+    @cached_property
+    def link_map(self) -> dict[tuple[str, str], Link]:
+        return {lk.key: lk for lk in self.links}
+
+    def label(self, variable_id: str) -> str:
+        return self.by_id[variable_id].label
+
+    @property
+    def display_title(self) -> str:
+        """The title, or the file name when the author gave none."""
+        if self.title:
+            return self.title
+        from pathlib import PurePath
+
+        return PurePath(self.path).stem

@@ -1,0 +1,196 @@
+"""The diagram file format (version 1) as pydantic models.
+
+These models are the single source of truth for what a file may contain: the
+loader validates with them and ``loopkit schema`` publishes their JSON Schema
+for editors. They accept every spelling users write (compact links, ``id:
+label`` variables, polarity words); ``loader.py`` normalises the result into
+``model.Diagram``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from loopkit.model import POLARITY_SPELLINGS, parse_polarity
+
+FORMAT_VERSION = 1
+
+#: ``absence -> fines (+)`` or ``absence -> fines (-, delay)``.
+COMPACT_LINK = re.compile(
+    r"^\s*(?P<source>[^()]+?)\s*(?:->|\u2192)\s*(?P<target>[^()]+?)\s*"
+    r"\(\s*(?P<polarity>[^,()]+?)\s*(?:,\s*(?P<delay>delay(?:ed)?)\s*)?\)\s*$",
+    re.IGNORECASE,
+)
+COMPACT_PATTERN = (
+    r"^\s*[^()]+?\s*(->|\u2192)\s*[^()]+?\s*"
+    r"\(\s*[^,()]+?\s*(,\s*delay(ed)?\s*)?\)\s*$"
+)
+
+_POLARITY_SCHEMA = {
+    "type": "string",
+    "enum": sorted({*POLARITY_SPELLINGS, "S", "O", "Same", "Opposite"}),
+    "description": "'+' (same direction), '-' (opposite) or '?' (unknown); "
+    "also s/same/positive, o/opposite/negative, unknown, and U+2212.",
+}
+
+
+def _check_polarity(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(
+            f"polarity must be text such as '+' or '-', not {value!r}"
+            + (" (quote it: \"-\")" if value is None else "")
+        )
+    return parse_polarity(value).value
+
+
+PolarityText = Annotated[str, BeforeValidator(_check_polarity), WithJsonSchema(_POLARITY_SCHEMA)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, str_strip_whitespace=True)
+
+
+class VariableSpec(_Strict):
+    """A variable written as a mapping; ``id: label`` is the short form."""
+
+    label: str | None = Field(None, description="Text shown in the diagram (default: the id).")
+    group: str | None = Field(None, description="Group name, used for colour and legend.")
+    description: str | None = Field(None, description="Free text explaining the variable.")
+    pos: tuple[float, float] | None = Field(
+        None, description="Optional layout pin [x, y] in inches, for rendering."
+    )
+
+
+def _variable_short_form(value: Any) -> Any:
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        return {"label": value}
+    return value
+
+
+VariableEntry = Annotated[
+    VariableSpec,
+    BeforeValidator(_variable_short_form, json_schema_input_type=str | VariableSpec | None),
+]
+
+
+class LinkSpec(_Strict):
+    """A causal link written as a mapping."""
+
+    source: str = Field(alias="from", description="Id of the cause.")
+    target: str = Field(alias="to", description="Id of the effect.")
+    polarity: PolarityText
+    delay: bool = Field(False, description="True when the effect takes noticeably long.")
+    description: str | None = None
+    evidence: list[str] | None = Field(
+        None, description="Sources that support this link (citations, URLs, notes)."
+    )
+    confidence: Literal["low", "medium", "high"] | None = None
+
+    @field_validator("evidence", mode="before")
+    @classmethod
+    def _one_evidence(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+
+def _link_short_form(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    match = COMPACT_LINK.match(value)
+    if not match:
+        raise ValueError(
+            f"cannot read link {value!r}: write it as 'cause -> effect (+)' "
+            "or 'cause -> effect (-, delay)'"
+        )
+    return {
+        "from": match["source"],
+        "to": match["target"],
+        "polarity": match["polarity"],
+        "delay": bool(match["delay"]),
+    }
+
+
+CompactLink = Annotated[
+    str,
+    Field(
+        pattern=COMPACT_PATTERN,
+        description="Compact form: 'cause -> effect (+)' or 'cause -> effect (-, delay)'.",
+    ),
+]
+
+LinkEntry = Annotated[
+    LinkSpec,
+    BeforeValidator(_link_short_form, json_schema_input_type=CompactLink | LinkSpec),
+]
+
+
+class LoopSpec(_Strict):
+    """A loop the author expects; its id's letter (R/B) states the expected type."""
+
+    name: str | None = None
+    variables: list[str] = Field(
+        min_length=1, description="Variable ids in causal order, starting anywhere."
+    )
+    type: Literal["reinforcing", "balancing"] | None = Field(
+        None, description="Expected type; defaults to what the id's letter says (R1, B2)."
+    )
+    description: str | None = None
+
+
+class DiagramFile(_Strict):
+    """A causal loop diagram file (loopkit format version 1)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        str_strip_whitespace=True,
+        title="loopkit causal loop diagram",
+        json_schema_extra={"patternProperties": {"^x-": {}}},
+    )
+
+    version: Literal[1] | None = Field(None, description="Format version (1).")
+    title: str | None = None
+    description: str | None = None
+    variables: dict[str, VariableEntry] = Field(
+        min_length=1, description="Variable id -> label, or id -> {label, group, ...}."
+    )
+    links: list[LinkEntry] = Field(description="Causal links, as mappings or compact strings.")
+    loops: dict[str, LoopSpec] = Field(
+        default_factory=dict, description="Loops the author names and expects to exist."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_extensions(cls, data: Any) -> Any:
+        """Users' own metadata lives under top-level ``x-...`` keys."""
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not str(k).startswith("x-")}
+        return data
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema for editors (``# yaml-language-server: $schema=...``)."""
+    schema = DiagramFile.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
+
+
+#: Field names per model, for did-you-mean on unknown keys.
+FIELD_NAMES: dict[str, list[str]] = {
+    "top": ["version", "title", "description", "variables", "links", "loops"],
+    "variable": list(VariableSpec.model_fields),
+    "link": ["from", "to", "polarity", "delay", "description", "evidence", "confidence"],
+    "loop": list(LoopSpec.model_fields),
+}
