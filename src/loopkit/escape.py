@@ -1,0 +1,54 @@
+"""Escaping of user text for every output language, in one place.
+
+Labels come from files in pull requests and end up in web pages and
+spreadsheets, so no user string may carry markup, DOT syntax, control
+characters or spreadsheet formulas into an output.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def strip_control(text: str) -> str:
+    """Remove control characters that make XML invalid (tabs/newlines are kept)."""
+    return _CONTROL.sub("", text)
+
+
+def dot_string(text: str) -> str:
+    """A quoted DOT string that Graphviz shows literally.
+
+    Backslashes are doubled (``\\N``, ``\\n`` are escapes in DOT), quotes are
+    escaped, newlines become ``\\n`` line breaks, and ``&`` is written as
+    ``&amp;`` because Graphviz interprets entities in labels.
+    """
+    text = strip_control(text).replace("\\", "\\\\").replace('"', '\\"')
+    text = text.replace("&", "&amp;")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+    return f'"{text}"'
+
+
+def xml_text(text: str) -> str:
+    """Text for SVG/HTML element content or attributes."""
+    return html.escape(strip_control(text), quote=True)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+
+
+def markdown_text(text: str) -> str:
+    """Inline Markdown that renders as the literal text (also safe inside table cells)."""
+    text = strip_control(text).replace("\r", " ").replace("\n", " ")
+    text = html.escape(text, quote=False)
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def csv_cell(text: str) -> str:
+    """Neutralise spreadsheet formulas: a cell starting with = + - @ (or tab/CR) gets a quote."""
+    text = strip_control(text) if text else text
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text

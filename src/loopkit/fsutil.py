@@ -1,0 +1,76 @@
+"""Safe output: atomic writes that never touch an input file.
+
+A render that fails or is killed half-way must leave the previous output
+intact, and two processes writing the same file must leave one complete
+file: so every output is written to a temporary file in the same folder and
+renamed over the target.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from loopkit.problems import UsageError
+
+
+def same_file(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
+    """True when both paths name one existing file (links and ``..`` resolved)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return Path(a).resolve() == Path(b).resolve()
+
+
+def atomic_write(
+    path: str | os.PathLike[str],
+    data: str | bytes,
+    *,
+    inputs: Iterable[str | os.PathLike[str]] = (),
+) -> None:
+    """Write ``data`` to ``path`` via a temp file + rename; refuse to overwrite an input."""
+    target = Path(path)
+    for source in inputs:
+        if same_file(target, source):
+            raise UsageError(f"{target}: refusing to write over the input file")
+    if target.is_dir():
+        raise UsageError(f"{target}: is a directory")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"{target}: folder {folder} does not exist")
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as error:
+        raise UsageError(f"{target}: cannot write: {error.strerror or error}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        mode = 0o666 & ~_umask()
+        if target.exists():
+            mode = target.stat().st_mode & 0o777
+        os.chmod(tmp_name, mode)
+        os.replace(tmp_name, target)
+    except OSError as error:
+        _remove(tmp_name)
+        raise UsageError(f"{target}: cannot write: {error.strerror or error}") from None
+    except BaseException:
+        _remove(tmp_name)
+        raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def _remove(name: str) -> None:
+    try:
+        os.unlink(name)
+    except OSError:
+        pass
