@@ -102,12 +102,47 @@ def _validate_shape(data: dict[str, Any], source: SourceMap, filename: str) -> l
     try:
         DiagramFile.model_validate(data)
     except ValidationError as error:
-        problems = []
-        for item in error.errors(include_url=False):
-            loc = _data_loc(item["loc"])
-            problems.append(_shape_problem(item, loc, source, filename, FIELD_NAMES))
+        items = [(item, _data_loc(item["loc"])) for item in error.errors(include_url=False)]
+        problems = [
+            _shape_problem(item, loc, source, filename, FIELD_NAMES)
+            for item, loc in _merge_typos(items)
+        ]
         return _dedupe(problems)
     return []
+
+
+def _merge_typos(items: list[tuple[Any, tuple[Any, ...]]]) -> list[tuple[Any, tuple[Any, ...]]]:
+    """Drop "missing key X" when the same mapping has a misspelt X: one mistake, one line."""
+    import difflib
+
+    extras: dict[tuple[Any, ...], list[str]] = {}
+    for item, loc in items:
+        if item["type"] == "extra_forbidden" and loc:
+            extras.setdefault(loc[:-1], []).append(str(loc[-1]))
+    kept = []
+    for item, loc in items:
+        if item["type"] == "missing" and loc and difflib.get_close_matches(
+            str(loc[-1]), extras.get(loc[:-1], []), n=1, cutoff=0.6
+        ):
+            continue
+        kept.append((item, loc))
+    return kept
+
+
+#: Plain wording for pydantic's error types, keyed by ``type``.
+_PLAIN = {
+    "bool_parsing": "must be true or false",
+    "bool_type": "must be true or false",
+    "string_type": "must be text",
+    "dict_type": "must be a mapping (key: value lines)",
+    "list_type": "must be a list",
+    "float_parsing": "must be a number",
+    "float_type": "must be a number",
+    "finite_number": "must be a finite number",
+    "tuple_type": "must be a list",
+    "model_type": "must be a mapping (key: value lines)",
+    "model_attributes_type": "must be a mapping (key: value lines)",
+}
 
 
 def _entries(data: Any, adapter: Any) -> list[tuple[Any, Any]]:
@@ -173,6 +208,13 @@ def _shape_problem(
         message = message[len("Value error, "):]
     elif kind == "too_short":
         message = "needs at least one entry"
+    elif kind in _PLAIN:
+        message = _PLAIN[kind]
+        got = item.get("input")
+        if isinstance(got, (str, int, float, bool)) or got is None:
+            message += f", got {got!r}"
+    elif kind == "literal_error":
+        message = "must be " + message.removeprefix("Input should be ")
     else:
         message = message[0].lower() + message[1:]
         got = item.get("input")
