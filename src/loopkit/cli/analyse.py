@@ -104,7 +104,8 @@ def loops_command(
                 continue
             if result.analysis.loops:
                 console.print(_loop_table(result))
-            console.print(escape(f"{result.file}: {summary_sentence(result.analysis.summary)}"))
+            console.print(escape(f"{result.file}: {summary_sentence(result.analysis.summary)}"),
+                          soft_wrap=True)
     for result in results:
         print_problems(result.all_problems)
     raise typer.Exit(EXIT_PROBLEMS if any(r.all_problems and _fails(r) for r in results)
