@@ -87,3 +87,18 @@ def test_loop_repeating_a_variable_is_an_error() -> None:
 def test_bom_and_crlf_are_fine() -> None:
     diagram = parse_diagram("\ufeffvariables:\r\n  a: A\r\nlinks: []\r\n")
     assert diagram.variables[0].label == "A"
+
+
+def test_plain_scalars_resolve_with_the_core_schema_and_quoted_stay_text() -> None:
+    diagram = parse_diagram(
+        'version: 1\nvariables:\n  a: {label: "1", pos: [1.5, 2]}\n  b: "1"\n'
+        "links:\n  - {from: a, to: b, polarity: '+', delay: true}\n"
+    )
+    a, b = diagram.variables
+    assert (a.label, a.pos, b.label) == ("1", (1.5, 2.0), "1")
+    assert diagram.links[0].delay is True
+
+
+def test_number_as_label_asks_for_quotes() -> None:
+    [line] = _problems("variables:\n  a: 1\nlinks: []\n")
+    assert line.startswith("d.yaml:2:6: variable 'a': a variable is a label or a mapping")

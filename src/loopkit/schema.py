@@ -77,6 +77,11 @@ def _variable_short_form(value: Any) -> Any:
         return {}
     if isinstance(value, str):
         return {"label": value}
+    if not isinstance(value, dict):
+        raise ValueError(
+            f"a variable is a label or a mapping (label, group, ...), not {value!r}; "
+            "quote a label that looks like a number or true/false"
+        )
     return value
 
 

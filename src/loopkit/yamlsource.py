@@ -107,7 +107,7 @@ class _Builder:
             raise _TooDeep(node)
         self.source.values[path] = _mark(node)
         if isinstance(node, yaml.ScalarNode):
-            return _scalar(node.value, node.style is None)
+            return _scalar(node.value, not node.style)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         result: dict[str, Any] = {}
