@@ -52,3 +52,17 @@ def csv_cell(text: str) -> str:
     if text and text[0] in "=+-@\t\r":
         return "'" + text
     return text
+
+
+def github_data(text: str) -> str:
+    """The message part of a GitHub workflow command (``::error ...::message``).
+
+    Same escaping as GitHub's own toolkit (``escapeData``): ``%``, CR and LF,
+    so a label cannot end the command early or start a new one.
+    """
+    return strip_control(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def github_property(text: str) -> str:
+    """A property value of a workflow command (``file=``, ``title=``): also ``:`` and ``,``."""
+    return github_data(text).replace(":", "%3A").replace(",", "%2C")

@@ -32,6 +32,21 @@ class FileResult:
         extra = self.analysis.problems if self.analysis else []
         return sorted([*self.problems, *extra])
 
+    @property
+    def ok(self) -> bool:
+        """True when nothing about this file should fail a CI job."""
+        return not self.failed and not (self.analysis is not None and self.analysis.failed)
+
+    @property
+    def declared(self) -> int:
+        """How many of the loops found were declared in the file."""
+        return sum(1 for loop in self.analysis.loops if loop.declared) if self.analysis else 0
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Variable id -> label, for writing loops in words."""
+        return {v.id: v.label for v in self.diagram.variables} if self.diagram else {}
+
 
 def empty_summary() -> dict[str, Any]:
     return {"total": 0, "reinforcing": 0, "balancing": 0, "undetermined": 0,
@@ -51,8 +66,22 @@ def file_record(result: FileResult) -> dict[str, Any]:
 
 
 def loops_document(results: list[FileResult]) -> dict[str, Any]:
-    """The single JSON document ``loopkit loops --format json`` prints."""
+    """The single JSON document ``loopkit loops``/``check --format json`` print."""
     return {"files": [file_record(r) for r in results]}
+
+
+def check_document(results: list[FileResult]) -> dict[str, Any]:
+    """``loopkit check --format json``: the loops records plus each file's verdict."""
+    return {"files": [{**file_record(r), "ok": r.ok} for r in results]}
+
+
+def check_line(result: FileResult) -> str:
+    """``file: ok (5 loops, 5 declared)`` or ``file: 2 problems`` for one checked file."""
+    if result.ok and result.analysis is not None:
+        total = result.analysis.summary["total"]
+        return f"{result.file}: ok ({total} loops, {result.declared} declared)"
+    count = len(result.all_problems)
+    return f"{result.file}: {count} problem{'s' if count != 1 else ''}"
 
 
 def summary_sentence(summary: dict[str, Any]) -> str:

@@ -58,12 +58,23 @@ def _root(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
     ),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="Print only problems and the output asked for."
+    ),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Also print search details (timings, bounds)."
+    ),
 ) -> None:
     """Causal loop diagrams as text: validate, find feedback loops, render.
 
     Write a diagram as YAML, then `loopkit loops FILE` lists its feedback loops
     and `loopkit check FILE` gates CI on the loops you declared.
     """
+    from loopkit.cli.common import fail_usage, set_verbosity
+
+    if quiet and verbose:
+        raise fail_usage("--quiet and --verbose cannot be used together")
+    set_verbosity(-1 if quiet else 1 if verbose else 0)
 
 
 # Command modules register themselves on `app` when imported.

@@ -14,8 +14,10 @@ from loopkit.cli.common import (
     Format,
     fail_usage,
     load_many,
+    note,
     print_problems,
     stdout_console,
+    verbosity,
 )
 
 FILES = typer.Argument(..., help="Diagram YAML files.", metavar="FILE...")
@@ -51,19 +53,26 @@ def _analyse_all(
 
 
 def _loop_table(result: Any) -> Any:
+    """The text format's table; user text is plain ``Text`` so ``[x]`` is never markup."""
     from rich.table import Table
+    from rich.text import Text
+
+    from loopkit.escape import strip_control
+
+    def plain(value: str) -> Text:
+        return Text(strip_control(value))
 
     labels = {v.id: v.label for v in result.diagram.variables}
-    table = Table(title=result.diagram.display_title, title_justify="left")
+    table = Table(title=plain(result.diagram.display_title), title_justify="left")
     for column in ("ID", "Type", "Name", "Length", "Delays", "Loop"):
         table.add_column(column, overflow="fold",
                          justify="right" if column in ("Length", "Delays") else "left")
     colours = {"reinforcing": "red", "balancing": "blue", "undetermined": "yellow"}
     for loop in result.analysis.loops:
         kind = loop.type.value
-        table.add_row(loop.id, f"[{colours[kind]}]{kind}[/]", loop.name or "",
+        table.add_row(plain(loop.id), Text(kind, style=colours[kind]), plain(loop.name or ""),
                       str(loop.length), str(loop.delays) if loop.delays else "",
-                      loop.chain(labels))
+                      plain(loop.chain(labels)))
     return table
 
 
@@ -91,29 +100,58 @@ def loops_command(
     """
     from rich.markup import escape
 
-    from loopkit.reporting import loops_document, summary_sentence
+    from loopkit.reporting import summary_sentence
 
     results = _analyse_all(files, max_length=max_length, limit=limit,
                            time_budget=time_budget, through=through)
-    if output_format is Format.json:
-        typer.echo(json.dumps(loops_document(results), indent=2, ensure_ascii=False))
-    else:
+    if not _emit_document(results, output_format, "loops"):
         console = stdout_console()
         for result in results:
             if result.analysis is None:
                 continue
             if result.analysis.loops:
                 console.print(_loop_table(result))
-            console.print(escape(f"{result.file}: {summary_sentence(result.analysis.summary)}"),
-                          soft_wrap=True)
-    for result in results:
-        print_problems(result.all_problems)
+            if verbosity() >= 0:
+                console.print(
+                    escape(f"{result.file}: {summary_sentence(result.analysis.summary)}"),
+                    soft_wrap=True)
+    _diagnostics(results, output_format)
     raise typer.Exit(EXIT_PROBLEMS if any(r.all_problems and _fails(r) for r in results)
                      else EXIT_OK)
 
 
 def _fails(result: Any) -> bool:
-    return result.failed or (result.analysis is not None and result.analysis.failed)
+    return not result.ok
+
+
+def _emit_document(results: list[Any], output_format: Format, command: str) -> bool:
+    """Print ``results`` in a machine/CI format; False means the caller prints text."""
+    from loopkit import formats
+
+    chosen = output_format.resolve()
+    if chosen is Format.json:
+        typer.echo(formats.json_output(results, command), nl=False)  # type: ignore[arg-type]
+    elif chosen is Format.markdown:
+        typer.echo(formats.markdown_output(results, command), nl=False)  # type: ignore[arg-type]
+    elif chosen is Format.github:
+        typer.echo(formats.github_output(results, command), nl=False)  # type: ignore[arg-type]
+    return chosen is not Format.text
+
+
+def _diagnostics(results: list[Any], output_format: Format) -> None:
+    """Problems as ``file:line:col`` lines on stderr, then verbose search details.
+
+    Not in the github format, whose annotations already are the log lines.
+    """
+    if output_format.resolve() is not Format.github:
+        for result in results:
+            print_problems(result.all_problems)
+    for result in results:
+        if result.analysis is not None:
+            a = result.analysis
+            note(f"{result.file}: {len(a.loops)} loops in {a.elapsed * 1000:.1f} ms"
+                 + (f", stopped early: {a.reason}" if a.truncated else ", search complete"),
+                 level=1)
 
 
 @app.command("check")
@@ -140,19 +178,13 @@ def check_command(
     """
     results = _analyse_all(files, max_length=max_length, limit=limit,
                            time_budget=time_budget, strict=strict)
-    if output_format is Format.json:
-        typer.echo(json.dumps({"files": [
-            {"file": r.file, "ok": not _fails(r),
-             "problems": [p.to_dict() for p in r.all_problems]} for r in results
-        ]}, indent=2, ensure_ascii=False))
-    else:
+    from loopkit.reporting import check_line
+
+    if not _emit_document(results, output_format, "check") and verbosity() >= 0:
         for result in results:
-            if not result.all_problems and result.analysis is not None:
-                summary = result.analysis.summary
-                declared = sum(1 for lp in result.analysis.loops if lp.declared)
-                typer.echo(f"{result.file}: ok ({summary['total']} loops, {declared} declared)")
-        for result in results:
-            print_problems(result.all_problems)
+            if result.ok and result.analysis is not None:
+                typer.echo(check_line(result))
+    _diagnostics(results, output_format)
     raise typer.Exit(EXIT_PROBLEMS if any(_fails(r) for r in results) else EXIT_OK)
 
 

@@ -18,8 +18,39 @@ EXIT_INTERNAL = 3
 
 
 class Format(StrEnum):
+    """``--format`` of ``loops``/``check``; ``auto`` is github under GitHub Actions, else text."""
+
     text = "text"
     json = "json"
+    markdown = "markdown"
+    github = "github"
+    auto = "auto"
+
+    def resolve(self) -> Format:
+        from loopkit.formats import resolve_format
+
+        return Format(resolve_format(self.value, os.environ))
+
+
+_verbosity = 0
+
+
+def set_verbosity(level: int) -> None:
+    """Store the global ``--quiet`` (-1) / ``--verbose`` (1) level; the root callback
+    sets it on every invocation, so one run never inherits another's."""
+    global _verbosity
+    _verbosity = level
+
+
+def verbosity() -> int:
+    """-1 quiet (problems and requested output only), 0 normal, 1 verbose (search details)."""
+    return _verbosity
+
+
+def note(message: str, *, level: int = 0) -> None:
+    """A progress/summary line on stderr, shown when the verbosity is at least ``level``."""
+    if verbosity() >= level:
+        typer.echo(message, err=True)
 
 
 def stderr_console() -> Any:
