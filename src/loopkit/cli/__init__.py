@@ -79,6 +79,7 @@ def _root(
 
 # Command modules register themselves on `app` when imported.
 from loopkit.cli import analyse  # noqa: E402,F401
+from loopkit.cli import project  # noqa: E402,F401
 
 
 def main() -> None:
