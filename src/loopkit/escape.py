@@ -10,12 +10,38 @@ from __future__ import annotations
 import html
 import re
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+#: C0/C1 controls and DEL (invalid XML, terminal escape sequences), lone surrogates
+#: (unencodable), non-characters, and the bidi embedding/override/isolate controls
+#: that can make a label display as something else ("Trojan Source").
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+    "\ud800-\udfff\ufffe\uffff]"
+)
+_VISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029" + _CONTROL.pattern[1:])
 
 
 def strip_control(text: str) -> str:
-    """Remove control characters that make XML invalid (tabs/newlines are kept)."""
+    """Remove control characters that make XML invalid or text lie (tabs/newlines are kept)."""
     return _CONTROL.sub("", text)
+
+
+def one_line(text: str) -> str:
+    """User text for a one-line message or terminal: every control shown as an escape.
+
+    A newline in an id must not split a ``file:line:col: message`` line (or start
+    a ``::`` workflow command in a CI log), and an escape character must not
+    reach the terminal, so both are written as ``\\n``, ``\\x1b`` and the like.
+    """
+    return _VISIBLE.sub(_escape_char, text)
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    char = match.group()
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    if char in named:
+        return named[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def dot_string(text: str) -> str:

@@ -8,15 +8,24 @@ duplicate links, loops naming unknown variables).
 from __future__ import annotations
 
 import difflib
+import math
 import os
+from collections import Counter
 from typing import Any
 
+from loopkit.limits import DEFAULT_LIMITS, FLAGS, Limits, active_limits, using_limits
 from loopkit.model import DeclaredLoop, Diagram, Link, LoopType, Polarity, Pos, Variable
 from loopkit.problems import DiagramError, Problem, UsageError
 from loopkit.yamlsource import SourceMap, parse_yaml
+from loopkit.yamlsource import _shown as shown
 
-#: Refuse larger files before parsing them (override with ``max_bytes``).
-MAX_FILE_BYTES = 5 * 1024 * 1024
+#: Refuse larger files before parsing them (see ``loopkit.limits``).
+MAX_FILE_BYTES = DEFAULT_LIMITS.file_size
+#: Layout pins beyond this many inches are typos, and break renderers.
+MAX_POS = 1e6
+
+#: Unknown names that get a did-you-mean (each costs a pass over every id).
+_MAX_HINTS = 50
 
 _LOOP_ID_TYPES = {"R": LoopType.REINFORCING, "B": LoopType.BALANCING}
 
@@ -32,9 +41,14 @@ def suggest(word: str, candidates: list[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def read_text(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYTES) -> str:
-    """Read a diagram file as UTF-8; I/O trouble is a usage error, bad bytes a problem."""
+def read_text(path: str | os.PathLike[str], max_bytes: int | None = None) -> str:
+    """Read a diagram file as UTF-8; I/O trouble is a usage error, bad bytes a problem.
+
+    At most ``max_bytes`` (default: the active ``file_size`` limit) are read, so a
+    huge or endless file (``/dev/zero``) costs nothing.
+    """
     name = str(path)
+    max_bytes = max_bytes or active_limits().file_size
     try:
         with open(path, "rb") as handle:
             raw = handle.read(max_bytes + 1)
@@ -46,7 +60,8 @@ def read_text(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYTES) -> 
         raise UsageError(f"{name}: cannot read: {error.strerror or error}") from None
     if len(raw) > max_bytes:
         raise DiagramError([Problem(name, 1, 1, f"file is larger than {max_bytes:,} bytes; "
-                                    "diagrams are small text files", "file-too-large")])
+                                    "diagrams are small text files (raise the limit with "
+                                    f"{FLAGS['file_size']})", "file-too-large")])
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         raise DiagramError([Problem(name, line, 1, "file contains NUL bytes: is it binary?",
@@ -62,25 +77,54 @@ def read_text(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYTES) -> 
                                     "encoding")]) from None
 
 
-def load_diagram(path: str | os.PathLike[str], max_bytes: int = MAX_FILE_BYTES) -> Diagram:
-    """Read and validate a diagram file; raises ``DiagramError`` or ``UsageError``."""
+def load_diagram(
+    path: str | os.PathLike[str], max_bytes: int | None = None, *, limits: Limits | None = None
+) -> Diagram:
+    """Read and validate a diagram file; raises ``DiagramError`` or ``UsageError``.
+
+    ``limits`` (default: ``loopkit.limits.active_limits()``) bound the work a
+    hostile file can cause; ``max_bytes`` overrides just the file size.
+    """
+    if limits is not None:
+        with using_limits(limits):
+            return load_diagram(path, max_bytes)
     return parse_diagram(read_text(path, max_bytes), str(path))
 
 
-def parse_diagram(text: str, filename: str = "<string>") -> Diagram:
+def parse_diagram(
+    text: str, filename: str = "<string>", *, limits: Limits | None = None
+) -> Diagram:
     """Validate diagram text; raises ``DiagramError`` listing every problem."""
+    if limits is not None:
+        with using_limits(limits):
+            return parse_diagram(text, filename)
     data, source, problems = parse_yaml(text, filename)
     if not isinstance(data, dict):
         mark = source.locate(())
         raise DiagramError([*problems, Problem(
             filename, mark.line, mark.column,
             "a diagram must be a mapping with 'variables' and 'links' keys", "not-a-mapping")])
+    _check_counts(data, source, filename)
     problems += _validate_shape(data, source, filename)
     diagram, meaning_problems = _normalise(data, source, filename)
     problems += meaning_problems
     if problems:
         raise DiagramError(problems)
     return diagram
+
+
+def _check_counts(data: dict[str, Any], source: SourceMap, filename: str) -> None:
+    """Refuse oversized variable/link lists before validating each entry (fatal)."""
+    limits = active_limits()
+    for key, limit, name in (("variables", limits.variables, "variables"),
+                             ("links", limits.links, "links")):
+        entries = data.get(key)
+        if isinstance(entries, (dict, list)) and len(entries) > limit:
+            mark = source.locate((key,), key=True)
+            raise DiagramError([Problem(
+                filename, mark.line, mark.column,
+                f"{len(entries):,} {name}; the limit is {limit:,} (raise it with "
+                f"{FLAGS[name]} if this diagram is really that large)", "too-many")])
 
 
 def _field_kind(loc: tuple[Any, ...]) -> str:
@@ -194,32 +238,32 @@ def _shape_problem(
         hint = suggest(key, allowed) or f" (allowed: {', '.join(allowed)})"
         if len(loc) == 1:
             hint += "; put your own metadata under a key starting with 'x-'"
-        return Problem(filename, mark.line, mark.column, f"unknown key '{key}'{hint}",
+        return Problem(filename, mark.line, mark.column, f"unknown key '{shown(key)}'{hint}",
                        "unknown-key")
     mark = source.locate(loc)
     if kind == "missing":
-        field = str(loc[-1])
+        field = shown(str(loc[-1]))
         parent = _describe(loc[:-1])
         message = f"missing required key '{field}'"
         return Problem(filename, mark.line, mark.column,
                        f"{parent}: {message}" if parent else message, "missing-key")
     message = item["msg"]
     if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
+        message = shown(message[len("Value error, "):], 400)
     elif kind == "too_short":
         message = "needs at least one entry"
     elif kind in _PLAIN:
         message = _PLAIN[kind]
         got = item.get("input")
         if isinstance(got, (str, int, float, bool)) or got is None:
-            message += f", got {got!r}"
+            message += f", got {shown(repr(got))}"
     elif kind == "literal_error":
         message = "must be " + message.removeprefix("Input should be ")
     else:
         message = message[0].lower() + message[1:]
         got = item.get("input")
         if isinstance(got, (str, int, float, bool)) or got is None:
-            message += f", got {got!r}"
+            message += f", got {shown(repr(got))}"
     return Problem(filename, mark.line, mark.column,
                    f"{where}: {message}" if where else message, kind)
 
@@ -233,15 +277,15 @@ def _describe(loc: tuple[Any, ...]) -> str:
         text = f"link {rest[0] + 1}"
         rest = rest[1:]
     elif head == "variables" and rest:
-        text = f"variable '{rest[0]}'"
+        text = f"variable '{shown(str(rest[0]))}'"
         rest = rest[1:]
     elif head == "loops" and rest:
-        text = f"loop '{rest[0]}'"
+        text = f"loop '{shown(str(rest[0]))}'"
         rest = rest[1:]
     else:
-        text = f"'{head}'"
+        text = f"'{shown(str(head))}'"
     for part in rest:
-        text += f" item {part + 1}" if isinstance(part, int) else f" '{part}'"
+        text += f" item {part + 1}" if isinstance(part, int) else f" '{shown(str(part))}'"
     return text
 
 
@@ -272,6 +316,14 @@ def _normalise(
     def report(pos: Pos, message: str, code: str) -> None:
         problems.append(Problem(filename, pos.line, pos.column, message, code))
 
+    max_label = active_limits().label_length
+
+    def check_length(text: str | None, path: tuple[Any, ...], what: str, key: bool = False) -> None:
+        if text is not None and len(text) > max_label:
+            report(_pos(source, path, key=key), f"{what} is {len(text):,} characters long; "
+                   f"the limit is {max_label:,} (put long text in 'description', or raise "
+                   f"the limit with {FLAGS['label_length']})", "too-long")
+
     variables = []
     raw_variables = data.get("variables")
     for vid, vspec in _entries(raw_variables, TypeAdapter(VariableEntry)):
@@ -279,16 +331,27 @@ def _normalise(
         where = _pos(source, ("variables", vid), key=True)
         if not vid.strip():
             report(where, "a variable id may not be empty", "empty-id")
+        check_length(vid, ("variables", vid), "variable id", key=True)
+        check_length(vspec.label, ("variables", vid, "label"), f"variable '{shown(vid)}' label")
+        check_length(vspec.group, ("variables", vid, "group"), f"variable '{shown(vid)}' group")
+        if vspec.pos and not all(math.isfinite(x) and abs(x) <= MAX_POS for x in vspec.pos):
+            report(_pos(source, ("variables", vid, "pos")),
+                   f"variable '{shown(vid)}' 'pos': must be two finite numbers of inches, "
+                   f"at most {MAX_POS:,.0f} from 0", "bad-pos")
         variables.append(Variable(vid, label, vspec.group, vspec.description,
                                   tuple(vspec.pos) if vspec.pos else None, where))
     ids = [str(k) for k in raw_variables] if isinstance(raw_variables, dict) else []
     known = set(ids)
     label_to_id = {v.label.lower(): v.id for v in variables}
 
+    hints = [_MAX_HINTS]
+
     def unknown(name: str) -> str:
         if name.lower() in label_to_id:
-            return f" (did you mean '{label_to_id[name.lower()]}'? links name variables by id)"
-        return suggest(name, ids)
+            return (f" (did you mean '{shown(label_to_id[name.lower()])}'? links name "
+                    "variables by id)")
+        hints[0] -= 1  # did-you-mean costs O(ids): only for the first few mistakes
+        return shown(suggest(name, ids)) if hints[0] >= 0 else ""
 
     links = []
     seen: dict[tuple[str, str], Pos] = {}
@@ -300,11 +363,11 @@ def _normalise(
             name = getattr(lspec, attr)
             if name not in known:
                 pos = where if compact else _pos(source, ("links", i, end))
-                report(pos, f"link {i + 1}: '{name}' is not a declared variable{unknown(name)}",
-                       "unknown-variable")
+                report(pos, f"link {i + 1}: '{shown(name)}' is not a declared variable"
+                       f"{unknown(name)}", "unknown-variable")
         key = (lspec.source, lspec.target)
         if key in seen:
-            report(where, f"duplicate link {key[0]} -> {key[1]} (first at line "
+            report(where, f"duplicate link {shown(key[0])} -> {shown(key[1])} (first at line "
                    f"{seen[key].line}); merge them into one", "duplicate-link")
             continue
         seen[key] = where
@@ -315,28 +378,32 @@ def _normalise(
     loops = []
     for loop_id, lspec in _entries(data.get("loops"), TypeAdapter(LoopSpec)):
         where = _pos(source, ("loops", loop_id), key=True)
+        check_length(loop_id, ("loops", loop_id), "loop id", key=True)
+        check_length(lspec.name, ("loops", loop_id, "name"), f"loop '{shown(loop_id)}' name")
         letter_type = _LOOP_ID_TYPES.get(loop_id[:1]) if loop_id[1:].isdigit() else None
         expected = LoopType(lspec.type) if lspec.type else letter_type
         if lspec.type and letter_type and LoopType(lspec.type) is not letter_type:
             report(_pos(source, ("loops", loop_id, "type")),
-                   f"loop '{loop_id}': its id says {letter_type.value} but 'type' says "
+                   f"loop '{shown(loop_id)}': its id says {letter_type.value} but 'type' says "
                    f"{lspec.type}; rename it or fix the type", "loop-type-conflict")
         for j, name in enumerate(lspec.variables):
             if name not in known:
                 report(_pos(source, ("loops", loop_id, "variables", j)),
-                       f"loop '{loop_id}': '{name}' is not a declared variable{unknown(name)}",
+                       f"loop '{shown(loop_id)}': '{shown(name)}' is not a declared variable"
+                       f"{unknown(name)}",
                        "unknown-variable")
-        repeated = sorted({v for v in lspec.variables if lspec.variables.count(v) > 1})
+        repeated = sorted(v for v, n in Counter(lspec.variables).items() if n > 1)
         if repeated:
             report(_pos(source, ("loops", loop_id, "variables")),
-                   f"loop '{loop_id}': a loop passes each variable once, but "
-                   f"{', '.join(repeated)} appears twice", "loop-repeats-variable")
+                   f"loop '{shown(loop_id)}': a loop passes each variable once, but "
+                   f"{shown(', '.join(repeated))} appears twice", "loop-repeats-variable")
         loops.append(DeclaredLoop(loop_id, tuple(lspec.variables), lspec.name, expected,
                                   lspec.description, where))
 
     extensions = {k: v for k, v in data.items() if str(k).startswith("x-")}
     text = {k: data.get(k) if isinstance(data.get(k), str) else None
             for k in ("title", "description")}
+    check_length(text["title"], ("title",), "the title")
     diagram = Diagram(tuple(variables), tuple(links), tuple(loops), text["title"],
                       text["description"], filename, extensions)
     return diagram, problems

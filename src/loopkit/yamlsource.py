@@ -2,9 +2,11 @@
 
 Why not ``yaml.safe_load``: it forgets where each value came from, reads
 ``no``/``on`` as booleans (YAML 1.1), lets a duplicate key silently win and
-expands aliases without bound. Here we compose PyYAML's node tree (which keeps
+expands aliases without bound. Here we read PyYAML's event stream (which keeps
 marks) and build the data ourselves with YAML 1.2 core-schema scalars, so a
-pydantic error's ``loc`` can be walked back to ``file:line:col``.
+pydantic error's ``loc`` can be walked back to ``file:line:col``, and hostile
+input (alias bombs, deep nesting, ``!!python/object`` tags) is stopped with a
+located message within the limits of ``loopkit.limits``.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from loopkit.problems import DiagramError, Problem
 
 Path = tuple[str | int, ...]
 
-#: Upper bound on values built from one file; alias "billion laughs" bombs hit it.
-MAX_NODES = 200_000
-#: Upper bound on nesting depth; deeper documents are not diagrams.
-MAX_DEPTH = 64
+#: Longer plain scalars stay text: ``int()`` refuses over 4,300 digits, and no
+#: diagram field needs a number (or null/true/false) that long.
+_MAX_DIGITS = 100
 
+#: First characters of plain scalars that may be something other than text.
+_SPECIAL_START = frozenset("0123456789+-.~nNtTfF")
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _TRUE = re.compile(r"^(?:true|True|TRUE)$")
 _FALSE = re.compile(r"^(?:false|False|FALSE)$")
@@ -33,7 +36,7 @@ _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
 _BARE_DASH = re.compile(r":\s*-\s*(?:#.*)?$")
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Mark:
     """A 1-based position in a source file."""
 
@@ -62,7 +65,7 @@ class SourceMap:
 
 def _scalar(value: str, plain: bool) -> Any:
     """Resolve a scalar the YAML 1.2 core-schema way (``no`` stays a string)."""
-    if not plain:
+    if not plain or len(value) > _MAX_DIGITS or (value and value[0] not in _SPECIAL_START):
         return value
     if _NULL.match(value):
         return None
@@ -81,66 +84,238 @@ def _scalar(value: str, plain: bool) -> Any:
     return value
 
 
-def _mark(node: Any) -> Mark:
-    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
+def _mark(event: Any) -> Mark:
+    return Mark(event.start_mark.line + 1, event.start_mark.column + 1)
+
+
+_STD_TAG = "tag:yaml.org,2002:"
+#: Explicit tags that only restate a plain data type; anything else (``!!python/object``,
+#: ``!!binary``, ``!custom``) is refused rather than constructed.
+_SCALAR_TAGS = {"str", "int", "float", "bool", "null"}
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len(_STD_TAG):] if tag.startswith(_STD_TAG) else tag
+
+
+class _Fatal(Exception):
+    """Stops reading at once: the rest of the file cannot be trusted to be cheap."""
+
+    def __init__(self, mark: Mark, message: str, code: str) -> None:
+        super().__init__(message)
+        self.mark, self.message, self.code = mark, message, code
+
+
+_EXPECT_KEY: Any = object()
+_SKIP: Any = object()
+
+
+class _Frame:
+    """An open sequence or mapping while its events stream in."""
+
+    __slots__ = ("anchor", "as_key", "count0", "key", "kind", "path", "seen", "value")
+
+    def __init__(self, kind: str, path: Path | None, anchor: str | None, count0: int,
+                 as_key: bool = False) -> None:
+        self.kind = kind
+        self.as_key = as_key
+        self.path = path
+        self.anchor = anchor
+        self.count0 = count0
+        self.value: Any = [] if kind == "seq" else {}
+        self.key: Any = _EXPECT_KEY
+        self.seen: dict[str, Mark] = {}
 
 
 class _Builder:
-    """Turns a composed node tree into data, recording marks and problems."""
+    """Builds data and marks straight from PyYAML's event stream, without recursion.
 
-    def __init__(self, filename: str) -> None:
+    Why events and not ``yaml.compose``: the composer (C or Python) recurses
+    once per nesting level, so ``[[[[...`` 100,000 deep overflows the C stack
+    and kills the process; and it resolves every scalar with YAML 1.1 regexes
+    we then ignore. Here the nesting depth and the number of values *after*
+    alias expansion are counted as events arrive, so a bomb stops at the alias
+    that crosses the limit. An alias shares the anchored value instead of
+    copying it, and the marks below an alias point at the alias itself.
+    """
+
+    def __init__(self, filename: str, max_values: int, max_depth: int) -> None:
         self.filename = filename
+        self.max_values = max_values
+        self.max_depth = max_depth
         self.source = SourceMap()
         self.problems: list[Problem] = []
         self.count = 0
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.documents = 0
+        self.root: Any = None
+        self.has_root = False
 
     def problem(self, mark: Mark, message: str, code: str) -> None:
         self.problems.append(Problem(self.filename, mark.line, mark.column, message, code))
 
-    def build(self, node: Any, path: Path, depth: int = 0) -> Any:
+    def run(self, events: Any) -> Any:
         import yaml
 
-        self.count += 1
-        if self.count > MAX_NODES:
-            raise _TooBig(node)
-        if depth > MAX_DEPTH:
-            raise _TooDeep(node)
-        self.source.values[path] = _mark(node)
-        if isinstance(node, yaml.ScalarNode):
-            return _scalar(node.value, not node.style)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        result: dict[str, Any] = {}
-        first_seen: dict[str, Mark] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                self.problem(_mark(key_node), "a key must be plain text, not a list or mapping",
-                             "yaml-key")
-                continue
-            key = key_node.value
-            if key == "<<":
-                self.problem(_mark(key_node), "merge keys ('<<') are not supported; "
-                             "write the fields out", "yaml-merge")
-                continue
-            if key in first_seen:
-                self.problem(_mark(key_node), f"duplicate key '{key}' (first defined at line "
-                             f"{first_seen[key].line}); each key may appear once",
-                             "duplicate-key")
-                continue
-            first_seen[key] = _mark(key_node)
-            self.source.keys[(*path, key)] = _mark(key_node)
-            result[key] = self.build(value_node, (*path, key), depth + 1)
-        return result
+        handlers = {
+            yaml.ScalarEvent: self.scalar,
+            yaml.AliasEvent: self.alias,
+            yaml.SequenceStartEvent: lambda event: self.start(event, "seq"),
+            yaml.MappingStartEvent: lambda event: self.start(event, "map"),
+            yaml.SequenceEndEvent: self.end,
+            yaml.MappingEndEvent: self.end,
+            yaml.DocumentStartEvent: self.document,
+        }
+        for event in events:
+            handler = handlers.get(type(event))
+            if handler is not None:
+                handler(event)
+        return self.root
+
+    def document(self, event: Any) -> None:
+        self.documents += 1
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def new_node(self, mark: Mark, size: int = 1) -> Path | None:
+        """Count a node, check the document is single, and return its data path."""
+        if self.documents > 1:
+            raise _Fatal(mark, "more than one YAML document ('---') in the file; "
+                         "put each diagram in its own file", "yaml-multi-doc")
+        self.count += size
+        if self.count > self.max_values:
+            raise _Fatal(mark, f"the document expands to more than {self.max_values:,} values "
+                         "(an alias repeating a large block?); the limit is set by "
+                         "--max-yaml-values", "yaml-too-big")
+        if not self.stack:
+            return ()
+        parent = self.stack[-1]
+        if parent.path is None:
+            return None
+        if parent.kind == "seq":
+            return (*parent.path, len(parent.value))
+        if parent.key is _SKIP or parent.key is _EXPECT_KEY:
+            return None
+        return (*parent.path, parent.key)
+
+    def is_key(self) -> bool:
+        return bool(self.stack) and self.stack[-1].kind == "map" \
+            and self.stack[-1].key is _EXPECT_KEY
+
+    def attach(self, value: Any, anchor: str | None, size: int) -> None:
+        if anchor is not None:
+            self.anchors[anchor] = (value, size)
+        if not self.stack:
+            self.root, self.has_root = value, True
+            return
+        parent = self.stack[-1]
+        if parent.kind == "seq":
+            parent.value.append(value)
+            return
+        if parent.key is not _SKIP:
+            parent.value[parent.key] = value
+        parent.key = _EXPECT_KEY
+
+    def check_tag(self, tag: str | None, mark: Mark, allowed: set[str]) -> str | None:
+        """The standard type an explicit tag names, or None (with a problem if refused)."""
+        if tag is None or tag == "!":
+            return None
+        name = tag[len(_STD_TAG):] if tag.startswith(_STD_TAG) else None
+        if name in allowed:
+            return name
+        self.problem(mark, f"YAML tag '{_short_tag(tag)}' is not supported; loopkit files "
+                     "hold plain text, numbers, lists and mappings only", "yaml-tag")
+        return None
+
+    def bad_key(self, mark: Mark) -> None:
+        self.problem(mark, "a key must be plain text, not a list, mapping or alias", "yaml-key")
+
+    # -- events ----------------------------------------------------------------------
+
+    def scalar(self, event: Any) -> None:
+        mark = _mark(event)
+        path = self.new_node(mark)
+        tag = self.check_tag(event.tag, mark, _SCALAR_TAGS) if event.tag else None
+        if self.is_key():
+            self.key(event.value, mark, event.anchor)
+            return
+        if tag == "str" or event.tag == "!":
+            value: Any = event.value
+        else:
+            value = _scalar(event.value, tag is not None or (not event.style and not event.tag))
+        if path is not None:
+            self.source.values[path] = mark
+        self.attach(value, event.anchor, 1)
+
+    def key(self, key: str, mark: Mark, anchor: str | None) -> None:
+        parent = self.stack[-1]
+        if anchor is not None:
+            self.anchors[anchor] = (key, 1)
+        if key == "<<":
+            self.problem(mark, "merge keys ('<<') are not supported; write the fields out",
+                         "yaml-merge")
+            parent.key = _SKIP
+        elif key in parent.seen:
+            self.problem(mark, f"duplicate key '{_shown(key)}' (first defined at line "
+                         f"{parent.seen[key].line}); each key may appear once", "duplicate-key")
+            parent.key = _SKIP
+        else:
+            parent.seen[key] = mark
+            if parent.path is not None:
+                self.source.keys[(*parent.path, key)] = mark
+            parent.key = key
+
+    def alias(self, event: Any) -> None:
+        mark = _mark(event)
+        name = event.anchor
+        if name not in self.anchors:
+            open_anchor = any(frame.anchor == name for frame in self.stack)
+            raise _Fatal(mark, f"alias '*{_shown(name)}' " + (
+                "refers to the block that contains it (a recursive alias)" if open_anchor
+                else f"is used before an anchor '&{_shown(name)}' defines it"), "yaml-alias")
+        value, size = self.anchors[name]
+        path = self.new_node(mark, size)
+        if self.is_key():
+            if isinstance(value, str):
+                self.key(value, mark, None)
+            else:
+                self.bad_key(mark)
+                self.stack[-1].key = _SKIP
+            return
+        if path is not None:
+            self.source.values[path] = mark
+        self.attach(value, None, size)
+
+    def start(self, event: Any, kind: str) -> None:
+        mark = _mark(event)
+        if len(self.stack) >= self.max_depth:
+            raise _Fatal(mark, f"nesting deeper than {self.max_depth} levels is not allowed "
+                         "(the limit is set by --max-depth)", "yaml-too-deep")
+        as_key = self.is_key()
+        path = self.new_node(mark)
+        self.check_tag(event.tag, mark, {kind, "seq" if kind == "seq" else "map"})
+        if as_key:
+            self.bad_key(mark)
+            self.stack[-1].key = _SKIP
+            path = None
+        elif path is not None:
+            self.source.values[path] = mark
+        self.stack.append(_Frame(kind, path, event.anchor, self.count - 1, as_key))
+
+    def end(self, event: Any = None) -> None:
+        frame = self.stack.pop()
+        if frame.as_key:
+            return  # the parent's key stays _SKIP, so the value after it is dropped too
+        self.attach(frame.value, frame.anchor, self.count - frame.count0)
 
 
-class _TooBig(Exception):
-    def __init__(self, node: Any) -> None:
-        self.node = node
+def _shown(text: str, limit: int = 80) -> str:
+    """User text inside a one-line message: control characters visible, long text cut."""
+    from loopkit.escape import one_line
 
-
-class _TooDeep(Exception):
-    def __init__(self, node: Any) -> None:
-        self.node = node
+    text = one_line(text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _syntax_problem(error: Any, text: str, filename: str) -> Problem:
@@ -148,8 +323,7 @@ def _syntax_problem(error: Any, text: str, filename: str) -> Problem:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     line = mark.line + 1 if mark else 1
     column = mark.column + 1 if mark else 1
-    lines = text.splitlines()
-    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    source_line = _line_at(text, line)
     problem = getattr(error, "problem", None) or str(error)
     if "block sequence entries are not allowed" in problem and _BARE_DASH.search(source_line):
         message = ("a bare '-' starts a YAML list here; quote it: \"-\" "
@@ -161,51 +335,60 @@ def _syntax_problem(error: Any, text: str, filename: str) -> Problem:
                            "tab character used for indentation; YAML needs spaces",
                            "yaml-tab")
     context = getattr(error, "context", None)
-    message = f"YAML syntax error: {problem}"
+    message = f"YAML syntax error: {_shown(problem, 200)}"
     if context:
-        message += f" ({context})"
+        message += f" ({_shown(context, 200)})"
     return Problem(filename, line, column, message, "yaml-syntax")
 
 
-def parse_yaml(text: str, filename: str) -> tuple[Any, SourceMap, list[Problem]]:
+def _line_at(text: str, line: int) -> str:
+    """Line ``line`` (1-based) of ``text`` without splitting a 5 MB file into a list."""
+    start = 0
+    for _ in range(line - 1):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return ""
+    end = text.find("\n", start)
+    return text[start:] if end < 0 else text[start:end]
+
+
+def _surrogate_problem(text: str, filename: str) -> Problem:
+    index = next(i for i, ch in enumerate(text) if "\ud800" <= ch <= "\udfff")
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return Problem(filename, line, column, "text contains an unpaired surrogate character "
+                   f"(U+{ord(text[index]):04X}); it is not valid Unicode", "encoding")
+
+
+def parse_yaml(
+    text: str, filename: str, *, max_values: int | None = None, max_depth: int | None = None,
+) -> tuple[Any, SourceMap, list[Problem]]:
     """Parse one YAML document into data, marks and recoverable problems.
 
-    Syntax errors are fatal (``DiagramError``); duplicate keys and the like are
-    returned so the caller can report them together with validation errors.
+    Syntax errors, a second document and exceeded limits are fatal
+    (``DiagramError``); duplicate keys, refused tags and the like are returned
+    so the caller can report them together with validation errors. Limits
+    default to ``loopkit.limits.active_limits()``.
     """
     import yaml
 
+    from loopkit.limits import active_limits
+
+    limits = active_limits()
     loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     if text.startswith("\ufeff"):
         text = text[1:]
+    builder = _Builder(filename, max_values or limits.yaml_values, max_depth or limits.depth)
     try:
-        documents = list(yaml.compose_all(text, Loader=loader_cls))
+        builder.run(yaml.parse(text, Loader=loader_cls))
     except yaml.YAMLError as error:
         raise DiagramError([_syntax_problem(error, text, filename)]) from None
-    except RecursionError:
-        raise DiagramError([Problem(filename, 1, 1, f"nesting deeper than {MAX_DEPTH} levels "
-                                    "is not allowed", "yaml-too-deep")]) from None
-    documents = [d for d in documents if d is not None]
-    if not documents:
+    except UnicodeEncodeError:
+        raise DiagramError([_surrogate_problem(text, filename)]) from None
+    except _Fatal as fatal:
+        raise DiagramError([*builder.problems, Problem(
+            filename, fatal.mark.line, fatal.mark.column, fatal.message, fatal.code)]) from None
+    if not builder.has_root:
         raise DiagramError([Problem(filename, 1, 1, "the file is empty; a diagram needs "
                                     "'variables' and 'links'", "empty-file")])
-    if len(documents) > 1:
-        mark = _mark(documents[1])
-        raise DiagramError([Problem(filename, mark.line, mark.column,
-                                    "more than one YAML document ('---') in the file; "
-                                    "put each diagram in its own file", "yaml-multi-doc")])
-    builder = _Builder(filename)
-    try:
-        data = builder.build(documents[0], ())
-    except _TooBig as too_big:
-        mark = _mark(too_big.node)
-        raise DiagramError([Problem(filename, mark.line, mark.column,
-                                    f"the document expands to more than {MAX_NODES:,} values "
-                                    "(are aliases repeating a large block?)",
-                                    "yaml-too-big")]) from None
-    except _TooDeep as too_deep:
-        mark = _mark(too_deep.node)
-        raise DiagramError([Problem(filename, mark.line, mark.column,
-                                    f"nesting deeper than {MAX_DEPTH} levels is not allowed",
-                                    "yaml-too-deep")]) from None
-    return data, builder.source, builder.problems
+    return builder.root, builder.source, builder.problems

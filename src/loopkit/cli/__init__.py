@@ -12,6 +12,8 @@ import typer
 from typer.core import TyperGroup
 
 from loopkit import __version__
+from loopkit.cli.limits import apply as apply_limits
+from loopkit.cli.limits import option as limit_option
 
 
 class _Group(TyperGroup):
@@ -55,6 +57,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
     ),
@@ -64,6 +67,12 @@ def _root(
     verbose: bool = typer.Option(
         False, "--verbose", "-v", help="Also print search details (timings, bounds)."
     ),
+    max_file_size: str | None = limit_option("file_size"),
+    max_yaml_values: str | None = limit_option("yaml_values"),
+    max_depth: str | None = limit_option("depth"),
+    max_variables: str | None = limit_option("variables"),
+    max_links: str | None = limit_option("links"),
+    max_label_length: str | None = limit_option("label_length"),
 ) -> None:
     """Causal loop diagrams as text: validate, find feedback loops, render.
 
@@ -75,6 +84,9 @@ def _root(
     if quiet and verbose:
         raise fail_usage("--quiet and --verbose cannot be used together")
     set_verbosity(-1 if quiet else 1 if verbose else 0)
+    apply_limits(ctx, max_file_size=max_file_size, max_yaml_values=max_yaml_values,
+                 max_depth=max_depth, max_variables=max_variables, max_links=max_links,
+                 max_label_length=max_label_length)
 
 
 # Command modules register themselves on `app` when imported.

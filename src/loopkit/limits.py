@@ -1,0 +1,87 @@
+"""Resource limits for reading diagrams, so hostile input cannot exhaust a CI machine.
+
+Files come from pull requests: a 2 KB "billion laughs" YAML file, a 100,000
+level ``[[[[...`` nest or a million variables must fail fast with a located
+message, not eat memory or crash the interpreter. Every limit is far above
+what a real causal loop diagram needs (the largest real map we have, the
+Foresight obesity map, has 108 variables, ~300 links and 62-character labels)
+and can be raised per run: ``loopkit --max-variables 50000 check big.yaml``
+or ``LOOPKIT_MAX_VARIABLES=50000``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, fields, replace
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Upper bounds applied while reading one diagram file."""
+
+    #: Bytes read from a file before giving up (5 MiB: ~250x the Foresight map as YAML).
+    file_size: int = 5 * 1024 * 1024
+    #: YAML values after alias expansion (stops "billion laughs"; ~25x a 10,000-link file).
+    yaml_values: int = 1_000_000
+    #: Nesting depth of YAML collections (a diagram needs 4; PyYAML's C composer
+    #: overflows the C stack somewhere past 10,000).
+    depth: int = 64
+    #: Variables per diagram (a legible CLD has well under 200).
+    variables: int = 10_000
+    #: Links per diagram.
+    links: int = 50_000
+    #: Characters in an id, label, group, loop id/name or title.
+    label_length: int = 500
+
+    def with_(self, **changes: int | None) -> Limits:
+        """A copy with the given limits changed; ``None`` keeps the current value."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+DEFAULT_LIMITS = Limits()
+
+#: Command-line flag and environment variable for each limit (documented in the README).
+FLAGS = {f.name: "--max-" + f.name.replace("_", "-") for f in fields(Limits)}
+ENV_VARS = {f.name: "LOOPKIT_MAX_" + f.name.upper() for f in fields(Limits)}
+
+_active: ContextVar[Limits] = ContextVar("loopkit_limits", default=DEFAULT_LIMITS)
+
+
+def active_limits() -> Limits:
+    """The limits in force: the defaults unless a caller is inside ``using_limits``."""
+    return _active.get()
+
+
+@contextmanager
+def using_limits(limits: Limits) -> Iterator[Limits]:
+    """Apply ``limits`` to every diagram read inside the ``with`` block (this thread only)."""
+    token = _active.set(limits)
+    try:
+        yield limits
+    finally:
+        _active.reset(token)
+
+
+_SIZE = re.compile(r"^\s*([0-9][0-9_,]*)\s*([kmg]?)(?:i?b)?\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def parse_count(text: str | int, *, sizes: bool = False) -> int:
+    """``"50000"``, ``"50_000"``, ``"50,000"`` (and ``"20M"``, ``"512k"`` for sizes) -> int.
+
+    Raises ``ValueError`` with a readable message; limits are at least 1.
+    """
+    if isinstance(text, int):
+        value = text
+    else:
+        match = _SIZE.match(text)
+        if not match or (match[2] and not sizes):
+            example = "a number such as 20M or 500k" if sizes else "a whole number"
+            raise ValueError(f"{text!r} is not {example}")
+        value = int(match[1].replace("_", "").replace(",", "")) * _UNITS[match[2].lower()]
+    if value < 1:
+        raise ValueError(f"{text!r} must be at least 1")
+    return value
