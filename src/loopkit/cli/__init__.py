@@ -90,8 +90,11 @@ def _root(
 
 
 # Command modules register themselves on `app` when imported.
-from loopkit.cli import analyse  # noqa: E402,F401
-from loopkit.cli import project  # noqa: E402,F401
+from loopkit.cli import (  # noqa: E402
+    analyse,  # noqa: F401
+    project,  # noqa: F401
+    report,  # noqa: F401
+)
 
 
 def main() -> None:

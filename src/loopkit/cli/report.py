@@ -1,0 +1,97 @@
+"""`loopkit report`: one self-contained HTML or Markdown report for one or more diagrams."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import typer
+
+from loopkit.cli import app
+from loopkit.cli.common import EXIT_OK, EXIT_PROBLEMS, fail_usage, note, print_problems
+
+
+class ReportFormat(StrEnum):
+    html = "html"
+    markdown = "markdown"
+
+
+_SUFFIXES = {".html": ReportFormat.html, ".htm": ReportFormat.html,
+             ".md": ReportFormat.markdown, ".markdown": ReportFormat.markdown}
+
+
+FILES = typer.Argument(..., help="Diagram YAML files.", metavar="FILE...")
+OUTPUT = typer.Option(
+    ..., "--output", "-o", metavar="PATH",
+    help="report.html or report.md (the suffix picks the format); '-' for stdout.",
+)
+FORMAT = typer.Option(None, "--format", "-f", help="Override the format the suffix implies.")
+IMAGES = typer.Option(
+    True, "--images/--no-images",
+    help="Markdown only: embed pictures as data URIs (GitHub comments drop them).",
+)
+MAX_PICTURES = typer.Option(
+    30, "--max-pictures", min=0, help="Draw at most this many loops per diagram."
+)
+MAX_LENGTH = typer.Option(12, "--max-length", min=1, help="Longest loop searched, in links.")
+LIMIT = typer.Option(10_000, "--limit", min=1, help="Stop after this many loops.")
+TIME_BUDGET = typer.Option(
+    10.0, "--time-budget", min=0.01, help="Stop searching after this many seconds per file."
+)
+
+
+@app.command("report")
+def report_command(
+    files: list[str] = FILES,
+    output: str = OUTPUT,
+    report_format: ReportFormat | None = FORMAT,
+    images: bool = IMAGES,
+    max_pictures: int = MAX_PICTURES,
+    max_length: int = MAX_LENGTH,
+    limit: int = LIMIT,
+    time_budget: float = TIME_BUDGET,
+) -> None:
+    """Write a report: the diagram, each loop highlighted and in plain words, a variable table.
+
+    The HTML page is self-contained (no network): hover over or click a loop
+    in the table to highlight it in the diagram. Exits 1 when a diagram has
+    problems (the report still lists them); a file that cannot be read gives
+    no report.
+
+    Examples:
+
+      loopkit report examples/school-fines.yaml -o report.html
+
+      loopkit report examples/*.yaml -o report.md --no-images
+    """
+    from pathlib import Path
+
+    from loopkit.cli.analyse import _analyse_all
+    from loopkit.fsutil import atomic_write
+    from loopkit.report import build_reports, default_svg, html_report, markdown_report
+
+    chosen = report_format or _SUFFIXES.get(Path(output).suffix.lower())
+    if chosen is None:
+        raise fail_usage(f"{output}: cannot tell the report format from the name; "
+                         "use a .html or .md file or --format html|markdown")
+    results = _analyse_all(files, max_length=max_length, limit=limit, time_budget=time_budget)
+    unreadable = [r for r in results if r.diagram is None]
+    if unreadable:
+        for result in unreadable:
+            print_problems(result.all_problems)
+        note(f"no report written: {len(unreadable)} file(s) could not be read")
+        raise typer.Exit(EXIT_PROBLEMS)
+    reports = build_reports(results, max_pictures=max_pictures,
+                            svg=None if chosen is ReportFormat.markdown and not images
+                            else default_svg)
+    text = (html_report(reports) if chosen is ReportFormat.html
+            else markdown_report(reports, images=images))
+    if output == "-":
+        typer.echo(text, nl=False)
+    else:
+        atomic_write(output, text, inputs=files)
+        note(f"wrote {output} ({len(reports)} diagram{'s' if len(reports) != 1 else ''}, "
+             f"{sum(len(r.analysis.loops) for r in reports)} loops)")
+    problems = [p for r in results for p in r.all_problems]
+    print_problems(problems)
+    raise typer.Exit(EXIT_PROBLEMS if any(not r.ok for r in results) else EXIT_OK)
+

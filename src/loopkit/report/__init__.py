@@ -1,0 +1,130 @@
+"""Reports people put in front of managers and funders: HTML and Markdown.
+
+``build_reports`` gathers everything a report shows for each diagram (the
+pictures are drawn here, by ``loopkit.render``); ``html_report`` and
+``markdown_report`` are pure functions of those records, so the words and
+tables are testable without a renderer. Pictures are bounded: only the first
+``max_pictures`` loops get their own highlighted drawing, the rest are
+described in words, and the report says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from loopkit.analysis.loops import Loop, LoopAnalysis
+from loopkit.model import Diagram
+from loopkit.problems import Problem
+
+if TYPE_CHECKING:
+    from loopkit.reporting import FileResult
+
+#: Loops drawn with their own highlighted picture, per diagram.
+DEFAULT_MAX_PICTURES = 30
+
+#: ``(diagram, analysis, highlight, id_prefix) -> SVG text`` (no XML declaration).
+SvgMaker = Callable[[Diagram, LoopAnalysis, "str | None", str], str]
+
+
+@dataclass(frozen=True)
+class VariableRow:
+    """One row of the variable table: which loops a variable takes part in."""
+
+    id: str
+    label: str
+    group: str | None
+    loops: tuple[str, ...]
+
+
+@dataclass
+class DiagramReport:
+    """Everything one diagram's part of a report shows."""
+
+    file: str
+    diagram: Diagram
+    analysis: LoopAnalysis
+    svg: str | None = None
+    loop_svgs: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {v.id: v.label for v in self.diagram.variables}
+
+    @property
+    def title(self) -> str:
+        return self.diagram.display_title
+
+    @property
+    def undrawn(self) -> int:
+        """Loops described in words only (beyond ``max_pictures``)."""
+        return 0 if self.svg is None else len(self.analysis.loops) - len(self.loop_svgs)
+
+
+def variable_rows(diagram: Diagram, loops: Sequence[Loop]) -> list[VariableRow]:
+    """Variables with the loops they are in: most loops first, then file order."""
+    member: dict[str, list[str]] = {v.id: [] for v in diagram.variables}
+    for loop in loops:
+        for variable in loop.variables:
+            member[variable].append(loop.id)
+    rows = [VariableRow(v.id, v.label, v.group, tuple(member[v.id])) for v in diagram.variables]
+    order = diagram.index
+    return sorted(rows, key=lambda r: (-len(r.loops), order[r.id]))
+
+
+def default_svg(diagram: Diagram, analysis: LoopAnalysis, highlight: str | None,
+                id_prefix: str) -> str:
+    from loopkit.render import render_svg
+
+    return render_svg(diagram, analysis, highlight=highlight, id_prefix=id_prefix)
+
+
+def build_reports(
+    results: Sequence[FileResult],
+    *,
+    svg: SvgMaker | None = default_svg,
+    max_pictures: int = DEFAULT_MAX_PICTURES,
+) -> list[DiagramReport]:
+    """Draw the pictures for every loaded file (``svg=None``: words and tables only).
+
+    Element ids in each SVG get a prefix unique in the report (``d0-``,
+    ``d0-l3-``), so many SVGs can share one HTML page.
+    """
+    reports = []
+    for n, result in enumerate(results):
+        if result.diagram is None or result.analysis is None:
+            continue
+        report = DiagramReport(result.file, result.diagram, result.analysis,
+                               problems=result.all_problems)
+        if svg is not None:
+            report.svg = svg(result.diagram, result.analysis, None, f"d{n}-")
+            for k, loop in enumerate(result.analysis.loops[:max_pictures]):
+                report.loop_svgs[loop.id] = svg(result.diagram, result.analysis, loop.id,
+                                                f"d{n}-l{k}-")
+        reports.append(report)
+    return reports
+
+
+def html_report(reports: Sequence[DiagramReport]) -> str:
+    from loopkit.report.html import html_report as build
+
+    return build(reports)
+
+
+def markdown_report(reports: Sequence[DiagramReport], *, images: bool = True) -> str:
+    from loopkit.report.markdown import markdown_report as build
+
+    return build(reports, images=images)
+
+
+__all__ = [
+    "DEFAULT_MAX_PICTURES",
+    "DiagramReport",
+    "VariableRow",
+    "build_reports",
+    "html_report",
+    "markdown_report",
+    "variable_rows",
+]
