@@ -45,7 +45,7 @@ def test_never_overwrites_an_existing_file(tmp_path: Path,
     result = runner.invoke(app, ["init", "mine"])
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        "loopkit: error: mine.yaml: already exists; loopkit init never overwrites a file")
+        "loopkit: error: mine.yaml: already exists; not overwriting it")
     assert Path("mine.yaml").read_text() == "precious: true\n"
     assert sorted(os.listdir()) == ["mine.yaml"]  # no temporary file left behind
 

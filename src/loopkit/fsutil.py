@@ -29,9 +29,16 @@ def atomic_write(
     data: str | bytes,
     *,
     inputs: Iterable[str | os.PathLike[str]] = (),
+    exclusive: bool = False,
 ) -> None:
-    """Write ``data`` to ``path`` via a temp file + rename; refuse to overwrite an input."""
+    """Write ``data`` to ``path`` via a temp file + rename; refuse to overwrite an input.
+
+    ``exclusive`` never replaces an existing file (``loopkit init``): the temp
+    file is hard-linked into place, which fails if the name exists.
+    """
     target = Path(path)
+    if exclusive and (target.exists() or target.is_symlink()):
+        raise UsageError(f"{target}: already exists; not overwriting it")
     for source in inputs:
         if same_file(target, source):
             raise UsageError(f"{target}: refusing to write over the input file")
@@ -54,13 +61,30 @@ def atomic_write(
         if target.exists():
             mode = target.stat().st_mode & 0o777
         os.chmod(tmp_name, mode)
-        os.replace(tmp_name, target)
+        if exclusive:
+            _link_new(tmp_name, target, payload)
+        else:
+            os.replace(tmp_name, target)
     except OSError as error:
         _remove(tmp_name)
         raise UsageError(f"{target}: cannot write: {error.strerror or error}") from None
     except BaseException:
         _remove(tmp_name)
         raise
+
+
+def _link_new(tmp_name: str, target: Path, payload: bytes) -> None:
+    try:
+        os.link(tmp_name, target)
+    except FileExistsError:
+        raise UsageError(f"{target}: already exists; not overwriting it") from None
+    except OSError:  # no hard links on this file system: exclusive create instead
+        try:
+            with open(target, "xb") as handle:
+                handle.write(payload)
+        except FileExistsError:
+            raise UsageError(f"{target}: already exists; not overwriting it") from None
+    _remove(tmp_name)
 
 
 def _umask() -> int:

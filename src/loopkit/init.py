@@ -8,13 +8,12 @@ and links, a delay, one declared loop of each type) and passes
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
-import tempfile
 from pathlib import Path
 
 from loopkit.escape import strip_control
+from loopkit.fsutil import atomic_write
 from loopkit.problems import UsageError
 
 DEFAULT_NAME = "diagram.yaml"
@@ -98,44 +97,8 @@ def starter(path: Path, *, title: str | None = None, schema: str | None = None) 
 
 
 def create_new(path: Path, text: str) -> None:
-    """Write ``text`` to a new file at ``path`` atomically; never replace an existing file.
-
-    The content is written to a temporary file first and hard-linked into
-    place: ``link`` fails if the name exists, so there is no window in which
-    another file could be overwritten or a half-written one seen.
-    """
-    folder = path.parent if str(path.parent) else Path(".")
-    if path.exists() or path.is_symlink():
-        raise UsageError(f"{path}: already exists; loopkit init never overwrites a file")
-    if not folder.is_dir():
-        raise UsageError(f"{path}: folder {folder} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as error:
-        raise UsageError(f"{path}: cannot write: {error.strerror or error}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise UsageError(
-                f"{path}: already exists; loopkit init never overwrites a file") from None
-        except OSError:  # no hard links here (some network/FAT file systems)
-            with open(path, "xb") as handle:
-                handle.write(text.encode("utf-8"))
-    except FileExistsError:
-        raise UsageError(f"{path}: already exists; loopkit init never overwrites a file") from None
-    except OSError as error:
-        raise UsageError(f"{path}: cannot write: {error.strerror or error}") from None
-    finally:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+    """Write ``text`` to a new file at ``path`` atomically; never replace an existing file."""
+    atomic_write(path, text, exclusive=True)
 
 
 def init_diagram(name: str | None = None, *, title: str | None = None,
@@ -145,8 +108,3 @@ def init_diagram(name: str | None = None, *, title: str | None = None,
     create_new(path, starter(path, title=title, schema=schema))
     return path
 
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current

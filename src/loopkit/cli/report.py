@@ -7,6 +7,7 @@ from enum import StrEnum
 import typer
 
 from loopkit.cli import app
+from loopkit.cli.analyse import FILES, LIMIT, MAX_LENGTH, TIME_BUDGET, _analyse_all
 from loopkit.cli.common import EXIT_OK, EXIT_PROBLEMS, fail_usage, note, print_problems
 
 
@@ -19,7 +20,6 @@ _SUFFIXES = {".html": ReportFormat.html, ".htm": ReportFormat.html,
              ".md": ReportFormat.markdown, ".markdown": ReportFormat.markdown}
 
 
-FILES = typer.Argument(..., help="Diagram YAML files.", metavar="FILE...")
 OUTPUT = typer.Option(
     ..., "--output", "-o", metavar="PATH",
     help="report.html or report.md (the suffix picks the format); '-' for stdout.",
@@ -31,11 +31,6 @@ IMAGES = typer.Option(
 )
 MAX_PICTURES = typer.Option(
     30, "--max-pictures", min=0, help="Draw at most this many loops per diagram."
-)
-MAX_LENGTH = typer.Option(12, "--max-length", min=1, help="Longest loop searched, in links.")
-LIMIT = typer.Option(10_000, "--limit", min=1, help="Stop after this many loops.")
-TIME_BUDGET = typer.Option(
-    10.0, "--time-budget", min=0.01, help="Stop searching after this many seconds per file."
 )
 
 
@@ -65,7 +60,6 @@ def report_command(
     """
     from pathlib import Path
 
-    from loopkit.cli.analyse import _analyse_all
     from loopkit.fsutil import atomic_write
     from loopkit.report import build_reports, default_svg, html_report, markdown_report
 
