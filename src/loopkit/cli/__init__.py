@@ -93,6 +93,7 @@ def _root(
 from loopkit.cli import (  # noqa: E402
     analyse,  # noqa: F401
     project,  # noqa: F401
+    render,  # noqa: F401
     report,  # noqa: F401
 )
 

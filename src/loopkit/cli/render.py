@@ -1,0 +1,216 @@
+"""`loopkit render`: pictures of diagrams (SVG, PNG, DOT, PDF), checked or watched."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from loopkit.cli import app
+from loopkit.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, fail_usage, print_problems
+
+
+class RenderFormat(StrEnum):
+    svg = "svg"
+    png = "png"
+    dot = "dot"
+    pdf = "pdf"
+
+
+class Engine(StrEnum):
+    neato = "neato"
+    dot = "dot"
+    circo = "circo"
+    fdp = "fdp"
+
+
+class RendererChoice(StrEnum):
+    pure = "pure"
+    system = "system"
+
+
+FILES = typer.Argument(..., help="Diagram YAML files.", metavar="FILE...")
+OUTPUT = typer.Option(
+    None, "--output", "-o", metavar="PATH",
+    help="Output file, or - for standard output (one input file only). "
+         "Default: the input path with the format's suffix.")
+FORMAT = typer.Option(
+    None, "--format", "-f",
+    help="Output format (default: from the -o suffix, else svg). pdf needs --renderer system.")
+ENGINE = typer.Option(Engine.neato, "--engine", help="Graphviz layout engine.")
+RENDERER = typer.Option(
+    None, "--renderer",
+    help="pure: the pip-installed graphviz-pure (default); system: Graphviz's dot on PATH. "
+         "Also $LOOPKIT_RENDERER.")
+LOOP = typer.Option(
+    None, "--loop", metavar="ID", help="Highlight one loop (e.g. R1); fade the rest.")
+EACH_LOOP = typer.Option(
+    None, "--each-loop", metavar="DIR",
+    help="Write one picture per loop into DIR, as <name>-<loop>.<format>.")
+CHECK = typer.Option(
+    False, "--check",
+    help="Write nothing; exit 1 naming every output that is missing or out of date.")
+WATCH = typer.Option(False, "--watch", help="Render again whenever a file is saved.")
+STYLE = typer.Option(
+    [], "--style", metavar="NAME",
+    help="Repeatable: dashed (negative links dashed), mono (no colour), boxes "
+         "(outline variables), plain (no group colours), no-legend.")
+TIME_BUDGET = typer.Option(
+    20.0, "--time-budget", min=0.5,
+    help="Seconds a render may take; curved links fall back to routed ones on time.")
+
+
+@app.command("render")
+def render_command(
+    files: list[str] = FILES,
+    output: str | None = OUTPUT,
+    output_format: RenderFormat | None = FORMAT,
+    engine: Engine = ENGINE,
+    renderer: RendererChoice | None = RENDERER,
+    loop: str | None = LOOP,
+    each_loop: str | None = EACH_LOOP,
+    check: bool = CHECK,
+    watch: bool = WATCH,
+    style: list[str] = STYLE,
+    time_budget: float = TIME_BUDGET,
+) -> None:
+    """Draw causal loop diagrams: signs at arrowheads, || on delays, loop badges.
+
+    Examples:
+
+      loopkit render examples/school-fines.yaml
+
+      loopkit render diagram.yaml -o - --format png > diagram.png
+
+      loopkit render --loop R1 diagram.yaml -o r1.svg
+
+      loopkit render --check examples/*.yaml
+    """
+    from loopkit.render.dot import Style
+
+    fmt = (output_format.value if output_format is not None
+           else _format_from_suffix(output) or "svg")
+    if output is not None and len(files) > 1:
+        raise fail_usage("-o/--output takes one input file; leave it out to write "
+                         "each picture next to its file")
+    if output is not None and each_loop is not None:
+        raise fail_usage("use either -o/--output or --each-loop, not both")
+    if watch and (check or output == "-"):
+        raise fail_usage("--watch writes files: it cannot be combined with --check or -o -")
+    try:
+        look = Style.parse(style)
+    except ValueError as error:
+        raise fail_usage(str(error)) from None
+    options: dict[str, Any] = {
+        "fmt": fmt, "output": output, "each_loop": each_loop, "highlight": loop,
+        "engine": engine.value, "renderer": renderer.value if renderer else None,
+        "style": look, "time_budget": time_budget,
+    }
+    if fmt == "pdf" or renderer is not None:
+        from loopkit.render.engine import choose_renderer
+
+        choose_renderer(options["renderer"]).require(fmt if fmt != "dot" else "svg")
+    code = _render_all(files, check=check, **options)
+    if not watch:
+        raise typer.Exit(code)
+    _watch(files, options)
+
+
+def _format_from_suffix(output: str | None) -> str | None:
+    if output is None or output == "-":
+        return None
+    suffix = Path(output).suffix.lower().lstrip(".")
+    return suffix if suffix in RenderFormat.__members__ else None
+
+
+def _render_all(files: list[str], *, check: bool, **options: Any) -> int:
+    """Render (or check) each file; returns the exit code."""
+    from loopkit.cli.common import load_many
+
+    code = EXIT_OK
+    for path, diagram, problems in load_many(files):
+        if diagram is None:
+            print_problems(problems)
+            code = max(code, EXIT_PROBLEMS)
+            continue
+        code = max(code, _render_one(path, diagram, check=check, **options))
+    return code
+
+
+def _render_one(path: str, diagram: Any, *, check: bool, **options: Any) -> int:
+    import time
+
+    from loopkit.analysis.loops import analyse_loops
+    from loopkit.loader import suggest
+    from loopkit.render.files import plan_outputs, stale_outputs, write_outputs
+
+    started = time.monotonic()
+    analysis = analyse_loops(diagram)
+    highlight = options["highlight"]
+    if highlight is not None and highlight not in {lp.id for lp in analysis.loops}:
+        ids = [lp.id for lp in analysis.loops]
+        typer.echo(f"loopkit: error: {path}: no loop '{highlight}'{suggest(highlight, ids)}"
+                   f" (loops: {', '.join(ids[:12]) or 'none'}"
+                   f"{', ...' if len(ids) > 12 else ''})", err=True)
+        return EXIT_USAGE
+    outputs = plan_outputs(path, diagram, analysis, **options)
+    if check:
+        stale = stale_outputs(outputs)
+        for target, why in stale:
+            typer.echo(f"{target}: {why} (run: loopkit render {path}"
+                       f"{_flags_hint(options)})", err=True)
+        if not stale:
+            typer.echo(f"{path}: pictures up to date", err=True)
+        return EXIT_PROBLEMS if stale else EXIT_OK
+    if outputs and outputs[0].path is None:
+        sys.stdout.buffer.write(outputs[0].data)
+        sys.stdout.buffer.flush()
+        return EXIT_OK
+    folders = [options["each_loop"]] if options["each_loop"] else []
+    write_outputs(outputs, [path], folders)
+    elapsed = time.monotonic() - started
+    where = options["each_loop"] if options["each_loop"] else outputs[0].path
+    what = f"{len(outputs)} pictures in " if options["each_loop"] else ""
+    typer.echo(f"{path}: wrote {what}{where} ({elapsed:.2f} s)", err=True)
+    return EXIT_OK
+
+
+def _flags_hint(options: dict[str, Any]) -> str:
+    """The flags that reproduce an output, for the --check message."""
+    parts = []
+    if options["fmt"] != "svg":
+        parts.append(f" --format {options['fmt']}")
+    if options["output"]:
+        parts.append(f" -o {options['output']}")
+    if options["each_loop"]:
+        parts.append(f" --each-loop {options['each_loop']}")
+    if options["highlight"]:
+        parts.append(f" --loop {options['highlight']}")
+    if options["engine"] != "neato":
+        parts.append(f" --engine {options['engine']}")
+    return "".join(parts)
+
+
+def _watch(files: list[str], options: dict[str, Any]) -> None:
+    import threading
+
+    from loopkit.cli.common import report_error
+    from loopkit.render.watch import watch_files
+
+    def again(changed: list[str]) -> None:
+        try:
+            _render_all(changed, check=False, **options)
+        except Exception as error:  # keep watching after a bad save
+            report_error(error)
+
+    typer.echo(f"watching {len(files)} file{'s' if len(files) != 1 else ''}; "
+               "press Ctrl+C to stop", err=True)
+    stop = threading.Event()
+    try:
+        watch_files(files, again, stop=stop)
+    except KeyboardInterrupt:
+        stop.set()
+    raise typer.Exit(EXIT_OK)

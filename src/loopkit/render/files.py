@@ -1,0 +1,110 @@
+"""Which files a render writes, writing them safely, and checking them for ``--check``.
+
+Because rendering is deterministic, "is the SVG next to the YAML up to
+date?" is answered by rendering in memory and comparing bytes: no
+timestamps, which git does not keep.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from loopkit.fsutil import atomic_write
+from loopkit.problems import UsageError
+
+if TYPE_CHECKING:
+    from loopkit.analysis.loops import LoopAnalysis
+    from loopkit.model import Diagram
+    from loopkit.render.dot import Style
+
+#: ``--each-loop`` refuses diagrams with more loops than this (one file each).
+EACH_LOOP_MAX = 200
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+@dataclass(frozen=True)
+class Output:
+    """Bytes bound for a path (``None``: standard output)."""
+
+    path: str | None
+    data: bytes
+    loop: str | None = None
+
+
+def default_path(source: str, fmt: str) -> str:
+    """The input path with the format's suffix: ``a/b.yaml`` -> ``a/b.svg``."""
+    return str(Path(source).with_suffix(f".{fmt}"))
+
+
+def loop_file_name(source: str, loop_id: str, fmt: str) -> str:
+    """``<stem>-<loop id>.<fmt>``, with anything unsafe in a file name replaced."""
+    safe = _UNSAFE.sub("_", loop_id).strip("._") or "loop"
+    return f"{Path(source).stem}-{safe}.{fmt}"
+
+
+def plan_outputs(
+    source: str,
+    diagram: Diagram,
+    analysis: LoopAnalysis,
+    *,
+    fmt: str = "svg",
+    output: str | None = None,
+    each_loop: str | None = None,
+    highlight: str | None = None,
+    engine: str = "neato",
+    renderer: str | None = None,
+    style: Style | None = None,
+    time_budget: float | None = None,
+) -> list[Output]:
+    """Render everything one input file asks for, in memory."""
+    from loopkit.render import DEFAULT_TIME_BUDGET, render
+
+    budget = DEFAULT_TIME_BUDGET if time_budget is None else time_budget
+    options = {"engine": engine, "renderer": renderer, "style": style, "time_budget": budget}
+    if each_loop is not None:
+        if len(analysis.loops) > EACH_LOOP_MAX:
+            raise UsageError(f"{source}: {len(analysis.loops)} loops is too many for "
+                             f"--each-loop (at most {EACH_LOOP_MAX}); use --loop ID")
+        folder = Path(each_loop)
+        return [Output(str(folder / loop_file_name(source, loop.id, fmt)),
+                       render(diagram, fmt, analysis, highlight=loop.id, **options), loop.id)
+                for loop in analysis.loops]
+    data = render(diagram, fmt, analysis, highlight=highlight, **options)
+    if output == "-":
+        return [Output(None, data)]
+    return [Output(output or default_path(source, fmt), data)]
+
+
+def stale_outputs(outputs: Iterable[Output]) -> list[tuple[str, str]]:
+    """(path, "missing" | "out of date") for each output whose file differs from its bytes."""
+    problems = []
+    for out in outputs:
+        if out.path is None:
+            continue
+        path = Path(out.path)
+        if not path.is_file():
+            problems.append((out.path, "missing"))
+        elif path.read_bytes() != out.data:
+            problems.append((out.path, "out of date"))
+    return problems
+
+
+def write_outputs(outputs: Sequence[Output], inputs: Sequence[str],
+                  make_folders: Iterable[str] = ()) -> None:
+    """Write each output atomically; never over an input file."""
+    for folder in make_folders:
+        target = Path(folder)
+        if target.exists() and not target.is_dir():
+            raise UsageError(f"{folder}: exists and is not a folder")
+        try:
+            target.mkdir(exist_ok=True)
+        except OSError as error:
+            raise UsageError(f"{folder}: cannot create folder: "
+                             f"{error.strerror or error}") from None
+    for out in outputs:
+        if out.path is not None:
+            atomic_write(out.path, out.data, inputs=inputs)

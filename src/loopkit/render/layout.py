@@ -1,0 +1,328 @@
+"""Geometry between the two rendering passes: read the layout, place badges and marks.
+
+Pass 1 lets Graphviz lay out the diagram (``-Tjson``). Here loopkit reads
+node boxes and edge curves from it, finds a free spot inside each declared
+loop for its badge (a grid search for the point furthest from names, edges
+and other badges), and computes the ``||`` delay strokes and the badge arcs
+as Bézier curves. Pass 2 pins all of it (``neato -n2``), so PNG and PDF get
+the same picture as SVG. All coordinates are Graphviz points, y pointing up.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Box:
+    """An axis-aligned box by centre and half sizes."""
+
+    x: float
+    y: float
+    hw: float
+    hh: float
+
+    def distance_to_point(self, p: Point) -> float:
+        dx = max(abs(p[0] - self.x) - self.hw, 0.0)
+        dy = max(abs(p[1] - self.y) - self.hh, 0.0)
+        return math.hypot(dx, dy)
+
+    def distance_to_box(self, other: Box) -> float:
+        dx = max(abs(other.x - self.x) - self.hw - other.hw, 0.0)
+        dy = max(abs(other.y - self.y) - self.hh - other.hh, 0.0)
+        return math.hypot(dx, dy)
+
+    def moved(self, x: float, y: float) -> Box:
+        return Box(x, y, self.hw, self.hh)
+
+
+@dataclass(frozen=True)
+class EdgeShape:
+    """One laid-out edge: its Bézier control points, arrow tip and head-label spot."""
+
+    points: tuple[Point, ...]
+    tip: Point | None
+    label: Point | None
+    raw: str | None = None
+
+    def polyline(self, per_segment: int = 8) -> list[Point]:
+        """Points along the drawn curve, ending at the arrow tip."""
+        out = sample_spline(self.points, per_segment)
+        if self.tip is not None:
+            out.append(self.tip)
+        return out
+
+    @property
+    def pos(self) -> str:
+        """The edge as a DOT ``pos`` value, for pinning it in pass 2."""
+        if self.raw is not None:
+            return self.raw
+        head = f"e,{_num(self.tip[0])},{_num(self.tip[1])} " if self.tip else ""
+        return head + " ".join(f"{_num(x)},{_num(y)}" for x, y in self.points)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Node boxes and edge shapes from pass 1, in declaration order."""
+
+    bbox: tuple[float, float, float, float]
+    nodes: tuple[Box, ...]
+    edges: tuple[EdgeShape, ...]
+
+
+def _num(value: float) -> str:
+    """Short, stable number text for DOT (two decimals, no ``-0``)."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def parse_layout(data: bytes | str, n_nodes: int, n_edges: int) -> Layout:
+    """Read Graphviz ``-Tjson`` output for the first ``n_nodes`` nodes and ``n_edges`` edges."""
+    doc = json.loads(data)
+    bbox = tuple(float(v) for v in doc["bb"].split(","))
+    nodes = []
+    for obj in doc.get("objects", [])[:n_nodes]:
+        x, y = (float(v) for v in obj["pos"].split(","))
+        nodes.append(Box(x, y, float(obj["width"]) * 36.0, float(obj["height"]) * 36.0))
+    edges = []
+    for edge in doc.get("edges", [])[:n_edges]:
+        edges.append(parse_edge_pos(edge.get("pos", ""), edge.get("head_lp")))
+    if len(nodes) != n_nodes or len(edges) != n_edges:
+        raise ValueError("layout is missing nodes or edges")
+    return Layout((bbox[0], bbox[1], bbox[2], bbox[3]), tuple(nodes), tuple(edges))
+
+
+def parse_edge_pos(pos: str, head_lp: str | None = None) -> EdgeShape:
+    """Parse a DOT edge ``pos``: ``e,x,y`` arrow tip, then 3n+1 control points.
+
+    Graphviz may split one edge into pieces joined by ``;``; their points are
+    concatenated for geometry and the text is kept as it is for pass 2.
+    """
+    tip = None
+    points: list[Point] = []
+    for piece in pos.split(";"):
+        for item in piece.split():
+            parts = item.split(",")
+            if parts[0] == "e":
+                tip = (float(parts[1]), float(parts[2]))
+            elif parts[0] != "s":
+                points.append((float(parts[0]), float(parts[1])))
+    label = None
+    if head_lp:
+        lx, ly = (float(v) for v in head_lp.split(","))
+        label = (lx, ly)
+    raw = pos if ";" in pos else None
+    return EdgeShape(tuple(points), tip, label, raw)
+
+
+def bezier(p0: Point, p1: Point, p2: Point, p3: Point, t: float) -> Point:
+    u = 1.0 - t
+    a, b, c, d = u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t
+    return (a * p0[0] + b * p1[0] + c * p2[0] + d * p3[0],
+            a * p0[1] + b * p1[1] + c * p2[1] + d * p3[1])
+
+
+def sample_spline(points: Sequence[Point], per_segment: int = 8) -> list[Point]:
+    """Points along a piecewise cubic Bézier given as 3n+1 control points."""
+    if len(points) < 4:
+        return list(points)
+    out = [points[0]]
+    for i in range(0, len(points) - 3, 3):
+        p0, p1, p2, p3 = points[i:i + 4]
+        out.extend(bezier(p0, p1, p2, p3, k / per_segment) for k in range(1, per_segment + 1))
+    return out
+
+
+def midpoint(polyline: Sequence[Point]) -> tuple[Point, Point]:
+    """The point halfway along a polyline and the unit tangent there."""
+    lengths = [math.dist(a, b) for a, b in itertools.pairwise(polyline)]
+    half = sum(lengths) / 2
+    for (a, b), length in zip(itertools.pairwise(polyline), lengths, strict=True):
+        if length > 0 and half <= length:
+            t = half / length
+            return ((a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t),
+                    ((b[0] - a[0]) / length, (b[1] - a[1]) / length))
+        half -= length
+    a, b = polyline[0], polyline[-1]
+    length = math.dist(a, b) or 1.0
+    return ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2), ((b[0] - a[0]) / length, (b[1] - a[1]) / length)
+
+
+def delay_strokes(edge: EdgeShape, half_length: float = 6.5,
+                  gap: float = 2.4) -> list[tuple[Point, Point]]:
+    """The two short strokes of a ``||`` delay mark, across the edge at its middle."""
+    (mx, my), (tx, ty) = midpoint(edge.polyline())
+    nx, ny = -ty, tx
+    strokes = []
+    for side in (-gap, gap):
+        cx, cy = mx + tx * side, my + ty * side
+        strokes.append(((cx - nx * half_length, cy - ny * half_length),
+                        (cx + nx * half_length, cy + ny * half_length)))
+    return strokes
+
+
+def segment_pos(a: Point, b: Point) -> str:
+    """A straight segment as a one-piece Bézier ``pos`` value."""
+    c1 = (a[0] + (b[0] - a[0]) / 3, a[1] + (b[1] - a[1]) / 3)
+    c2 = (a[0] + 2 * (b[0] - a[0]) / 3, a[1] + 2 * (b[1] - a[1]) / 3)
+    return " ".join(f"{_num(x)},{_num(y)}" for x, y in (a, c1, c2, b))
+
+
+def signed_area(polygon: Sequence[Point]) -> float:
+    """Shoelace area: positive when the points turn anticlockwise (y up)."""
+    total = 0.0
+    for (x1, y1), (x2, y2) in zip(polygon, [*polygon[1:], polygon[0]], strict=True):
+        total += x1 * y2 - x2 * y1
+    return total / 2
+
+
+def winding(point: Point, polygon: Sequence[Point]) -> int:
+    """Winding number of ``polygon`` around ``point`` (non-zero means inside)."""
+    x, y = point
+    wn = 0
+    for (x1, y1), (x2, y2) in zip(polygon, [*polygon[1:], polygon[0]], strict=True):
+        cross = (x2 - x1) * (y - y1) - (x - x1) * (y2 - y1)
+        if y1 <= y < y2 and cross > 0:
+            wn += 1
+        elif y2 <= y < y1 and cross < 0:
+            wn -= 1
+    return wn
+
+
+def loop_outline(layout: Layout, edge_indexes: Sequence[int]) -> list[Point]:
+    """The loop's region: its edges' curves joined head to tail, in loop order."""
+    outline: list[Point] = []
+    for index in edge_indexes:
+        outline.extend(layout.edges[index].polyline(6))
+    return outline
+
+
+def arc_pos(centre: Point, radius: float, clockwise: bool, arrow: float = 5.0) -> str:
+    """A ~300° arc round ``centre`` turning like the loop, as an edge ``pos`` with arrow tip.
+
+    ``clockwise`` is as seen on the page. The gap sits at the top so the
+    arrowhead ends near the start, like the usual CLD loop symbol.
+    """
+    sweep = math.radians(-300 if clockwise else 300)  # y up: negative sweep = clockwise
+    start = math.radians(60 if clockwise else 120)
+    tip_angle = start + sweep
+    # Stop the curve one arrow length before the tip so the head lands on the circle.
+    body = sweep - math.copysign(arrow / radius, sweep)
+    segments = 4
+    step = body / segments
+    k = 4 / 3 * math.tan(step / 4)
+    cx, cy = centre
+    points: list[Point] = []
+    for i in range(segments):
+        a1 = start + i * step
+        a2 = a1 + step
+        p0 = (cx + radius * math.cos(a1), cy + radius * math.sin(a1))
+        p3 = (cx + radius * math.cos(a2), cy + radius * math.sin(a2))
+        p1 = (p0[0] - k * radius * math.sin(a1), p0[1] + k * radius * math.cos(a1))
+        p2 = (p3[0] + k * radius * math.sin(a2), p3[1] - k * radius * math.cos(a2))
+        if i == 0:
+            points.append(p0)
+        points.extend((p1, p2, p3))
+    tip = (cx + radius * math.cos(tip_angle), cy + radius * math.sin(tip_angle))
+    return f"e,{_num(tip[0])},{_num(tip[1])} " + " ".join(
+        f"{_num(x)},{_num(y)}" for x, y in points)
+
+
+def place_badges(
+    layout: Layout,
+    loops: Sequence[Sequence[int]],
+    sizes: Sequence[tuple[float, float]],
+    *,
+    comfortable: float = 22.0,
+    grid: int = 24,
+) -> list[Point]:
+    """A centre for each loop's badge: inside the loop, clear of names, edges and badges.
+
+    ``loops`` lists each loop's edge indexes in order; ``sizes`` each badge's
+    (width, height). Candidates are grid points inside the loop's outline;
+    the score is the clearance to the nearest obstacle (capped at
+    ``comfortable``) minus a small pull towards the loop's centre, so a
+    badge sits centrally once it has room. Deterministic: ties keep the
+    first grid point.
+    """
+    obstacles_boxes = list(layout.nodes)
+    for edge in layout.edges:
+        if edge.label is not None:
+            obstacles_boxes.append(Box(edge.label[0], edge.label[1], 5.0, 7.0))
+    edge_points = [p for edge in layout.edges for p in edge.polyline(6)]
+    placed: list[Box] = []
+    centres: list[Point] = []
+    for edge_indexes, (width, height) in zip(loops, sizes, strict=True):
+        outline = loop_outline(layout, edge_indexes)
+        badge = Box(0.0, 0.0, width / 2, height / 2)
+        centre = _centre(outline)
+        best = _search(outline, badge, centre, obstacles_boxes + placed, edge_points,
+                       comfortable, grid)
+        placed.append(badge.moved(*best))
+        centres.append(best)
+    return centres
+
+
+def _centre(outline: Sequence[Point]) -> Point:
+    xs = [p[0] for p in outline]
+    ys = [p[1] for p in outline]
+    return (sum(xs) / len(xs), sum(ys) / len(ys))
+
+
+def _search(
+    outline: Sequence[Point], badge: Box, centre: Point, boxes: Sequence[Box],
+    points: Sequence[Point], comfortable: float, grid: int,
+) -> Point:
+    xs = [p[0] for p in outline]
+    ys = [p[1] for p in outline]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    reach = comfortable + max(badge.hw, badge.hh)
+    near_boxes = [b for b in boxes if b.x + b.hw > x0 - reach and b.x - b.hw < x1 + reach
+                  and b.y + b.hh > y0 - reach and b.y - b.hh < y1 + reach]
+    near_points = [p for p in points if x0 - reach < p[0] < x1 + reach
+                   and y0 - reach < p[1] < y1 + reach]
+    span = max(x1 - x0, y1 - y0, 1.0)
+
+    def score(x: float, y: float) -> float:
+        here = badge.moved(x, y)
+        clearance = comfortable
+        for other in near_boxes:
+            clearance = min(clearance, here.distance_to_box(other))
+            if clearance <= 0:
+                break
+        if clearance > 0:
+            for p in near_points:
+                clearance = min(clearance, here.distance_to_point(p))
+                if clearance <= 0:
+                    break
+        return clearance - 4.0 * math.dist((x, y), centre) / span
+
+    best: tuple[float, Point] | None = None
+    for i in range(1, grid):
+        for j in range(1, grid):
+            x = x0 + (x1 - x0) * i / grid
+            y = y0 + (y1 - y0) * j / grid
+            if winding((x, y), outline) == 0:
+                continue
+            value = score(x, y)
+            if best is None or value > best[0]:
+                best = (value, (x, y))
+    if best is None:
+        return centre
+    # Refine around the best grid point with a finer local grid.
+    step_x, step_y = (x1 - x0) / grid, (y1 - y0) / grid
+    bx, by = best[1]
+    for i in range(-3, 4):
+        for j in range(-3, 4):
+            x, y = bx + step_x * i / 3, by + step_y * j / 3
+            if (i or j) and winding((x, y), outline) != 0:
+                value = score(x, y)
+                if value > best[0]:
+                    best = (value, (x, y))
+    return best[1]

@@ -1,0 +1,328 @@
+"""The finished picture as pinned DOT (pass 2): layout + badges, delay marks, title, legend.
+
+Everything is placed here in points and written with fixed positions, so
+``neato -n2`` only draws: the SVG, PNG and PDF outputs all show the same
+picture, and the SVG post-processing only adds metadata.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from loopkit.model import Diagram, LoopType, Polarity
+from loopkit.render.dot import (
+    EDGE,
+    FADED_EDGE,
+    FADED_TEXT,
+    FONT,
+    FONT_BOLD,
+    TEXT,
+    DotWriter,
+    Emphasis,
+    Style,
+    group_fills,
+    link_attrs,
+    text_width,
+    variable_attrs,
+    wrap_label,
+)
+from loopkit.render.layout import (
+    Layout,
+    Point,
+    arc_pos,
+    delay_strokes,
+    loop_outline,
+    place_badges,
+    segment_pos,
+    signed_area,
+)
+
+BADGE_RADIUS = 13.0
+BADGE_NAME_SIZE = 10.0
+LEGEND_SIZE = 10.0
+MARGIN = 8.0
+LEGEND_TEXT = "#555555"
+
+
+@dataclass(frozen=True)
+class Badge:
+    """A loop symbol to draw: which loop, where, turning which way."""
+
+    loop_id: str
+    name: str | None
+    loop_type: LoopType
+    edges: tuple[int, ...]
+    faded: bool = False
+
+
+@dataclass
+class _Node:
+    name: str
+    x: float
+    y: float
+    attrs: dict[str, str | float | int]
+
+
+@dataclass
+class _Edge:
+    tail: str
+    head: str
+    pos: str
+    attrs: dict[str, str | float | int]
+
+
+@dataclass
+class Scene:
+    """Nodes and edges with final positions, before translation into the page."""
+
+    nodes: list[_Node] = field(default_factory=list)
+    edges: list[_Edge] = field(default_factory=list)
+    extents: list[tuple[float, float, float, float]] = field(default_factory=list)
+    points: int = 0
+
+    def add_node(self, name: str, x: float, y: float, hw: float, hh: float,
+                 **attrs: str | float | int) -> None:
+        self.nodes.append(_Node(name, x, y, attrs))
+        self.extents.append((x - hw, y - hh, x + hw, y + hh))
+
+    def point(self, p: Point, owner: str) -> str:
+        """An invisible anchor node for a drawn curve (edges need two ends)."""
+        name = f"{owner}-p{self.points}"
+        self.points += 1
+        self.nodes.append(_Node(name, p[0], p[1], {
+            "shape": "point", "style": "invis", "width": 0.01, "height": 0.01,
+            "label": "", "id": name, "class": "anchor"}))
+        return name
+
+    def add_curve(self, start: Point, end: Point, pos: str, owner: str,
+                  **attrs: str | float | int) -> None:
+        tail, head = self.point(start, owner), self.point(end, owner)
+        self.edges.append(_Edge(tail, head, pos, attrs))
+        self.extents.append((min(start[0], end[0]), min(start[1], end[1]),
+                             max(start[0], end[0]), max(start[1], end[1])))
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        xs0, ys0, xs1, ys1 = zip(*self.extents, strict=True)
+        return min(xs0), min(ys0), max(xs1), max(ys1)
+
+
+def compose(
+    diagram: Diagram,
+    layout: Layout,
+    badges: Sequence[Badge],
+    *,
+    style: Style,
+    emphasis: Emphasis,
+) -> str:
+    """Pinned DOT for the whole picture."""
+    scene = Scene()
+    fills = group_fills(diagram, style)
+    for i, box in enumerate(layout.nodes):
+        attrs = variable_attrs(diagram, i, style, emphasis, fills)
+        scene.add_node(f"v{i}", box.x, box.y, box.hw, box.hh, **attrs)
+    names = {v.id: f"v{i}" for i, v in enumerate(diagram.variables)}
+    edges: list[_Edge] = []
+    for i, (link, shape) in enumerate(zip(diagram.links, layout.edges, strict=True)):
+        attrs = link_attrs(link, i, style, emphasis)
+        edges.append(_Edge(names[link.source], names[link.target], shape.pos, attrs))
+        for x, y in shape.points:
+            scene.extents.append((x, y, x, y))
+        if shape.label is not None:
+            lx, ly = shape.label
+            scene.extents.append((lx - 6, ly - 8, lx + 6, ly + 8))
+    scene.edges.extend(edges)
+    for i, (link, shape) in enumerate(zip(diagram.links, layout.edges, strict=True)):
+        if not link.delay:
+            continue
+        state = emphasis.link(link.key)
+        colour = FADED_EDGE if state == "off" else ("#111111" if state == "on" else EDGE)
+        for j, (a, b) in enumerate(delay_strokes(shape)):
+            scene.add_curve(a, b, segment_pos(a, b), f"m{i}", dir="none", penwidth=1.7,
+                            color=colour, id=f"m{i}-{j}", **{"class": "delay-mark"})
+    _add_badges(scene, layout, badges)
+    x0, y0, x1, y1 = scene.bounds()
+    _add_title(scene, diagram, (x0 + x1) / 2, y1, max(x1 - x0, 260.0))
+    if style.legend:
+        _add_legend(scene, diagram, style, badges, x0, y0, max(x1 - x0, 300.0))
+    return _write(scene)
+
+
+def badge_size(badge: Badge) -> tuple[float, float, list[str]]:
+    """Width, height and wrapped name lines of a badge."""
+    lines = wrap_label(badge.name, 18) if badge.name else []
+    name_w = max((text_width(line, BADGE_NAME_SIZE) for line in lines), default=0.0)
+    width = max(2 * BADGE_RADIUS + 10, name_w + 4)
+    height = 2 * BADGE_RADIUS + 8 + len(lines) * BADGE_NAME_SIZE * 1.2
+    return width, height, lines
+
+
+def _add_badges(scene: Scene, layout: Layout, badges: Sequence[Badge]) -> None:
+    sizes = [badge_size(b) for b in badges]
+    centres = place_badges(layout, [b.edges for b in badges], [(w, h) for w, h, _ in sizes])
+    for k, (badge, (width, height, lines), (bx, by)) in enumerate(
+            zip(badges, sizes, centres, strict=True)):
+        colour = FADED_TEXT if badge.faded else "#333333"
+        cy = by + height / 2 - BADGE_RADIUS - 4
+        clockwise = signed_area(loop_outline(layout, badge.edges)) < 0
+        owner = f"b{k}"
+        scene.add_node(f"{owner}-id", bx, cy, BADGE_RADIUS, BADGE_RADIUS,
+                       label=badge.loop_id, fontname=FONT_BOLD, fontsize=14,
+                       fontcolor=colour, id=f"{owner}-id", **{"class": "badge-id"})
+        pos = arc_pos((bx, cy), BADGE_RADIUS, clockwise)
+        tip_text, *rest = pos.split(" ")
+        tip = tuple(float(v) for v in tip_text[2:].split(","))
+        start = tuple(float(v) for v in rest[0].split(","))
+        scene.add_curve(start, tip, pos, owner, color=colour, penwidth=1.3, arrowsize=0.5,
+                        id=f"{owner}-arc", **{"class": "badge-arc"})
+        if lines:
+            name_h = len(lines) * BADGE_NAME_SIZE * 1.2
+            ny = cy - BADGE_RADIUS - 4 - name_h / 2
+            scene.add_node(f"{owner}-name", bx, ny, width / 2, name_h / 2,
+                           label="\n".join(lines), fontsize=BADGE_NAME_SIZE,
+                           fontcolor=FADED_TEXT if badge.faded else LEGEND_TEXT,
+                           id=f"{owner}-name", **{"class": "badge-name"})
+
+
+def _add_title(scene: Scene, diagram: Diagram, cx: float, top: float, width: float) -> None:
+    y = top + 10
+    if diagram.description:
+        chars = max(40, int(width / (LEGEND_SIZE * 0.5)))
+        lines = _wrap_text(diagram.description, chars)
+        height = len(lines) * 11 * 1.25
+        scene.add_node("description", cx, y + height / 2, width / 2, height / 2,
+                       label="\n".join(lines), fontsize=11, fontcolor=LEGEND_TEXT,
+                       id="description", **{"class": "description"})
+        y += height + 8
+    title = diagram.display_title
+    scene.add_node("title", cx, y + 11, text_width(title, 18) / 2, 11, label=title,
+                   fontsize=18, fontname=FONT_BOLD, fontcolor=TEXT, id="title",
+                   **{"class": "title"})
+
+
+def _wrap_text(text: str, chars: int) -> list[str]:
+    """Greedy wrap of a paragraph (descriptions are prose, not short labels)."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        if current and len(current) + 1 + len(word) > chars:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}" if current else word
+    if current:
+        lines.append(current)
+    return lines[:12]
+
+
+def _legend_items(diagram: Diagram, style: Style,
+                  badges: Sequence[Badge]) -> list[tuple[str, str, str]]:
+    """(kind, key, text) for each legend entry the picture needs."""
+    used = {link.polarity for link in diagram.links}
+    items = []
+    if Polarity.POSITIVE in used:
+        items.append(("sign", "+", "same direction"))
+    if Polarity.NEGATIVE in used:
+        items.append(("sign", "-", "opposite direction"))
+    if Polarity.UNKNOWN in used:
+        items.append(("sign", "?", "unknown polarity"))
+    if any(link.delay for link in diagram.links):
+        items.append(("delay", "", "delayed"))
+    kinds = {b.loop_type for b in badges}
+    for kind in (LoopType.REINFORCING, LoopType.BALANCING, LoopType.UNDETERMINED):
+        if kind in kinds:
+            items.append(("loop", kind.letter, f"{kind.value} loop"))
+    for group in group_fills(diagram, style):
+        items.append(("group", group, group))
+    return items
+
+
+def _add_legend(scene: Scene, diagram: Diagram, style: Style, badges: Sequence[Badge],
+                left: float, bottom: float, width: float) -> None:
+    items = _legend_items(diagram, style, badges)
+    if not items:
+        return
+    fills = group_fills(diagram, style)
+    row_h = 20.0
+    x, y = left, bottom - 18
+    for n, (kind, key, text) in enumerate(items):
+        sample_w = 40.0 if kind in ("sign", "delay") else 16.0
+        item_w = sample_w + 6 + text_width(text, LEGEND_SIZE) + 18
+        if x > left and x + item_w > left + width:
+            x, y = left, y - row_h
+        owner = f"legend{n}"
+        if kind in ("sign", "delay"):
+            a, b = (x, y), (x + 26, y)
+            attrs: dict[str, str | float | int] = {"color": EDGE, "arrowsize": 0.6,
+                                                    "id": f"{owner}-arrow",
+                                                    "class": "legend-arrow"}
+            if kind == "sign" and key == "-" and style.dashed_negative:
+                attrs["style"] = "dashed"
+            scene.add_curve(a, b, f"e,{x + 26:.2f},{y:.2f} " + segment_pos(a, (x + 20, y)),
+                            owner, **attrs)
+            if kind == "sign":
+                polarity = Polarity(key)
+                scene.add_node(f"{owner}-sign", x + 33, y + 1, 5, 8, label=polarity.symbol,
+                               fontsize=15, fontcolor=style.sign_colour(polarity),
+                               id=f"{owner}-sign", **{"class": "legend-sign"})
+            else:
+                for j, (p, q) in enumerate(delay_strokes(_straight(x, y, x + 20))):
+                    scene.add_curve(p, q, segment_pos(p, q), owner, dir="none", penwidth=1.7,
+                                    color=EDGE, id=f"{owner}-mark{j}",
+                                    **{"class": "legend-mark"})
+        elif kind == "loop":
+            scene.add_node(f"{owner}-key", x + 6, y, 6, 8, label=key, fontname=FONT_BOLD,
+                           fontsize=13, fontcolor="#333333", id=f"{owner}-key",
+                           **{"class": "legend-loop"})
+        else:
+            fill = fills[key]
+            scene.add_node(f"{owner}-swatch", x + 7, y, 7, 6, label="", shape="box",
+                           style="rounded,filled", fillcolor=fill, color=fill, width=0.19,
+                           height=0.15, fixedsize="true", id=f"{owner}-swatch",
+                           **{"class": "legend-swatch"})
+        text_w = text_width(text, LEGEND_SIZE)
+        scene.add_node(f"{owner}-text", x + sample_w + 6 + text_w / 2, y, text_w / 2, 7,
+                       label=text, fontsize=LEGEND_SIZE, fontcolor=LEGEND_TEXT,
+                       id=f"{owner}-text", **{"class": "legend-text"})
+        x += item_w
+
+
+def _straight(x0: float, y: float, x1: float) -> object:
+    from loopkit.render.layout import EdgeShape
+
+    return EdgeShape(((x0, y), (x1, y)), None, None)
+
+
+def _shift_pos(pos: str, dx: float, dy: float) -> str:
+    pieces = []
+    for piece in pos.split(";"):
+        out = []
+        for item in piece.split():
+            parts = item.split(",")
+            prefix = parts[0] + "," if parts[0] in ("e", "s") else ""
+            x, y = (float(v) for v in parts[-2:])
+            out.append(f"{prefix}{_n(x + dx)},{_n(y + dy)}")
+        pieces.append(" ".join(out))
+    return ";".join(pieces)
+
+
+def _n(value: float) -> str:
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _write(scene: Scene) -> str:
+    """Translate the scene so it starts at the margin, and write it as pinned DOT."""
+    x0, y0, x1, y1 = scene.bounds()
+    dx, dy = MARGIN - x0, MARGIN - y0
+    out = DotWriter()
+    out.graph(bb=f"0,0,{_n(x1 - x0 + 2 * MARGIN)},{_n(y1 - y0 + 2 * MARGIN)}",
+              outputorder="nodesfirst", splines="true", fontname=FONT, pad=0.05)
+    out.defaults("node", shape="plaintext", fontname=FONT, fontsize=12, fontcolor=TEXT)
+    out.defaults("edge", color=EDGE, arrowsize=0.8, labeldistance=1.7, labelangle=-30,
+                 labelfontsize=15, labelfontname=FONT, fontname=FONT)
+    for node in scene.nodes:
+        out.node(node.name, **node.attrs, pos=f"{_n(node.x + dx)},{_n(node.y + dy)}!")
+    for edge in scene.edges:
+        out.edge(edge.tail, edge.head, **edge.attrs, pos=_shift_pos(edge.pos, dx, dy))
+    return out.text()

@@ -1,0 +1,352 @@
+"""Rendering: DOT and SVG checked structurally (parsed), never by raw text comparison."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+from functools import cache
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from loopkit.analysis.loops import analyse_loops
+from loopkit.loader import load_diagram
+from loopkit.model import DeclaredLoop, Diagram, Link, Polarity, Variable
+from loopkit.render import RenderError, Style, build_dot, draw, render, render_svg
+from loopkit.render.dot import attr_list, wrap_label
+from loopkit.render.engine import choose_renderer
+from loopkit.render.layout import arc_pos, parse_edge_pos, signed_area, winding
+from tests.helpers import EXAMPLES
+
+NS = {"s": "http://www.w3.org/2000/svg"}
+SVG = "{http://www.w3.org/2000/svg}"
+EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
+HOSTILE = '<script>alert(1)</script> "q" \\N back\\slash & &amp; \x07bell'
+
+
+@cache
+def school() -> Diagram:
+    return load_diagram(EXAMPLES / "school-fines.yaml")
+
+
+@cache
+def school_svg(highlight: str | None = None) -> ET.Element:
+    return ET.fromstring(render_svg(school(), highlight=highlight))
+
+
+def dot_graph(source: str) -> dict:
+    """Parse DOT with a real DOT parser (the renderer's) and return its JSON."""
+    renderer = choose_renderer("pure")
+    return json.loads(subprocess.run(
+        [renderer.executable, "-q", "-Tjson", "-Kneato"], input=source.encode(),
+        capture_output=True, check=True, timeout=30).stdout)
+
+
+def numbers(path_d: str) -> list[tuple[float, float]]:
+    values = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", path_d)]
+    return list(zip(values[::2], values[1::2], strict=False))
+
+
+def groups(root: ET.Element, attribute: str) -> dict[str, ET.Element]:
+    return {g.get(attribute): g for g in root.iter(f"{SVG}g") if g.get(attribute) is not None}
+
+
+def all_text(element: ET.Element) -> str:
+    return " ".join((t.text or "") for t in element.iter(f"{SVG}text"))
+
+
+# --- DOT -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.name)
+def test_dot_has_every_variable_and_link_with_its_sign(path: Path) -> None:
+    diagram = load_diagram(path)
+    graph = dot_graph(build_dot(diagram))
+    names = [obj["name"] for obj in graph["objects"]]
+    assert names == [v.id for v in diagram.variables]
+    edges = {(names[e["tail"]], names[e["head"]]): e for e in graph["edges"]}
+    assert set(edges) == {link.key for link in diagram.links}
+    for link in diagram.links:
+        edge = edges[link.key]
+        assert edge["headlabel"] == link.polarity.symbol
+        assert (edge.get("label") == "||") == link.delay
+
+
+def test_dot_highlight_emphasises_exactly_the_loop() -> None:
+    analysis = analyse_loops(school())
+    graph = dot_graph(build_dot(school(), analysis, highlight="B1"))
+    names = [obj["name"] for obj in graph["objects"]]
+    strong = {(names[e["tail"]], names[e["head"]]) for e in graph["edges"]
+              if e.get("penwidth") == "2.2"}
+    assert strong == {("absence", "fines"), ("fines", "pressure"), ("pressure", "absence")}
+
+
+def test_dot_attributes_outside_the_allow_list_are_refused() -> None:
+    with pytest.raises(ValueError, match="not allowed"):
+        attr_list("node", {"URL": "javascript:alert(1)"})
+    with pytest.raises(ValueError, match="not allowed"):
+        attr_list("graph", {"stylesheet": "http://example.com/x.css"})
+
+
+def test_dot_escapes_hostile_text() -> None:
+    diagram = Diagram.build(
+        [Variable("a", HOSTILE, group='Arial" onload="x'), Variable("node", "b")],
+        [("a", "node", "+"), ("node", "a", "-")], title=HOSTILE)
+    graph = dot_graph(build_dot(diagram))
+    assert [obj["name"] for obj in graph["objects"]] == ["a", "node"]
+    assert len(graph["edges"]) == 2
+    # fontname never carries user text
+    assert all(obj.get("fontname", "Helvetica") == "Helvetica" for obj in graph["objects"])
+
+
+def test_dot_engine_is_validated() -> None:
+    with pytest.raises(ValueError, match="engine"):
+        build_dot(school(), engine="sfdp; rm -rf")
+
+
+# --- labels and geometry -------------------------------------------------------------
+
+
+def test_wrap_label_balances_lines() -> None:
+    assert wrap_label("Family financial strain") == ["Family", "financial strain"]
+    assert wrap_label("Short") == ["Short"]
+    assert wrap_label("Parents aware of right to challenge fines") == [
+        "Parents aware", "of right to", "challenge fines"]
+
+
+@given(st.lists(st.text(alphabet="abcdefghij", min_size=1, max_size=20), min_size=1,
+                max_size=12), st.integers(min_value=4, max_value=30))
+def test_wrap_label_keeps_words_and_needs_no_more_lines_than_greedy(
+        words: list[str], width: int) -> None:
+    text = " ".join(words)
+    lines = wrap_label(text, width)
+    assert " ".join(lines) == text
+    greedy, current = 1, 0
+    for word in words:
+        if current and current + 1 + len(word) > width:
+            greedy, current = greedy + 1, len(word)
+        else:
+            current = current + 1 + len(word) if current else len(word)
+    assert len(lines) <= max(greedy, 1)
+
+
+def test_arc_turns_the_requested_way() -> None:
+    for clockwise in (True, False):
+        shape = parse_edge_pos(arc_pos((100.0, 100.0), 13.0, clockwise))
+        area = signed_area(list(shape.points))
+        assert (area < 0) == clockwise  # y up: negative area is clockwise on the page
+
+
+def test_winding_inside_and_outside() -> None:
+    square = [(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0)]
+    assert winding((5, 5), square) != 0
+    assert winding((15, 5), square) == 0
+
+
+# --- SVG -------------------------------------------------------------------------------
+
+
+def test_svg_every_link_has_its_sign_and_delays_their_mark() -> None:
+    root = school_svg()
+    links = groups(root, "data-link")
+    assert set(links) == {f"{lk.source}->{lk.target}" for lk in school().links}
+    for link in school().links:
+        group = links[f"{link.source}->{link.target}"]
+        signs = [t.text for t in group.iter(f"{SVG}text")]
+        assert signs == [link.polarity.symbol]
+        marks = [p for p in group.iter(f"{SVG}path") if p.get("class") == "delay-mark"]
+        assert len(marks) == (2 if link.delay else 0)
+        assert group.get("data-delay") == ("true" if link.delay else "false")
+
+
+def test_svg_delay_mark_crosses_the_link_near_its_middle() -> None:
+    root = school_svg()
+    group = groups(root, "data-link")["absence->fines"]
+    line, *marks = [p for p in group.iter(f"{SVG}path")]
+    points = numbers(line.get("d"))
+    (x0, y0), (x1, y1) = points[0], points[-1]
+    for mark in marks:
+        (a, b), (c, d) = numbers(mark.get("d"))[0], numbers(mark.get("d"))[-1]
+        mx, my = (a + c) / 2, (b + d) / 2
+        # the mark's middle lies between the ends of the link, away from both
+        assert min(x0, x1) - 10 < mx < max(x0, x1) + 10
+        assert min(y0, y1) + 5 < my < max(y0, y1) - 5
+        # and it runs across the link: roughly perpendicular to the chord
+        chord = (x1 - x0, y1 - y0)
+        stroke = (c - a, d - b)
+        cos = abs(chord[0] * stroke[0] + chord[1] * stroke[1]) / (
+            (chord[0] ** 2 + chord[1] ** 2) ** 0.5 * (stroke[0] ** 2 + stroke[1] ** 2) ** 0.5)
+        assert cos < 0.5
+
+
+def test_svg_each_declared_loop_has_a_badge_inside_the_loop() -> None:
+    root = school_svg()
+    badges = groups(root, "data-loop")
+    links = groups(root, "data-link")
+    assert set(badges) == {loop.id for loop in school().loops}
+    for loop in school().loops:
+        badge = badges[loop.id]
+        id_text = next(t for t in badge.iter(f"{SVG}text") if t.text == loop.id)
+        point = (float(id_text.get("x")), float(id_text.get("y")))
+        ring = list(loop.variables)
+        outline: list[tuple[float, float]] = []
+        for a, b in zip(ring, [*ring[1:], ring[0]], strict=True):
+            path = next(links[f"{a}->{b}"].iter(f"{SVG}path"))
+            outline.extend(numbers(path.get("d")))
+        xs, ys = [p[0] for p in outline], [p[1] for p in outline]
+        assert min(xs) < point[0] < max(xs) and min(ys) < point[1] < max(ys), loop.id
+        assert winding(point, outline) != 0, loop.id
+        assert loop.name in all_text(badge).replace("\n", " ") or all(
+            word in all_text(badge) for word in loop.name.split())
+        assert any(p.get("d") for p in badge.iter(f"{SVG}path"))  # the circular arrow
+
+
+def test_svg_variables_links_and_badges_have_hooks() -> None:
+    root = school_svg()
+    variables = groups(root, "data-var")
+    assert set(variables) == {v.id for v in school().variables}
+    assert all("variable" in g.get("class", "") for g in variables.values())
+    analysis = analyse_loops(school())
+    for link in school().links:
+        g = groups(root, "data-link")[f"{link.source}->{link.target}"]
+        expected = [lp.id for lp in analysis.loops if link in lp.links]
+        assert g.get("data-loops").split() == expected
+    assert len({g.get("id") for g in root.iter() if g.get("id")}) == len(
+        [g for g in root.iter() if g.get("id")])
+
+
+def test_svg_is_accessible_and_self_contained() -> None:
+    root = school_svg()
+    assert root.get("role") == "img"
+    assert root.get("viewBox")
+    first, second = list(root)[:2]
+    assert first.tag == f"{SVG}title" and first.text == "School fines cycle"
+    assert second.tag == f"{SVG}desc" and "R1 (Fines spiral) is reinforcing" in second.text
+    assert root.get("aria-labelledby").split() == [first.get("id"), second.get("id")]
+    text = ET.tostring(root, encoding="unicode")
+    assert "href" not in text and "url(" not in text and "<!--" not in text
+    titles = [t.text for g in root.iter(f"{SVG}g") if g.get("data-link")
+              for t in g.findall("s:title", NS)]
+    assert "School non-attendance \u2192 Fines issued to parents (+ positive, delayed)" in titles
+
+
+def test_svg_title_and_legend_are_drawn() -> None:
+    root = school_svg()
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "School fines cycle" in texts
+    legend = next(g for g in root.iter(f"{SVG}g") if g.get("class") == "legend")
+    words = all_text(legend)
+    for entry in ("same direction", "opposite direction", "delayed", "reinforcing loop",
+                  "balancing loop", "school", "intervention"):
+        assert entry in words
+
+
+def test_svg_is_deterministic() -> None:
+    assert render_svg(school()) == render_svg(school())
+    assert render(school(), "png") == render(school(), "png")
+
+
+def test_svg_highlight_fades_everything_else() -> None:
+    root = school_svg("R1")
+    for link_id, group in groups(root, "data-link").items():
+        stroke = next(group.iter(f"{SVG}path")).get("stroke")
+        inside = "R1" in group.get("data-loops").split()
+        assert (stroke == "#111111") == inside, link_id
+        assert (stroke == "#dddddd") == (not inside), link_id
+    assert "loop R1" in root.find("s:title", NS).text
+
+
+def test_svg_escaping_holds() -> None:
+    diagram = Diagram(
+        (Variable("a", HOSTILE, group="<b>grp</b>", description='x" onload="y'),
+         Variable("b", "plain & simple"), Variable("c", "C")),
+        (Link("a", "b", Polarity.POSITIVE, delay=True), Link("b", "c", Polarity.NEGATIVE),
+         Link("c", "a", Polarity.UNKNOWN)),
+        (DeclaredLoop("U1", ("a", "b", "c"), name="</svg><script>x</script>"),),
+        title=HOSTILE, description="& <i>desc</i>")
+    text = render_svg(diagram)
+    root = ET.fromstring(text)  # valid XML despite the control character
+    assert not [e for e in root.iter() if e.tag.endswith(("script", "i", "b"))
+                and e.tag != f"{SVG}g"]
+    clean = HOSTILE.replace("\x07", "")
+    label = all_text(groups(root, "data-var")["a"])
+    assert " ".join(label.split()) == " ".join(clean.split())
+    assert root.find("s:title", NS).text == " ".join(clean.split())
+    assert "& <i>desc</i>" in root.find("s:desc", NS).text
+    assert "plain & simple" in all_text(root)
+    badge = groups(root, "data-loop")["U1"]
+    assert "<script>x</script>" in all_text(badge).replace("\n", "")
+    assert "?" in [t.text for t in groups(root, "data-link")["c->a"].iter(f"{SVG}text")]
+
+
+def test_svg_id_prefix_applies_to_every_id() -> None:
+    root = ET.fromstring(render_svg(school(), id_prefix="r1-"))
+    ids = [e.get("id") for e in root.iter() if e.get("id")]
+    assert ids and all(i.startswith("r1-") for i in ids)
+    assert root.get("aria-labelledby") == "r1-diagram-title r1-diagram-desc"
+    with pytest.raises(ValueError):
+        render_svg(school(), id_prefix='x" onload="y')
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.name)
+def test_every_example_renders_with_badges_for_its_declared_loops(path: Path) -> None:
+    diagram = load_diagram(path)
+    root = ET.fromstring(render_svg(diagram))
+    assert set(groups(root, "data-loop")) == {lp.id for lp in diagram.loops}
+    assert len(groups(root, "data-link")) == len(diagram.links)
+
+
+@pytest.mark.parametrize("engine", ["dot", "circo", "fdp"])
+def test_other_engines_draw_the_same_elements(engine: str) -> None:
+    root = ET.fromstring(render_svg(school(), engine=engine))
+    assert len(groups(root, "data-link")) == len(school().links)
+    assert set(groups(root, "data-loop")) == {lp.id for lp in school().loops}
+
+
+# --- styles and formats ---------------------------------------------------------------
+
+
+def test_mono_style_uses_no_colour_and_dashes_negative_links() -> None:
+    root = ET.fromstring(render_svg(school(), style=["mono"]))
+    for group in groups(root, "data-link").values():
+        sign = next(group.iter(f"{SVG}text"))
+        assert sign.get("fill") in (None, "#222222")
+        line = next(group.iter(f"{SVG}path"))
+        assert bool(line.get("stroke-dasharray")) == (group.get("data-polarity") == "-")
+
+
+def test_style_names_are_checked() -> None:
+    assert Style.parse(["dashed,boxes"]) == Style(dashed_negative=True, boxes=True)
+    with pytest.raises(ValueError, match="unknown style 'fancy'"):
+        Style.parse(["fancy"])
+
+
+def test_formats() -> None:
+    assert render(school(), "png").startswith(b"\x89PNG\r\n\x1a\n")
+    assert b"digraph" in render(school(), "dot")
+    with pytest.raises(RenderError, match="cannot write pdf"):
+        render(school(), "pdf", renderer="pure")
+    with pytest.raises(ValueError, match="format"):
+        render(school(), "gif")
+
+
+def test_highlight_of_unknown_loop_names_the_known_ones() -> None:
+    with pytest.raises(KeyError, match="B1"):
+        render_svg(school(), highlight="R99")
+
+
+def test_pinned_layout_hints_are_kept() -> None:
+    variables = (Variable("a", "A", pos=(0.0, 0.0)), Variable("b", "B", pos=(4.0, 0.0)),
+                 Variable("c", "C", pos=(2.0, 3.0)))
+    diagram = Diagram(variables, (Link("a", "b", Polarity.POSITIVE),
+                                  Link("b", "c", Polarity.POSITIVE),
+                                  Link("c", "a", Polarity.POSITIVE)))
+    drawing = draw(diagram)
+    pins = re.findall(r'"v(\d)" \[.*pos="([\d.]+),([\d.]+)!"', drawing.dot)
+    at = {int(i): (float(x), float(y)) for i, x, y in pins}
+    assert at[1][0] - at[0][0] == pytest.approx(288, abs=2)  # 4 inches apart
+    assert at[2][1] - at[0][1] == pytest.approx(216, abs=2)
