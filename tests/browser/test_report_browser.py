@@ -1,0 +1,170 @@
+"""The HTML report in a real headless Chromium: clicking/hovering a loop highlights it.
+
+Needs Debian's ``chromium`` and ``chromium-driver`` (``.ci/run`` installs them)
+and the ``selenium`` package from the ``test`` extra. Skips cleanly where they
+are missing, unless ``LOOPKIT_REQUIRE_BROWSER=1`` (set by ``.ci/run``) makes
+that a failure so CI can never pass without running it.
+
+``LOOPKIT_SCREENSHOT=path.png`` also saves a screenshot (the README's).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from loopkit.cli import app
+from tests.helpers import ROOT
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--window-size=1280,860")
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("LOOPKIT_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"browser test required but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[Any]:
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        _missing("selenium is not installed (pip install '.[test]')")
+    browser = next((path for name in BROWSERS if (path := shutil.which(name))), None)
+    chromedriver = shutil.which("chromedriver")
+    if browser is None or chromedriver is None:
+        _missing("chromium/chromedriver not installed (apt-get install chromium chromium-driver)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    profile = tempfile.mkdtemp(prefix="loopkit-chromium-")
+    for flag in (*FLAGS, f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    chrome = webdriver.Chrome(service=Service(chromedriver), options=options)
+    chrome.set_page_load_timeout(30)
+    try:
+        yield chrome
+    finally:
+        chrome.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def page(driver: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    out = tmp_path_factory.mktemp("report") / "report.html"
+    result = CliRunner().invoke(app, ["report", str(ROOT / "examples" / "school-fines.yaml"),
+                                      "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    driver.get(out.as_uri())
+    return driver
+
+
+def _state(driver: Any) -> dict[str, Any]:
+    """What is highlighted in the overview diagram, read from the live DOM."""
+    return driver.execute_script("""
+        const fig = document.getElementById('d0-figure');
+        const ids = (sel, attr) => Array.from(fig.querySelectorAll(sel))
+            .map(e => e.getAttribute(attr)).sort();
+        const opacity = (sel) => getComputedStyle(fig.querySelector(sel)).opacity;
+        return {
+          highlight: fig.getAttribute('data-highlight') || '',
+          links: ids('[data-link].lk-hl', 'data-link'),
+          vars: ids('[data-var].lk-hl', 'data-var'),
+          badges: ids('[data-loop].lk-hl', 'data-loop'),
+          dimmed: fig.querySelectorAll('.lk-dim').length,
+          pressed: Array.from(document.querySelectorAll('button[aria-pressed="true"]'))
+              .map(b => b.textContent),
+          hlOpacity: fig.querySelector('.lk-hl') ? opacity('.lk-hl') : null,
+          dimOpacity: fig.querySelector('.lk-dim') ? opacity('.lk-dim') : null,
+        };
+    """)
+
+
+def _wait(driver: Any, condition: Any) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 5, poll_frequency=0.05).until(lambda _: condition())
+
+
+def _row(driver: Any, loop_id: str) -> Any:
+    from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.CSS_SELECTOR, f'tr[data-loop="{loop_id}"]')
+
+
+R1_LINKS = ["absence->fines", "exploitation->absence", "fines->strain", "home->exploitation",
+            "strain->home"]
+R1_VARS = ["absence", "exploitation", "fines", "home", "strain"]
+
+
+def test_page_loads_offline_without_errors(page: Any) -> None:
+    state = _state(page)
+    assert state["highlight"] == "" and state["links"] == [] and state["dimmed"] == 0
+    fetched = page.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)")
+    assert fetched == []  # nothing loaded from anywhere: self-contained
+    errors = [e for e in page.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []  # no CSP violation: the script ran under the page's own policy
+
+
+def test_clicking_a_loop_row_highlights_it_in_the_diagram(page: Any) -> None:
+    page.execute_script("window.scrollTo(0, 0)")
+    _row(page, "R1").click()
+    state = _state(page)
+    assert state["highlight"] == "R1"
+    assert state["links"] == R1_LINKS
+    assert state["vars"] == R1_VARS
+    assert state["badges"] == ["R1"]
+    assert state["pressed"] == ["R1"]
+    assert state["dimmed"] > 0
+    assert float(state["hlOpacity"]) == 1.0
+    _wait(page, lambda: float(_state(page)["dimOpacity"]) < 0.5)  # after the fade transition
+    edge = page.execute_script("""
+        const p = document.querySelector('#d0-figure [data-link="fines->strain"] > path');
+        return getComputedStyle(p).strokeWidth;""")
+    assert float(edge.removesuffix("px")) > 2  # drawn thicker
+    if shot := os.environ.get("LOOPKIT_SCREENSHOT"):
+        page.save_screenshot(shot)
+
+
+def test_hover_previews_and_leaving_returns_to_the_pinned_loop(page: Any) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    state = _state(page)
+    if state["highlight"] != "R1":
+        _row(page, "R1").click()
+    ActionChains(page).move_to_element(_row(page, "B1")).perform()
+    hovered = _state(page)
+    assert hovered["highlight"] == "B1"
+    assert hovered["links"] == ["absence->fines", "fines->pressure", "pressure->absence"]
+    ActionChains(page).move_to_element(page.find_element(By.TAG_NAME, "h1")).perform()
+    assert _state(page)["highlight"] == "R1"
+    _row(page, "R1").click()  # a second click unpins
+    state = _state(page)
+    assert state["highlight"] == "" and state["dimmed"] == 0 and state["pressed"] == []
+
+
+def test_keyboard_focus_and_enter_pin_a_loop(page: Any) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    button = _row(page, "B2").find_element(By.TAG_NAME, "button")
+    page.execute_script("arguments[0].focus()", button)
+    assert _state(page)["highlight"] == "B2"
+    button.send_keys(Keys.ENTER)
+    page.execute_script("document.activeElement.blur()")
+    state = _state(page)
+    assert state["highlight"] == "B2" and state["pressed"] == ["B2"]
+    assert state["vars"] == ["disruption", "exploitation", "safeguarding"]
