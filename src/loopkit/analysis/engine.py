@@ -1,27 +1,87 @@
 """Bounded, streaming enumeration of elementary cycles in a signed digraph.
 
-Works on plain integer adjacency lists (no networkx import on the hot path, so
-``loopkit loops`` starts fast). Each cycle is found exactly once, from its
-lowest-numbered vertex, by a depth-first search that never steps onto a
-vertex from which the start cannot be reached again within the remaining
-length (shortest distances back to the start are precomputed per start
-vertex). Signs, unknowns and delays are counted along the path, so a cycle's
-type is known the moment it closes.
+Works on plain integer adjacency lists (no networkx on the hot path, so
+``loopkit loops`` starts fast). Each cycle is found exactly once: from its
+lowest-numbered vertex, or from the one vertex a query is about. The
+depth-first search never steps onto a vertex from which the start cannot be
+reached again within the remaining length: shortest distances back to the
+start are computed per start vertex (a breadth-first search over
+predecessors, restricted to the vertices that start may use). That makes the
+length-bounded search output-sensitive where plain backtracking is not: the
+"diamond chain" of networkx issues #8265/#8737 (t diamonds, every cycle
+2t + 1 links long, bound 2t) is answered "no loops" after O(n·m) work instead
+of 2^t dead-end paths.
+
+Signs are tracked incrementally: every link carries a weight (1 for a
+negative link, 2^32 for an unknown one), summed along the path, so a cycle's
+type is known the moment it closes (bit 0 = parity of negatives; anything at
+or above 2^32 = an unknown link).
+
+Every search is bounded three ways and says which bound stopped it:
+
+* ``max_length`` - links per cycle (``None``: no bound);
+* ``limit`` - cycles kept;
+* ``time_budget`` - seconds. The clock is read every few thousand link
+  examinations (fewer when vertices have many links), whether or not cycles
+  are being found, so a budget is honoured to well within 10 %.
 """
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 NEGATIVE = 1
 UNKNOWN = 2
 DELAY = 4
 
-#: How many search steps between clock reads (keeps the time check cheap).
-_CLOCK_EVERY = 2048
+#: Weight a link adds to the running sum along a path (see the module docstring).
+_NEG_WEIGHT = 1
+_UNK_WEIGHT = 1 << 32
+
+#: Link examinations between clock reads (divided by the largest out-degree).
+_WORK_PER_CHECK = 4096
+
+#: How often (seconds) a progress callback is called at most.
+_PROGRESS_EVERY = 0.1
+
+#: Seconds reserved per vertex of each kept cycle for the caller to sort and
+#: build its results, so the whole analysis, not just the search, fits the budget.
+RESERVE_PER_VERTEX = 0.35e-6
+
+#: Cycle kinds as small integers (index into counts): reinforcing, balancing, undetermined.
+REINFORCING, BALANCING, UNDETERMINED = 0, 1, 2
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many small acyclic objects.
+
+    Collections triggered by allocation alone would rescan every tuple kept
+    so far, again and again (half the time of a large listing); nothing built
+    here can form a reference cycle.
+    """
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def kind_of(weight: int) -> int:
+    """Cycle kind from its summed link weight."""
+    if weight >= _UNK_WEIGHT:
+        return UNDETERMINED
+    return weight & 1
 
 
 @dataclass(frozen=True)
@@ -33,6 +93,10 @@ class SignedDigraph:
     @property
     def n(self) -> int:
         return len(self.succ)
+
+    @property
+    def m(self) -> int:
+        return sum(len(s) for s in self.succ)
 
     @classmethod
     def from_edges(cls, n: int, edges: Sequence[tuple[int, int, int]]) -> SignedDigraph:
@@ -48,79 +112,76 @@ class SignedDigraph:
                 pred[v].append(u)
         return pred
 
+    def weighted(self) -> list[list[tuple[int, int]]]:
+        """Adjacency with each link's path weight instead of its flags."""
+        return [[(v, (_NEG_WEIGHT if f & NEGATIVE else 0) + (_UNK_WEIGHT if f & UNKNOWN else 0))
+                 for v, f in targets] for targets in self.succ]
 
-@dataclass(frozen=True)
-class RawCycle:
-    """A cycle as vertex numbers in causal order, starting at its search root."""
+    def has_link(self, u: int, v: int) -> bool:
+        return any(w == v for w, _ in self.succ[u])
+
+
+class RawCycle(NamedTuple):
+    """A cycle as vertex numbers in causal order, with its sign counts (a tuple: cheap)."""
 
     nodes: tuple[int, ...]
     negatives: int
     unknowns: int
-    delays: int
+
+    @property
+    def kind(self) -> int:
+        return UNDETERMINED if self.unknowns else self.negatives & 1
 
 
-@dataclass
-class CycleSearch:
-    """An iterator over cycles that records whether and why it stopped early.
+@dataclass(frozen=True)
+class SearchProgress:
+    """What a long search has done so far (for progress displays)."""
 
-    ``max_length`` bounds the number of links per cycle (``None``: no bound);
-    ``limit`` caps the number of cycles yielded; ``time_budget`` is in seconds.
-    ``through`` restricts to cycles through one vertex; ``first_step`` (with
-    ``through``) further restricts to cycles using the link through -> first_step.
-    """
+    elapsed: float
+    found: int
+    roots_done: int
+    roots_total: int
 
-    graph: SignedDigraph
-    max_length: int | None = 12
-    limit: int | None = 10_000
-    time_budget: float | None = 10.0
-    through: int | None = None
-    first_step: int | None = None
-    truncated: bool = field(default=False, init=False)
-    reason: str | None = field(default=None, init=False)
-    length_pruned: bool = field(default=False, init=False)
-    found: int = field(default=0, init=False)
-    elapsed: float = field(default=0.0, init=False)
 
-    def __iter__(self) -> Iterator[RawCycle]:
-        start_time = time.monotonic()
-        deadline = start_time + self.time_budget if self.time_budget is not None else None
-        n = self.graph.n
-        bound = n if self.max_length is None else min(self.max_length, n)
-        pred = self.graph.predecessors()
-        roots = [self.through] if self.through is not None else range(n)
-        try:
-            for root in roots:
-                low = 0 if self.through is not None else root
-                dist = _distances_to(root, pred, low, bound)
-                for cycle, pruned in _cycles_from(self.graph.succ, root, low, dist, bound,
-                                                  self.first_step):
-                    if cycle is None:
-                        # a heartbeat: check the clock every so often
-                        if pruned and bound < n:
-                            self.length_pruned = True
-                        if deadline is not None and time.monotonic() > deadline:
-                            self._stop(f"time budget of {self.time_budget:g} s used up")
-                            return
-                        continue
-                    if self.limit is not None and self.found >= self.limit:
-                        self._stop(f"limit of {self.limit:,} loops reached")
-                        return
-                    self.found += 1
-                    yield cycle
-        finally:
-            self.elapsed = time.monotonic() - start_time
-        if self.length_pruned and self.max_length is not None:
-            self.truncated = True
-            self.reason = (f"loops longer than {self.max_length} links may exist and were not "
-                           "searched (raise --max-length)")
+ProgressCallback = Callable[[SearchProgress], None]
 
-    def _stop(self, reason: str) -> None:
-        self.truncated = True
-        self.reason = reason
+
+class _Clock:
+    """Deadline, progress and stop reason shared by a search and its consumer."""
+
+    def __init__(self, time_budget: float | None, progress: ProgressCallback | None,
+                 reserve: float) -> None:
+        self.start = time.monotonic()
+        self.budget = time_budget
+        self.deadline = None if time_budget is None else self.start + time_budget
+        self.progress = progress
+        self.next_report = self.start + _PROGRESS_EVERY
+        self.reserve = reserve
+        self.kept = 0
+        self.found = 0
+        self.roots_done = 0
+        self.roots_total = 0
+        self.timed_out = False
+
+    def expired(self) -> bool:
+        """Read the clock; report progress; say whether the time budget is used up."""
+        now = time.monotonic()
+        if self.progress is not None and now >= self.next_report:
+            self.next_report = now + _PROGRESS_EVERY
+            self.progress(SearchProgress(now - self.start, self.found, self.roots_done,
+                                         self.roots_total))
+        if self.deadline is not None and now + self.reserve * self.kept >= self.deadline:
+            self.timed_out = True
+        return self.timed_out
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.start
 
 
 def _distances_to(root: int, pred: list[list[int]], low: int, bound: int) -> list[int]:
-    """Shortest number of links from each vertex (>= low) back to ``root``, up to ``bound``."""
+    """Shortest number of links from each vertex (>= low) back to ``root``; ``bound + 1``
+    where that is more than ``bound`` or impossible."""
     inf = bound + 1
     dist = [inf] * len(pred)
     dist[root] = 0
@@ -129,7 +190,7 @@ def _distances_to(root: int, pred: list[list[int]], low: int, bound: int) -> lis
         v = queue.popleft()
         d = dist[v] + 1
         if d > bound:
-            continue
+            break  # breadth-first: every later vertex is at least as far
         for u in pred[v]:
             if u >= low and dist[u] > d:
                 dist[u] = d
@@ -137,66 +198,357 @@ def _distances_to(root: int, pred: list[list[int]], low: int, bound: int) -> lis
     return dist
 
 
-def _cycles_from(
-    succ: tuple[tuple[tuple[int, int], ...], ...],
-    root: int,
-    low: int,
-    dist: list[int],
-    bound: int,
-    first_step: int | None,
-) -> Iterator[tuple[RawCycle | None, bool]]:
-    """Depth-first search from ``root``; yields cycles, and ``None`` heartbeats.
+class _Walk:
+    """One depth-first search from ``root``; iterate it for ``(path, weight)`` pairs.
 
-    A heartbeat is yielded every ``_CLOCK_EVERY`` steps so the caller can check
-    its clock without this inner loop knowing about time.
+    ``path`` is the live path list (copy it to keep it). ``bound`` may be
+    lowered by the consumer between cycles (the search re-reads it after each
+    one), which is how the shortest-first search prunes as it goes.
     """
-    path = [root]
-    on_path = [False] * len(succ)
-    on_path[root] = True
-    # cumulative (negatives, unknowns, delays) along the path
-    neg = [0]
-    unk = [0]
-    dly = [0]
-    stack = [iter(succ[root])]
-    steps = 0
-    pruned = False
-    while stack:
-        steps += 1
-        if steps % _CLOCK_EVERY == 0:
-            yield None, pruned
-            pruned = False
-        depth = len(path)  # links so far + 1
-        for v, flags in stack[-1]:
-            if depth == 1 and first_step is not None and v != first_step:
-                continue
-            if v == root:
-                yield (
-                    RawCycle(
-                        tuple(path),
-                        neg[-1] + (flags & NEGATIVE),
-                        unk[-1] + ((flags & UNKNOWN) >> 1),
-                        dly[-1] + ((flags & DELAY) >> 2),
-                    ),
-                    False,
-                )
-                continue
-            if v < low or on_path[v]:
-                continue
-            if depth + dist[v] > bound:
-                if dist[v] <= bound:
-                    pruned = True
-                continue
-            path.append(v)
-            on_path[v] = True
-            neg.append(neg[-1] + (flags & NEGATIVE))
-            unk.append(unk[-1] + ((flags & UNKNOWN) >> 1))
-            dly.append(dly[-1] + ((flags & DELAY) >> 2))
-            stack.append(iter(succ[v]))
-            break
+
+    def __init__(self, succ: list[list[tuple[int, int]]], root: int, low: int,
+                 dist: list[int], hard_bound: int, first_step: int | None, clock: _Clock,
+                 every: int, on_path: bytearray) -> None:
+        self.succ = succ
+        self.root = root
+        self.low = low
+        self.dist = dist
+        self.bound = hard_bound
+        self.hard_bound = hard_bound
+        self.first_step = first_step
+        self.clock = clock
+        self.every = every
+        self.on_path = on_path
+        self.length_pruned = False
+        self.bound_cut = False
+
+    def __iter__(self) -> Iterator[tuple[list[int], int]]:
+        succ, root, dist, clock, on_path = (self.succ, self.root, self.dist, self.clock,
+                                            self.on_path)
+        hard = self.hard_bound
+        bound = self.bound
+        every = self.every
+        first = succ[root] if self.first_step is None else [
+            e for e in succ[root] if e[0] == self.first_step]
+        path = [root]
+        weights = [0]
+        stack = [iter(first)]
+        on_path[root] = 1
+        countdown = every
+        pruned = cut = False
+        try:
+            while stack:
+                countdown -= 1
+                if not countdown:
+                    countdown = every
+                    if clock.expired():
+                        return
+                depth = len(path)
+                for v, w in stack[-1]:
+                    d = dist[v]
+                    if not d:
+                        yield path, weights[-1] + w
+                        bound = self.bound
+                        if clock.timed_out:
+                            return
+                        continue
+                    if depth + d > bound:
+                        if depth + d <= hard:
+                            cut = True  # only by a bound the consumer lowered
+                        elif d <= hard:
+                            pruned = True
+                        continue
+                    if on_path[v]:
+                        continue
+                    path.append(v)
+                    on_path[v] = 1
+                    weights.append(weights[-1] + w)
+                    stack.append(iter(succ[v]))
+                    break
+                else:
+                    stack.pop()
+                    on_path[path.pop()] = 0
+                    weights.pop()
+        finally:
+            for v in path:
+                on_path[v] = 0
+            if pruned:
+                self.length_pruned = True
+            if cut:
+                self.bound_cut = True
+
+
+@dataclass
+class _Plan:
+    """Which roots to search from, and how (shared by every search mode)."""
+
+    graph: SignedDigraph
+    max_length: int | None
+    through: int | None
+    link: tuple[int, int] | None
+
+    def walks(self, clock: _Clock) -> Iterator[_Walk]:
+        graph = self.graph
+        n = graph.n
+        if n == 0:
+            return
+        hard = n if self.max_length is None else min(self.max_length, n)
+        succ = graph.weighted()
+        pred = graph.predecessors()
+        max_degree = max(len(s) for s in succ)
+        every = max(1, _WORK_PER_CHECK // max(1, max_degree))
+        on_path = bytearray(n)
+        if self.link is not None:
+            if not graph.has_link(*self.link):
+                return
+            roots = [(self.link[0], 0, self.link[1])]
+        elif self.through is not None:
+            roots = [(self.through, 0, None)]
         else:
-            stack.pop()
-            on_path[path.pop()] = False
-            neg.pop()
-            unk.pop()
-            dly.pop()
-    yield None, pruned
+            roots = [(r, r, None) for r in range(n)]
+        clock.roots_total = len(roots)
+        clock.roots_done = 0
+        for root, low, first in roots:
+            if clock.expired():
+                return
+            dist = _distances_to(root, pred, low, hard)
+            yield _Walk(succ, root, low, dist, hard, first, clock, every, on_path)
+            clock.roots_done += 1
+
+    @property
+    def rotate(self) -> bool:
+        """Whether found paths may not start at their lowest vertex."""
+        return self.link is not None or self.through is not None
+
+    @property
+    def require(self) -> int | None:
+        """A vertex found cycles must also pass through (``through`` with ``link``)."""
+        if self.link is not None and self.through is not None and self.through not in self.link:
+            return self.through
+        return None
+
+
+def _canonical(nodes: tuple[int, ...]) -> tuple[int, ...]:
+    """Rotate a cycle to start at its lowest vertex."""
+    k = nodes.index(min(nodes))
+    return nodes[k:] + nodes[:k] if k else nodes
+
+
+def _stop_reason(clock: _Clock, limit_hit: bool, limit: int | None, length_pruned: bool,
+                 max_length: int | None, shortest: bool) -> str | None:
+    if clock.timed_out:
+        return f"time budget of {clock.budget:g} s used up"
+    if limit_hit:
+        kept = f"; the {limit:,} shortest are kept" if shortest else ""
+        return f"limit of {limit:,} loops reached{kept}"
+    if length_pruned and max_length is not None:
+        return (f"loops longer than {max_length} links may exist and were not searched "
+                "(raise --max-length)")
+    return None
+
+
+@dataclass
+class CycleSearch:
+    """A lazy iterator over cycles, in discovery order, that says whether and why it stopped.
+
+    ``through`` restricts to cycles through one vertex; ``first_step`` (with
+    ``through``) to cycles using the link through -> first_step. ``limit``
+    stops after that many cycles (use :func:`find_cycles` for the shortest
+    ``limit`` cycles instead of the first found). Memory is proportional to
+    the longest path, not to the cycles seen.
+    """
+
+    graph: SignedDigraph
+    max_length: int | None = 12
+    limit: int | None = 10_000
+    time_budget: float | None = 10.0
+    through: int | None = None
+    first_step: int | None = None
+    progress: ProgressCallback | None = None
+    truncated: bool = field(default=False, init=False)
+    reason: str | None = field(default=None, init=False)
+    length_pruned: bool = field(default=False, init=False)
+    found: int = field(default=0, init=False)
+    elapsed: float = field(default=0.0, init=False)
+
+    def __iter__(self) -> Iterator[RawCycle]:
+        link = None
+        if self.first_step is not None:
+            if self.through is None:
+                raise ValueError("first_step needs through")
+            link = (self.through, self.first_step)
+        plan = _Plan(self.graph, self.max_length, None if link else self.through, link)
+        clock = _Clock(self.time_budget, self.progress, 0.0)
+        limit_hit = False
+        try:
+            for walk in plan.walks(clock):
+                for path, weight in walk:
+                    if self.limit is not None and self.found >= self.limit:
+                        limit_hit = True
+                        return
+                    self.found += 1
+                    clock.found = self.found
+                    yield RawCycle(tuple(path), weight & (_UNK_WEIGHT - 1), weight >> 32)
+                self.length_pruned |= walk.length_pruned
+        finally:
+            self.elapsed = clock.elapsed
+            self.reason = _stop_reason(clock, limit_hit, self.limit, self.length_pruned,
+                                       self.max_length, shortest=False)
+            self.truncated = self.reason is not None
+
+
+@dataclass
+class CycleResult:
+    """Cycles in canonical order (by length, then vertex numbers), and why the search stopped."""
+
+    cycles: list[RawCycle]
+    truncated: bool
+    reason: str | None
+    elapsed: float
+    seen: int
+
+
+def find_cycles(
+    graph: SignedDigraph,
+    *,
+    max_length: int | None = 12,
+    limit: int | None = 10_000,
+    time_budget: float | None = 10.0,
+    through: int | None = None,
+    link: tuple[int, int] | None = None,
+    progress: ProgressCallback | None = None,
+    reserve: float = RESERVE_PER_VERTEX,
+) -> CycleResult:
+    """The ``limit`` shortest cycles (ties: lowest vertex numbers first), each starting at
+    its lowest vertex.
+
+    Once ``limit`` cycles are kept the search carries on with its length bound
+    lowered to the longest kept cycle (branch and bound), so the kept cycles
+    are exactly the first ``limit`` of the full sorted list: what a truncated
+    listing shows, and the ids it gives, do not depend on the search order.
+    Memory stays proportional to ``limit``. ``reserve`` seconds per vertex of
+    each kept cycle are held back from the time budget for the caller to build
+    its results.
+    """
+    if limit is not None and limit < 1:
+        raise ValueError("limit must be at least 1")
+    plan = _Plan(graph, max_length, through, link)
+    clock = _Clock(time_budget, progress, reserve)
+    with gc_paused():
+        kept, seen, length_pruned, cut = _keep_shortest(plan, clock, limit)
+    limit_hit = limit is not None and seen > limit
+    if limit is not None and cut and not limit_hit and not clock.timed_out:
+        # Exactly ``limit`` cycles were seen and the lowered bound cut paths off:
+        # whether one of them closes decides if the listing is complete.
+        limit_hit = _more_than(plan, clock, limit)
+    reason = _stop_reason(clock, limit_hit, limit, length_pruned and not limit_hit,
+                          max_length, shortest=True)
+    return CycleResult(kept, reason is not None, reason, clock.elapsed, seen)
+
+
+def _more_than(plan: _Plan, clock: _Clock, limit: int) -> bool:
+    """Whether the plan has more than ``limit`` cycles (stops at the first one over)."""
+    require = plan.require
+    seen = 0
+    for walk in plan.walks(clock):
+        for _ in walk:
+            if require is None or walk.on_path[require]:
+                seen += 1
+                if seen > limit:
+                    return True
+    return False
+
+
+def _keep_shortest(plan: _Plan, clock: _Clock, limit: int | None
+                   ) -> tuple[list[RawCycle], int, bool, bool]:
+    """Run the walks, keeping the ``limit`` smallest cycles by (length, vertices)."""
+    rotate = plan.rotate
+    require = plan.require
+    # kept cycles: a max-heap (by negated keys) when limited, else a plain list
+    heap: list[tuple[int, tuple[int, ...], tuple[int, ...], int]] = []
+    plain: list[tuple[tuple[int, ...], int]] = []
+    seen = 0
+    length_pruned = cut = False
+    for walk in plan.walks(clock):
+        if limit is not None and len(heap) >= limit:
+            walk.bound = min(walk.bound, -heap[0][0])
+        for path, weight in walk:
+            if require is not None and not walk.on_path[require]:
+                continue
+            seen += 1
+            clock.found = seen
+            nodes = tuple(path)
+            if rotate:
+                nodes = _canonical(nodes)
+            if limit is None:
+                plain.append((nodes, weight))
+                clock.kept += len(nodes)
+                continue
+            item = (-len(nodes), tuple([-x for x in nodes]), nodes, weight)
+            if len(heap) < limit:
+                heapq.heappush(heap, item)
+                clock.kept += len(nodes)
+            else:
+                heapq.heappushpop(heap, item)
+            if len(heap) >= limit:
+                walk.bound = -heap[0][0]
+        length_pruned |= walk.length_pruned
+        cut |= walk.bound_cut
+    if limit is None:
+        plain.sort(key=lambda item: (len(item[0]), item[0]))
+        ordered = plain
+    else:
+        heap.sort(reverse=True)
+        ordered = [(nodes, weight) for _, _, nodes, weight in heap]
+    mask = _UNK_WEIGHT - 1
+    return [RawCycle(nodes, weight & mask, weight >> 32) for nodes, weight in ordered], \
+        seen, length_pruned, cut
+
+
+@dataclass
+class CycleCount:
+    """How many cycles there are, by length and kind, and why the count stopped if it did."""
+
+    by_length: dict[int, list[int]]
+    truncated: bool
+    reason: str | None
+    elapsed: float
+
+    @property
+    def total(self) -> int:
+        return sum(sum(c) for c in self.by_length.values())
+
+    def kind_total(self, kind: int) -> int:
+        return sum(c[kind] for c in self.by_length.values())
+
+
+def count_cycles(
+    graph: SignedDigraph,
+    *,
+    max_length: int | None = 12,
+    time_budget: float | None = 10.0,
+    through: int | None = None,
+    link: tuple[int, int] | None = None,
+    progress: ProgressCallback | None = None,
+) -> CycleCount:
+    """Count cycles by length and kind without keeping any (memory: one path)."""
+    plan = _Plan(graph, max_length, through, link)
+    clock = _Clock(time_budget, progress, 0.0)
+    require = plan.require
+    counts: dict[int, list[int]] = {}
+    length_pruned = False
+    seen = 0
+    for walk in plan.walks(clock):
+        for path, weight in walk:
+            if require is not None and not walk.on_path[require]:
+                continue
+            seen += 1
+            clock.found = seen
+            length = len(path)
+            row = counts.get(length)
+            if row is None:
+                row = counts[length] = [0, 0, 0]
+            row[UNDETERMINED if weight >= _UNK_WEIGHT else weight & 1] += 1
+        length_pruned |= walk.length_pruned
+    reason = _stop_reason(clock, False, None, length_pruned, max_length, shortest=False)
+    return CycleCount(dict(sorted(counts.items())), reason is not None, reason, clock.elapsed)

@@ -10,8 +10,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from operator import getitem
 
-from loopkit.analysis.engine import DELAY, NEGATIVE, UNKNOWN, CycleSearch, SignedDigraph
+from loopkit.analysis.engine import (
+    DELAY,
+    NEGATIVE,
+    UNKNOWN,
+    ProgressCallback,
+    RawCycle,
+    SignedDigraph,
+    count_cycles,
+    find_cycles,
+    gc_paused,
+)
 from loopkit.model import DeclaredLoop, Diagram, Link, LoopType, Polarity
 from loopkit.problems import Problem, Severity
 
@@ -72,20 +83,39 @@ class LoopAnalysis:
     truncated: bool = False
     reason: str | None = None
     elapsed: float = 0.0
+    #: loop counts by length and type, when only counted (``count_loops``)
+    counts: dict[int, dict[LoopType, int]] | None = None
+    #: extra summary fields of other analyses (e.g. the independent loop set)
+    extra: dict[str, object] = field(default_factory=dict)
 
     def count(self, loop_type: LoopType) -> int:
+        if self.counts is not None:
+            return sum(row[loop_type] for row in self.counts.values())
         return sum(1 for loop in self.loops if loop.type is loop_type)
 
     @property
+    def total(self) -> int:
+        if self.counts is not None:
+            return sum(sum(row.values()) for row in self.counts.values())
+        return len(self.loops)
+
+    @property
     def summary(self) -> dict[str, object]:
-        return {
-            "total": len(self.loops),
+        summary: dict[str, object] = {
+            "total": self.total,
             "reinforcing": self.count(LoopType.REINFORCING),
             "balancing": self.count(LoopType.BALANCING),
             "undetermined": self.count(LoopType.UNDETERMINED),
             "truncated": self.truncated,
             "reason": self.reason,
         }
+        if self.counts is not None:
+            summary["by_length"] = {
+                str(length): {kind.value: n for kind, n in row.items()}
+                for length, row in self.counts.items()
+            }
+        summary.update(self.extra)
+        return summary
 
     @property
     def failed(self) -> bool:
@@ -141,15 +171,76 @@ def analyse_loops(
     time_budget: float | None = DEFAULT_TIME_BUDGET,
     through: str | None = None,
     strict: bool = False,
+    link: tuple[str, str] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> LoopAnalysis:
     """Find, classify and name the loops of ``diagram`` and check its declared loops.
 
     ``through`` keeps only loops through that variable id (raises ``KeyError``
-    if unknown). ``strict`` makes every undeclared loop a problem.
+    if unknown); ``link`` only loops using the link ``(source, target)``
+    (``KeyError``/``ValueError`` if there is no such link). Either searches
+    from that one variable only. ``strict`` makes every undeclared loop a
+    problem. When ``limit`` stops the search, the loops kept are the
+    ``limit`` shortest (ties by file position), so the ids of a truncated
+    listing match those of the full one.
     """
+    graph, through_v, link_v = _query(diagram, through, link)
+    loops, declared_keys, problems = _declared(diagram, through, link)
+    result = find_cycles(graph, max_length=max_length, limit=limit, time_budget=time_budget,
+                         through=through_v, link=link_v, progress=progress)
+    loops.extend(_found_loops(diagram, result.cycles, declared_keys, strict, problems))
+    return LoopAnalysis(diagram, loops, sorted(problems), result.truncated, result.reason,
+                        result.elapsed)
+
+
+def count_loops(
+    diagram: Diagram,
+    *,
+    max_length: int | None = DEFAULT_MAX_LENGTH,
+    time_budget: float | None = DEFAULT_TIME_BUDGET,
+    through: str | None = None,
+    link: tuple[str, str] | None = None,
+    progress: ProgressCallback | None = None,
+) -> LoopAnalysis:
+    """Count loops by type and length without keeping them (memory: one path).
+
+    Declared loops are still checked. The result has no ``loops``; its
+    ``counts`` (and ``summary``) hold the totals. There is no count cap:
+    the length bound and the time budget bound the work.
+    """
+    graph, through_v, link_v = _query(diagram, through, link)
+    _, _, problems = _declared(diagram, through, link)
+    result = count_cycles(graph, max_length=max_length, time_budget=time_budget,
+                          through=through_v, link=link_v, progress=progress)
+    kinds = (LoopType.REINFORCING, LoopType.BALANCING, LoopType.UNDETERMINED)
+    counts = {length: dict(zip(kinds, row, strict=True))
+              for length, row in result.by_length.items()}
+    return LoopAnalysis(diagram, [], sorted(problems), result.truncated, result.reason,
+                        result.elapsed, counts=counts)
+
+
+def _query(
+    diagram: Diagram, through: str | None, link: tuple[str, str] | None
+) -> tuple[SignedDigraph, int | None, tuple[int, int] | None]:
+    """The compiled graph and the query's vertex numbers (validated)."""
     index = diagram.index
     if through is not None and through not in index:
         raise KeyError(through)
+    link_v = None
+    if link is not None:
+        for name in link:
+            if name not in index:
+                raise KeyError(name)
+        if tuple(link) not in diagram.link_map:
+            raise ValueError(f"there is no link {link[0]} -> {link[1]}")
+        link_v = (index[link[0]], index[link[1]])
+    return compile_graph(diagram), (index[through] if through is not None else None), link_v
+
+
+def _declared(
+    diagram: Diagram, through: str | None, link: tuple[str, str] | None
+) -> tuple[list[Loop], dict[tuple[str, ...], Loop], list[Problem]]:
+    """Declared loops (checked) that match the query, keyed by canonical variables."""
     problems: list[Problem] = []
     declared_keys: dict[tuple[str, ...], Loop] = {}
     loops: list[Loop] = []
@@ -157,46 +248,64 @@ def analyse_loops(
         loop = _check_declared(diagram, declared, problems)
         if loop is None:
             continue
-        key = canonical(loop.variables, index)
-        declared_keys[key] = loop
-        if through is None or through in loop.variables:
-            loops.append(loop)
-
-    search = CycleSearch(
-        compile_graph(diagram),
-        max_length=max_length,
-        limit=limit,
-        time_budget=time_budget,
-        through=index[through] if through is not None else None,
-    )
-    names = [v.id for v in diagram.variables]
-    found = []
-    for raw in search:
-        variables = canonical(tuple(names[i] for i in raw.nodes), index)
-        if variables in declared_keys:
+        declared_keys[loop.variables] = loop
+        if through is not None and through not in loop.variables:
             continue
-        found.append((len(variables), tuple(index[v] for v in variables), variables,
-                      LoopType.from_signs(raw.negatives, raw.unknowns)))
-    found.sort(key=lambda item: (item[0], item[1]))
+        if link is not None and not any(lk.key == tuple(link) for lk in loop.links):
+            continue
+        loops.append(loop)
+    return loops, declared_keys, problems
 
+
+def _found_loops(
+    diagram: Diagram,
+    cycles: list[RawCycle],
+    declared_keys: dict[tuple[str, ...], Loop],
+    strict: bool,
+    problems: list[Problem],
+) -> list[Loop]:
+    """Engine cycles (already in report order) as named Loops, skipping declared ones."""
+    with gc_paused():
+        return _build_loops(diagram, cycles, declared_keys, strict, problems)
+
+
+def _build_loops(
+    diagram: Diagram,
+    cycles: list[RawCycle],
+    declared_keys: dict[tuple[str, ...], Loop],
+    strict: bool,
+    problems: list[Problem],
+) -> list[Loop]:
+    name_at = [v.id for v in diagram.variables].__getitem__
+    index = diagram.index
+    link_at: list[dict[int, Link]] = [{} for _ in diagram.variables]
+    for lk in diagram.links:
+        link_at[index[lk.source]][index[lk.target]] = lk
+    links_from = link_at.__getitem__
+    kinds = (LoopType.REINFORCING, LoopType.BALANCING, LoopType.UNDETERMINED)
+    letters = [kind.letter for kind in kinds]
     next_number = _next_numbers(diagram.loops)
-    for _, _, variables, kind in found:
-        letter = kind.letter
-        loop_id = f"{letter}{next_number[letter]}"
-        next_number[letter] += 1
-        links = loop_links(diagram, variables)
-        assert links is not None  # the engine only walks existing links
-        loop = Loop(loop_id, variables, kind, links)
+    loops = []
+    for nodes, negatives, unknowns in cycles:
+        variables = tuple(map(name_at, nodes))
+        if declared_keys and variables in declared_keys:
+            continue
+        k = 2 if unknowns else negatives & 1
+        letter = letters[k]
+        number = next_number[letter]
+        next_number[letter] = number + 1
+        links = tuple(map(getitem, map(links_from, nodes), nodes[1:] + nodes[:1]))
+        loop = Loop(f"{letter}{number}", variables, kinds[k], links)
         loops.append(loop)
         if strict:
-            first = links[0]
-            where = first.where
+            loop_id = loop.id
+            kind = loop.type
+            where = links[0].where
             problems.append(Problem(
                 diagram.path, where.line if where else 1, where.column if where else 1,
                 f"loop {loop_id} ({kind.value}: {loop.chain()}) is not declared under 'loops'",
                 "undeclared-loop"))
-    return LoopAnalysis(diagram, loops, sorted(problems), search.truncated, search.reason,
-                        search.elapsed)
+    return loops
 
 
 def _next_numbers(declared: tuple[DeclaredLoop, ...]) -> dict[str, int]:

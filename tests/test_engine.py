@@ -1,0 +1,214 @@
+"""The cycle engine agrees with a brute-force oracle on small random signed digraphs.
+
+The oracle shares no code with the engine: it tries every ordering of every
+subset of vertices and keeps those whose consecutive pairs are all links.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections import Counter
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from loopkit.analysis.engine import (
+    BALANCING,
+    NEGATIVE,
+    REINFORCING,
+    UNDETERMINED,
+    UNKNOWN,
+    CycleSearch,
+    SignedDigraph,
+    count_cycles,
+    find_cycles,
+)
+
+Edges = dict[tuple[int, int], int]
+
+
+def oracle(n: int, edges: Edges) -> dict[tuple[int, ...], int]:
+    """Every elementary cycle (starting at its lowest vertex) -> kind, by brute force."""
+    found = {}
+    for size in range(1, n + 1):
+        for subset in itertools.combinations(range(n), size):
+            first, rest = subset[0], subset[1:]
+            for order in itertools.permutations(rest):
+                cycle = (first, *order)
+                pairs = list(zip(cycle, cycle[1:] + cycle[:1], strict=True))
+                if all(p in edges for p in pairs):
+                    flags = [edges[p] for p in pairs]
+                    if any(f & UNKNOWN for f in flags):
+                        kind = UNDETERMINED
+                    else:
+                        kind = sum(1 for f in flags if f & NEGATIVE) % 2
+                    found[cycle] = kind
+    return found
+
+
+def in_order(cycles: dict[tuple[int, ...], int]) -> list[tuple[tuple[int, ...], int]]:
+    return sorted(cycles.items(), key=lambda item: (len(item[0]), item[0]))
+
+
+@st.composite
+def signed_digraphs(draw: st.DrawFn, max_n: int = 7) -> tuple[int, Edges]:
+    n = draw(st.integers(1, max_n))
+    pairs = [(u, v) for u in range(n) for v in range(n)]
+    chosen = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=min(len(pairs), 22)))
+    flags = st.sampled_from([0, 0, NEGATIVE, NEGATIVE, UNKNOWN, NEGATIVE | 4, 4])
+    return n, {p: draw(flags) for p in chosen}
+
+
+def graph_of(n: int, edges: Edges) -> SignedDigraph:
+    return SignedDigraph.from_edges(n, [(u, v, f) for (u, v), f in edges.items()])
+
+
+def as_list(result: object) -> list[tuple[tuple[int, ...], int]]:
+    return [(c.nodes, c.kind) for c in result.cycles]  # type: ignore[attr-defined]
+
+
+SETTINGS = settings(max_examples=150, deadline=None)
+
+
+@SETTINGS
+@given(signed_digraphs(), st.one_of(st.none(), st.integers(1, 7)))
+def test_all_cycles_match_oracle(graph: tuple[int, Edges], bound: int | None) -> None:
+    n, edges = graph
+    expected = {c: k for c, k in oracle(n, edges).items() if bound is None or len(c) <= bound}
+    result = find_cycles(graph_of(n, edges), max_length=bound, limit=None, time_budget=None)
+    assert as_list(result) == in_order(expected)
+    assert result.reason is None or result.reason.startswith("loops longer")
+
+
+@SETTINGS
+@given(signed_digraphs(), st.integers(1, 7), st.data())
+def test_through_and_link_queries_match_oracle(
+    graph: tuple[int, Edges], bound: int, data: st.DataObject
+) -> None:
+    n, edges = graph
+    every = {c: k for c, k in oracle(n, edges).items() if len(c) <= bound}
+    g = graph_of(n, edges)
+    x = data.draw(st.integers(0, n - 1), label="through")
+    through = find_cycles(g, max_length=bound, limit=None, time_budget=None, through=x)
+    assert as_list(through) == in_order({c: k for c, k in every.items() if x in c})
+    if not edges:
+        return
+    a, b = data.draw(st.sampled_from(sorted(edges)), label="link")
+
+    def uses(c: tuple[int, ...]) -> bool:
+        return (a, b) in zip(c, c[1:] + c[:1], strict=True)
+
+    by_link = find_cycles(g, max_length=bound, limit=None, time_budget=None, link=(a, b))
+    assert as_list(by_link) == in_order({c: k for c, k in every.items() if uses(c)})
+    both = find_cycles(g, max_length=bound, limit=None, time_budget=None, link=(a, b),
+                       through=x)
+    assert as_list(both) == in_order({c: k for c, k in every.items() if uses(c) and x in c})
+    counted = count_cycles(g, max_length=bound, time_budget=None, link=(a, b), through=x)
+    assert counted.total == len(as_list(both))
+
+
+@SETTINGS
+@given(signed_digraphs(), st.integers(1, 8), st.one_of(st.none(), st.integers(1, 7)))
+def test_limit_keeps_the_shortest(
+    graph: tuple[int, Edges], limit: int, bound: int | None
+) -> None:
+    n, edges = graph
+    expected = in_order({c: k for c, k in oracle(n, edges).items()
+                         if bound is None or len(c) <= bound})
+    result = find_cycles(graph_of(n, edges), max_length=bound, limit=limit, time_budget=None)
+    assert as_list(result) == expected[:limit]
+    assert result.truncated == (len(expected) > limit) or (
+        result.reason is not None and result.reason.startswith("loops longer"))
+    if len(expected) > limit:
+        assert result.reason == f"limit of {limit:,} loops reached; the {limit:,} shortest are kept"
+
+
+@SETTINGS
+@given(signed_digraphs(), st.one_of(st.none(), st.integers(1, 7)))
+def test_counts_match_oracle(graph: tuple[int, Edges], bound: int | None) -> None:
+    n, edges = graph
+    expected: Counter[tuple[int, int]] = Counter(
+        (len(c), k) for c, k in oracle(n, edges).items() if bound is None or len(c) <= bound)
+    counted = count_cycles(graph_of(n, edges), max_length=bound, time_budget=None)
+    got = Counter({(length, kind): row[kind] for length, row in counted.by_length.items()
+                   for kind in (REINFORCING, BALANCING, UNDETERMINED) if row[kind]})
+    assert got == expected
+
+
+@SETTINGS
+@given(signed_digraphs(), st.integers(1, 8))
+def test_streaming_search_stops_at_limit(graph: tuple[int, Edges], limit: int) -> None:
+    n, edges = graph
+    expected = oracle(n, edges)
+    search = CycleSearch(graph_of(n, edges), max_length=None, limit=limit, time_budget=None)
+    got = [(c.nodes, c.kind) for c in search]
+    assert len(got) == min(limit, len(expected)) == search.found
+    assert all(expected[nodes] == kind for nodes, kind in got)
+    assert len(set(got)) == len(got)
+    assert search.truncated == (len(expected) > limit)
+
+
+def diamond_chain(t: int) -> SignedDigraph:
+    """networkx #8737: t diamonds d_i -> {a_i, b_i} -> d_{i+1}, closed by d_t -> d_0."""
+    d, a, b = range(t + 1), range(t + 1, 2 * t + 1), range(2 * t + 1, 3 * t + 1)
+    edges = []
+    for i in range(t):
+        edges += [(d[i], a[i], 0), (d[i], b[i], 0), (a[i], d[i + 1], 0), (b[i], d[i + 1], 0)]
+    edges.append((d[t], d[0], NEGATIVE))
+    return SignedDigraph.from_edges(3 * t + 1, edges)
+
+
+def test_diamond_chain_bound_below_every_cycle_finds_none() -> None:
+    result = find_cycles(diamond_chain(24), max_length=48, limit=None, time_budget=5.0)
+    assert result.cycles == [] and result.seen == 0
+    assert result.reason is not None and "longer than 48" in result.reason
+
+
+def test_diamond_chain_bound_at_cycle_length_finds_all() -> None:
+    counted = count_cycles(diamond_chain(10), max_length=21, time_budget=None)
+    assert counted.by_length == {21: [0, 2**10, 0]}
+    assert not counted.truncated
+
+
+def complete_digraph(n: int) -> SignedDigraph:
+    return SignedDigraph.from_edges(
+        n, [(u, v, NEGATIVE if (u + v) % 3 == 0 else 0)
+            for u in range(n) for v in range(n) if u != v])
+
+
+@pytest.mark.parametrize("budget", [0.05, 0.2])
+def test_time_budget_stops_a_huge_search(budget: float) -> None:
+    started = time.monotonic()
+    result = find_cycles(complete_digraph(14), max_length=None, limit=None, time_budget=budget)
+    took = time.monotonic() - started
+    assert result.truncated and result.reason == f"time budget of {budget:g} s used up"
+    assert result.cycles  # what was found in time is kept
+    assert took < budget * 3  # behaviour, with a wide margin; precise timing is benchmarked
+
+
+def test_time_budget_stops_a_search_that_finds_nothing() -> None:
+    # a long dead-end fan: paths everywhere, never back to the start within the bound
+    result = count_cycles(complete_digraph(30), max_length=None, time_budget=0.05,
+                          link=(0, 1))
+    assert result.truncated and "time budget" in (result.reason or "")
+
+
+def test_progress_is_reported_during_long_searches() -> None:
+    seen = []
+    count_cycles(complete_digraph(12), max_length=None, time_budget=0.35, progress=seen.append)
+    assert seen and seen[-1].found > 0 and seen[-1].roots_total == 12
+    assert all(a.elapsed <= b.elapsed for a, b in itertools.pairwise(seen))
+
+
+def test_self_loops_and_empty_graph() -> None:
+    g = SignedDigraph.from_edges(2, [(0, 0, NEGATIVE), (1, 1, 0), (0, 1, 0)])
+    assert [(c.nodes, c.kind) for c in find_cycles(g, limit=None).cycles] == [
+        ((0,), BALANCING), ((1,), REINFORCING)]
+    assert find_cycles(SignedDigraph.from_edges(0, []), limit=None).cycles == []
+
+
+def test_limit_must_be_positive() -> None:
+    with pytest.raises(ValueError):
+        find_cycles(complete_digraph(3), limit=0)
