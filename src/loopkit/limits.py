@@ -24,8 +24,10 @@ class Limits:
 
     #: Bytes read from a file before giving up (5 MiB: ~250x the Foresight map as YAML).
     file_size: int = 5 * 1024 * 1024
-    #: YAML values after alias expansion (stops "billion laughs"; ~25x a 10,000-link file).
-    yaml_values: int = 1_000_000
+    #: YAML keys and values after alias expansion (stops "billion laughs"). A file at
+    #: the variable and link limits written as flow mappings has ~370,000; each costs
+    #: ~250 bytes of marks, so the limit also caps memory near 150 MB.
+    yaml_values: int = 500_000
     #: Nesting depth of YAML collections (a diagram needs 4; PyYAML's C composer
     #: overflows the C stack somewhere past 10,000).
     depth: int = 64
@@ -35,6 +37,8 @@ class Limits:
     links: int = 50_000
     #: Characters in an id, label, group, loop id/name or title.
     label_length: int = 500
+    #: Problems listed per file before the rest are summed up in one line.
+    problems: int = 200
 
     def with_(self, **changes: int | None) -> Limits:
         """A copy with the given limits changed; ``None`` keeps the current value."""

@@ -7,6 +7,7 @@ duplicate links, loops naming unknown variables).
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import math
 import os
@@ -25,7 +26,7 @@ MAX_FILE_BYTES = DEFAULT_LIMITS.file_size
 MAX_POS = 1e6
 
 #: Unknown names that get a did-you-mean (each costs a pass over every id).
-_MAX_HINTS = 50
+_MAX_HINTS = 20
 
 _LOOP_ID_TYPES = {"R": LoopType.REINFORCING, "B": LoopType.BALANCING}
 
@@ -62,6 +63,10 @@ def read_text(path: str | os.PathLike[str], max_bytes: int | None = None) -> str
         raise DiagramError([Problem(name, 1, 1, f"file is larger than {max_bytes:,} bytes; "
                                     "diagrams are small text files (raise the limit with "
                                     f"{FLAGS['file_size']})", "file-too-large")])
+    if raw[:4] in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE) or raw[:2] in (
+            codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        raise DiagramError([Problem(name, 1, 1, "file is UTF-16 or UTF-32 text; save it as "
+                                    "UTF-8", "encoding")])
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         raise DiagramError([Problem(name, line, 1, "file contains NUL bytes: is it binary?",
@@ -98,7 +103,10 @@ def parse_diagram(
     if limits is not None:
         with using_limits(limits):
             return parse_diagram(text, filename)
-    data, source, problems = parse_yaml(text, filename)
+    try:
+        data, source, problems = parse_yaml(text, filename)
+    except DiagramError as error:
+        raise DiagramError(_capped(error.problems)) from None
     if not isinstance(data, dict):
         mark = source.locate(())
         raise DiagramError([*problems, Problem(
@@ -109,8 +117,24 @@ def parse_diagram(
     diagram, meaning_problems = _normalise(data, source, filename)
     problems += meaning_problems
     if problems:
-        raise DiagramError(problems)
+        raise DiagramError(_capped(problems))
     return diagram
+
+
+def _capped(problems: list[Problem]) -> list[Problem]:
+    """The first ``problems`` limit of them, then one line saying how many were left out.
+
+    A generated file with 10,000 broken links should not bury a CI log.
+    """
+    limit = active_limits().problems
+    problems = sorted(problems)
+    if len(problems) <= limit:
+        return problems
+    rest = problems[limit]
+    return [*problems[:limit], Problem(
+        rest.file, rest.line, rest.column,
+        f"... and {len(problems) - limit:,} more problems from here on, not shown "
+        f"(fix the ones above first, or raise {FLAGS['problems']})", "too-many-problems")]
 
 
 def _check_counts(data: dict[str, Any], source: SourceMap, filename: str) -> None:

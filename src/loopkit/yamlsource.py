@@ -149,6 +149,7 @@ class _Builder:
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.documents = 0
+        self.aliases = 0
         self.root: Any = None
         self.has_root = False
 
@@ -185,9 +186,10 @@ class _Builder:
                          "put each diagram in its own file", "yaml-multi-doc")
         self.count += size
         if self.count > self.max_values:
-            raise _Fatal(mark, f"the document expands to more than {self.max_values:,} values "
-                         "(an alias repeating a large block?); the limit is set by "
-                         "--max-yaml-values", "yaml-too-big")
+            what = ("aliases here expand the document to more than" if self.aliases
+                    else "the document holds more than")
+            raise _Fatal(mark, f"{what} {self.max_values:,} YAML values; a diagram needs far "
+                         "fewer (the limit is set by --max-yaml-values)", "yaml-too-big")
         if not self.stack:
             return ()
         parent = self.stack[-1]
@@ -197,6 +199,8 @@ class _Builder:
             return (*parent.path, len(parent.value))
         if parent.key is _SKIP or parent.key is _EXPECT_KEY:
             return None
+        if not parent.path and parent.key.startswith("x-"):
+            return None  # user metadata is never validated: its marks would only cost memory
         return (*parent.path, parent.key)
 
     def is_key(self) -> bool:
@@ -275,6 +279,7 @@ class _Builder:
                 "refers to the block that contains it (a recursive alias)" if open_anchor
                 else f"is used before an anchor '&{_shown(name)}' defines it"), "yaml-alias")
         value, size = self.anchors[name]
+        self.aliases += 1
         path = self.new_node(mark, size)
         if self.is_key():
             if isinstance(value, str):
@@ -318,8 +323,21 @@ def _shown(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+#: Characters YAML allows in a stream (YAML 1.1 ``c-printable``, as libyaml checks it).
+_NOT_PRINTABLE = re.compile(
+    "[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+
+
 def _syntax_problem(error: Any, text: str, filename: str) -> Problem:
     """One readable line for a YAML syntax error, with known traps explained."""
+    bad = _NOT_PRINTABLE.search(text) if not getattr(error, "problem_mark", None) else None
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        return Problem(filename, line, column, f"control character U+{ord(bad.group()):04X} "
+                       "is not allowed in YAML; delete it (or write it as an escape such as "
+                       "\\x07 inside double quotes)", "yaml-control-char")
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     line = mark.line + 1 if mark else 1
     column = mark.column + 1 if mark else 1

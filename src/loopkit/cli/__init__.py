@@ -73,6 +73,7 @@ def _root(
     max_variables: str | None = limit_option("variables"),
     max_links: str | None = limit_option("links"),
     max_label_length: str | None = limit_option("label_length"),
+    max_problems: str | None = limit_option("problems"),
 ) -> None:
     """Causal loop diagrams as text: validate, find feedback loops, render.
 
@@ -86,12 +87,13 @@ def _root(
     set_verbosity(-1 if quiet else 1 if verbose else 0)
     apply_limits(ctx, max_file_size=max_file_size, max_yaml_values=max_yaml_values,
                  max_depth=max_depth, max_variables=max_variables, max_links=max_links,
-                 max_label_length=max_label_length)
+                 max_label_length=max_label_length, max_problems=max_problems)
 
 
 # Command modules register themselves on `app` when imported.
 from loopkit.cli import (  # noqa: E402
     analyse,  # noqa: F401
+    interop,  # noqa: F401
     project,  # noqa: F401
     render,  # noqa: F401
     report,  # noqa: F401

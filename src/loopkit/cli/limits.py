@@ -19,6 +19,7 @@ _HELP = {
     "variables": "Most variables per diagram",
     "links": "Most links per diagram",
     "label_length": "Longest id, label, group, loop name or title, in characters",
+    "problems": "Problems listed per file before the rest are summed up",
 }
 
 

@@ -1,0 +1,139 @@
+"""Hostile inputs: each file in tests/hostile/ gives exactly its expected lines, fast.
+
+Static cases are ``NAME.yaml``; big ones are built by ``tests/hostile/generated.py``.
+``NAME.expected`` holds the stderr lines of ``loopkit check NAME.yaml`` (empty:
+the file is legitimate and must pass). Regenerate one only after reading it:
+``cd tests/hostile && loopkit check NAME.yaml 2> NAME.expected``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from loopkit.cli import app
+from loopkit.limits import Limits
+from loopkit.loader import parse_diagram
+from loopkit.problems import DiagramError
+from tests.helpers import ROOT
+from tests.hostile.generated import CASES as GENERATED
+
+HOSTILE = ROOT / "tests" / "hostile"
+NAMES = sorted(p.stem for p in HOSTILE.glob("*.expected"))
+
+
+def _materialise(name: str, tmp_path: Path) -> Path:
+    """The case's folder: tests/hostile for static files, tmp_path for generated ones."""
+    if (HOSTILE / f"{name}.yaml").is_file():
+        return HOSTILE
+    (tmp_path / f"{name}.yaml").write_bytes(GENERATED[name]())
+    return tmp_path
+
+
+def test_every_case_has_an_input_and_every_input_an_expectation() -> None:
+    static = {p.stem for p in HOSTILE.glob("*.yaml")}
+    assert set(NAMES) == static | set(GENERATED)
+    assert not static & set(GENERATED)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_hostile_input_gives_its_expected_lines(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(_materialise(name, tmp_path))
+    expected = (HOSTILE / f"{name}.expected").read_text(encoding="utf-8").splitlines()
+    result = CliRunner().invoke(app, ["check", f"{name}.yaml"])
+    assert "Traceback" not in result.output
+    assert result.stderr.splitlines() == expected
+    assert result.exit_code == (1 if expected else 0)
+    for line in expected:  # every problem is located in this file
+        file, line_no, column, message = line.split(":", 3)
+        assert (file, int(line_no) >= 1, int(column) >= 1) == (f"{name}.yaml", True, True)
+        assert "\x1b" not in message and message.strip()
+
+
+def test_deep_nesting_is_an_error_in_a_real_process_not_a_crash(tmp_path: Path) -> None:
+    """100,000 '[' used to overflow the C stack of PyYAML's composer (exit -11)."""
+    (tmp_path / "deep.yaml").write_bytes(GENERATED["deep-flow"]())
+    done = subprocess.run([sys.executable, "-m", "loopkit", "check", "deep.yaml"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == "deep.yaml:1:72: nesting deeper than 64 levels is not allowed " \
+        "(the limit is set by --max-depth)\n"
+
+
+def test_raising_the_depth_limit_still_cannot_crash() -> None:
+    """The reader is iterative: 30,000 levels (where PyYAML's C composer segfaults) read fine.
+
+    (Not more: libyaml's own parser is quadratic in depth, ~15 s at 100,000.)
+    """
+    text = "x-deep: " + "[" * 30_000 + "]" * 30_000 + "\nvariables: {a: A}\nlinks: []\n"
+    diagram = parse_diagram(text, "deep.yaml", limits=Limits(depth=40_000))
+    depth, node = 0, diagram.extensions["x-deep"]
+    while node:
+        depth, node = depth + 1, node[0]
+    assert depth == 30_000 - 1
+
+
+@pytest.mark.parametrize("name", ["billion-laughs", "alias-bomb-in-links"])
+def test_alias_bombs_stay_small_in_memory(name: str) -> None:
+    text = (HOSTILE / f"{name}.yaml").read_text(encoding="utf-8")
+    tracemalloc.start()
+    try:
+        with pytest.raises(DiagramError) as info:
+            parse_diagram(text, f"{name}.yaml")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert info.value.problems[0].code == "yaml-too-big"
+    assert peak < 64 * 1024 * 1024
+
+
+def test_limits_are_overridable_by_flag_and_environment(tmp_path: Path) -> None:
+    (tmp_path / "label.yaml").write_bytes(GENERATED["huge-label"]())
+    (tmp_path / "deep.yaml").write_bytes(GENERATED["deep-mapping"]())
+    runner = CliRunner()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        assert runner.invoke(app, ["check", "label.yaml"]).exit_code == 1
+        flagged = runner.invoke(app, ["--max-label-length", "100000", "check", "label.yaml"])
+        assert flagged.exit_code == 0, flagged.output
+        env = runner.invoke(app, ["check", "label.yaml"],
+                            env={"LOOPKIT_MAX_LABEL_LENGTH": "100_000"})
+        assert env.exit_code == 0, env.output
+        # the override lasts one invocation only
+        assert runner.invoke(app, ["check", "label.yaml"]).exit_code == 1
+        small = runner.invoke(app, ["--max-file-size", "1k", "check", "label.yaml"])
+        assert small.exit_code == 1 and "larger than 1,024 bytes" in small.stderr
+        shallow = runner.invoke(app, ["--max-depth", "3", "check", "deep.yaml"])
+        assert "nesting deeper than 3 levels" in shallow.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--max-file-size", "lots"], "--max-file-size: 'lots' is not a number such as 20M"),
+    (["--max-variables", "0"], "--max-variables: '0' must be at least 1"),
+    (["--max-links", "5k"], "--max-links: '5k' is not a whole number"),
+])
+def test_bad_limit_values_are_usage_errors(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(app, [*args, "check", "x.yaml"])
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_library_limits_do_not_leak_between_calls() -> None:
+    text = "variables: {a: A, b: B}\nlinks: [a -> b (+)]\n"
+    with pytest.raises(DiagramError, match="2 variables; the limit is 1"):
+        parse_diagram(text, "d.yaml", limits=Limits(variables=1))
+    assert len(parse_diagram(text, "d.yaml").variables) == 2
+
+
+def test_unpaired_surrogate_in_library_text_is_located() -> None:
+    with pytest.raises(DiagramError) as info:
+        parse_diagram("variables:\n  a: x\ud800y\nlinks: []\n", "s.yaml")
+    assert str(info.value) == ("s.yaml:2:7: text contains an unpaired surrogate character "
+                               "(U+D800); it is not valid Unicode")
