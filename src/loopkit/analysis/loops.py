@@ -185,7 +185,7 @@ def analyse_loops(
     listing match those of the full one.
     """
     graph, through_v, link_v = _query(diagram, through, link)
-    loops, declared_keys, problems = _declared(diagram, through, link)
+    loops, declared_keys, problems = declared_loops(diagram, through, link)
     result = find_cycles(graph, max_length=max_length, limit=limit, time_budget=time_budget,
                          through=through_v, link=link_v, progress=progress)
     loops.extend(_found_loops(diagram, result.cycles, declared_keys, strict, problems))
@@ -209,7 +209,7 @@ def count_loops(
     the length bound and the time budget bound the work.
     """
     graph, through_v, link_v = _query(diagram, through, link)
-    _, _, problems = _declared(diagram, through, link)
+    _, _, problems = declared_loops(diagram, through, link)
     result = count_cycles(graph, max_length=max_length, time_budget=time_budget,
                           through=through_v, link=link_v, progress=progress)
     kinds = (LoopType.REINFORCING, LoopType.BALANCING, LoopType.UNDETERMINED)
@@ -237,8 +237,8 @@ def _query(
     return compile_graph(diagram), (index[through] if through is not None else None), link_v
 
 
-def _declared(
-    diagram: Diagram, through: str | None, link: tuple[str, str] | None
+def declared_loops(
+    diagram: Diagram, through: str | None = None, link: tuple[str, str] | None = None
 ) -> tuple[list[Loop], dict[tuple[str, ...], Loop], list[Problem]]:
     """Declared loops (checked) that match the query, keyed by canonical variables."""
     problems: list[Problem] = []
@@ -266,16 +266,25 @@ def _found_loops(
 ) -> list[Loop]:
     """Engine cycles (already in report order) as named Loops, skipping declared ones."""
     with gc_paused():
-        return _build_loops(diagram, cycles, declared_keys, strict, problems)
+        return loops_from_cycles(diagram, cycles, declared_keys, strict=strict,
+                                 problems=problems)
 
 
-def _build_loops(
+def loops_from_cycles(
     diagram: Diagram,
     cycles: list[RawCycle],
     declared_keys: dict[tuple[str, ...], Loop],
-    strict: bool,
-    problems: list[Problem],
+    *,
+    use_declared: bool = False,
+    strict: bool = False,
+    problems: list[Problem] | None = None,
 ) -> list[Loop]:
+    """Engine cycles (in report order) as named Loops.
+
+    A cycle the author declared is skipped (it is listed from the file), or
+    with ``use_declared`` given as the declared loop. Others are numbered
+    after the highest declared id; ``strict`` reports each to ``problems``.
+    """
     name_at = [v.id for v in diagram.variables].__getitem__
     index = diagram.index
     link_at: list[dict[int, Link]] = [{} for _ in diagram.variables]
@@ -289,6 +298,8 @@ def _build_loops(
     for nodes, negatives, unknowns in cycles:
         variables = tuple(map(name_at, nodes))
         if declared_keys and variables in declared_keys:
+            if use_declared:
+                loops.append(declared_keys[variables])
             continue
         k = 2 if unknowns else negatives & 1
         letter = letters[k]
@@ -297,7 +308,7 @@ def _build_loops(
         links = tuple(map(getitem, map(links_from, nodes), nodes[1:] + nodes[:1]))
         loop = Loop(f"{letter}{number}", variables, kinds[k], links)
         loops.append(loop)
-        if strict:
+        if strict and problems is not None:
             loop_id = loop.id
             kind = loop.type
             where = links[0].where
