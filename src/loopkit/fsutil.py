@@ -4,11 +4,18 @@ A render that fails or is killed half-way must leave the previous output
 intact, and two processes writing the same file must leave one complete
 file: so every output is written to a temporary file in the same folder and
 renamed over the target.
+
+Output paths come from users but may sit in a checked-out pull request, so a
+symlink at the output path is replaced, never followed: ``docs/map.svg ->
+~/.bashrc`` must not let a render write outside what the user named. Only
+devices and pipes the user names directly (``/dev/null``, ``/dev/stdout``, a
+FIFO) are written in place, since they cannot be renamed over.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -44,10 +51,13 @@ def atomic_write(
             raise UsageError(f"{target}: refusing to write over the input file")
     if target.is_dir():
         raise UsageError(f"{target}: is a directory")
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    if _is_stream(target):
+        _write_stream(target, payload)
+        return
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise UsageError(f"{target}: folder {folder} does not exist")
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as error:
@@ -58,7 +68,7 @@ def atomic_write(
             handle.flush()
             os.fsync(handle.fileno())
         mode = 0o666 & ~_umask()
-        if target.exists():
+        if target.is_file() and not target.is_symlink():
             mode = target.stat().st_mode & 0o777
         os.chmod(tmp_name, mode)
         if exclusive:
@@ -85,6 +95,35 @@ def _link_new(tmp_name: str, target: Path, payload: bytes) -> None:
         except FileExistsError:
             raise UsageError(f"{target}: already exists; not overwriting it") from None
     _remove(tmp_name)
+
+
+def _is_stream(target: Path) -> bool:
+    """A device or pipe named by the user (``/dev/null``, ``/dev/stdout``, a FIFO).
+
+    Anything existing under ``/dev`` or ``/proc`` is written in place (renaming
+    over ``/dev/stdout`` would replace the link itself); elsewhere a symlink to
+    a device is replaced like any other link, never written through.
+    """
+    try:
+        info = target.lstat()
+        system = str(target.absolute()).startswith(("/dev/", "/proc/"))
+        if stat.S_ISLNK(info.st_mode):
+            if not system:
+                return False
+            info = target.stat()
+    except OSError:
+        return False
+    if stat.S_ISBLK(info.st_mode) or stat.S_ISSOCK(info.st_mode):
+        raise UsageError(f"{target}: is a block device or socket; not writing to it")
+    return system or stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode)
+
+
+def _write_stream(target: Path, payload: bytes) -> None:
+    try:
+        with open(target, "wb") as handle:
+            handle.write(payload)
+    except OSError as error:
+        raise UsageError(f"{target}: cannot write: {error.strerror or error}") from None
 
 
 def _umask() -> int:
