@@ -118,3 +118,28 @@ def test_loopkit_render_check_hook_passes_and_fails(tmp_path: Path) -> None:
     assert failing.returncode == 1
     assert "diagrams/referrals.svg" in failing.stderr  # committed but out of date
 
+
+
+def _blocks(text: str, language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", text, flags=re.DOTALL)
+
+
+def test_docs_ci_snippets_are_valid_and_match_real_output() -> None:
+    text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    blocks = [yaml.safe_load(block) for block in _blocks(text, "yaml")]
+    assert len(blocks) >= 5
+    workflow = next(b for b in blocks if isinstance(b, dict) and "jobs" in b)
+    steps = workflow["jobs"]["loopkit"]["steps"]
+    commands = [step["run"] for step in steps if "run" in step]
+    assert any(c.startswith("loopkit check --format github") for c in commands)
+    config = next(b for b in blocks if isinstance(b, dict) and "repos" in b
+                  and "loopkit" in b["repos"][0]["repo"])
+    ids = {hook["id"] for hook in config["repos"][0]["hooks"]}
+    assert ids == set(_hooks())
+    [console] = _blocks(text, "console")
+    command, *expected = console.strip().splitlines()
+    argv = shlex.split(command.removeprefix("$ "))
+    done = subprocess.run([sys.executable, "-m", "loopkit", *argv[1:]],
+                          cwd=EXAMPLES / "fail", capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "GITHUB_ACTIONS": ""})
+    assert done.stdout.splitlines() == expected

@@ -288,3 +288,13 @@ def test_report_for_diagram_report_dataclass_without_pictures() -> None:
     report = DiagramReport("x.yaml", diagram, analyse_loops(diagram))
     assert report.undrawn == 0
     assert "<svg" not in html_report([report])
+
+
+def test_cli_report_is_byte_for_byte_reproducible(tmp_path: Path) -> None:
+    outputs = []
+    for n in range(2):
+        out = tmp_path / f"r{n}.html"
+        result = runner.invoke(app, ["-q", "report", str(FINES), "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
