@@ -31,25 +31,104 @@ FORMAT = typer.Option(Format.text, "--format", "-f", help="Output format.")
 
 def _analyse_all(
     files: list[str], *, max_length: int, limit: int, time_budget: float,
-    through: str | None = None, strict: bool = False,
+    through: str | None = None, strict: bool = False, link: str | None = None,
+    mode: str = "list",
 ) -> list[Any]:
-    from loopkit.analysis.loops import analyse_loops
-    from loopkit.loader import suggest
+    """Load and analyse each file; ``mode`` is ``list``, ``count`` or ``independent``."""
+    from loopkit.analysis import loops as loops_api
     from loopkit.reporting import FileResult
 
     results = []
     for path, diagram, problems in load_many(files):
         result = FileResult(path, diagram, None, problems)
         if diagram is not None:
-            if through is not None and through not in diagram.index:
-                ids = [v.id for v in diagram.variables]
-                raise fail_usage(f"{path}: --through '{through}' is not a variable of this "
-                                 f"diagram{suggest(through, ids)}")
-            result.analysis = analyse_loops(diagram, max_length=max_length, limit=limit,
-                                            time_budget=time_budget, through=through,
-                                            strict=strict)
+            _check_variable(path, diagram, "--through", through)
+            link_ids = _parse_link(path, diagram, link)
+            with _SearchProgress(path) as progress:
+                if mode == "independent":
+                    from loopkit.analysis.structure import independent_loops
+
+                    result.analysis = independent_loops(diagram, time_budget=time_budget)
+                elif mode == "count":
+                    result.analysis = loops_api.count_loops(
+                        diagram, max_length=max_length, time_budget=time_budget,
+                        through=through, link=link_ids, progress=progress)
+                else:
+                    result.analysis = loops_api.analyse_loops(
+                        diagram, max_length=max_length, limit=limit, time_budget=time_budget,
+                        through=through, strict=strict, link=link_ids, progress=progress)
         results.append(result)
     return results
+
+
+def _check_variable(path: str, diagram: Any, option: str, name: str | None) -> None:
+    from loopkit.loader import suggest
+
+    if name is not None and name not in diagram.index:
+        ids = [v.id for v in diagram.variables]
+        raise fail_usage(f"{path}: {option} '{name}' is not a variable of this "
+                         f"diagram{suggest(name, ids)}")
+
+
+def _parse_link(path: str, diagram: Any, text: str | None) -> tuple[str, str] | None:
+    """``A->B`` (spaces and ``→`` allowed) as a pair of variable ids of an existing link."""
+    if text is None:
+        return None
+    parts = text.replace("\u2192", "->").split("->")
+    if len(parts) != 2 or not all(p.strip() for p in parts):
+        raise fail_usage(f"--link '{text}' should be written SOURCE->TARGET, e.g. a->b")
+    source, target = (p.strip() for p in parts)
+    _check_variable(path, diagram, "--link", source)
+    _check_variable(path, diagram, "--link", target)
+    if (source, target) not in diagram.link_map:
+        targets = [lk.target for lk in diagram.links if lk.source == source]
+        hint = (f" (links from {source} go to: {', '.join(targets)})" if targets
+                else f" ({source} has no outgoing links)")
+        raise fail_usage(f"{path}: there is no link {source} -> {target}{hint}")
+    return source, target
+
+
+class _SearchProgress:
+    """A rich progress line on stderr for searches longer than a second, only on a terminal.
+
+    Used as the engine's progress callback; shows nothing (and imports nothing)
+    for fast searches, redirected stderr or ``--quiet``.
+    """
+
+    def __init__(self, path: str) -> None:
+        import sys
+
+        self.path = path
+        self.enabled = sys.stderr.isatty() and verbosity() >= 0
+        self.display: Any = None
+        self.task: Any = None
+
+    def __enter__(self) -> Any:
+        return self if self.enabled else None
+
+    def __call__(self, state: Any) -> None:
+        if state.elapsed < 1.0:
+            return
+        if self.display is None:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            from loopkit.cli.common import stderr_console
+            from loopkit.escape import strip_control
+
+            self.display = Progress(
+                TextColumn("[bold]searching loops[/] {task.description}"), BarColumn(),
+                TextColumn("{task.fields[found]:,} found"), TimeElapsedColumn(),
+                console=stderr_console(), transient=True, auto_refresh=False)
+            self.display.start()
+            self.task = self.display.add_task(strip_control(self.path).replace("[", "\\["),
+                                              total=state.roots_total, found=0)
+        self.display.update(self.task, completed=state.roots_done, total=state.roots_total,
+                            found=state.found)
+        self.display.refresh()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.display is not None:
+            self.display.stop()
 
 
 def _loop_table(result: Any) -> Any:
@@ -76,6 +155,43 @@ def _loop_table(result: Any) -> Any:
     return table
 
 
+def _count_table(result: Any) -> Any:
+    """Loop counts by length (rows) and type (columns), with totals."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from loopkit.escape import strip_control
+    from loopkit.model import LoopType
+
+    kinds = (LoopType.REINFORCING, LoopType.BALANCING, LoopType.UNDETERMINED)
+    table = Table(title=Text(strip_control(result.diagram.display_title)),
+                  title_justify="left")
+    for column in ("Length", "Reinforcing", "Balancing", "Undetermined", "Total"):
+        table.add_column(column, justify="right")
+    counts = result.analysis.counts
+    for length, row in counts.items():
+        table.add_row(str(length), *(f"{row[k]:,}" for k in kinds), f"{sum(row.values()):,}")
+    totals = [sum(row[k] for row in counts.values()) for k in kinds]
+    table.add_row("all", *(f"{n:,}" for n in totals), f"{sum(totals):,}", style="bold")
+    return table
+
+
+def _structure_sentence(summary: dict[str, Any]) -> str:
+    """``141 independent loops; cycle rank 154 in 1 feedback component (86 variables) ...``."""
+    sizes = [c["size"] for c in summary["components"]]
+    parts = ", ".join(str(size) for size in sizes)
+    noun = "component" if len(sizes) == 1 else "components"
+    text = (f"{summary['total']} independent loops (shortest independent loop set); "
+            f"cycle rank {summary['cycle_rank']} in {len(sizes)} feedback {noun}"
+            + (f" ({parts} variables)" if sizes else ""))
+    if summary["complete"]:
+        text += "; every loop is a combination of these"
+    elif sizes and not summary["truncated"]:
+        text += ("; the shortest loops do not span every loop, so the set is "
+                 f"{summary['cycle_rank'] - summary['total']} short of the cycle rank")
+    return text
+
+
 @app.command("loops")
 def loops_command(
     files: list[str] = FILES,
@@ -86,24 +202,44 @@ def loops_command(
     through: str | None = typer.Option(
         None, "--through", metavar="VAR", help="Only loops through this variable id."
     ),
+    link: str | None = typer.Option(
+        None, "--link", metavar="A->B", help="Only loops using the link from A to B."
+    ),
+    count: bool = typer.Option(
+        False, "--count", help="Only count loops, by type and length (no --limit needed)."
+    ),
+    independent: bool = typer.Option(
+        False, "--independent",
+        help="List the shortest independent loop set (SILS) and the cycle rank instead.",
+    ),
 ) -> None:
     """List every feedback loop, classified reinforcing (R) or balancing (B).
 
-    Exits 1 if a file is invalid or a declared loop is missing or of the wrong
-    type, so it can gate CI.
+    With --limit, the shortest loops are the ones listed. Exits 1 if a file is
+    invalid or a declared loop is missing or of the wrong type, so it can gate
+    CI.
 
     Examples:
 
       loopkit loops examples/school-fines.yaml
 
       loopkit loops --through fines --format json examples/*.yaml
+
+      loopkit loops --link 'fines->strain' --count examples/school-fines.yaml
+
+      loopkit loops --independent big-map.yaml
     """
     from rich.markup import escape
 
     from loopkit.reporting import summary_sentence
 
+    if count and independent:
+        raise fail_usage("--count and --independent cannot be used together")
+    if independent and (through is not None or link is not None):
+        raise fail_usage("--independent describes the whole diagram; drop --through/--link")
+    mode = "count" if count else "independent" if independent else "list"
     results = _analyse_all(files, max_length=max_length, limit=limit,
-                           time_budget=time_budget, through=through)
+                           time_budget=time_budget, through=through, link=link, mode=mode)
     if not _emit_document(results, output_format, "loops"):
         console = stdout_console()
         for result in results:
@@ -111,10 +247,15 @@ def loops_command(
                 continue
             if result.analysis.loops:
                 console.print(_loop_table(result))
+            if result.analysis.counts:
+                console.print(_count_table(result))
             if verbosity() >= 0:
                 console.print(
                     escape(f"{result.file}: {summary_sentence(result.analysis.summary)}"),
                     soft_wrap=True)
+                if independent:
+                    console.print(escape(_structure_sentence(result.analysis.summary)),
+                                  soft_wrap=True)
     _diagnostics(results, output_format)
     raise typer.Exit(EXIT_PROBLEMS if any(r.all_problems and _fails(r) for r in results)
                      else EXIT_OK)
