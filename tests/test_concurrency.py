@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -57,3 +58,22 @@ def test_two_renders_of_the_same_file_at_once_both_succeed(tmp_path: Path) -> No
     assert alone.returncode == 0
     assert (tmp_path / "fines.svg").read_bytes() == alone.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fines.svg", "fines.yaml"]
+
+
+def test_a_renderer_that_hangs_times_out_and_keeps_the_previous_picture(tmp_path: Path) -> None:
+    """Real process: exit 2 with one line, and the old SVG is still there, untouched."""
+    _render_available()
+    fake = tmp_path / "hang"
+    fake.write_text("#!/bin/sh\nexec sleep 30\n")
+    fake.chmod(0o755)
+    shutil.copy(EXAMPLES / "school-fines.yaml", tmp_path / "fines.yaml")
+    (tmp_path / "fines.svg").write_text("previous")
+    done = subprocess.run(
+        [sys.executable, "-m", "loopkit", "render", "fines.yaml", "--time-budget", "0.5"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env={**os.environ, "LOOPKIT_RENDERER_PATH": str(fake)},
+    )
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "took longer than" in done.stderr
+    assert (tmp_path / "fines.svg").read_text() == "previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fines.svg", "fines.yaml", "hang"]

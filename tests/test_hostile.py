@@ -137,3 +137,15 @@ def test_unpaired_surrogate_in_library_text_is_located() -> None:
         parse_diagram("variables:\n  a: x\ud800y\nlinks: []\n", "s.yaml")
     assert str(info.value) == ("s.yaml:2:7: text contains an unpaired surrogate character "
                                "(U+D800); it is not valid Unicode")
+
+
+def test_ids_differing_only_by_a_control_character_are_refused() -> None:
+    """Outputs strip controls, so 'id' and '\\u202eid' would be drawn as one node."""
+    text = ('variables:\n  id: A\n  "\\u202eid": B\n  "x\\ay": C\nlinks:\n'
+            '  - {from: id, to: "\\u202eid", polarity: "+"}\n'
+            'loops:\n  "R\\t1": {variables: [id]}\n')
+    with pytest.raises(DiagramError) as info:
+        parse_diagram(text, "c.yaml")
+    assert [(p.line, p.code) for p in info.value.problems] == [
+        (3, "control-in-id"), (4, "control-in-id"), (8, "control-in-id")]
+    assert "variable id '\\u202eid' contains the control character U+202E" in str(info.value)

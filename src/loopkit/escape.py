@@ -21,8 +21,27 @@ _VISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029" + _CONTROL.pattern[1:])
 
 
 def strip_control(text: str) -> str:
-    """Remove control characters that make XML invalid or text lie (tabs/newlines are kept)."""
-    return _CONTROL.sub("", text)
+    """Remove control characters that make XML invalid or text lie (tabs/newlines are kept).
+
+    Unicode line and paragraph separators become plain newlines, so each
+    output's own newline handling applies (JavaScript-based readers such as
+    Mermaid would otherwise break a line where the writer saw none).
+    """
+    return _CONTROL.sub("", text).replace("\u2028", "\n").replace("\u2029", "\n")
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_safe(document: str) -> str:
+    """JSON text from ``json.dumps(..., ensure_ascii=False)`` with C1 controls, bidi
+    overrides and line separators written as ``\\uXXXX`` escapes.
+
+    The data is unchanged for any JSON reader, but a terminal or log showing the
+    JSON can no longer be steered by a label. (These characters can only occur
+    inside JSON strings, where the escape is valid.)
+    """
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
 
 
 def one_line(text: str) -> str:
@@ -33,6 +52,16 @@ def one_line(text: str) -> str:
     reach the terminal, so both are written as ``\\n``, ``\\x1b`` and the like.
     """
     return _VISIBLE.sub(_escape_char, text)
+
+
+def first_control(text: str) -> str | None:
+    """The first control, bidi or line-separator character in ``text`` (tab/newline too), if any.
+
+    Outputs strip such characters, so two ids differing only by one would
+    become the same node: ids must not contain them at all.
+    """
+    found = _VISIBLE.search(text)
+    return found.group() if found else None
 
 
 def _escape_char(match: re.Match[str]) -> str:

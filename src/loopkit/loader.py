@@ -14,6 +14,7 @@ import os
 from collections import Counter
 from typing import Any
 
+from loopkit.escape import first_control
 from loopkit.limits import DEFAULT_LIMITS, FLAGS, Limits, active_limits, using_limits
 from loopkit.model import DeclaredLoop, Diagram, Link, LoopType, Polarity, Pos, Variable
 from loopkit.problems import DiagramError, Problem, UsageError
@@ -348,6 +349,13 @@ def _normalise(
                    f"the limit is {max_label:,} (put long text in 'description', or raise "
                    f"the limit with {FLAGS['label_length']})", "too-long")
 
+    def check_id(name: str, path: tuple[Any, ...], kind: str) -> None:
+        char = first_control(name)
+        if char is not None:
+            report(_pos(source, path, key=True), f"{kind} id '{shown(name)}' contains the "
+                   f"control character U+{ord(char):04X}; ids must be plain text (put line "
+                   "breaks and formatting in the label)", "control-in-id")
+
     variables = []
     raw_variables = data.get("variables")
     for vid, vspec in _entries(raw_variables, TypeAdapter(VariableEntry)):
@@ -356,6 +364,7 @@ def _normalise(
         if not vid.strip():
             report(where, "a variable id may not be empty", "empty-id")
         check_length(vid, ("variables", vid), "variable id", key=True)
+        check_id(vid, ("variables", vid), "variable")
         check_length(vspec.label, ("variables", vid, "label"), f"variable '{shown(vid)}' label")
         check_length(vspec.group, ("variables", vid, "group"), f"variable '{shown(vid)}' group")
         if vspec.pos and not all(math.isfinite(x) and abs(x) <= MAX_POS for x in vspec.pos):
@@ -403,6 +412,7 @@ def _normalise(
     for loop_id, lspec in _entries(data.get("loops"), TypeAdapter(LoopSpec)):
         where = _pos(source, ("loops", loop_id), key=True)
         check_length(loop_id, ("loops", loop_id), "loop id", key=True)
+        check_id(loop_id, ("loops", loop_id), "loop")
         check_length(lspec.name, ("loops", loop_id, "name"), f"loop '{shown(loop_id)}' name")
         letter_type = _LOOP_ID_TYPES.get(loop_id[:1]) if loop_id[1:].isdigit() else None
         expected = LoopType(lspec.type) if lspec.type else letter_type

@@ -1,0 +1,81 @@
+"""escape.py: each function, for any text, yields output that cannot carry structure."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import xml.etree.ElementTree as ET
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from loopkit.escape import csv_cell, dot_string, markdown_text, one_line, strip_control, xml_text
+
+TEXT = st.text(st.characters(codec="utf-8"), max_size=60) | st.sampled_from([
+    "<script>alert(1)</script>", 'a"b', "end\\", "\\N\\G\\L", "&lt;", "\x07\x1b[2J",
+    "\u202egnp.exe", "=1+1", "@SUM(A1)", "a\r\nb", "\ud800", "]]>", "`|*_[x](y)",
+])
+
+
+@given(TEXT)
+def test_strip_control_leaves_only_xml_characters_and_no_bidi_overrides(text: str) -> None:
+    out = strip_control(text)
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+                         "\ud800-\udfff\ufffe\uffff]", out)
+    out.encode("utf-8")
+
+
+@given(TEXT)
+def test_one_line_is_one_printable_line(text: str) -> None:
+    out = one_line(text)
+    assert "\n" not in out and "\r" not in out and "\x1b" not in out
+    assert "\u2028" not in out and "\u202e" not in out
+    out.encode("utf-8")
+
+
+@given(TEXT)
+def test_xml_text_round_trips_through_an_xml_parser(text: str) -> None:
+    element = ET.fromstring(f'<t a="{xml_text(text)}">{xml_text(text)}</t>')
+    clean = strip_control(text).replace("\r\n", "\n").replace("\r", "\n")
+    assert (element.text or "") == clean  # XML itself turns CR LF and CR into LF
+    assert element.get("a") == re.sub("[\t\n]", " ", clean)  # and attribute whitespace
+    assert list(element) == []
+
+
+def _dot_unquote(quoted: str) -> str:
+    """How Graphviz's lexer and label expansion read one of our quoted strings."""
+    assert quoted[0] == quoted[-1] == '"'
+    body = quoted[1:-1]
+    # the lexer: \" is a quote, \\ stays \\ (a literal backslash in labels)
+    tokens = re.findall(r'\\"|\\\\|\\n|\\.|[^\\"]|\\$', body)
+    assert "".join(tokens) == body, "an unescaped quote would end the string early"
+    return "".join({'\\"': '"', "\\\\": "\\", "\\n": "\n"}.get(t, t) for t in tokens)
+
+
+@given(TEXT)
+def test_dot_string_is_one_quoted_string_that_reads_back_literally(text: str) -> None:
+    quoted = dot_string(text)
+    assert "\n" not in quoted and "\r" not in quoted
+    expected = strip_control(text).replace("\r\n", "\n").replace("\r", "\n")
+    assert _dot_unquote(quoted).replace("&amp;", "&") == expected
+
+
+@given(TEXT)
+def test_markdown_text_renders_as_plain_text(text: str) -> None:
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").enable("table").render(f"| {markdown_text(text)} |\n|-|\n")
+    tags = set(re.findall(r"</?([a-z0-9]+)", html))
+    assert tags <= {"table", "thead", "tr", "th", "tbody", "td", "p"}, html
+    assert html.count("<th>") == 1
+
+
+@given(TEXT)
+def test_csv_cell_never_starts_a_formula(text: str) -> None:
+    cell = csv_cell(text)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow([cell, "next"])
+    [row] = list(csv.reader(io.StringIO(buffer.getvalue())))
+    assert row[1] == "next"
+    assert not row[0][:1] or row[0][0] not in "=+-@\t\r"
