@@ -16,11 +16,11 @@ from hypothesis import strategies as st
 from loopkit.analysis.loops import analyse_loops
 from loopkit.loader import load_diagram
 from loopkit.model import DeclaredLoop, Diagram, Link, Polarity, Variable
-from loopkit.render import RenderError, Style, build_dot, draw, render, render_svg
+from loopkit.render import RenderError, Style, build_dot, draw, render, render_svg, svg_of
 from loopkit.render.dot import attr_list, wrap_label
 from loopkit.render.engine import choose_renderer
 from loopkit.render.layout import arc_pos, parse_edge_pos, signed_area, winding
-from tests.helpers import EXAMPLES
+from tests.helpers import EXAMPLES, foresight_diagram
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 SVG = "{http://www.w3.org/2000/svg}"
@@ -205,6 +205,23 @@ def test_svg_each_declared_loop_has_a_badge_inside_the_loop() -> None:
         assert any(p.get("d") for p in badge.iter(f"{SVG}path"))  # the circular arrow
 
 
+def test_svg_badge_arrow_turns_the_way_the_loop_runs() -> None:
+    root = school_svg()
+    badges = groups(root, "data-loop")
+    variables = groups(root, "data-var")
+
+    def centre(group: ET.Element) -> tuple[float, float]:
+        texts = list(group.iter(f"{SVG}text"))
+        return (sum(float(t.get("x")) for t in texts) / len(texts),
+                sum(float(t.get("y")) for t in texts) / len(texts))
+
+    for loop in school().loops:
+        ring = [centre(variables[v]) for v in loop.variables]
+        arc = next(p for p in badges[loop.id].iter(f"{SVG}path"))
+        turn = signed_area(numbers(arc.get("d")))
+        assert (signed_area(ring) > 0) == (turn > 0), loop.id
+
+
 def test_svg_variables_links_and_badges_have_hooks() -> None:
     root = school_svg()
     variables = groups(root, "data-var")
@@ -298,6 +315,17 @@ def test_every_example_renders_with_badges_for_its_declared_loops(path: Path) ->
     root = ET.fromstring(render_svg(diagram))
     assert set(groups(root, "data-loop")) == {lp.id for lp in diagram.loops}
     assert len(groups(root, "data-link")) == len(diagram.links)
+
+
+def test_foresight_map_renders_with_routed_splines_and_every_sign() -> None:
+    diagram = foresight_diagram()  # skips when ../shared/data is absent
+    drawing = draw(diagram)
+    assert drawing.splines == "true"  # 296 links: curved is not even tried
+    assert any("routed splines" in note for note in drawing.notes)
+    root = ET.fromstring(svg_of(drawing))
+    links = groups(root, "data-link")
+    assert len(links) == len(diagram.links)
+    assert all(len(list(g.iter(f"{SVG}text"))) == 1 for g in links.values())
 
 
 @pytest.mark.parametrize("engine", ["dot", "circo", "fdp"])

@@ -157,6 +157,8 @@ def _render_one(path: str, diagram: Any, *, check: bool, **options: Any) -> int:
                    f"{', ...' if len(ids) > 12 else ''})", err=True)
         return EXIT_USAGE
     outputs = plan_outputs(path, diagram, analysis, **options)
+    for note in dict.fromkeys(note for out in outputs for note in out.notes):
+        typer.echo(f"{path}: note: {note}", err=True)
     if check:
         stale = stale_outputs(outputs)
         for target, why in stale:

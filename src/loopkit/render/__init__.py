@@ -36,6 +36,8 @@ from loopkit.render.engine import (
 if TYPE_CHECKING:
     from loopkit.analysis.loops import LoopAnalysis
     from loopkit.model import Diagram
+    from loopkit.render.engine import Renderer
+    from loopkit.render.layout import Layout
 
 __all__ = [
     "ENGINES",
@@ -62,6 +64,12 @@ CURVED_MAX_LINKS = 60
 #: Share of the remaining budget a curved layout may use before falling back.
 CURVED_SHARE = 0.25
 PNG_DPI = 144
+#: Layout seeds tried on small diagrams; the most readable layout wins.
+SEEDS = (7, 1, 2, 3, 4, 5, 6, 8)
+#: Recent layouts by their pass-1 DOT and options (highlighting never changes the layout).
+_LAYOUTS: dict[tuple[object, ...], Layout] = {}
+#: How many of the best seeded layouts get a trial placement of their loop badges.
+BADGE_TRIALS = 3
 
 
 @dataclass(frozen=True)
@@ -102,7 +110,6 @@ def draw(
     splines and finally to straight lines; ``Drawing.notes`` says when it did.
     """
     from loopkit.render.dot import emphasis_for
-    from loopkit.render.layout import parse_layout
     from loopkit.render.scene import Badge, compose
 
     style = style if isinstance(style, Style) else Style.parse(style or ())
@@ -120,16 +127,15 @@ def draw(
         last = n == len(plans) - 1
         timeout = remaining if last else remaining * (CURVED_SHARE if splines == "curved"
                                                       else 0.5)
-        source = build_dot(diagram, analysis, engine=engine, style=style, splines=splines)
         try:
-            data = program.run(source, "json", engine=engine, timeout=max(timeout, 0.05))
+            layout = _best_layout(diagram, analysis, program, engine=engine, style=style,
+                                  splines=splines, timeout=max(timeout, 0.05))
         except RenderTimeout:
             if last:
                 raise
             notes.append(f"splines={splines} layout took over {timeout:.1f} s; "
                          f"fell back to splines={plans[n + 1]}")
             continue
-        layout = parse_layout(data, len(diagram.variables), len(diagram.links))
         used = splines
         break
     assert layout is not None
@@ -146,6 +152,62 @@ def draw(
     dot = compose(diagram, layout, badges, style=style, emphasis=emphasis)
     return Drawing(diagram, analysis, dot, used, tuple(notes),
                    tuple(b.loop_id for b in badges), highlight)
+
+
+def _best_layout(diagram: Diagram, analysis: LoopAnalysis, program: Renderer, *, engine: str,
+                 style: Style, splines: str, timeout: float) -> Layout:
+    """Lay out with a few fixed seeds and keep the easiest to read (see ``layout_cost``).
+
+    Seeds are fixed and all of them are always tried, so the choice never
+    depends on the machine's speed (running out of ``timeout`` raises
+    instead). Large diagrams, pinned variables and ``dot``/``circo`` (no seed)
+    use one run.
+    """
+    from loopkit.render.layout import Box, layout_cost, parse_layout, place_badges, place_signs
+    from loopkit.render.scene import SIGN_HALF, Badge, badge_size
+
+    seeded = engine in ("neato", "fdp") and not any(v.pos for v in diagram.variables)
+    seeds = SEEDS if seeded and len(diagram.links) <= CURVED_MAX_LINKS else SEEDS[:1]
+    index = {link.key: i for i, link in enumerate(diagram.links)}
+    declared = [loop for loop in analysis.loops if loop.declared]
+    loops = [[index[link.key] for link in loop.links] for loop in declared]
+    key = (build_dot(diagram, analysis, engine=engine, style=style, splines=splines),
+           tuple(tuple(edges) for edges in loops), engine, splines, program)
+    if key in _LAYOUTS:
+        return _LAYOUTS[key]
+    started = time.monotonic()
+    tried: list[tuple[float, int, Layout]] = []
+    for n, seed in enumerate(seeds):
+        spent = time.monotonic() - started
+        if spent >= timeout:
+            raise RenderTimeout(f"layout took longer than {timeout:g} s")
+        source = build_dot(diagram, analysis, engine=engine, style=style, splines=splines,
+                           seed=seed)
+        data = program.run(source, "json", engine=engine, timeout=max(timeout - spent, 0.05))
+        layout = parse_layout(data, len(diagram.variables), len(diagram.links))
+        tried.append((layout_cost(layout, loops) if len(seeds) > 1 else 0.0, n, layout))
+    tried.sort(key=lambda item: item[:2])
+    if len(tried) == 1 or not loops:
+        return _remember(key, tried[0][2])
+    # The best few by that cheap measure: also try placing the badges (coarsely).
+    sizes = [badge_size(Badge(lp.id, lp.name, lp.type, ()))[:2] for lp in declared]
+    best: tuple[float, int, Layout] | None = None
+    for cost, n, layout in tried[:BADGE_TRIALS]:
+        signs = [Box(x, y, *SIGN_HALF) for x, y in place_signs(layout, SIGN_HALF)]
+        fits = place_badges(layout, loops, sizes, avoid=signs, grid=12)
+        total = cost + sum(max(0.0, 8.0 - score) / 4 for _, score in fits)
+        if best is None or (total, n) < best[:2]:
+            best = (total, n, layout)
+    assert best is not None
+    return _remember(key, best[2])
+
+
+def _remember(key: tuple[object, ...], layout: Layout) -> Layout:
+    """Keep recent layouts: a report draws the same diagram once per loop."""
+    _LAYOUTS[key] = layout
+    while len(_LAYOUTS) > 16:
+        del _LAYOUTS[next(iter(_LAYOUTS))]
+    return layout
 
 
 def render_svg(
@@ -188,11 +250,13 @@ def render(
     renderer: str | None = None,
     style: Style | Iterable[str] | None = None,
     time_budget: float = DEFAULT_TIME_BUDGET,
+    notes: list[str] | None = None,
 ) -> bytes:
     """The diagram in ``fmt`` (svg, png, dot or pdf) as bytes.
 
     ``dot`` is the standalone DOT of ``build_dot``; png and pdf are drawn
     from the same pinned picture as the SVG (pdf needs the system renderer).
+    Pass a list as ``notes`` to receive remarks such as layout fallbacks.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
@@ -205,6 +269,8 @@ def render(
     program.require(fmt)
     drawing = draw(diagram, analysis, highlight=highlight, engine=engine, renderer=renderer,
                    style=style, time_budget=time_budget)
+    if notes is not None:
+        notes.extend(drawing.notes)
     if fmt == "svg":
         return svg_of(drawing, renderer=renderer).encode("utf-8")
     return program.run(drawing.dot, fmt, pinned=True,

@@ -264,14 +264,17 @@ def variable_attrs(diagram: Diagram, index: int, style: Style, emphasis: Emphasi
         attrs["fontcolor"] = FADED_TEXT
     elif state == "on":
         attrs["fontname"] = FONT_BOLD
+    # Every variable is a rounded box of the same geometry, drawn or not, so that
+    # styles change colours only and never the layout.
     fill = fills.get(variable.group) if variable.group is not None else None
-    if fill or style.boxes:
-        attrs["shape"] = "box"
-        attrs["style"] = "rounded,filled" if fill else "rounded"
-        attrs["margin"] = "0.08,0.04"
-        attrs["fillcolor"] = (GROUP_FILL_FADED if state == "off" else fill) if fill else "white"
-        attrs["color"] = (FADED_EDGE if state == "off" else EDGE) if style.boxes else (
-            attrs["fillcolor"])
+    attrs.update(shape="box", style="rounded", margin="0.08,0.04")
+    if fill:
+        attrs["style"] = "rounded,filled"
+        attrs["fillcolor"] = GROUP_FILL_FADED if state == "off" else fill
+    if style.boxes:
+        attrs["color"] = FADED_EDGE if state == "off" else EDGE
+    else:
+        attrs["color"] = attrs.get("fillcolor", "transparent")
     return attrs
 
 
@@ -355,7 +358,7 @@ def build_dot(
         graph.update(label=diagram.title, labelloc="t", fontsize=18)
     out.graph(**graph)
     out.defaults("node", shape="plaintext", fontname=FONT, fontsize=12, fontcolor=TEXT)
-    out.defaults("edge", color=EDGE, arrowsize=0.8, len=1.3, labeldistance=1.7,
+    out.defaults("edge", color=EDGE, arrowsize=0.8, len=1.6, labeldistance=1.7,
                  labelangle=-30, labelfontsize=15, labelfontname=FONT, fontname=FONT)
     for i, variable in enumerate(diagram.variables):
         attrs = variable_attrs(diagram, i, style, emphasis, fills)

@@ -33,6 +33,7 @@ class Output:
     path: str | None
     data: bytes
     loop: str | None = None
+    notes: tuple[str, ...] = ()
 
 
 def default_path(source: str, fmt: str) -> str:
@@ -65,18 +66,20 @@ def plan_outputs(
 
     budget = DEFAULT_TIME_BUDGET if time_budget is None else time_budget
     options = {"engine": engine, "renderer": renderer, "style": style, "time_budget": budget}
+
+    def one(path: str | None, loop: str | None) -> Output:
+        notes: list[str] = []
+        data = render(diagram, fmt, analysis, highlight=loop, notes=notes, **options)
+        return Output(path, data, loop, tuple(notes))
+
     if each_loop is not None:
         if len(analysis.loops) > EACH_LOOP_MAX:
             raise UsageError(f"{source}: {len(analysis.loops)} loops is too many for "
                              f"--each-loop (at most {EACH_LOOP_MAX}); use --loop ID")
         folder = Path(each_loop)
-        return [Output(str(folder / loop_file_name(source, loop.id, fmt)),
-                       render(diagram, fmt, analysis, highlight=loop.id, **options), loop.id)
+        return [one(str(folder / loop_file_name(source, loop.id, fmt)), loop.id)
                 for loop in analysis.loops]
-    data = render(diagram, fmt, analysis, highlight=highlight, **options)
-    if output == "-":
-        return [Output(None, data)]
-    return [Output(output or default_path(source, fmt), data)]
+    return [one(None if output == "-" else output or default_path(source, fmt), highlight)]
 
 
 def stale_outputs(outputs: Iterable[Output]) -> list[tuple[str, str]]:

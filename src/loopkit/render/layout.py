@@ -234,39 +234,134 @@ def arc_pos(centre: Point, radius: float, clockwise: bool, arrow: float = 5.0) -
         f"{_num(x)},{_num(y)}" for x, y in points)
 
 
+#: Where a sign may go, nearest the arrowhead first: (back along the line, out from it, side).
+_SIGN_SPOTS = tuple((along, across, side) for along in (9.0, 14.0, 20.0, 27.0)
+                    for across in (9.0, 12.5) for side in (1.0, -1.0))
+
+
+def place_signs(layout: Layout, half: tuple[float, float] = (5.0, 6.5)) -> list[Point]:
+    """A spot for each link's sign beside its arrowhead, clear of names, lines and signs.
+
+    Graphviz's ``headlabel`` uses one fixed angle, which on wide labels often
+    lands the sign inside the name it points at. Here a few spots on both
+    sides of the line near the tip are tried, nearest first, and the first
+    with room wins (else the roomiest).
+    """
+    polylines = [edge.polyline(6) for edge in layout.edges]
+    index = _Index()
+    for node in layout.nodes:
+        index.add_box(node)
+    for line in polylines:
+        for p in dense(line, 3.0):
+            index.add_point(p)
+    spots = []
+    for line in polylines:
+        tip = line[-1]
+        back = next((p for p in reversed(line[:-1]) if math.dist(p, tip) > 4), line[0])
+        length = math.dist(back, tip) or 1.0
+        dx, dy = (tip[0] - back[0]) / length, (tip[1] - back[1]) / length
+        nx, ny = dy, -dx  # right of the direction of travel (y up)
+        chosen: Point | None = None
+        roomiest: tuple[float, Point] | None = None
+        for along, across, side in _SIGN_SPOTS:
+            x = tip[0] - dx * along + nx * across * side
+            y = tip[1] - dy * along + ny * across * side
+            box = Box(x, y, *half)
+            boxes, points = index.near(box, 6.0)
+            room = min([box.distance_to_box(b) for b in boxes]
+                       + [box.distance_to_point(p) for p in points] + [6.0])
+            if room >= 3.0:
+                chosen = (x, y)
+                break
+            if roomiest is None or room > roomiest[0]:
+                roomiest = (room, (x, y))
+        if chosen is None:
+            assert roomiest is not None
+            chosen = roomiest[1]
+        spots.append(chosen)
+        index.add_box(Box(chosen[0], chosen[1], *half))
+    return spots
+
+
+class _Index:
+    """A uniform grid over boxes and points, so "what is near here" stays cheap on big maps."""
+
+    def __init__(self, cell: float = 24.0) -> None:
+        self.cell = cell
+        self.boxes: dict[tuple[int, int], list[Box]] = {}
+        self.points: dict[tuple[int, int], list[Point]] = {}
+
+    def _cells(self, x0: float, y0: float, x1: float, y1: float) -> list[tuple[int, int]]:
+        c = self.cell
+        return [(i, j) for i in range(math.floor(x0 / c), math.floor(x1 / c) + 1)
+                for j in range(math.floor(y0 / c), math.floor(y1 / c) + 1)]
+
+    def add_box(self, box: Box) -> None:
+        for key in self._cells(box.x - box.hw, box.y - box.hh, box.x + box.hw, box.y + box.hh):
+            self.boxes.setdefault(key, []).append(box)
+
+    def add_point(self, p: Point) -> None:
+        self.points.setdefault(self._cells(p[0], p[1], p[0], p[1])[0], []).append(p)
+
+    def near(self, box: Box, reach: float) -> tuple[list[Box], list[Point]]:
+        keys = self._cells(box.x - box.hw - reach, box.y - box.hh - reach,
+                           box.x + box.hw + reach, box.y + box.hh + reach)
+        boxes: dict[int, Box] = {}
+        points: list[Point] = []
+        for key in keys:
+            for other in self.boxes.get(key, ()):
+                boxes[id(other)] = other
+            points.extend(self.points.get(key, ()))
+        return list(boxes.values()), points
+
+
 def place_badges(
     layout: Layout,
     loops: Sequence[Sequence[int]],
     sizes: Sequence[tuple[float, float]],
     *,
+    avoid: Sequence[Box] = (),
     comfortable: float = 22.0,
     grid: int = 24,
-) -> list[Point]:
-    """A centre for each loop's badge: inside the loop, clear of names, edges and badges.
+) -> list[tuple[Point, float]]:
+    """A centre for each loop's badge, and its score: inside the loop, clear of the rest.
 
     ``loops`` lists each loop's edge indexes in order; ``sizes`` each badge's
-    (width, height). Candidates are grid points inside the loop's outline;
-    the score is the clearance to the nearest obstacle (capped at
-    ``comfortable``) minus a small pull towards the loop's centre, so a
-    badge sits centrally once it has room. Deterministic: ties keep the
-    first grid point.
+    (width, height); ``avoid`` more boxes to keep clear of (the signs).
+    Candidates are grid points inside the loop's outline; the score is the
+    clearance to the nearest obstacle (capped at ``comfortable``), minus a
+    small pull towards the loop's centre and a penalty for lying inside
+    another badge's loop too (so nested loops get their badges in the parts
+    only they enclose). Smaller loops choose first. Deterministic. A score
+    below zero means the badge overlaps something.
     """
-    obstacles_boxes = list(layout.nodes)
+    index = _Index()
+    for box in (*layout.nodes, *avoid):
+        index.add_box(box)
     for edge in layout.edges:
-        if edge.label is not None:
-            obstacles_boxes.append(Box(edge.label[0], edge.label[1], 5.0, 7.0))
-    edge_points = [p for edge in layout.edges for p in edge.polyline(6)]
-    placed: list[Box] = []
-    centres: list[Point] = []
-    for edge_indexes, (width, height) in zip(loops, sizes, strict=True):
-        outline = loop_outline(layout, edge_indexes)
+        for p in dense(edge.polyline(8), 4.0):
+            index.add_point(p)
+    outlines = [loop_outline(layout, edges) for edges in loops]
+    order = sorted(range(len(loops)), key=lambda k: (abs(signed_area(outlines[k])), k))
+    centres: dict[int, tuple[Point, float]] = {}
+    for k in order:
+        width, height = sizes[k]
+        others = [o for j, o in enumerate(outlines) if j != k]
         badge = Box(0.0, 0.0, width / 2, height / 2)
-        centre = _centre(outline)
-        best = _search(outline, badge, centre, obstacles_boxes + placed, edge_points,
-                       comfortable, grid)
-        placed.append(badge.moved(*best))
-        centres.append(best)
-    return centres
+        best = _search(outlines[k], others, badge, index, comfortable, grid)
+        index.add_box(badge.moved(*best[0]))
+        centres[k] = best
+    return [centres[k] for k in range(len(loops))]
+
+
+def dense(line: Sequence[Point], step: float) -> list[Point]:
+    """The polyline with extra points so that neighbours are at most ``step`` apart."""
+    out = list(line[:1])
+    for a, b in itertools.pairwise(line):
+        pieces = max(1, math.ceil(math.dist(a, b) / step))
+        out.extend((a[0] + (b[0] - a[0]) * k / pieces, a[1] + (b[1] - a[1]) * k / pieces)
+                   for k in range(1, pieces + 1))
+    return out
 
 
 def _centre(outline: Sequence[Point]) -> Point:
@@ -276,32 +371,45 @@ def _centre(outline: Sequence[Point]) -> Point:
 
 
 def _search(
-    outline: Sequence[Point], badge: Box, centre: Point, boxes: Sequence[Box],
-    points: Sequence[Point], comfortable: float, grid: int,
-) -> Point:
+    outline: Sequence[Point], others: Sequence[Sequence[Point]], badge: Box, index: _Index,
+    comfortable: float, grid: int,
+) -> tuple[Point, float]:
     xs = [p[0] for p in outline]
     ys = [p[1] for p in outline]
     x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-    reach = comfortable + max(badge.hw, badge.hh)
-    near_boxes = [b for b in boxes if b.x + b.hw > x0 - reach and b.x - b.hw < x1 + reach
-                  and b.y + b.hh > y0 - reach and b.y - b.hh < y1 + reach]
-    near_points = [p for p in points if x0 - reach < p[0] < x1 + reach
-                   and y0 - reach < p[1] < y1 + reach]
     span = max(x1 - x0, y1 - y0, 1.0)
+    centre = _centre(outline)
 
-    def score(x: float, y: float) -> float:
+    def score(x: float, y: float, beat: float) -> float:
+        """The candidate's value, or anything <= ``beat`` once it cannot win (saves time)."""
+        pull = 4.0 * math.dist((x, y), centre) / span
+        if comfortable - pull <= beat:
+            return beat
         here = badge.moved(x, y)
+        boxes, points = index.near(here, comfortable)
         clearance = comfortable
-        for other in near_boxes:
+        penalty = 0.0
+        for other in boxes:
             clearance = min(clearance, here.distance_to_box(other))
             if clearance <= 0:
+                penalty = 60.0  # on top of a name, a sign or another badge
                 break
-        if clearance > 0:
-            for p in near_points:
-                clearance = min(clearance, here.distance_to_point(p))
-                if clearance <= 0:
-                    break
-        return clearance - 4.0 * math.dist((x, y), centre) / span
+        if max(clearance, 0.0) - penalty - pull <= beat:
+            return beat
+        crossed = 0
+        for p in points:
+            gap = here.distance_to_point(p)
+            if gap <= 0:
+                crossed += 1  # lines through the badge: worse the more of them
+            clearance = min(clearance, gap)
+        penalty += min(10.0 + 3.0 * crossed, 50.0) if crossed else 0.0
+        value = max(clearance, 0.0) - penalty - pull
+        for other in others:
+            if value <= beat:
+                return beat
+            if winding((x, y), other) != 0:
+                value -= 6.0  # also inside another badge's loop
+        return value
 
     best: tuple[float, Point] | None = None
     for i in range(1, grid):
@@ -310,11 +418,11 @@ def _search(
             y = y0 + (y1 - y0) * j / grid
             if winding((x, y), outline) == 0:
                 continue
-            value = score(x, y)
+            value = score(x, y, -math.inf if best is None else best[0])
             if best is None or value > best[0]:
                 best = (value, (x, y))
     if best is None:
-        return centre
+        return centre, -100.0
     # Refine around the best grid point with a finer local grid.
     step_x, step_y = (x1 - x0) / grid, (y1 - y0) / grid
     bx, by = best[1]
@@ -322,7 +430,59 @@ def _search(
         for j in range(-3, 4):
             x, y = bx + step_x * i / 3, by + step_y * j / 3
             if (i or j) and winding((x, y), outline) != 0:
-                value = score(x, y)
+                value = score(x, y, best[0])
                 if value > best[0]:
                     best = (value, (x, y))
-    return best[1]
+    return best[1], best[0]
+
+
+def layout_cost(layout: Layout, loops: Sequence[Sequence[int]] = (),
+                badge_area: float = 3600.0) -> float:
+    """How hard a layout is to read: lines through names weigh most, then crossings.
+
+    Used to choose between a few seeded layouts of the same diagram. Also
+    counted: links too short to show a sign and a delay mark, and declared
+    loops (``loops``, as edge indexes) too small inside to hold a badge of
+    ``badge_area`` square points. Bounding-box tests first keep it cheap.
+    """
+    lines = [edge.polyline(3) for edge in layout.edges]
+    cost = 0.0
+    for line in lines:
+        if math.dist(line[0], line[-1]) < 45:
+            cost += 3.0
+    for edges in loops:
+        room = abs(signed_area(loop_outline(layout, edges)))
+        if room < 3 * badge_area:
+            cost += 4.0 * (3 * badge_area - room) / badge_area
+    for line in lines:
+        inner = line[1:-1]
+        for node in layout.nodes:
+            shrunk = Box(node.x, node.y, node.hw - 2, node.hh - 2)
+            if any(shrunk.distance_to_point(p) == 0 for p in inner):
+                cost += 10.0
+    boxes = [_bounds(line) for line in lines]
+    for i in range(len(lines)):
+        for j in range(i + 1, len(lines)):
+            if not _overlap(boxes[i], boxes[j]):
+                continue
+            cost += sum(1 for a, b in itertools.pairwise(lines[i][1:-1])
+                        for c, d in itertools.pairwise(lines[j][1:-1]) if _cross(a, b, c, d))
+    x0, y0, x1, y1 = layout.bbox
+    return cost + (x1 - x0) * (y1 - y0) / 1e6
+
+
+def _bounds(line: Sequence[Point]) -> tuple[float, float, float, float]:
+    xs = [p[0] for p in line]
+    ys = [p[1] for p in line]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] <= b[2] and b[0] <= a[2] and a[1] <= b[3] and b[1] <= a[3]
+
+
+def _cross(a: Point, b: Point, c: Point, d: Point) -> bool:
+    def side(p: Point, q: Point, r: Point) -> float:
+        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+
+    return (side(a, b, c) * side(a, b, d) < 0) and (side(c, d, a) * side(c, d, b) < 0)

@@ -28,12 +28,14 @@ from loopkit.render.dot import (
     wrap_label,
 )
 from loopkit.render.layout import (
+    Box,
     Layout,
     Point,
     arc_pos,
     delay_strokes,
     loop_outline,
     place_badges,
+    place_signs,
     segment_pos,
     signed_area,
 )
@@ -42,6 +44,7 @@ BADGE_RADIUS = 13.0
 BADGE_NAME_SIZE = 10.0
 LEGEND_SIZE = 10.0
 MARGIN = 8.0
+SIGN_HALF = (5.0, 6.5)
 LEGEND_TEXT = "#555555"
 
 
@@ -123,14 +126,17 @@ def compose(
         scene.add_node(f"v{i}", box.x, box.y, box.hw, box.hh, **attrs)
     names = {v.id: f"v{i}" for i, v in enumerate(diagram.variables)}
     edges: list[_Edge] = []
-    for i, (link, shape) in enumerate(zip(diagram.links, layout.edges, strict=True)):
+    signs = place_signs(layout, SIGN_HALF)
+    for i, (link, shape, (sx, sy)) in enumerate(
+            zip(diagram.links, layout.edges, signs, strict=True)):
         attrs = link_attrs(link, i, style, emphasis)
+        colour = attrs.pop("labelfontcolor")
+        attrs.pop("headlabel")
         edges.append(_Edge(names[link.source], names[link.target], shape.pos, attrs))
         for x, y in shape.points:
             scene.extents.append((x, y, x, y))
-        if shape.label is not None:
-            lx, ly = shape.label
-            scene.extents.append((lx - 6, ly - 8, lx + 6, ly + 8))
+        scene.add_node(f"s{i}", sx, sy, *SIGN_HALF, label=link.polarity.symbol, fontsize=15,
+                       fontcolor=colour, id=f"s{i}", **{"class": "sign"})
     scene.edges.extend(edges)
     for i, (link, shape) in enumerate(zip(diagram.links, layout.edges, strict=True)):
         if not link.delay:
@@ -140,7 +146,7 @@ def compose(
         for j, (a, b) in enumerate(delay_strokes(shape)):
             scene.add_curve(a, b, segment_pos(a, b), f"m{i}", dir="none", penwidth=1.7,
                             color=colour, id=f"m{i}-{j}", **{"class": "delay-mark"})
-    _add_badges(scene, layout, badges)
+    _add_badges(scene, layout, badges, [Box(x, y, *SIGN_HALF) for x, y in signs])
     x0, y0, x1, y1 = scene.bounds()
     _add_title(scene, diagram, (x0 + x1) / 2, y1, max(x1 - x0, 260.0))
     if style.legend:
@@ -157,10 +163,12 @@ def badge_size(badge: Badge) -> tuple[float, float, list[str]]:
     return width, height, lines
 
 
-def _add_badges(scene: Scene, layout: Layout, badges: Sequence[Badge]) -> None:
+def _add_badges(scene: Scene, layout: Layout, badges: Sequence[Badge],
+                avoid: Sequence[Box]) -> None:
     sizes = [badge_size(b) for b in badges]
-    centres = place_badges(layout, [b.edges for b in badges], [(w, h) for w, h, _ in sizes])
-    for k, (badge, (width, height, lines), (bx, by)) in enumerate(
+    centres = place_badges(layout, [b.edges for b in badges], [(w, h) for w, h, _ in sizes],
+                           avoid=avoid)
+    for k, (badge, (width, height, lines), ((bx, by), _)) in enumerate(
             zip(badges, sizes, centres, strict=True)):
         colour = FADED_TEXT if badge.faded else "#333333"
         cy = by + height / 2 - BADGE_RADIUS - 4
@@ -246,7 +254,7 @@ def _add_legend(scene: Scene, diagram: Diagram, style: Style, badges: Sequence[B
     row_h = 20.0
     x, y = left, bottom - 18
     for n, (kind, key, text) in enumerate(items):
-        sample_w = 40.0 if kind in ("sign", "delay") else 16.0
+        sample_w = {"sign": 40.0, "delay": 30.0}.get(kind, 16.0)
         item_w = sample_w + 6 + text_width(text, LEGEND_SIZE) + 18
         if x > left and x + item_w > left + width:
             x, y = left, y - row_h

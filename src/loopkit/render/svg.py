@@ -23,7 +23,7 @@ XLINK_NS = "http://www.w3.org/1999/xlink"
 _G = f"{{{SVG_NS}}}g"
 _TITLE = f"{{{SVG_NS}}}title"
 _DESC = f"{{{SVG_NS}}}desc"
-_PART = re.compile(r"^(v|l|m|b|legend)(\d+)(?:-(.*))?$")
+_PART = re.compile(r"^(v|l|m|s|b|legend)(\d+)(?:-(.*))?$")
 _PREFIX_OK = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$|^$")
 #: How many loops the text summary names before saying "and N more".
 SUMMARY_LOOPS = 12
@@ -86,6 +86,10 @@ def finish_svg(raw: bytes, drawing: Drawing, *, id_prefix: str = "") -> str:
         graph.remove(old)
     children = list(graph)
     links: dict[int, ET.Element] = {}
+    for child in children:
+        match = _PART.match(child.get("id", ""))
+        if match is not None and match[1] == "l":
+            links[int(match[2])] = child
     gathered: dict[str, ET.Element] = {}
     for child in children:
         if child.tag != _G:
@@ -109,7 +113,6 @@ def finish_svg(raw: bytes, drawing: Drawing, *, id_prefix: str = "") -> str:
             _set_title(child, tip)
         elif kind == "l":
             link = diagram.links[number]
-            links[number] = child
             child.set("data-link", strip_control(f"{link.source}->{link.target}"))
             child.set("data-loops", " ".join(loops_of.get(link.key, [])))
             child.set("data-polarity", link.polarity.value)
@@ -118,14 +121,13 @@ def finish_svg(raw: bytes, drawing: Drawing, *, id_prefix: str = "") -> str:
             _set_title(child, f"{_text(diagram.label(link.source))} \u2192 "
                               f"{_text(diagram.label(link.target))} "
                               f"({link.polarity.symbol} {link.polarity.word}{extra})")
-        elif kind == "m":
-            target = links.get(number)
-            if target is not None:
-                for shape in list(child):
-                    if shape.tag != _TITLE:
-                        shape.set("class", "delay-mark")
-                        target.append(shape)
-                graph.remove(child)
+        elif kind in ("m", "s"):  # a link's delay strokes and sign join the link's group
+            target = links[number]
+            for shape in list(child):
+                if shape.tag != _TITLE:
+                    shape.set("class", "delay-mark" if kind == "m" else "sign")
+                    target.append(shape)
+            graph.remove(child)
         else:
             key = f"{kind}{number}"
             group = gathered.get(key)
