@@ -19,7 +19,7 @@ from loopkit.model import DeclaredLoop, Diagram, Link, Polarity, Variable
 from loopkit.render import RenderError, Style, build_dot, draw, render, render_svg, svg_of
 from loopkit.render.dot import attr_list, wrap_label
 from loopkit.render.engine import choose_renderer
-from loopkit.render.layout import arc_pos, parse_edge_pos, signed_area, winding
+from loopkit.render.layout import arc_pos, parse_edge_pos, parse_layout, signed_area, winding
 from tests.helpers import EXAMPLES, foresight_diagram
 
 NS = {"s": "http://www.w3.org/2000/svg"}
@@ -378,3 +378,40 @@ def test_pinned_layout_hints_are_kept() -> None:
     at = {int(i): (float(x), float(y)) for i, x, y in pins}
     assert at[1][0] - at[0][0] == pytest.approx(288, abs=2)  # 4 inches apart
     assert at[2][1] - at[0][1] == pytest.approx(216, abs=2)
+
+
+def test_layout_is_matched_by_id_not_by_order() -> None:
+    # Graphviz versions list edges in different orders; ids decide.
+    doc = {"bb": "0,0,100,100",
+           "objects": [{"id": "v1", "pos": "50,50", "width": "1", "height": "0.5"},
+                       {"id": "v0", "pos": "10,10", "width": "1", "height": "0.5"}],
+           "edges": [{"id": "l1", "pos": "e,10,10 50,50 40,40 30,30 20,20"},
+                     {"id": "l0", "pos": "e,50,50 10,10 20,20 30,30 40,40"}]}
+    layout = parse_layout(json.dumps(doc), 2, 2)
+    assert (layout.nodes[0].x, layout.nodes[1].x) == (10, 50)
+    assert layout.edges[0].tip == (50, 50) and layout.edges[1].tip == (10, 10)
+    with pytest.raises(ValueError, match="missing"):
+        parse_layout(json.dumps(doc), 3, 2)
+
+
+def test_system_renderer_is_chosen_by_flag_or_environment(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = tmp_path / "dot"
+    fake.symlink_to(choose_renderer("pure").executable)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert choose_renderer("system").executable.endswith("dot")
+    monkeypatch.setenv("LOOPKIT_RENDERER", "system")
+    assert choose_renderer().kind == "system"
+    root = ET.fromstring(render_svg(school()))
+    assert set(groups(root, "data-loop")) == {lp.id for lp in school().loops}
+    monkeypatch.setenv("LOOPKIT_RENDERER", "cairo")
+    with pytest.raises(RenderError, match="unknown renderer 'cairo'"):
+        choose_renderer()
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.name)
+def test_readme_previews_are_current(path: Path) -> None:
+    preview = EXAMPLES.parent / "docs" / "images" / f"{path.stem}.png"
+    assert preview.read_bytes() == render(load_diagram(path), "png"), (
+        f"{preview} is out of date: run loopkit render {path.relative_to(EXAMPLES.parent)} "
+        f"-o docs/images/{path.stem}.png")

@@ -83,19 +83,34 @@ def _num(value: float) -> str:
 
 
 def parse_layout(data: bytes | str, n_nodes: int, n_edges: int) -> Layout:
-    """Read Graphviz ``-Tjson`` output for the first ``n_nodes`` nodes and ``n_edges`` edges."""
+    """Read Graphviz ``-Tjson`` output: nodes ``v0..``, edges ``l0..`` by their ``id``.
+
+    Matching by id, not by position, because Graphviz versions list edges in
+    different orders.
+    """
     doc = json.loads(data)
     bbox = tuple(float(v) for v in doc["bb"].split(","))
-    nodes = []
-    for obj in doc.get("objects", [])[:n_nodes]:
-        x, y = (float(v) for v in obj["pos"].split(","))
-        nodes.append(Box(x, y, float(obj["width"]) * 36.0, float(obj["height"]) * 36.0))
-    edges = []
-    for edge in doc.get("edges", [])[:n_edges]:
-        edges.append(parse_edge_pos(edge.get("pos", ""), edge.get("head_lp")))
-    if len(nodes) != n_nodes or len(edges) != n_edges:
+    nodes: dict[int, Box] = {}
+    for obj in doc.get("objects", []):
+        number = _number(obj.get("id", ""), "v")
+        if number is not None and "pos" in obj:
+            x, y = (float(v) for v in obj["pos"].split(","))
+            nodes[number] = Box(x, y, float(obj["width"]) * 36.0, float(obj["height"]) * 36.0)
+    edges: dict[int, EdgeShape] = {}
+    for edge in doc.get("edges", []):
+        number = _number(edge.get("id", ""), "l")
+        if number is not None:
+            edges[number] = parse_edge_pos(edge.get("pos", ""), edge.get("head_lp"))
+    if sorted(nodes) != list(range(n_nodes)) or sorted(edges) != list(range(n_edges)):
         raise ValueError("layout is missing nodes or edges")
-    return Layout((bbox[0], bbox[1], bbox[2], bbox[3]), tuple(nodes), tuple(edges))
+    return Layout((bbox[0], bbox[1], bbox[2], bbox[3]),
+                  tuple(nodes[i] for i in range(n_nodes)),
+                  tuple(edges[i] for i in range(n_edges)))
+
+
+def _number(ident: str, prefix: str) -> int | None:
+    rest = ident[len(prefix):]
+    return int(rest) if ident.startswith(prefix) and rest.isdigit() else None
 
 
 def parse_edge_pos(pos: str, head_lp: str | None = None) -> EdgeShape:
