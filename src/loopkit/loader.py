@@ -214,17 +214,18 @@ _PLAIN = {
 }
 
 
-def _entries(data: Any, adapter: Any) -> list[tuple[Any, Any]]:
-    """``(key, validated)`` for each entry of a mapping or list that is valid on its own.
+def _entries(data: Any, adapter: Any, *, mapping: bool) -> list[tuple[Any, Any]]:
+    """``(key, validated)`` for each entry of a mapping (or list) that is valid on its own.
 
     Lets the meaning checks run on the valid part of a file that also has shape
-    errors, so one run reports all of them.
+    errors, so one run reports all of them. The wrong kind of collection (a
+    list of variables) gives nothing here: the shape check already reported it.
     """
     from pydantic import ValidationError
 
-    if isinstance(data, dict):
+    if mapping and isinstance(data, dict):
         items = list(data.items())
-    elif isinstance(data, list):
+    elif not mapping and isinstance(data, list):
         items = list(enumerate(data))
     else:
         return []
@@ -358,7 +359,7 @@ def _normalise(
 
     variables = []
     raw_variables = data.get("variables")
-    for vid, vspec in _entries(raw_variables, TypeAdapter(VariableEntry)):
+    for vid, vspec in _entries(raw_variables, TypeAdapter(VariableEntry), mapping=True):
         label = vspec.label if vspec.label else vid
         where = _pos(source, ("variables", vid), key=True)
         if not vid.strip():
@@ -388,7 +389,7 @@ def _normalise(
 
     links = []
     seen: dict[tuple[str, str], Pos] = {}
-    for i, lspec in _entries(data.get("links"), TypeAdapter(LinkEntry)):
+    for i, lspec in _entries(data.get("links"), TypeAdapter(LinkEntry), mapping=False):
         raw = data["links"][i]
         compact = isinstance(raw, str)
         where = _pos(source, ("links", i))
@@ -409,7 +410,7 @@ def _normalise(
                           where))
 
     loops = []
-    for loop_id, lspec in _entries(data.get("loops"), TypeAdapter(LoopSpec)):
+    for loop_id, lspec in _entries(data.get("loops"), TypeAdapter(LoopSpec), mapping=True):
         where = _pos(source, ("loops", loop_id), key=True)
         check_length(loop_id, ("loops", loop_id), "loop id", key=True)
         check_id(loop_id, ("loops", loop_id), "loop")
