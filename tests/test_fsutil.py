@@ -162,3 +162,39 @@ def test_exclusive_never_replaces(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="already exists"):
         atomic_write(out, "second", exclusive=True)
     assert out.read_text() == "first"
+
+
+@pytest.mark.parametrize("args", [
+    ["render", "in.yaml", "-o", "sub/../in.yaml"],
+    ["render", "in.yaml", "-f", "dot", "-o", "link.svg"],
+    ["report", "in.yaml", "-o", "hard.md"],
+    ["export", "in.yaml", "--to", "mermaid", "-o", "./in.yaml"],
+    ["import", "map.json", "--from", "kumu", "-o", "sub/../map.json"],
+], ids=lambda args: f"{args[0]}-{args[-1]}")
+def test_no_writing_command_writes_over_its_input(
+    args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from loopkit.cli import app
+    from tests.helpers import EXAMPLES
+
+    commands = {c.name for c in app.registered_commands}
+    if args[0] not in commands:
+        pytest.skip(f"no '{args[0]}' command yet")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "in.yaml").write_bytes((EXAMPLES / "school-fines.yaml").read_bytes())
+    (tmp_path / "link.svg").symlink_to(tmp_path / "in.yaml")
+    os.link(tmp_path / "in.yaml", tmp_path / "hard.md")
+    runner = CliRunner()
+    if args[0] == "import":
+        made = runner.invoke(app, ["export", "in.yaml", "--to", "kumu", "-o", "map.json"])
+        assert made.exit_code == 0, made.output
+    source = tmp_path / ("map.json" if args[0] == "import" else "in.yaml")
+    before = source.read_bytes()
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "refusing to write over the input file" in result.stderr
+    assert source.read_bytes() == before
+    assert _leftovers(tmp_path) == []
