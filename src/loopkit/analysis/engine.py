@@ -34,7 +34,8 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 NEGATIVE = 1
 UNKNOWN = 2
@@ -50,9 +51,10 @@ _WORK_PER_CHECK = 4096
 #: How often (seconds) a progress callback is called at most.
 _PROGRESS_EVERY = 0.1
 
-#: Seconds reserved per vertex of each kept cycle for the caller to sort and
-#: build its results, so the whole analysis, not just the search, fits the budget.
-RESERVE_PER_VERTEX = 0.35e-6
+#: Seconds held back from the time budget per kept cycle, for sorting the kept
+#: cycles once the search stops (callers building results from them check the
+#: clock themselves, see ``loops_from_cycles``).
+RESERVE_PER_CYCLE = 1e-6
 
 #: Cycle kinds as small integers (index into counts): reinforcing, balancing, undetermined.
 REINFORCING, BALANCING, UNDETERMINED = 0, 1, 2
@@ -64,7 +66,11 @@ def gc_paused() -> Iterator[None]:
 
     Collections triggered by allocation alone would rescan every tuple kept
     so far, again and again (half the time of a large listing); nothing built
-    here can form a reference cycle.
+    here can form a reference cycle. On the way out the new objects are moved
+    straight to the oldest generation (``freeze`` + ``unfreeze`` splice lists,
+    no traversal), so re-enabling the collector does not make the next
+    allocation pay for scanning them all at once. Skipped if the program uses
+    ``gc.freeze`` itself, to leave its frozen objects alone.
     """
     import gc
 
@@ -74,6 +80,9 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            if not gc.get_freeze_count():
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
@@ -131,6 +140,11 @@ class RawCycle(NamedTuple):
     @property
     def kind(self) -> int:
         return UNDETERMINED if self.unknowns else self.negatives & 1
+
+
+def raw_cycle(nodes: tuple[int, ...], weight: int) -> RawCycle:
+    """The default form of a kept cycle."""
+    return RawCycle(nodes, weight & (_UNK_WEIGHT - 1), weight >> 32)
 
 
 @dataclass(frozen=True)
@@ -399,13 +413,15 @@ class CycleSearch:
 
 @dataclass
 class CycleResult:
-    """Cycles in canonical order (by length, then vertex numbers), and why the search stopped."""
+    """Kept cycles (``RawCycle`` or what ``keep`` made of them) in canonical order (by
+    length, then vertex numbers), and why the search stopped."""
 
-    cycles: list[RawCycle]
+    cycles: list[Any]
     truncated: bool
     reason: str | None
     elapsed: float
     seen: int
+    timed_out: bool = False
 
 
 def find_cycles(
@@ -417,7 +433,8 @@ def find_cycles(
     through: int | None = None,
     link: tuple[int, int] | None = None,
     progress: ProgressCallback | None = None,
-    reserve: float = RESERVE_PER_VERTEX,
+    reserve: float = RESERVE_PER_CYCLE,
+    keep: Callable[[tuple[int, ...], int], Any] = raw_cycle,
 ) -> CycleResult:
     """The ``limit`` shortest cycles (ties: lowest vertex numbers first), each starting at
     its lowest vertex.
@@ -426,16 +443,18 @@ def find_cycles(
     lowered to the longest kept cycle (branch and bound), so the kept cycles
     are exactly the first ``limit`` of the full sorted list: what a truncated
     listing shows, and the ids it gives, do not depend on the search order.
-    Memory stays proportional to ``limit``. ``reserve`` seconds per vertex of
-    each kept cycle are held back from the time budget for the caller to build
-    its results.
+    Memory stays proportional to ``limit``. ``reserve`` seconds per kept
+    cycle are held back from the time budget for the final sort. Each kept
+    cycle is stored as ``keep(vertices, weight)`` (default: a ``RawCycle``),
+    so callers can build their results while the search runs, inside its
+    time budget.
     """
     if limit is not None and limit < 1:
         raise ValueError("limit must be at least 1")
     plan = _Plan(graph, max_length, through, link)
     clock = _Clock(time_budget, progress, reserve)
     with gc_paused():
-        kept, seen, length_pruned, cut = _keep_shortest(plan, clock, limit)
+        kept, seen, length_pruned, cut = _keep_shortest(plan, clock, limit, keep)
     limit_hit = limit is not None and seen > limit
     if limit is not None and cut and not limit_hit and not clock.timed_out:
         # Exactly ``limit`` cycles were seen and the lowered bound cut paths off:
@@ -443,7 +462,7 @@ def find_cycles(
         limit_hit = _more_than(plan, clock, limit)
     reason = _stop_reason(clock, limit_hit, limit, length_pruned and not limit_hit,
                           max_length, shortest=True)
-    return CycleResult(kept, reason is not None, reason, clock.elapsed, seen)
+    return CycleResult(kept, reason is not None, reason, clock.elapsed, seen, clock.timed_out)
 
 
 def _more_than(plan: _Plan, clock: _Clock, limit: int) -> bool:
@@ -459,14 +478,16 @@ def _more_than(plan: _Plan, clock: _Clock, limit: int) -> bool:
     return False
 
 
-def _keep_shortest(plan: _Plan, clock: _Clock, limit: int | None
-                   ) -> tuple[list[RawCycle], int, bool, bool]:
-    """Run the walks, keeping the ``limit`` smallest cycles by (length, vertices)."""
+def _keep_shortest(plan: _Plan, clock: _Clock, limit: int | None,
+                   keep: Callable[[tuple[int, ...], int], Any]
+                   ) -> tuple[list[Any], int, bool, bool]:
+    """Run the walks, keeping ``keep(nodes, weight)`` for the ``limit`` smallest cycles
+    by (length, vertices), in that order."""
     rotate = plan.rotate
     require = plan.require
     # kept cycles: a max-heap (by negated keys) when limited, else a plain list
-    heap: list[tuple[int, tuple[int, ...], tuple[int, ...], int]] = []
-    plain: list[tuple[tuple[int, ...], int]] = []
+    heap: list[tuple[int, Any, Any]] = []
+    plain: list[tuple[Any, ...]] = []
     seen = 0
     length_pruned = cut = False
     for walk in plan.walks(clock):
@@ -478,31 +499,42 @@ def _keep_shortest(plan: _Plan, clock: _Clock, limit: int | None
             seen += 1
             clock.found = seen
             nodes = tuple(path)
+            if limit is None:
+                if rotate:
+                    nodes = _canonical(nodes)
+                    plain.append((len(nodes), nodes, keep(nodes, weight)))
+                else:
+                    plain.append((len(nodes), keep(nodes, weight)))
+                clock.kept += 1
+                continue
             if rotate:
                 nodes = _canonical(nodes)
-            if limit is None:
-                plain.append((nodes, weight))
-                clock.kept += len(nodes)
-                continue
-            item = (-len(nodes), tuple([-x for x in nodes]), nodes, weight)
-            if len(heap) < limit:
-                heapq.heappush(heap, item)
-                clock.kept += len(nodes)
+                key: tuple[int, Any] = (-len(nodes), tuple([-x for x in nodes]))
             else:
-                heapq.heappushpop(heap, item)
+                # discovery order is vertex order here (see below): a counter
+                # breaks ties as the vertices would, without comparing tuples
+                key = (-len(nodes), -seen)
+            if len(heap) < limit:
+                heapq.heappush(heap, (*key, keep(nodes, weight)))
+                clock.kept += 1
+            elif key > heap[0][:2]:
+                heapq.heapreplace(heap, (*key, keep(nodes, weight)))
             if len(heap) >= limit:
                 walk.bound = -heap[0][0]
         length_pruned |= walk.length_pruned
         cut |= walk.bound_cut
-    if limit is None:
-        plain.sort(key=lambda item: (len(item[0]), item[0]))
-        ordered = plain
+    if limit is not None:
+        heap.sort(reverse=True)  # keys are unique: payloads are never compared
+        return [item[2] for item in heap], seen, length_pruned, cut
+    if rotate:
+        plain.sort(key=itemgetter(0, 1))
     else:
-        heap.sort(reverse=True)
-        ordered = [(nodes, weight) for _, _, nodes, weight in heap]
-    mask = _UNK_WEIGHT - 1
-    return [RawCycle(nodes, weight & mask, weight >> 32) for nodes, weight in ordered], \
-        seen, length_pruned, cut
+        # Each root's depth-first search visits successors in increasing order
+        # and closes a cycle (the root is its lowest vertex) before going
+        # deeper, so cycles arrive in (root, vertices) order: a stable sort
+        # by length alone gives (length, vertices) order.
+        plain.sort(key=itemgetter(0))
+    return [item[-1] for item in plain], seen, length_pruned, cut
 
 
 @dataclass

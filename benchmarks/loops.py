@@ -1,0 +1,291 @@
+"""loopkit's loop engine against raw networkx, measured in one run on one machine.
+
+Run from the repository root (the Foresight map is read from ../shared/data):
+
+    python benchmarks/loops.py            # everything (about a minute)
+    python benchmarks/loops.py --quick    # fewer repeats, smaller cases
+
+Sections:
+
+1. Foresight obesity map, length bounds 8/12/14: ``analyse_loops`` (found,
+   classified, named, ordered Loop objects) against ``networkx.simple_cycles``
+   plus the even-negatives R/B classification. Counts must be identical;
+   ratio = loopkit time / networkx time (<= 1.0 means loopkit is faster).
+2. The diamond chain of networkx issues #8265/#8737 (t diamonds, every cycle
+   2t + 1 links, bound 2t, answer: no loops), t = 16..24. networkx runs in a
+   child process with a timeout.
+3. Random sparse signed digraphs (n = 50..400, 3n links), bounds 8 and 10.
+4. Time budgets: requested vs used, for a listing, a count, and a search
+   that finds nothing for a long time (dead ends only).
+5. Cold start: ``loopkit loops examples/school-fines.yaml`` against
+   ``python -c "import networkx"`` (median wall time of several runs).
+
+Times are the best of a few repeats (section 5: the median) and include
+everything a user waits for, except building the input graph for networkx.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FORESIGHT = ROOT.parent / "shared" / "data" / "foresight-obesity-map.json"
+sys.path.insert(0, str(ROOT / "src"))
+
+from loopkit.analysis.loops import analyse_loops, count_loops  # noqa: E402
+from loopkit.model import Diagram, Link, LoopType, Polarity, Variable  # noqa: E402
+
+
+def best_of(repeats: int, work: Callable[[], object]) -> tuple[float, object]:
+    """Fastest wall time of ``repeats`` runs, and the last result."""
+    best = float("inf")
+    result: object = None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = work()
+        best = min(best, time.perf_counter() - started)
+    return best, result
+
+
+def networkx_loops(graph: object, bound: int | None) -> tuple[int, int]:
+    """networkx.simple_cycles + classification by the even-negatives rule: (R, B)."""
+    import networkx as nx
+
+    sign = {(a, b): data["negative"] for a, b, data in graph.edges(data=True)}  # type: ignore
+    reinforcing = balancing = 0
+    for cycle in nx.simple_cycles(graph, length_bound=bound):  # type: ignore[arg-type]
+        negatives = 0
+        previous = cycle[-1]
+        for node in cycle:
+            negatives += sign[previous, node]
+            previous = node
+        if negatives & 1:
+            balancing += 1
+        else:
+            reinforcing += 1
+    return reinforcing, balancing
+
+
+def loopkit_loops(diagram: Diagram, bound: int | None) -> tuple[int, int]:
+    analysis = analyse_loops(diagram, max_length=bound, limit=None, time_budget=None)
+    return analysis.count(LoopType.REINFORCING), analysis.count(LoopType.BALANCING)
+
+
+def as_networkx(diagram: Diagram) -> object:
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    graph.add_nodes_from(v.id for v in diagram.variables)
+    for link in diagram.links:
+        graph.add_edge(link.source, link.target,
+                       negative=int(link.polarity is Polarity.NEGATIVE))
+    return graph
+
+
+def foresight() -> Diagram:
+    data = json.loads(FORESIGHT.read_text(encoding="utf-8"))
+    variables = tuple(Variable(f"v{n['id']}", n["label"]) for n in data["nodes"])
+    links = tuple(Link(f"v{c['sourceId']}", f"v{c['targetId']}",
+                       Polarity.NEGATIVE if c["sign"] < 0 else Polarity.POSITIVE)
+                  for c in data["connections"])
+    return Diagram(variables, links, title="Foresight")
+
+
+def diamond_chain(t: int) -> Diagram:
+    """Exactly the graph of networkx issue #8737, nodes in the same insertion order."""
+    names: list[str] = []
+    links = []
+
+    def add(a: str, b: str) -> None:
+        for name in (a, b):
+            if name not in names:
+                names.append(name)
+        links.append((a, b, "+"))
+
+    for i in range(t):
+        add(f"d{i}", f"a{i}")
+        add(f"d{i}", f"b{i}")
+        add(f"a{i}", f"d{i + 1}")
+        add(f"b{i}", f"d{i + 1}")
+    add(f"d{t}", "d0")
+    return Diagram.build(names, links)
+
+
+def random_signed(n: int, m: int, seed: int) -> Diagram:
+    rng = random.Random(seed)
+    pairs: dict[tuple[int, int], str] = {}
+    while len(pairs) < m:
+        u, v = rng.randrange(n), rng.randrange(n)
+        if u != v and (u, v) not in pairs:
+            pairs[u, v] = "-" if rng.random() < 0.4 else "+"
+    return Diagram.build([f"x{i}" for i in range(n)],
+                         [(f"x{u}", f"x{v}", s) for (u, v), s in pairs.items()])
+
+
+def dead_ends(t: int) -> Diagram:
+    """One 2-loop r <-> g, then from g a diamond chain whose only way back passes through g.
+
+    The search from r walks all 2^t paths through the chain and finds nothing
+    (g is already on the path); distances back to r cannot rule them out.
+    """
+    chain = diamond_chain(t)
+    links = [(lk.source, lk.target, "+") for lk in chain.links if lk.target != "d0"]
+    links += [("r", "g"), ("g", "r"), ("g", "d0"), (f"d{t}", "g")]
+    links = [(a, b, "+") for a, b, *_ in links]
+    return Diagram.build(["r", "g", *[v.id for v in chain.variables]], links)
+
+
+def table(rows: list[list[str]], header: list[str]) -> None:
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    print("  " + "  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True)))
+    for row in rows:
+        print("  " + "  ".join(str(c).rjust(w) for c, w in zip(row, widths, strict=True)))
+    print()
+
+
+def section_foresight(repeats: int, bounds: list[int]) -> None:
+    print("1. Foresight obesity map (108 variables, 296 links): listing with R/B")
+    if not FORESIGHT.is_file():
+        print(f"  skipped: {FORESIGHT} not found\n")
+        return
+    diagram = foresight()
+    graph = as_networkx(diagram)
+    rows = []
+    for bound in bounds:
+        nx_time, nx_counts = best_of(repeats, lambda b=bound: networkx_loops(graph, b))
+        lk_time, lk_counts = best_of(repeats, lambda b=bound: loopkit_loops(diagram, b))
+        same = "yes" if nx_counts == lk_counts else "NO"
+        r, b = lk_counts  # type: ignore[misc]
+        rows.append([str(bound), f"{r + b:,}", f"{r:,}/{b:,}", same, f"{nx_time:.3f}",
+                     f"{lk_time:.3f}", f"{lk_time / nx_time:.2f}"])
+    table(rows, ["bound", "loops", "R/B", "same", "networkx s", "loopkit s", "ratio"])
+
+
+def networkx_in_child(t: int, timeout: float) -> str:
+    code = f"""
+import sys, time
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from loops import diamond_chain, as_networkx, networkx_loops
+g = as_networkx(diamond_chain({t}))
+s = time.perf_counter(); r, b = networkx_loops(g, {2 * t})
+print(f"{{time.perf_counter() - s:.3f}} {{r + b}}")
+"""
+    try:
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              timeout=timeout, check=True)
+    except subprocess.TimeoutExpired:
+        return f"> {timeout:g} (stopped)"
+    seconds, found = done.stdout.split()
+    return f"{float(seconds):.3f} ({found} loops)"
+
+
+def section_diamonds(ts: list[int], timeout: float) -> None:
+    print("2. Diamond chain (networkx #8265/#8737): bound 2t, no loop is that short")
+    rows = []
+    for t in ts:
+        diagram = diamond_chain(t)
+        lk_time, lk = best_of(3, lambda d=diagram, t=t: analyse_loops(
+            d, max_length=2 * t, limit=None, time_budget=None))
+        rows.append([str(t), str(3 * t + 1), str(4 * t + 1), str(2 * t),
+                     str(len(lk.loops)), f"{lk_time:.4f}",  # type: ignore[attr-defined]
+                     networkx_in_child(t, timeout)])
+    table(rows, ["t", "n", "m", "bound", "loopkit loops", "loopkit s", "networkx s"])
+
+
+def section_random(repeats: int, sizes: list[int]) -> None:
+    print("3. Random sparse signed digraphs (3n links, 40 % negative, seeded)")
+    rows = []
+    for n in sizes:
+        diagram = random_signed(n, 3 * n, seed=n)
+        graph = as_networkx(diagram)
+        for bound in (8, 10):
+            nx_time, nx_counts = best_of(repeats, lambda g=graph, b=bound: networkx_loops(g, b))
+            lk_time, lk_counts = best_of(repeats,
+                                         lambda d=diagram, b=bound: loopkit_loops(d, b))
+            rows.append([str(n), str(bound), f"{sum(lk_counts):,}",  # type: ignore[arg-type]
+                         "yes" if nx_counts == lk_counts else "NO", f"{nx_time:.3f}",
+                         f"{lk_time:.3f}", f"{lk_time / nx_time:.2f}"])
+    table(rows, ["n", "bound", "loops", "same", "networkx s", "loopkit s", "ratio"])
+
+
+def section_budgets(budgets: list[float]) -> None:
+    print("4. Time budgets (unbounded length, no limit): requested vs used")
+    cases: list[tuple[str, Callable[[float], object]]] = []
+    if FORESIGHT.is_file():
+        big = foresight()
+        cases.append(("Foresight listing", lambda s: analyse_loops(
+            big, max_length=None, limit=None, time_budget=s)))
+        cases.append(("Foresight count", lambda s: count_loops(
+            big, max_length=None, time_budget=s)))
+        cases.append(("Foresight listing, limit 10,000", lambda s: analyse_loops(
+            big, max_length=None, time_budget=s)))
+    dead = dead_ends(40)
+    cases.append(("dead ends only (1 loop)", lambda s: analyse_loops(
+        dead, max_length=84, limit=None, time_budget=s)))
+    rows = []
+    for name, run in cases:
+        for budget in budgets:
+            gc.collect()  # the previous result is gone: freeing it is not timed here
+            started = time.perf_counter()
+            result = run(budget)
+            used = time.perf_counter() - started
+            rows.append([name, f"{budget:g}", f"{used:.3f}", f"{used / budget:.2f}",
+                         f"{result.summary['total']:,}",  # type: ignore[attr-defined]
+                         str(result.reason)])  # type: ignore[attr-defined]
+            del result
+    table(rows, ["search", "budget s", "used s", "used/budget", "loops", "stopped because"])
+
+
+def section_cold_start(runs: int) -> None:
+    print("5. Cold start (median wall time of separate processes)")
+    example = str(ROOT / "examples" / "school-fines.yaml")
+    loopkit_cmd = [sys.executable, "-m", "loopkit", "loops", example]
+    networkx_cmd = [sys.executable, "-c", "import networkx"]
+    times: dict[str, list[float]] = {"loopkit": [], "networkx": []}
+    for _ in range(runs):  # interleaved, so machine load hits both alike
+        for name, cmd in (("loopkit", loopkit_cmd), ("networkx", networkx_cmd)):
+            started = time.perf_counter()
+            subprocess.run(cmd, capture_output=True, check=True, cwd=ROOT)
+            times[name].append(time.perf_counter() - started)
+    lk, nx_ = statistics.median(times["loopkit"]), statistics.median(times["networkx"])
+    table([[" ".join(["loopkit loops", "examples/school-fines.yaml"]), f"{lk:.3f}",
+            f"{lk / nx_:.2f}"], ['python -c "import networkx"', f"{nx_:.3f}", "1.00"]],
+          ["command", "median s", "ratio"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, smaller cases")
+    parser.add_argument("--nx-timeout", type=float, default=30.0,
+                        help="seconds before a networkx diamond-chain run is stopped")
+    parser.add_argument("--only", type=int, action="append", choices=range(1, 6),
+                        help="run only these sections (repeatable)")
+    args = parser.parse_args()
+    repeats = 1 if args.quick else 3
+    only = set(args.only or range(1, 6))
+    print(f"Python {sys.version.split()[0]}, "
+          f"networkx {__import__('networkx').__version__}\n")
+    if 1 in only:
+        section_foresight(repeats, [8, 12] if args.quick else [8, 12, 14])
+    if 2 in only:
+        section_diamonds([16, 20] if args.quick else [16, 18, 20, 22, 24],
+                         5.0 if args.quick else args.nx_timeout)
+    if 3 in only:
+        section_random(repeats, [50, 100] if args.quick else [50, 100, 200, 400])
+    if 4 in only:
+        section_budgets([0.5] if args.quick else [0.5, 1.0, 2.0])
+    if 5 in only:
+        section_cold_start(5 if args.quick else 15)
+
+
+if __name__ == "__main__":
+    main()
