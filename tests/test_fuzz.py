@@ -6,6 +6,7 @@ properties (and a byte-mutation loop) with tens of thousands of cases.
 
 from __future__ import annotations
 
+import json
 import re
 import string
 from pathlib import Path
@@ -82,13 +83,15 @@ def valid_diagrams(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def as_yaml(data: dict[str, Any]) -> str:
-    """YAML text via PyYAML's emitter, which escapes what YAML cannot hold raw.
+    """YAML 1.2 text for ``data``: JSON (a subset of YAML) with every string quoted.
 
-    (JSON is YAML, but libyaml refuses JSON's surrogate-pair escapes.)
+    Not ``json.dumps`` alone: libyaml refuses its surrogate-pair escapes and some
+    raw characters JSON allows (DEL, C1, U+2028); not PyYAML's emitter either: it
+    writes YAML 1.1, leaving ``1e100`` unquoted, which YAML 1.2 reads as a number.
     """
-    import yaml
-
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    text = json.dumps(data, ensure_ascii=False)
+    return re.sub("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]",
+                  lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def check_text(text: str) -> str:
