@@ -321,7 +321,7 @@ def test_foresight_map_renders_with_routed_splines_and_every_sign() -> None:
     diagram = foresight_diagram()  # skips when ../shared/data is absent
     drawing = draw(diagram)
     assert drawing.splines == "true"  # 296 links: curved is not even tried
-    assert any("routed splines" in note for note in drawing.notes)
+    assert any("routed links" in note for note in drawing.notes)
     root = ET.fromstring(svg_of(drawing))
     links = groups(root, "data-link")
     assert len(links) == len(diagram.links)
@@ -415,3 +415,23 @@ def test_readme_previews_are_current(path: Path) -> None:
     assert preview.read_bytes() == render(load_diagram(path), "png"), (
         f"{preview} is out of date: run loopkit render {path.relative_to(EXAMPLES.parent)} "
         f"-o docs/images/{path.stem}.png")
+
+
+def test_badge_of_a_tiny_loop_goes_beside_it_not_on_the_names() -> None:
+    diagram = Diagram(
+        (Variable("a", "Alpha"), Variable("b", "Beta")),
+        (Link("a", "a", Polarity.NEGATIVE), Link("a", "b", Polarity.POSITIVE),
+         Link("b", "a", Polarity.POSITIVE)),
+        (DeclaredLoop("B1", ("a",), name="self"), DeclaredLoop("R1", ("a", "b"))))
+    root = ET.fromstring(render_svg(diagram))
+    names = [(float(t.get("x")), float(t.get("y")))
+             for g in groups(root, "data-var").values() for t in g.iter(f"{SVG}text")]
+    lines = [numbers(next(g.iter(f"{SVG}path")).get("d"))
+             for g in groups(root, "data-link").values()]
+    for badge in groups(root, "data-loop").values():
+        text = next(badge.iter(f"{SVG}text"))
+        x, y = float(text.get("x")), float(text.get("y"))
+        assert all(abs(x - nx) > 30 or abs(y - ny) > 12 for nx, ny in names)
+        for line in lines:  # not on top of a link
+            xs, ys = [p[0] for p in line], [p[1] for p in line]
+            assert not (min(xs) < x < max(xs) and min(ys) < y < max(ys))

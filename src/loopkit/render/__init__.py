@@ -61,6 +61,8 @@ DEFAULT_TIME_BUDGET = 20.0
 #: Above this many links ``splines=curved`` is not even tried: it is exponential on
 #: dense graphs (40 variables / 100 links took over 40 s in our measurements).
 CURVED_MAX_LINKS = 60
+#: ... nor above this many links per variable (20 variables / 60 links: 4 s per layout).
+CURVED_MAX_DENSITY = 2.2
 #: Share of the remaining budget a curved layout may use before falling back.
 CURVED_SHARE = 0.25
 PNG_DPI = 144
@@ -117,8 +119,7 @@ def draw(
     program = choose_renderer(renderer)
     emphasis = emphasis_for(diagram, analysis, highlight)
     deadline = time.monotonic() + time_budget
-    plans = ["curved", "true", "line"] if len(diagram.links) <= CURVED_MAX_LINKS else [
-        "true", "line"]
+    plans = ["curved", "true", "line"] if curved_ok(diagram) else ["true", "line"]
     notes: list[str] = []
     layout = None
     used = plans[-1]
@@ -139,9 +140,10 @@ def draw(
         used = splines
         break
     assert layout is not None
-    if len(diagram.links) > CURVED_MAX_LINKS and "curved" not in plans:
-        notes.append(f"{len(diagram.links)} links: drawn with routed splines "
-                     f"(curved is tried up to {CURVED_MAX_LINKS} links)")
+    if "curved" not in plans:
+        notes.append(f"{len(diagram.links)} links on {len(diagram.variables)} variables: "
+                     f"drawn with routed links (curved ones are tried up to "
+                     f"{CURVED_MAX_LINKS} links and {CURVED_MAX_DENSITY:g} per variable)")
     index = {link.key: i for i, link in enumerate(diagram.links)}
     badges = []
     for loop in analysis.loops:
@@ -152,6 +154,13 @@ def draw(
     dot = compose(diagram, layout, badges, style=style, emphasis=emphasis)
     return Drawing(diagram, analysis, dot, used, tuple(notes),
                    tuple(b.loop_id for b in badges), highlight)
+
+
+def curved_ok(diagram: Diagram) -> bool:
+    """Whether ``splines=curved`` is worth trying: it is exponential on dense graphs."""
+    links = len(diagram.links)
+    return links <= CURVED_MAX_LINKS and links <= CURVED_MAX_DENSITY * max(
+        1, len(diagram.variables))
 
 
 def _best_layout(diagram: Diagram, analysis: LoopAnalysis, program: Renderer, *, engine: str,
@@ -167,7 +176,8 @@ def _best_layout(diagram: Diagram, analysis: LoopAnalysis, program: Renderer, *,
     from loopkit.render.scene import SIGN_HALF, Badge, badge_size
 
     seeded = engine in ("neato", "fdp") and not any(v.pos for v in diagram.variables)
-    seeds = SEEDS if seeded and len(diagram.links) <= CURVED_MAX_LINKS else SEEDS[:1]
+    count = len(SEEDS) if len(diagram.links) <= 40 else 3 if curved_ok(diagram) else 1
+    seeds = SEEDS[:count] if seeded else SEEDS[:1]
     index = {link.key: i for i, link in enumerate(diagram.links)}
     declared = [loop for loop in analysis.loops if loop.declared]
     loops = [[index[link.key] for link in loop.links] for loop in declared]

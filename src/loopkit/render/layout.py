@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 Point = tuple[float, float]
@@ -436,19 +436,49 @@ def _search(
             value = score(x, y, -math.inf if best is None else best[0])
             if best is None or value > best[0]:
                 best = (value, (x, y))
-    if best is None:
-        return centre, -100.0
-    # Refine around the best grid point with a finer local grid.
-    step_x, step_y = (x1 - x0) / grid, (y1 - y0) / grid
-    bx, by = best[1]
-    for i in range(-3, 4):
-        for j in range(-3, 4):
-            x, y = bx + step_x * i / 3, by + step_y * j / 3
-            if (i or j) and winding((x, y), outline) != 0:
-                value = score(x, y, best[0])
-                if value > best[0]:
-                    best = (value, (x, y))
+    if best is not None:
+        # Refine around the best grid point with a finer local grid.
+        step_x, step_y = (x1 - x0) / grid, (y1 - y0) / grid
+        bx, by = best[1]
+        for i in range(-3, 4):
+            for j in range(-3, 4):
+                x, y = bx + step_x * i / 3, by + step_y * j / 3
+                if (i or j) and winding((x, y), outline) != 0:
+                    value = score(x, y, best[0])
+                    if value > best[0]:
+                        best = (value, (x, y))
+    if best is None or best[0] < -OUTSIDE:
+        # No room inside (a loop of one or two variables, or a crowded one): the
+        # nearest free spot just outside beats a badge on top of names or lines.
+        outside = _search_outside(x0, y0, x1, y1, badge, grid,
+                                  lambda x, y, beat: score(x, y, beat + OUTSIDE) - OUTSIDE)
+        if best is None or outside[0] > best[0]:
+            best = outside
     return best[1], best[0]
+
+
+#: What a badge placed beside its loop, rather than inside, costs in the search
+#: (about as bad as a name under the badge: only tiny or crowded loops go outside).
+OUTSIDE = 30.0
+
+
+def _search_outside(
+    x0: float, y0: float, x1: float, y1: float, badge: Box, grid: int,
+    score: Callable[[float, float, float], float],
+) -> tuple[float, Point]:
+    """Best point on a grid round the loop's box, widened by the badge's size."""
+    mx, my = badge.hw * 2 + 8, badge.hh * 2 + 8
+    ax, ay, bx, by = x0 - mx, y0 - my, x1 + mx, y1 + my
+    best: tuple[float, Point] | None = None
+    for i in range(grid + 1):
+        for j in range(grid + 1):
+            x = ax + (bx - ax) * i / grid
+            y = ay + (by - ay) * j / grid
+            value = score(x, y, -math.inf if best is None else best[0])
+            if best is None or value > best[0]:
+                best = (value, (x, y))
+    assert best is not None
+    return best
 
 
 def layout_cost(layout: Layout, loops: Sequence[Sequence[int]] = (),
