@@ -198,3 +198,28 @@ def test_no_writing_command_writes_over_its_input(
     assert "refusing to write over the input file" in result.stderr
     assert source.read_bytes() == before
     assert _leftovers(tmp_path) == []
+
+
+def test_each_loop_file_names_from_loop_ids_stay_inside_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loop ids are user text: '../../x' must not become a path outside --each-loop DIR."""
+    from typer.testing import CliRunner
+
+    from loopkit.cli import app
+
+    if "render" not in {c.name for c in app.registered_commands}:
+        pytest.skip("no 'render' command yet")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "in.yaml").write_text(
+        "variables: {a: A, b: B, c: C}\n"
+        "links: [a -> b (+), b -> a (+), b -> c (-), c -> b (+)]\n"
+        'loops:\n  "../../escaped": {variables: [a, b]}\n  "/tmp/abs": {variables: [b, c]}\n')
+    result = CliRunner().invoke(app, ["render", "work/in.yaml", "--each-loop", "work/out",
+                                      "-f", "dot"])
+    assert result.exit_code in (0, 1), result.output
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")
+                     if p.is_file())
+    outputs = [name for name in written if name != "work/in.yaml"]
+    assert len(outputs) == 2 and all(name.startswith("work/out/") for name in outputs), written

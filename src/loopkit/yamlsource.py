@@ -299,7 +299,7 @@ class _Builder:
                          "(the limit is set by --max-depth)", "yaml-too-deep")
         as_key = self.is_key()
         path = self.new_node(mark)
-        self.check_tag(event.tag, mark, {kind, "seq" if kind == "seq" else "map"})
+        self.check_tag(event.tag, mark, {kind})
         if as_key:
             self.bad_key(mark)
             self.stack[-1].key = _SKIP
