@@ -93,6 +93,7 @@ def _root(
 # Command modules register themselves on `app` when imported.
 from loopkit.cli import (  # noqa: E402
     analyse,  # noqa: F401
+    insight,  # noqa: F401
     interop,  # noqa: F401
     project,  # noqa: F401
     render,  # noqa: F401

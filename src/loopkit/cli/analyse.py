@@ -131,7 +131,7 @@ class _SearchProgress:
             self.display.stop()
 
 
-def _loop_table(result: Any) -> Any:
+def _loop_table(result: Any, evidence: bool = False) -> Any:
     """The text format's table; user text is plain ``Text`` so ``[x]`` is never markup."""
     from rich.table import Table
     from rich.text import Text
@@ -143,15 +143,23 @@ def _loop_table(result: Any) -> Any:
 
     labels = {v.id: v.label for v in result.diagram.variables}
     table = Table(title=plain(result.diagram.display_title), title_justify="left")
-    for column in ("ID", "Type", "Name", "Length", "Delays", "Loop"):
+    columns = ("ID", "Type", "Name", "Length", "Delays", "Loop") + (
+        ("Weakest link",) if evidence else ())
+    for column in columns:
         table.add_column(column, overflow="fold",
                          justify="right" if column in ("Length", "Delays") else "left")
     colours = {"reinforcing": "red", "balancing": "blue", "undetermined": "yellow"}
     for loop in result.analysis.loops:
         kind = loop.type.value
+        extra = []
+        if evidence:
+            from loopkit.analysis.evidence import weakest_link
+
+            weakest = weakest_link(loop)
+            extra.append(plain(weakest.describe() if weakest else ""))
         table.add_row(plain(loop.id), Text(kind, style=colours[kind]), plain(loop.name or ""),
                       str(loop.length), str(loop.delays) if loop.delays else "",
-                      plain(loop.chain(labels)))
+                      plain(loop.chain(labels)), *extra)
     return table
 
 
@@ -212,6 +220,9 @@ def loops_command(
         False, "--independent",
         help="List the shortest independent loop set (SILS) and the cycle rank instead.",
     ),
+    evidence: bool = typer.Option(
+        False, "--evidence", help="Add each loop's weakest link by evidence and confidence."
+    ),
 ) -> None:
     """List every feedback loop, classified reinforcing (R) or balancing (B).
 
@@ -246,7 +257,7 @@ def loops_command(
             if result.analysis is None:
                 continue
             if result.analysis.loops:
-                console.print(_loop_table(result))
+                console.print(_loop_table(result, evidence))
             if result.analysis.counts:
                 console.print(_count_table(result))
             if verbosity() >= 0:
@@ -299,7 +310,12 @@ def _diagnostics(results: list[Any], output_format: Format) -> None:
 def check_command(
     files: list[str] = FILES,
     strict: bool = typer.Option(
-        False, "--strict", help="Also fail when a loop exists that is not declared."
+        False, "--strict", help="Also fail when a loop exists that is not declared, and "
+        "report lint warnings (see 'loopkit lint')."
+    ),
+    require_evidence: bool = typer.Option(
+        False, "--require-evidence", help="Fail on links without 'evidence' and the loops "
+        "resting on them."
     ),
     output_format: Format = FORMAT,
     max_length: int = MAX_LENGTH,
@@ -319,6 +335,10 @@ def check_command(
     """
     results = _analyse_all(files, max_length=max_length, limit=limit,
                            time_budget=time_budget, strict=strict)
+    if strict or require_evidence:
+        from loopkit.cli.insight import check_extras
+
+        check_extras(results, strict=strict, require_evidence=require_evidence)
     from loopkit.reporting import check_line
 
     if not _emit_document(results, output_format, "check") and verbosity() >= 0:

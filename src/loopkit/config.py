@@ -1,0 +1,181 @@
+"""Project settings: ``[tool.loopkit]`` in ``pyproject.toml`` or a ``.loopkit.yaml``.
+
+Found the way ruff finds its settings: walk up from the diagram's folder and
+take the first ``.loopkit.yaml``/``.loopkit.yml``, or ``pyproject.toml`` that
+has a ``[tool.loopkit]`` table. A ``pyproject.toml`` without that table is
+passed over, so a diagram folder inside some other Python project still finds
+the settings further up. Settings are read once per folder.
+
+Only the ``lint`` section exists today::
+
+    [tool.loopkit.lint]
+    disable = ["balancing-loop-without-goal"]
+    enable = ["parallel-links"]
+    max-label-length = 40
+    severity = { verb-name = "error" }
+
+Bad settings are usage errors (exit 2) naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from loopkit.problems import UsageError
+
+CONFIG_NAMES = (".loopkit.yaml", ".loopkit.yml")
+_LINT_KEYS = ("enable", "disable", "max-label-length", "severity")
+_SEVERITIES = ("info", "warning", "error")
+
+
+@dataclass(frozen=True)
+class LintSettings:
+    """What ``lint`` should check; empty means every rule at its default."""
+
+    enable: frozenset[str] = frozenset()
+    disable: frozenset[str] = frozenset()
+    max_label_length: int | None = None
+    severity: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All project settings and the file they came from (``None``: defaults)."""
+
+    lint: LintSettings = field(default_factory=LintSettings)
+    path: str | None = None
+
+
+def find_config(start: str | os.PathLike[str]) -> Path | None:
+    """The settings file that applies to ``start`` (a file or folder), or ``None``."""
+    here = Path(start).resolve()
+    folder = here if here.is_dir() else here.parent
+    return _find_in(folder)
+
+
+@lru_cache(maxsize=256)
+def _find_in(folder: Path) -> Path | None:
+    for candidate in (folder, *folder.parents):
+        for name in CONFIG_NAMES:
+            path = candidate / name
+            if path.is_file():
+                return path
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file() and "loopkit" in _read_toml(pyproject).get("tool", {}):
+            return pyproject
+    return None
+
+
+def settings_for(diagram_path: str | os.PathLike[str]) -> Settings:
+    """Settings for a diagram file: from the nearest settings file, else defaults."""
+    path = find_config(diagram_path)
+    return load_settings(path) if path is not None else Settings()
+
+
+def load_settings(path: str | os.PathLike[str]) -> Settings:
+    """Read one settings file (``.loopkit.yaml`` or ``pyproject.toml``)."""
+    path = Path(path)
+    if path.name == "pyproject.toml":
+        data = _read_toml(path).get("tool", {}).get("loopkit", {})
+    else:
+        data = _read_yaml(path)
+    return _settings(data, str(path))
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib
+
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise UsageError(f"{path}: not valid TOML: {error}") from None
+    except OSError as error:
+        raise UsageError(f"{path}: cannot read: {error.strerror or error}") from None
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise UsageError(f"{path}{where}: not valid YAML") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"{path}: cannot read: {error}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: settings must be a mapping such as 'lint: {{...}}'")
+    return data
+
+
+def _settings(data: Any, source: str) -> Settings:
+    from loopkit.loader import suggest
+
+    if not isinstance(data, dict):
+        raise UsageError(f"{source}: loopkit settings must be a table/mapping")
+    for key in data:
+        if key != "lint":
+            raise UsageError(f"{source}: unknown setting '{key}'{suggest(str(key), ['lint'])}")
+    lint = data.get("lint") or {}
+    if not isinstance(lint, dict):
+        raise UsageError(f"{source}: 'lint' must be a table/mapping")
+    for key in lint:
+        if key not in _LINT_KEYS:
+            hint = suggest(str(key), list(_LINT_KEYS)) or f" (allowed: {', '.join(_LINT_KEYS)})"
+            raise UsageError(f"{source}: unknown lint setting '{key}'{hint}")
+    return Settings(LintSettings(
+        enable=frozenset(_names(lint.get("enable", []), "enable", source)),
+        disable=frozenset(_names(lint.get("disable", []), "disable", source)),
+        max_label_length=_length(lint.get("max-label-length"), source),
+        severity=_severity(lint.get("severity", {}), source),
+    ), source)
+
+
+def _names(value: Any, key: str, source: str) -> list[str]:
+    from loopkit.analysis.lint import RULES
+    from loopkit.loader import suggest
+
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise UsageError(f"{source}: lint '{key}' must be a list of rule names")
+    for name in value:
+        if name not in RULES and name != "all":
+            raise UsageError(f"{source}: lint '{key}': unknown rule '{name}'"
+                             f"{suggest(name, list(RULES))}")
+    return value
+
+
+def _length(value: Any, source: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise UsageError(f"{source}: lint 'max-label-length' must be a whole number above 0, "
+                         f"got {value!r}")
+    return value
+
+
+def _severity(value: Any, source: str) -> tuple[tuple[str, str], ...]:
+    from loopkit.analysis.lint import RULES
+    from loopkit.loader import suggest
+
+    if not isinstance(value, dict):
+        raise UsageError(f"{source}: lint 'severity' must map rule names to info/warning/error")
+    out = []
+    for name, word in value.items():
+        if name not in RULES:
+            raise UsageError(f"{source}: lint 'severity': unknown rule '{name}'"
+                             f"{suggest(str(name), list(RULES))}")
+        if word not in _SEVERITIES:
+            raise UsageError(f"{source}: lint 'severity' of '{name}' must be info, warning "
+                             f"or error, got {word!r}")
+        out.append((str(name), str(word)))
+    return tuple(sorted(out))
