@@ -1,0 +1,137 @@
+"""`loopkit import` and `loopkit export`: other tools' formats in and out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from loopkit.cli import app
+from loopkit.cli.common import EXIT_OK, fail_usage
+
+MAP_TYPE = typer.Option(
+    [], "--map-type", metavar="NAME=SIGN",
+    help="Kumu: read connection type NAME as + or - (repeatable).")
+
+
+def _type_map(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        name, sep, sign = pair.rpartition("=")
+        if not sep or not name.strip() or sign.strip() not in ("+", "-", "?"):
+            raise fail_usage(f"--map-type {pair!r}: write it as NAME=+ or NAME=- (or NAME=?)")
+        out[name.strip()] = sign.strip()
+    return out
+
+
+@app.command("import")
+def import_command(
+    source: str = typer.Argument(
+        ..., metavar="SOURCE",
+        help="File to import, '-' for stdin, or a LOOPY link (https://...?data=...)."),
+    output: str = typer.Option(
+        "-", "--output", "-o", metavar="PATH", help="Diagram YAML to write ('-': stdout)."),
+    from_format: str | None = typer.Option(
+        None, "--from", metavar="FORMAT",
+        help="Format of SOURCE when detection guesses wrong: loopy, vensim, xmile, graphml, "
+             "kumu, sdjson."),
+    map_type: list[str] = MAP_TYPE,
+    link: int | None = typer.Option(
+        None, "--link", min=1, metavar="N", help="LOOPY: which link of a page that has several."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print the summary."),
+) -> None:
+    """Import a Kumu, LOOPY, Vensim, Stella/XMILE, SD-JSON or GraphML map as a diagram.
+
+    The format is detected from the content (or the extension); anything that
+    could not be carried over is summarised on stderr. Unreadable input is one
+    `file:line:col` problem and exit code 1.
+
+    Examples:
+
+      loopkit import model.mdl -o diagram.yaml
+
+      loopkit import 'https://ncase.me/loopy/v1.1/?data=[...]' -o loopy.yaml
+
+      loopkit import map.json --map-type "boosts=+" --map-type "hinders=-" -o map.yaml
+    """
+    from loopkit.fsutil import atomic_write
+    from loopkit.interop import FORMATS, import_text, read_source
+    from loopkit.loader import parse_diagram
+    from loopkit.writer import write_yaml
+
+    text, name, read_notes = read_source(source)
+    options: dict[str, object] = {}
+    if map_type:
+        options["type_map"] = _type_map(map_type)
+    if link is not None:
+        options["link"] = link
+    result = import_text(text, name, from_format, **options)
+    shown = "a LOOPY link" if name == "<link>" else Path(name).name
+    header = [f"Imported from {shown} ({FORMATS[result.format].title}) by loopkit import."]
+    yaml_text = write_yaml(result.diagram, header=header)
+    # The writer's output must load: if it ever does not, that is our bug, not the user's.
+    parse_diagram(yaml_text, output if output != "-" else "<output>")
+    if output == "-":
+        typer.echo(yaml_text, nl=False)
+    else:
+        atomic_write(output, yaml_text, inputs=[] if source == "-" or name == "<link>"
+                     else [source])
+    if not quiet:
+        diagram = result.diagram
+        target = "stdout" if output == "-" else output
+        typer.echo(f"loopkit: imported {len(diagram.variables)} variables and "
+                   f"{len(diagram.links)} links from {shown} ({result.format}) to {target}",
+                   err=True)
+        for note in (*read_notes, *result.notes):
+            typer.echo(f"  note: {note}", err=True)
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command("export")
+def export_command(
+    file: str = typer.Argument(..., metavar="FILE", help="Diagram YAML file."),
+    to: str = typer.Option(
+        ..., "--to", "-t", metavar="FORMAT",
+        help="mermaid, dot, graphml, csv, kumu, loopy or sdjson."),
+    output: str = typer.Option(
+        "-", "--output", "-o", metavar="PATH",
+        help="File to write ('-': stdout). csv writes PATH-elements.csv and "
+             "PATH-connections.csv."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print what was lost."),
+) -> None:
+    """Export a diagram to Mermaid, DOT, GraphML, CSV, Kumu, LOOPY or SD-JSON.
+
+    Files are written atomically and never over the input. What the chosen
+    format cannot carry (delays in LOOPY, say) is listed on stderr.
+
+    Examples:
+
+      loopkit export diagram.yaml --to mermaid -o diagram.mmd
+
+      loopkit export diagram.yaml --to loopy        # prints a link to play it in LOOPY
+
+      loopkit export diagram.yaml --to csv -o map.csv
+    """
+    from loopkit.fsutil import atomic_write
+    from loopkit.interop import get_format, losses
+    from loopkit.loader import load_diagram
+
+    fmt = get_format(to, reading=False)
+    diagram = load_diagram(file)
+    written = []
+    if output == "-":
+        typer.echo(fmt.write(diagram), nl=False)
+    else:
+        target = Path(output)
+        for suffix, text in fmt.write_parts(diagram):
+            path = target.with_name(f"{target.stem}{suffix}{target.suffix}") if suffix \
+                else target
+            atomic_write(path, text, inputs=[file])
+            written.append(str(path))
+    if not quiet:
+        lost = losses(diagram, fmt.name)
+        if written:
+            typer.echo(f"loopkit: wrote {', '.join(written)}", err=True)
+        if lost:
+            typer.echo(f"  note: {fmt.title} cannot carry: {', '.join(lost)}", err=True)
+    raise typer.Exit(EXIT_OK)
