@@ -33,7 +33,6 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -93,9 +92,12 @@ def kind_of(weight: int) -> int:
     return weight & 1
 
 
-@dataclass(frozen=True)
-class SignedDigraph:
-    """``succ[u]`` lists ``(v, flags)`` for each link u -> v; flags use the bits above."""
+class SignedDigraph(NamedTuple):
+    """``succ[u]`` lists ``(v, flags)`` for each link u -> v; flags use the bits above.
+
+    (Named tuples rather than dataclasses here: they cost a fifth as much to
+    define, and this module is imported on every ``loopkit loops`` start.)
+    """
 
     succ: tuple[tuple[tuple[int, int], ...], ...]
 
@@ -147,8 +149,7 @@ def raw_cycle(nodes: tuple[int, ...], weight: int) -> RawCycle:
     return RawCycle(nodes, weight & (_UNK_WEIGHT - 1), weight >> 32)
 
 
-@dataclass(frozen=True)
-class SearchProgress:
+class SearchProgress(NamedTuple):
     """What a long search has done so far (for progress displays)."""
 
     elapsed: float
@@ -292,8 +293,7 @@ class _Walk:
                 self.bound_cut = True
 
 
-@dataclass
-class _Plan:
+class _Plan(NamedTuple):
     """Which roots to search from, and how (shared by every search mode)."""
 
     graph: SignedDigraph
@@ -361,7 +361,6 @@ def _stop_reason(clock: _Clock, limit_hit: bool, limit: int | None, length_prune
     return None
 
 
-@dataclass
 class CycleSearch:
     """A lazy iterator over cycles, in discovery order, that says whether and why it stopped.
 
@@ -369,21 +368,32 @@ class CycleSearch:
     ``through``) to cycles using the link through -> first_step. ``limit``
     stops after that many cycles (use :func:`find_cycles` for the shortest
     ``limit`` cycles instead of the first found). Memory is proportional to
-    the longest path, not to the cycles seen.
+    the longest path, not to the cycles seen. After iterating, ``truncated``,
+    ``reason``, ``found`` and ``elapsed`` describe the search.
     """
 
-    graph: SignedDigraph
-    max_length: int | None = 12
-    limit: int | None = 10_000
-    time_budget: float | None = 10.0
-    through: int | None = None
-    first_step: int | None = None
-    progress: ProgressCallback | None = None
-    truncated: bool = field(default=False, init=False)
-    reason: str | None = field(default=None, init=False)
-    length_pruned: bool = field(default=False, init=False)
-    found: int = field(default=0, init=False)
-    elapsed: float = field(default=0.0, init=False)
+    def __init__(
+        self,
+        graph: SignedDigraph,
+        max_length: int | None = 12,
+        limit: int | None = 10_000,
+        time_budget: float | None = 10.0,
+        through: int | None = None,
+        first_step: int | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> None:
+        self.graph = graph
+        self.max_length = max_length
+        self.limit = limit
+        self.time_budget = time_budget
+        self.through = through
+        self.first_step = first_step
+        self.progress = progress
+        self.truncated = False
+        self.reason: str | None = None
+        self.length_pruned = False
+        self.found = 0
+        self.elapsed = 0.0
 
     def __iter__(self) -> Iterator[RawCycle]:
         link = None
@@ -411,8 +421,7 @@ class CycleSearch:
             self.truncated = self.reason is not None
 
 
-@dataclass
-class CycleResult:
+class CycleResult(NamedTuple):
     """Kept cycles (``RawCycle`` or what ``keep`` made of them) in canonical order (by
     length, then vertex numbers), and why the search stopped."""
 
@@ -537,8 +546,7 @@ def _keep_shortest(plan: _Plan, clock: _Clock, limit: int | None,
     return [item[-1] for item in plain], seen, length_pruned, cut
 
 
-@dataclass
-class CycleCount:
+class CycleCount(NamedTuple):
     """How many cycles there are, by length and kind, and why the count stopped if it did."""
 
     by_length: dict[int, list[int]]
