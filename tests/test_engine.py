@@ -212,3 +212,20 @@ def test_self_loops_and_empty_graph() -> None:
 def test_limit_must_be_positive() -> None:
     with pytest.raises(ValueError):
         find_cycles(complete_digraph(3), limit=0)
+
+
+def test_memory_stays_proportional_to_what_is_kept() -> None:
+    import tracemalloc
+
+    graph = complete_digraph(12)  # millions of loops: far more than can be seen here
+    tracemalloc.start()
+    try:
+        counted = count_cycles(graph, max_length=None, time_budget=0.3)
+        _, count_peak = tracemalloc.get_traced_memory()
+        tracemalloc.reset_peak()
+        kept = find_cycles(graph, max_length=None, limit=50, time_budget=0.3)
+        _, keep_peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert counted.total > 10_000 and kept.seen > 1_000 and len(kept.cycles) == 50
+    assert count_peak < 200_000 and keep_peak < 200_000  # bytes: a path and 50 loops
