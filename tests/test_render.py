@@ -435,3 +435,13 @@ def test_badge_of_a_tiny_loop_goes_beside_it_not_on_the_names() -> None:
         for line in lines:  # not on top of a link
             xs, ys = [p[0] for p in line], [p[1] for p in line]
             assert not (min(xs) < x < max(xs) and min(ys) < y < max(ys))
+
+
+def test_styles_change_colours_never_the_layout() -> None:
+    def places(root: ET.Element) -> dict[str, tuple[str, str]]:
+        return {k: (t.get("x"), t.get("y")) for k, g in groups(root, "data-var").items()
+                for t in [next(g.iter(f"{SVG}text"))]}
+
+    plain = ET.fromstring(render_svg(school(), style=["mono", "plain", "boxes"]))
+    assert places(plain) == places(school_svg())
+    assert places(school_svg("R2")) == places(school_svg())

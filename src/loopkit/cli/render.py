@@ -98,8 +98,15 @@ def render_command(
                          "each picture next to its file")
     if output is not None and each_loop is not None:
         raise fail_usage("use either -o/--output or --each-loop, not both")
+    if loop is not None and each_loop is not None:
+        raise fail_usage("use either --loop or --each-loop, not both")
     if watch and (check or output == "-"):
         raise fail_usage("--watch writes files: it cannot be combined with --check or -o -")
+    if check and output == "-":
+        raise fail_usage("--check compares files: give -o PATH, not -o -")
+    if output == "-" and fmt in ("png", "pdf") and sys.stdout.isatty():
+        raise fail_usage(f"not writing {fmt.upper()} to a terminal; redirect it "
+                         f"(> file.{fmt}) or use -o FILE")
     try:
         look = Style.parse(style)
     except ValueError as error:

@@ -70,8 +70,8 @@ PNG_DPI = 144
 SEEDS = (7, 1, 2, 3, 4, 5, 6, 8)
 #: Recent layouts by their pass-1 DOT and options (highlighting never changes the layout).
 _LAYOUTS: dict[tuple[object, ...], Layout] = {}
-#: How many of the best seeded layouts get a trial placement of their loop badges.
-BADGE_TRIALS = 3
+#: How many of the best seeded layouts get a trial placement of their loop badges (all 8).
+BADGE_TRIALS = 8
 
 
 @dataclass(frozen=True)
@@ -129,8 +129,8 @@ def draw(
         timeout = remaining if last else remaining * (CURVED_SHARE if splines == "curved"
                                                       else 0.5)
         try:
-            layout = _best_layout(diagram, analysis, program, engine=engine, style=style,
-                                  splines=splines, timeout=max(timeout, 0.05))
+            layout = _best_layout(diagram, analysis, program, engine=engine, splines=splines,
+                                  timeout=max(timeout, 0.05))
         except RenderTimeout:
             if last:
                 raise
@@ -164,7 +164,7 @@ def curved_ok(diagram: Diagram) -> bool:
 
 
 def _best_layout(diagram: Diagram, analysis: LoopAnalysis, program: Renderer, *, engine: str,
-                 style: Style, splines: str, timeout: float) -> Layout:
+                 splines: str, timeout: float) -> Layout:
     """Lay out with a few fixed seeds and keep the easiest to read (see ``layout_cost``).
 
     Seeds are fixed and all of them are always tried, so the choice never
@@ -181,6 +181,9 @@ def _best_layout(diagram: Diagram, analysis: LoopAnalysis, program: Renderer, *,
     index = {link.key: i for i, link in enumerate(diagram.links)}
     declared = [loop for loop in analysis.loops if loop.declared]
     loops = [[index[link.key] for link in loop.links] for loop in declared]
+    # Styles change colours only, never geometry: lay out in the plain style so every
+    # style (and every highlighted loop) of a diagram shares one layout.
+    style = Style()
     key = (build_dot(diagram, analysis, engine=engine, style=style, splines=splines),
            tuple(tuple(edges) for edges in loops), engine, splines, program)
     if key in _LAYOUTS:

@@ -267,7 +267,7 @@ def variable_attrs(diagram: Diagram, index: int, style: Style, emphasis: Emphasi
     # Every variable is a rounded box of the same geometry, drawn or not, so that
     # styles change colours only and never the layout.
     fill = fills.get(variable.group) if variable.group is not None else None
-    attrs.update(shape="box", style="rounded", margin="0.08,0.04")
+    attrs.update(shape="box", style="rounded", margin="0.1,0.05", width=0.3, height=0.3)
     if fill:
         attrs["style"] = "rounded,filled"
         attrs["fillcolor"] = GROUP_FILL_FADED if state == "off" else fill

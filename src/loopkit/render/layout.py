@@ -513,7 +513,9 @@ def layout_cost(layout: Layout, loops: Sequence[Sequence[int]] = (),
             cost += sum(1 for a, b in itertools.pairwise(lines[i][1:-1])
                         for c, d in itertools.pairwise(lines[j][1:-1]) if _cross(a, b, c, d))
     x0, y0, x1, y1 = layout.bbox
-    return cost + (x1 - x0) * (y1 - y0) / 1e6
+    width, height = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
+    aspect = max(width / height, height / width)  # pages favour neither strips nor towers
+    return cost + 4.0 * max(0.0, aspect - 1.4) + width * height / 1e6
 
 
 def _bounds(line: Sequence[Point]) -> tuple[float, float, float, float]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from loopkit.escape import strip_control
 from loopkit.model import Diagram, LoopType, Polarity
 from loopkit.render.dot import (
     EDGE,
@@ -195,24 +196,25 @@ def _add_badges(scene: Scene, layout: Layout, badges: Sequence[Badge],
 def _add_title(scene: Scene, diagram: Diagram, cx: float, top: float, width: float) -> None:
     y = top + 10
     if diagram.description:
-        chars = max(40, int(width / (LEGEND_SIZE * 0.5)))
-        lines = _wrap_text(diagram.description, chars)
+        lines = _wrap_text(diagram.description, max(40, int(width / (11 * 0.5))))
         height = len(lines) * 11 * 1.25
         scene.add_node("description", cx, y + height / 2, width / 2, height / 2,
                        label="\n".join(lines), fontsize=11, fontcolor=LEGEND_TEXT,
                        id="description", **{"class": "description"})
         y += height + 8
-    title = diagram.display_title
-    scene.add_node("title", cx, y + 11, text_width(title, 18) / 2, 11, label=title,
-                   fontsize=18, fontname=FONT_BOLD, fontcolor=TEXT, id="title",
-                   **{"class": "title"})
+    lines = _wrap_text(diagram.display_title, max(24, int(width / (18 * 0.56))))
+    height = len(lines) * 18 * 1.2
+    title_w = max(text_width(line, 18, bold=True) for line in lines)
+    scene.add_node("title", cx, y + height / 2, title_w / 2, height / 2,
+                   label="\n".join(lines), fontsize=18, fontname=FONT_BOLD, fontcolor=TEXT,
+                   id="title", **{"class": "title"})
 
 
-def _wrap_text(text: str, chars: int) -> list[str]:
-    """Greedy wrap of a paragraph (descriptions are prose, not short labels)."""
+def _wrap_text(text: str, chars: int, most: int = 12) -> list[str]:
+    """Greedy wrap of a paragraph; more than ``most`` lines end in an ellipsis."""
     lines: list[str] = []
     current = ""
-    for word in text.split():
+    for word in strip_control(text).split():
         if current and len(current) + 1 + len(word) > chars:
             lines.append(current)
             current = word
@@ -220,7 +222,9 @@ def _wrap_text(text: str, chars: int) -> list[str]:
             current = f"{current} {word}" if current else word
     if current:
         lines.append(current)
-    return lines[:12]
+    if len(lines) > most:
+        lines = [*lines[:most - 1], lines[most - 1] + " \u2026"]
+    return lines or [""]
 
 
 def _legend_items(diagram: Diagram, style: Style,
