@@ -12,6 +12,7 @@ import re
 
 from loopkit.escape import strip_control
 from loopkit.model import Diagram, Polarity
+from loopkit.writer import quote
 
 #: Words Mermaid reads as syntax when used as a node id.
 _KEYWORDS = {"end", "graph", "flowchart", "subgraph", "style", "class", "classdef", "click",
@@ -53,7 +54,8 @@ def write(diagram: Diagram) -> str:
     ids = node_ids(diagram)
     lines = []
     if diagram.title:
-        lines += ["---", f"title: \"{mermaid_text(diagram.title)}\"", "---"]
+        # Front matter is YAML: quote the title the way loopkit's own YAML writer does.
+        lines += ["---", f"title: {quote(_comment(diagram.title))}", "---"]
     lines.append("flowchart LR")
     groups: dict[str | None, list[str]] = {}
     for variable in diagram.variables:
@@ -70,9 +72,9 @@ def write(diagram: Diagram) -> str:
         label = _SIGN[link.polarity] + (" ||" if link.delay else "")
         lines.append(f'  {ids[link.source]} -->|"{mermaid_text(label)}"| {ids[link.target]}')
     for loop in diagram.loops:
-        name = f" {loop.name}" if loop.name else ""
-        chain = " -> ".join(loop.variables)
-        lines.append(f"  %% {loop.id}:{_comment(name)} ({_comment(chain)})")
+        name = f"{_comment(loop.name)} " if loop.name else ""
+        chain = _comment(" -> ".join(loop.variables))
+        lines.append(f"  %% {_comment(loop.id)}: {name}({chain})")
     return "\n".join(lines) + "\n"
 
 
