@@ -171,7 +171,8 @@ def _validate_shape(data: dict[str, Any], source: SourceMap, filename: str) -> l
     try:
         DiagramFile.model_validate(data)
     except ValidationError as error:
-        items = [(item, _data_loc(item["loc"])) for item in error.errors(include_url=False)]
+        items = [(item, _data_loc(item["loc"], data))
+                 for item in error.errors(include_url=False)]
         problems = [
             _shape_problem(item, loc, source, filename, FIELD_NAMES)
             for item, loc in _merge_typos(items)
@@ -238,13 +239,22 @@ def _entries(data: Any, adapter: Any, *, mapping: bool) -> list[tuple[Any, Any]]
     return out
 
 
-def _data_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Drop pydantic's validator-name segments so ``loc`` matches the data path."""
+def _data_loc(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
+    """Drop pydantic's validator-name segments so ``loc`` matches the data path.
+
+    A segment is only dropped when the data has no such key: a user's own key
+    named ``str`` or ``dict`` is kept (dropping it crashed on ``str: x``).
+    """
     out = []
+    node = data
     for part in loc:
-        if isinstance(part, str) and (part.startswith("function-") or part in ("str", "dict")):
+        present = (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node))
+        if not present and isinstance(part, str) and (
+                part.startswith("function-") or part in ("str", "dict")):
             continue
         out.append(part)
+        node = node[part] if present else None
     return tuple(out)
 
 
@@ -257,7 +267,7 @@ def _shape_problem(
 ) -> Problem:
     kind = item["type"]
     where = _describe(loc)
-    if kind == "extra_forbidden":
+    if kind == "extra_forbidden" and loc:
         mark = source.locate(loc, key=True)
         key = str(loc[-1])
         allowed = field_names[_field_kind((*loc[:-1], "x"))] if len(loc) > 1 else field_names["top"]
@@ -267,7 +277,7 @@ def _shape_problem(
         return Problem(filename, mark.line, mark.column, f"unknown key '{shown(key)}'{hint}",
                        "unknown-key")
     mark = source.locate(loc)
-    if kind == "missing":
+    if kind == "missing" and loc:
         field = shown(str(loc[-1]))
         parent = _describe(loc[:-1])
         message = f"missing required key '{field}'"
