@@ -399,3 +399,24 @@ def test_every_import_writes_yaml_that_loads() -> None:
         assert back.variables == result.diagram.variables, path.name
         assert Counter(lk.polarity for lk in back.links) == Counter(
             lk.polarity for lk in result.diagram.links)
+
+
+def test_delay_functions_mark_links_delayed() -> None:
+    mdl = """{UTF-8}
+Perceived quality= SMOOTH( Quality, Perception time) * 1
+\t~\t\t|
+Quality= DELAY FIXED( Effort * 2, 3, 0) + Perceived quality
+\t~\t\t|
+Effort= 1
+\t~\t\t|
+Perception time= 5
+\t~\t\t|
+"""
+    result = import_text(mdl, "m.mdl")
+    delayed = {lk.key for lk in result.diagram.links if lk.delay}
+    assert delayed == {("quality", "perceived_quality"), ("effort", "quality")}
+    assert "2 links marked delayed" in "\n".join(result.notes)
+    xmile = ('<xmile><model><variables><aux name="a"><eqn>SMTH1(b, 2)</eqn></aux>'
+             '<aux name="b"><eqn>a</eqn></aux></variables></model></xmile>')
+    d = import_text(xmile, "m.xmile").diagram
+    assert {lk.key: lk.delay for lk in d.links} == {("b", "a"): True, ("a", "b"): False}

@@ -24,7 +24,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from loopkit.interop import ImportResult
-from loopkit.interop._common import IdMaker, Notes, fail, line_col, link_notes, merge_links
+from loopkit.interop._common import (
+    IdMaker,
+    Notes,
+    delayed_arguments,
+    fail,
+    line_col,
+    link_notes,
+    mark_delays,
+    merge_links,
+)
 from loopkit.model import Diagram, Link, Polarity, Variable
 
 _SKETCH = re.compile(r"^\\\\\\---///.*$", re.MULTILINE)
@@ -33,6 +42,10 @@ _POLARITY = {43: Polarity.POSITIVE, 45: Polarity.NEGATIVE, 83: Polarity.POSITIVE
              115: Polarity.POSITIVE, 79: Polarity.NEGATIVE, 111: Polarity.NEGATIVE}
 #: Arrows thicker than this are stock-and-flow pipes (Vensim draws them at 22).
 _PIPE_THICKNESS = 20
+#: Vensim functions whose first argument reaches the result with a delay.
+DELAY_FUNCTIONS = ("smooth", "smoothi", "smooth3", "smooth3i", "smooth n", "delay1", "delay1i",
+                   "delay3", "delay3i", "delay n", "delay fixed", "delay material",
+                   "delay information", "delay conveyor", "delay profile")
 
 _NOTES = {
     **link_notes("arrow"),
@@ -308,6 +321,7 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
             drawn.add((source, target))
 
     pattern = _name_pattern([k for k in labels if k not in _CONTROL])
+    delayed: set[tuple[str, str]] = set()
     for eq in equations:
         if eq.key not in vid or eq.key in _CONTROL:
             continue
@@ -322,6 +336,8 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
                     notes.add("flows")
                     drawn.add((vid[term], target))
             rhs = rates
+        for argument in delayed_arguments(_normalise_expression(rhs), DELAY_FUNCTIONS):
+            delayed.update((vid[dep], target) for dep in _dependencies(argument, pattern))
         for dep in _dependencies(rhs, pattern):
             source = vid[dep]
             if (source, target) in drawn or (source == target and not eq.integ):
@@ -330,6 +346,7 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
             links.append(Link(source, target, Polarity.UNKNOWN))
             drawn.add((source, target))
 
+    links = mark_delays(links, delayed, notes)
     diagram = Diagram(variables, merge_links(links, notes), (), None, None, filename)
     return ImportResult(diagram, notes.lines(_NOTES), "vensim")
 

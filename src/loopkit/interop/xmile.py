@@ -22,14 +22,19 @@ from loopkit.interop._common import (
     IdMaker,
     Notes,
     XmlNode,
+    delayed_arguments,
     fail,
     link_notes,
+    mark_delays,
     merge_links,
     parse_xml,
 )
 from loopkit.model import Diagram, Link, Polarity, Variable
 
 _KINDS = ("stock", "flow", "aux")
+#: XMILE builtins whose first argument reaches the result with a delay.
+DELAY_FUNCTIONS = ("smth1", "smth3", "smthn", "delay", "delay1", "delay3", "delayn", "delayc")
+_TOKEN = re.compile(r"\"[^\"]+\"|[^\W\d][\w.$]*")
 _NOTES = {
     **link_notes("connector"),
     "flows": "{n} stock-flow link{s} taken from <inflow>/<outflow> (+ inflow, - outflow)",
@@ -133,11 +138,13 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
                     links.append(Link(keys[flow_key], keys[key], polarity))
                     notes.add("flows")
 
+    delayed = {(keys[canonical(token)], keys[key]) for key, eqn in equations
+               for argument in delayed_arguments(eqn, DELAY_FUNCTIONS)
+               for token in _TOKEN.findall(argument) if canonical(token) in keys}
     if connectors == 0:
-        pattern = re.compile(r"\"[^\"]+\"|[^\W\d][\w.$]*")
         for key, eqn in equations:
             seen = set()
-            for token in pattern.findall(eqn):
+            for token in _TOKEN.findall(eqn):
                 dep = canonical(token)
                 if dep in keys and dep != key and dep not in seen:
                     seen.add(dep)
@@ -146,6 +153,7 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
 
     name = root.find("header")
     title = name.child_text("name") if name is not None else None
+    links = mark_delays(links, delayed, notes)
     diagram = Diagram(tuple(variables), merge_links(links, notes), (),
                       title.strip() if title and title.strip() else None, None, filename)
     return ImportResult(diagram, notes.lines(_NOTES), "xmile")
