@@ -149,3 +149,16 @@ def test_ids_differing_only_by_a_control_character_are_refused() -> None:
     assert [(p.line, p.code) for p in info.value.problems] == [
         (3, "control-in-id"), (4, "control-in-id"), (8, "control-in-id")]
     assert "variable id '\\u202eid' contains the control character U+202E" in str(info.value)
+
+
+def test_a_newline_in_any_message_cannot_start_a_ci_workflow_command(tmp_path: Path) -> None:
+    """A loop name is shown inside a problem line; under GitHub Actions a line
+    starting with '::error' is a command, so every problem stays on one line."""
+    (tmp_path / "n.yaml").write_text(
+        'variables: {a: A, b: B}\nlinks: [a -> b (+), b -> a (+)]\n'
+        'loops:\n  B1:\n    name: "x\\n::error file=a.yaml::pwned\\u202e"\n    variables: [a, b]\n')
+    done = subprocess.run([sys.executable, "-m", "loopkit", "check", "n.yaml"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert [line[:9] for line in done.stderr.splitlines()] == ["n.yaml:4:"]
+    assert "x\\n::error file=a.yaml::pwned\\u202e" in done.stderr

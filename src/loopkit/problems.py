@@ -38,7 +38,11 @@ class Problem:
     severity: Severity = field(default=Severity.ERROR, compare=False)
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+        # One line whatever the user wrote: a newline in a loop name must not start a
+        # second line such as "::error ...", which CI logs run as a workflow command.
+        from loopkit.escape import one_line
+
+        return f"{one_line(self.file)}:{self.line}:{self.column}: {one_line(self.message)}"
 
     def to_dict(self) -> dict[str, object]:
         data = asdict(self)
