@@ -30,6 +30,7 @@ _TOKENS = [
     "---\n", "...\n", "+", "(+)", "(-)", "->", "a -> b (+)", "b -> a (-, delay)", ".nan",
     ".inf", "1e999", "0x1F", "true", "no", "null", "~", "\ufeff", "\r\n", "\u2028", "\x85",
     "%YAML 1.2\n", "%TAG ! tag:x,2000:\n", "\x07", "é", "因果", "\U0001f600", "9" * 30,
+    "str", "dict", "function-after", "name", "type", "description", "x-", "\\n",
 ]
 #: A valid diagram to start from, so mutations land near real structure.
 _SEED = (
