@@ -146,6 +146,16 @@ def dead_ends(t: int) -> Diagram:
     return Diagram.build(["r", "g", *[v.id for v in chain.variables]], links)
 
 
+def dense_layers(layers: int, width: int) -> Diagram:
+    """Layers of ``width`` variables, each linked to every variable of the next (the last
+    back to the first): every vertex has ``width`` outgoing links, so one search step
+    examines many links."""
+    names = [f"l{i}_{j}" for i in range(layers) for j in range(width)]
+    links = [(f"l{i}_{j}", f"l{(i + 1) % layers}_{k}", "-" if (j + k) % 3 == 0 else "+")
+             for i in range(layers) for j in range(width) for k in range(width)]
+    return Diagram.build(names, links)
+
+
 def table(rows: list[list[str]], header: list[str]) -> None:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     print("  " + "  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True)))
@@ -233,6 +243,9 @@ def section_budgets(budgets: list[float]) -> None:
     dead = dead_ends(40)
     cases.append(("dead ends only (1 loop)", lambda s: analyse_loops(
         dead, max_length=84, limit=None, time_budget=s)))
+    dense = dense_layers(4, 150)
+    cases.append(("dense layers, 150 links per variable", lambda s: analyse_loops(
+        dense, max_length=None, limit=None, time_budget=s)))
     rows = []
     for name, run in cases:
         for budget in budgets:
