@@ -11,6 +11,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from loopkit.interop import (
     FORMATS,
@@ -420,3 +422,23 @@ Perception time= 5
              '<aux name="b"><eqn>a</eqn></aux></variables></model></xmile>')
     d = import_text(xmile, "m.xmile").diagram
     assert {lk.key: lk.delay for lk in d.links} == {("b", "a"): True, ("a", "b"): False}
+
+
+FIXTURES = sorted(p for p in DATA.iterdir() if not p.name.startswith(("bad", "broken")))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(FIXTURES), st.integers(0, 10_000), st.integers(0, 60),
+       st.text(max_size=8))
+def test_damaged_files_give_a_diagram_or_one_problem_never_a_crash(
+        path: Path, at: int, cut: int, junk: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    at %= len(text) + 1
+    damaged = text[:at] + junk + text[at + cut:]
+    fmt = detect_format(text, path.name).name
+    try:
+        result = import_text(damaged, path.name, fmt, link=1)
+    except DiagramError as error:
+        assert error.problems and all(p.line >= 1 and p.column >= 1 for p in error.problems)
+        return
+    parse_diagram(write_yaml(result.diagram), "x.yaml")

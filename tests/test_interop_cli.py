@@ -113,3 +113,12 @@ def test_export_refuses_bad_diagram_and_input_overwrite(tmp_path: Path) -> None:
         result.stderr
     same = runner.invoke(app, ["export", str(EXAMPLE), "--to", "dot", "-o", str(EXAMPLE)])
     assert same.exit_code == 2 and "refusing to write over the input" in same.stderr
+
+
+def test_import_that_breaks_a_limit_names_the_source(tmp_path: Path) -> None:
+    source = tmp_path / "long.json"
+    source.write_text('{"elements": [{"label": "' + "x" * 600 + '"}]}', encoding="utf-8")
+    result = runner.invoke(app, ["import", str(source)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{source}:1:1: the imported diagram is not valid: ")
+    assert result.stdout == ""

@@ -57,6 +57,7 @@ def import_command(
     from loopkit.fsutil import atomic_write
     from loopkit.interop import FORMATS, import_text, read_source
     from loopkit.loader import parse_diagram
+    from loopkit.problems import DiagramError, Problem
     from loopkit.writer import write_yaml
 
     text, name, read_notes = read_source(source)
@@ -69,8 +70,11 @@ def import_command(
     shown = "a LOOPY link" if name == "<link>" else Path(name).name
     header = [f"Imported from {shown} ({FORMATS[result.format].title}) by loopkit import."]
     yaml_text = write_yaml(result.diagram, header=header)
-    # The writer's output must load: if it ever does not, that is our bug, not the user's.
-    parse_diagram(yaml_text, output if output != "-" else "<output>")
+    try:  # e.g. a label longer than the --max-label-length limit
+        parse_diagram(yaml_text, output if output != "-" else "<output>")
+    except DiagramError as error:
+        raise DiagramError([Problem(name, 1, 1, f"the imported diagram is not valid: "
+                                    f"{p.message}", p.code) for p in error.problems]) from None
     if output == "-":
         typer.echo(yaml_text, nl=False)
     else:
