@@ -71,7 +71,8 @@ def test_ids_are_deduplicated_in_order() -> None:
 
 
 @pytest.mark.parametrize(("name", "fmt"), [
-    ("ads.loopy", "loopy"), ("cld.mdl", "vensim"), ("stock-flow.xmile", "xmile"),
+    ("ads.loopy", "loopy"), ("cld.mdl", "vensim"), ("backlog.mdl", "vensim"),
+    ("stock-flow.xmile", "xmile"),
     ("kumu-blueprint.json", "kumu"), ("kumu-export.json", "kumu"),
     ("drafted.sd.json", "sdjson"), ("yed.graphml", "graphml"),
 ])
@@ -442,3 +443,13 @@ def test_damaged_files_give_a_diagram_or_one_problem_never_a_crash(
         assert error.problems and all(p.line >= 1 and p.column >= 1 for p in error.problems)
         return
     parse_diagram(write_yaml(result.diagram), "x.yaml")
+
+
+def test_vensim_valves_stand_for_their_flow_and_control_is_left_out() -> None:
+    result = load("backlog.mdl")
+    d = result.diagram
+    assert [v.id for v in d.variables] == ["backlog", "arrivals", "completion",
+                                           "time_to_complete"]
+    assert signs(d) == {("backlog", "completion"): "+", ("time_to_complete", "completion"): "-",
+                        ("arrivals", "backlog"): "+", ("completion", "backlog"): "-"}
+    assert [lk.key for lk in d.links if lk.delay] == [("backlog", "completion")]

@@ -107,7 +107,7 @@ def diagrams(draw: st.DrawFn) -> Diagram:
     return Diagram(variables, links, loops, draw(st.none() | TEXT), draw(st.none() | TEXT))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(diagrams())
 def test_writer_and_lossless_formats_round_trip_any_diagram(diagram: Diagram) -> None:
     same(diagram, parse_diagram(write_yaml(diagram), "x.yaml"))
