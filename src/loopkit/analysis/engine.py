@@ -330,6 +330,11 @@ class _Plan(NamedTuple):
             clock.roots_done += 1
 
     @property
+    def length_bounded(self) -> bool:
+        """Whether ``max_length`` can rule out any cycle (none is longer than n links)."""
+        return self.max_length is not None and self.max_length < self.graph.n
+
+    @property
     def rotate(self) -> bool:
         """Whether found paths may not start at their lowest vertex."""
         return self.link is not None or self.through is not None
@@ -413,7 +418,7 @@ class CycleSearch:
                     self.found += 1
                     clock.found = self.found
                     yield RawCycle(tuple(path), weight & (_UNK_WEIGHT - 1), weight >> 32)
-                self.length_pruned |= walk.length_pruned
+                self.length_pruned |= walk.length_pruned and plan.length_bounded
         finally:
             self.elapsed = clock.elapsed
             self.reason = _stop_reason(clock, limit_hit, self.limit, self.length_pruned,
@@ -530,7 +535,7 @@ def _keep_shortest(plan: _Plan, clock: _Clock, limit: int | None,
                 heapq.heapreplace(heap, (*key, keep(nodes, weight)))
             if len(heap) >= limit:
                 walk.bound = -heap[0][0]
-        length_pruned |= walk.length_pruned
+        length_pruned |= walk.length_pruned and plan.length_bounded
         cut |= walk.bound_cut
     if limit is not None:
         heap.sort(reverse=True)  # keys are unique: payloads are never compared
@@ -589,6 +594,6 @@ def count_cycles(
             if row is None:
                 row = counts[length] = [0, 0, 0]
             row[UNDETERMINED if weight >= _UNK_WEIGHT else weight & 1] += 1
-        length_pruned |= walk.length_pruned
+        length_pruned |= walk.length_pruned and plan.length_bounded
     reason = _stop_reason(clock, False, None, length_pruned, max_length, shortest=False)
     return CycleCount(dict(sorted(counts.items())), reason is not None, reason, clock.elapsed)
