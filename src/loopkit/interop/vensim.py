@@ -180,7 +180,11 @@ def _sketches(text: str, start: int, filename: str) -> list[_Sketch]:
             break
         if not sketches or not line[:1].isdigit():
             continue
-        fields = _fields(line)
+        try:
+            fields = _fields(line)
+        except csv.Error as error:
+            line_no, _ = line_col(text, line_offset)
+            fail(filename, line_no, 1, f"cannot read this sketch line: {error}", "import-syntax")
         kind = _int(fields, 0, filename, text, line_offset, "object type")
         where = line_col(text, line_offset)[0]
         if kind == 1:
@@ -272,7 +276,8 @@ def _signed_terms(expr: str) -> list[tuple[int, str]]:
 
 
 def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
-    text = text.lstrip("\ufeff")
+    # Old Mac models end lines with CR alone; count those as line breaks too.
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     notes = Notes()
     sketch_match = _SKETCH.search(text)
     sketch_start = sketch_match.start() if sketch_match else len(text)
