@@ -217,3 +217,23 @@ def test_watch_command_renders_each_save(diagram: Path) -> None:
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_quiet_prints_nothing_but_problems(diagram: Path) -> None:
+    result = runner.invoke(app, ["-q", "render", str(diagram)])
+    assert result.exit_code == 0 and result.stderr == ""
+    result = runner.invoke(app, ["-q", "render", "--check", str(diagram)])
+    assert result.exit_code == 0 and result.stderr == ""
+
+
+def test_missing_graphviz_pure_says_how_to_install_it(
+        diagram: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import loopkit.render.engine as engine
+
+    monkeypatch.setattr(engine, "_find_pure", lambda: None)
+    monkeypatch.delenv("LOOPKIT_RENDERER", raising=False)
+    result = runner.invoke(app, ["render", str(diagram)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "loopkit: error: no renderer: graphviz-pure not found; install it with: "
+        "pip install graphviz-pure (or use --renderer system)")

@@ -10,7 +10,14 @@ from typing import Any
 import typer
 
 from loopkit.cli import app
-from loopkit.cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, fail_usage, print_problems
+from loopkit.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    fail_usage,
+    note,
+    print_problems,
+)
 
 
 class RenderFormat(StrEnum):
@@ -164,15 +171,15 @@ def _render_one(path: str, diagram: Any, *, check: bool, **options: Any) -> int:
                    f"{', ...' if len(ids) > 12 else ''})", err=True)
         return EXIT_USAGE
     outputs = plan_outputs(path, diagram, analysis, **options)
-    for note in dict.fromkeys(note for out in outputs for note in out.notes):
-        typer.echo(f"{path}: note: {note}", err=True)
+    for remark in dict.fromkeys(remark for out in outputs for remark in out.notes):
+        note(f"{path}: note: {remark}")
     if check:
         stale = stale_outputs(outputs)
         for target, why in stale:
             typer.echo(f"{target}: {why} (run: loopkit render {path}"
                        f"{_flags_hint(options)})", err=True)
         if not stale:
-            typer.echo(f"{path}: pictures up to date", err=True)
+            note(f"{path}: pictures up to date")
         return EXIT_PROBLEMS if stale else EXIT_OK
     if outputs and outputs[0].path is None:
         sys.stdout.buffer.write(outputs[0].data)
@@ -183,7 +190,7 @@ def _render_one(path: str, diagram: Any, *, check: bool, **options: Any) -> int:
     elapsed = time.monotonic() - started
     where = options["each_loop"] if options["each_loop"] else outputs[0].path
     what = f"{len(outputs)} pictures in " if options["each_loop"] else ""
-    typer.echo(f"{path}: wrote {what}{where} ({elapsed:.2f} s)", err=True)
+    note(f"{path}: wrote {what}{where} ({elapsed:.2f} s)")
     return EXIT_OK
 
 
@@ -215,8 +222,7 @@ def _watch(files: list[str], options: dict[str, Any]) -> None:
         except Exception as error:  # keep watching after a bad save
             report_error(error)
 
-    typer.echo(f"watching {len(files)} file{'s' if len(files) != 1 else ''}; "
-               "press Ctrl+C to stop", err=True)
+    note(f"watching {len(files)} file{'s' if len(files) != 1 else ''}; press Ctrl+C to stop")
     stop = threading.Event()
     try:
         watch_files(files, again, stop=stop)
