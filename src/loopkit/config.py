@@ -4,7 +4,7 @@ Found the way ruff finds its settings: walk up from the diagram's folder and
 take the first ``.loopkit.yaml``/``.loopkit.yml``, or ``pyproject.toml`` that
 has a ``[tool.loopkit]`` table. A ``pyproject.toml`` without that table is
 passed over, so a diagram folder inside some other Python project still finds
-the settings further up. Settings are read once per folder.
+the settings further up. Nothing is cached: an edited settings file counts at once.
 
 Only the ``lint`` section exists today::
 
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +56,6 @@ def find_config(start: str | os.PathLike[str]) -> Path | None:
     return _find_in(folder)
 
 
-@lru_cache(maxsize=256)
 def _find_in(folder: Path) -> Path | None:
     for candidate in (folder, *folder.parents):
         for name in CONFIG_NAMES:

@@ -45,6 +45,13 @@ def _echo_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
+def _out(line: str) -> None:
+    """One line of text output with control characters removed (labels come from files)."""
+    from loopkit.escape import strip_control
+
+    typer.echo(strip_control(line))
+
+
 def _load_one(path: str) -> Any:
     """One diagram, or its problems on stderr and exit 1."""
     [(_, diagram, problems)] = load_many([path])
@@ -107,15 +114,15 @@ def archetypes_command(
     else:
         for i, report in enumerate(reports):
             if i:
-                typer.echo("")
+                _out("")
             count = len(report.matches)
-            typer.echo(f"{report.diagram.path}: {count} archetype match"
+            _out(f"{report.diagram.path}: {count} archetype match"
                        f"{'es' if count != 1 else ''} among {len(report.loops)} loops"
                        + (f" (stopped early: {report.reason})" if report.truncated else ""))
             for match in report.matches:
-                typer.echo("")
+                _out("")
                 for line in describe_match(match, _labels(report.diagram)):
-                    typer.echo(line)
+                    _out(line)
     raise typer.Exit(EXIT_PROBLEMS if failed else EXIT_OK)
 
 
@@ -154,13 +161,13 @@ def trace_command(
         return
     for i, tree in enumerate(trees):
         if i:
-            typer.echo("")
+            _out("")
         what = "Causes of" if tree.direction == "up" else "Uses of"
-        typer.echo(f"{what} {variable} ({tree.depth} level{'s' if tree.depth != 1 else ''}):")
+        _out(f"{what} {variable} ({tree.depth} level{'s' if tree.depth != 1 else ''}):")
         for line in render_tree(tree, _labels(diagram)):
-            typer.echo(line)
+            _out(line)
         if tree.truncated:
-            typer.echo(f"(stopped early: {tree.reason})")
+            _out(f"(stopped early: {tree.reason})")
 
 
 @app.command("effect")
@@ -198,12 +205,12 @@ def effect_command(
         data["sentence"] = describe_effect(result, _labels(diagram))
         _echo_json({"file": diagram.path, **data})
         return
-    typer.echo(describe_effect(result, _labels(diagram)))
+    _out(describe_effect(result, _labels(diagram)))
     if show_paths:
         for path in result.paths:
             sign = {"+": "raises", "-": "lowers", "?": "unknown"}[path.sign.value]
             delay = f", {path.delays} delayed" if path.delays else ""
-            typer.echo(f"  {sign:<7} {path.chain()}  ({len(path.links)} "
+            _out(f"  {sign:<7} {path.chain()}  ({len(path.links)} "
                        f"link{'s' if len(path.links) != 1 else ''}{delay})")
 
 
@@ -242,7 +249,7 @@ def whatif_command(
         _echo_json({"file": diagram.path, **result.to_dict()})
         return
     for line in describe_whatif(result, _labels(diagram)):
-        typer.echo(line)
+        _out(line)
 
 
 @app.command("diff")
@@ -278,10 +285,10 @@ def diff_command(
     if output_format is DiffFormat.json:
         _echo_json(result.to_dict())
     elif output_format is DiffFormat.markdown:
-        typer.echo(render_markdown(result))
+        _out(render_markdown(result))
     else:
         for line in render_text(result):
-            typer.echo(line)
+            _out(line)
     failures = []
     if fail_on_new_loop and result.loops_created:
         failures.append(f"{len(result.loops_created)} new loop(s)")
@@ -328,7 +335,7 @@ def lint_command(
     if list_rules:
         for rule in RULES.values():
             state = "" if rule.default else " (off by default)"
-            typer.echo(f"{rule.name:<28} {rule.severity.word:<8} {rule.summary}{state}")
+            _out(f"{rule.name:<28} {rule.severity.word:<8} {rule.summary}{state}")
         return
     if not files:
         raise fail_usage("give at least one diagram file (or --list-rules)")
@@ -360,10 +367,10 @@ def lint_command(
     else:
         for path, report in records:
             for p in report.problems:
-                typer.echo(f"{p.file}:{p.line}:{p.column}: {p.severity.word}: {p.message} "
+                _out(f"{p.file}:{p.line}:{p.column}: {p.severity.word}: {p.message} "
                            f"[{p.code}]")
             counts = {s: sum(1 for p in report.problems if p.severity is s) for s in Severity}
-            typer.echo(f"{path}: {counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} "
+            _out(f"{path}: {counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} "
                        f"warnings, {counts[Severity.INFO]} info"
                        + (f" (loop rules stopped early: {report.reason})"
                           if report.truncated else ""))

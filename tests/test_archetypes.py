@@ -1,0 +1,199 @@
+"""Archetype detection: each shipped example, the field stories, and near-misses."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from loopkit.analysis.archetypes import (
+    ARCHETYPES,
+    GENERIC,
+    describe_match,
+    find_archetypes,
+)
+from loopkit.cli import app
+from loopkit.loader import load_diagram
+from loopkit.model import Diagram, Variable
+from tests.helpers import EXAMPLES, ROOT, foresight_diagram
+
+ARCHETYPE_EXAMPLES = EXAMPLES / "archetypes"
+NEAR_MISSES = ROOT / "tests" / "data" / "archetypes"
+runner = CliRunner()
+
+#: example file -> (archetype, loops, a few roles that must be named)
+EXPECTED = {
+    "fixes-that-fail.yaml": ("Fixes that Fail", ("B1", "R1"),
+                             {"problem symptom": "backlog", "fix": "overtime"}),
+    "shifting-the-burden.yaml": ("Shifting the Burden", ("B1", "B2", "R1"),
+                                 {"problem symptom": "crises", "symptomatic solution": "emergency",
+                                  "fundamental solution": "long_term"}),
+    "accidental-adversaries.yaml": ("Accidental Adversaries",
+                                    ("R3", "R1", "R2", "B2", "B1", "R4"),
+                                    {"A's own fix": "exclusions", "B's own fix": "street_work"}),
+    "limits-to-growth.yaml": ("Limits to Growth", ("R1", "B1"),
+                              {"performance": "matches", "limiting condition": "coordinators"}),
+    "growth-and-underinvestment.yaml": ("Growth and Underinvestment", ("R1", "B1", "B2"),
+                                        {"performance": "quality",
+                                         "performance standard": "standard"}),
+    "tragedy-of-the-commons.yaml": ("Tragedy of the Commons", ("R1", "R2", "B1", "B2"),
+                                    {"common resource": "total"}),
+    "success-to-the-successful.yaml": ("Success to the Successful", ("R1", "R2"),
+                                       {"allocation": "share_a"}),
+    "escalation.yaml": ("Escalation", ("B1", "B2"), {"relative position": "standing"}),
+    "eroding-goals.yaml": ("Eroding Goals", ("B2", "B1"),
+                           {"gap": "gap", "goal": "target", "condition": "actual"}),
+}
+
+#: near-miss file -> archetype that must NOT be found
+NEAR = {
+    "ftf-no-shared-path.yaml": "Fixes that Fail",
+    "ftf-wrong-polarity.yaml": "Fixes that Fail",
+    "stb-no-addiction.yaml": "Shifting the Burden",
+    "ltg-disjoint.yaml": "Limits to Growth",
+    "escalation-same-sign.yaml": "Escalation",
+    "escalation-one-side.yaml": "Escalation",
+    "stts-same-sign.yaml": "Success to the Successful",
+    "eroding-same-side.yaml": "Eroding Goals",
+    "toc-shared-actor.yaml": "Tragedy of the Commons",
+    "gu-no-investment.yaml": "Growth and Underinvestment",
+    "aa-no-harm.yaml": "Accidental Adversaries",
+}
+
+
+def test_every_archetype_has_an_example_and_a_near_miss() -> None:
+    assert {a for a, _, _ in EXPECTED.values()} == set(ARCHETYPES)
+    assert set(NEAR.values()) == set(ARCHETYPES)
+    assert sorted(p.name for p in ARCHETYPE_EXAMPLES.glob("*.yaml")) == sorted(EXPECTED)
+    assert sorted(p.name for p in NEAR_MISSES.glob("*.yaml")) == sorted(NEAR)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_example_shows_exactly_its_archetype_strongly(name: str) -> None:
+    archetype, loops, roles = EXPECTED[name]
+    report = find_archetypes(load_diagram(ARCHETYPE_EXAMPLES / name))
+    assert [m.archetype for m in report.matches] == [archetype]
+    [match] = report.matches
+    assert match.confidence == "strong"
+    assert match.loops == loops
+    assert dict(match.roles).items() >= roles.items()
+    assert match.reasons and all(isinstance(r, str) and r for r in match.reasons)
+    assert match.generic == ARCHETYPES[archetype]
+
+
+@pytest.mark.parametrize("name", sorted(NEAR))
+def test_near_miss_does_not_match(name: str) -> None:
+    report = find_archetypes(load_diagram(NEAR_MISSES / name))
+    assert NEAR[name] not in {m.archetype for m in report.matches}
+
+
+def test_near_misses_that_are_simpler_archetypes_say_so() -> None:
+    """Growth without an investment loop is plain Limits to Growth, with its constraint."""
+    report = find_archetypes(load_diagram(NEAR_MISSES / "gu-no-investment.yaml"))
+    assert [(m.archetype, m.confidence) for m in report.matches] == [
+        ("Limits to Growth", "strong")]
+    assert ("limiting condition", "standard") in report.matches[0].roles
+
+
+def test_fixes_that_fail_without_delay_is_only_possible() -> None:
+    text = (ARCHETYPE_EXAMPLES / "fixes-that-fail.yaml").read_text()
+    from loopkit.loader import parse_diagram
+
+    diagram = parse_diagram(text.replace("    delay: true\n", ""), "nodelay.yaml")
+    [match] = find_archetypes(diagram).matches
+    assert (match.archetype, match.confidence) == ("Fixes that Fail", "possible")
+    assert any("no delay" in reason for reason in match.reasons)
+
+
+def test_school_fines_is_fixes_that_fail_with_all_three_spirals() -> None:
+    report = find_archetypes(load_diagram(EXAMPLES / "school-fines.yaml"))
+    ftf = [m for m in report.matches if m.archetype == "Fixes that Fail"]
+    assert len(ftf) == 1
+    assert ftf[0].confidence == "strong"
+    assert ftf[0].loops == ("B1", "R1", "R2", "R3")
+    assert dict(ftf[0].roles)["fix"] == "fines"
+    assert dict(ftf[0].roles)["problem symptom"] == "absence"
+
+
+def test_bail_conditions_has_the_shape_of_escalation() -> None:
+    """Field story 2 says so; the loop alternates between the two gangs' groups."""
+    report = find_archetypes(load_diagram(EXAMPLES / "bail-conditions.yaml"))
+    assert [(m.archetype, m.confidence, m.loops) for m in report.matches] == [
+        ("Escalation", "strong", ("R1",))]
+
+
+def test_escalation_loop_form_needs_groups() -> None:
+    diagram = Diagram.build(["a", "b", "c", "d"],
+                            [("a", "b", "+"), ("b", "c", "+"), ("c", "d", "+"), ("d", "a", "+")])
+    assert find_archetypes(diagram).matches == []
+    grouped = Diagram(tuple(Variable(v, v, g) for v, g in
+                            (("a", "x"), ("b", "x"), ("c", "y"), ("d", "y"))),
+                      diagram.links)
+    assert [m.archetype for m in find_archetypes(grouped).matches] == ["Escalation"]
+
+
+def test_describe_match_names_loops_roles_and_reasons() -> None:
+    diagram = load_diagram(ARCHETYPE_EXAMPLES / "eroding-goals.yaml")
+    [match] = find_archetypes(diagram).matches
+    lines = describe_match(match, {v.id: v.label for v in diagram.variables})
+    assert lines[0].startswith("Eroding Goals (strong) - relative control: ")
+    assert GENERIC["relative control"] in lines[0]
+    assert "  loops: B2, B1" in lines
+    assert "  goal: target (Target visit frequency)" in lines
+    assert any(line.startswith("  - ") and "delay" in line for line in lines)
+
+
+def test_search_is_bounded_and_says_so() -> None:
+    report = find_archetypes(load_diagram(EXAMPLES / "school-fines.yaml"), loop_limit=2)
+    assert report.truncated and "loop search" in (report.reason or "")
+    report = find_archetypes(load_diagram(EXAMPLES / "school-fines.yaml"), match_limit=1)
+    assert report.truncated and "match limit" in (report.reason or "")
+    assert len(report.matches) == 1
+
+
+def test_big_real_map_finishes_within_budget() -> None:
+    diagram = foresight_diagram()
+    report = find_archetypes(diagram, time_budget=2.0, loop_limit=300)
+    assert report.truncated  # 300 loops of millions
+    assert len(report.matches) <= 500
+    assert all(m.confidence in ("strong", "possible") for m in report.matches)
+
+
+def test_output_is_deterministic() -> None:
+    path = ARCHETYPE_EXAMPLES / "accidental-adversaries.yaml"
+    first = find_archetypes(load_diagram(path)).to_dict()
+    assert find_archetypes(load_diagram(path)).to_dict() == first
+
+
+def test_cli_text_and_json() -> None:
+    path = str(ARCHETYPE_EXAMPLES / "shifting-the-burden.yaml")
+    result = runner.invoke(app, ["archetypes", path])
+    assert result.exit_code == 0, result.output
+    assert "Shifting the Burden (strong)" in result.stdout
+    assert "fundamental solution: long_term (Long-term family support)" in result.stdout
+    result = runner.invoke(app, ["archetypes", "--format", "json", path])
+    [record] = json.loads(result.stdout)["files"]
+    assert record["matches"][0]["archetype"] == "Shifting the Burden"
+    assert record["matches"][0]["generic"] == "out of control"
+    assert record["truncated"] is False
+
+
+def test_cli_invalid_file_exits_1_with_located_problem(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("variables: {a: A}\nlinks: [a -> b (+)]\n")
+    result = runner.invoke(app, ["archetypes", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:2:" in result.stderr
+
+
+def test_cli_in_a_real_process() -> None:
+    done = subprocess.run([sys.executable, "-m", "loopkit", "archetypes",
+                           "examples/archetypes/escalation.yaml"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Escalation (strong)" in done.stdout
+    assert "relative position: standing" in done.stdout
