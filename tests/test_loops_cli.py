@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -96,3 +97,13 @@ def test_real_process_count_and_independent() -> None:
         assert done.stderr == ""
         summary = json.loads(done.stdout)["files"][0]["summary"]
         assert summary["total"] == 5
+
+
+def test_independent_on_a_diagram_without_loops(tmp_path: Path) -> None:
+    path = tmp_path / "chain.yaml"
+    path.write_text("variables:\n  a: A\n  b: B\nlinks:\n  - a -> b (+)\n", encoding="utf-8")
+    result = runner.invoke(app, ["loops", "--independent", str(path)])
+    assert result.exit_code == 0
+    assert "no feedback" in result.stdout
+    record = run_json("--independent", str(path))
+    assert record["summary"]["cycle_rank"] == 0 and record["summary"]["components"] == []

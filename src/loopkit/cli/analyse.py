@@ -187,14 +187,16 @@ def _count_table(result: Any) -> Any:
 def _structure_sentence(summary: dict[str, Any]) -> str:
     """``141 independent loops; cycle rank 154 in 1 feedback component (86 variables) ...``."""
     sizes = [c["size"] for c in summary["components"]]
+    if not sizes:
+        return "no feedback: no variable can influence itself, so there are no loops"
     parts = ", ".join(str(size) for size in sizes)
     noun = "component" if len(sizes) == 1 else "components"
     text = (f"{summary['total']} independent loops (shortest independent loop set); "
-            f"cycle rank {summary['cycle_rank']} in {len(sizes)} feedback {noun}"
-            + (f" ({parts} variables)" if sizes else ""))
+            f"cycle rank {summary['cycle_rank']} in {len(sizes)} feedback {noun} "
+            f"({parts} variables)")
     if summary["complete"]:
         text += "; every loop is a combination of these"
-    elif sizes and not summary["truncated"]:
+    elif not summary["truncated"]:
         text += ("; the shortest loops do not span every loop, so the set is "
                  f"{summary['cycle_rank'] - summary['total']} short of the cycle rank")
     return text
