@@ -45,9 +45,10 @@ they stopped early.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Any
 
 from loopkit.analysis.lint import GOAL_WORDS
 from loopkit.analysis.loops import Loop, analyse_loops
@@ -56,7 +57,7 @@ from loopkit.model import Diagram, Link, LoopType, Polarity
 DEFAULT_MAX_LENGTH = 12
 DEFAULT_LOOP_LIMIT = 2_000
 DEFAULT_TIME_BUDGET = 5.0
-DEFAULT_MATCH_LIMIT = 500
+DEFAULT_MATCH_LIMIT = 100
 
 R, B = LoopType.REINFORCING, LoopType.BALANCING
 
@@ -214,6 +215,13 @@ class _Finder:
     match_limit: int
     matches: list[Match] = field(default_factory=list)
     steps: int = 0
+    seen: dict[tuple[str, tuple[tuple[str, str], ...]], int] = field(default_factory=dict)
+    alternatives: dict[tuple[str, tuple[tuple[str, str], ...]], list[tuple[str, ...]]] = \
+        field(default_factory=dict)
+    per_archetype: dict[str, int] = field(default_factory=dict)
+    capped: set[str] = field(default_factory=set)
+    phase_deadline: float | None = None
+    stopped: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.by_id = {lp.id: lp for lp in self.loops}
@@ -231,14 +239,39 @@ class _Finder:
 
     def tick(self) -> None:
         self.steps += 1
-        if self.deadline is not None and self.steps % 256 == 0 \
-                and time.monotonic() > self.deadline:
-            raise _Stop("time budget reached while comparing loops")
+        if self.phase_deadline is not None and self.steps % 256 == 0 \
+                and time.monotonic() > self.phase_deadline:
+            raise _Stop("time budget reached")
 
     def add(self, match: Match) -> None:
+        """Keep a match; the same roles found through other loops count once.
+
+        Each archetype keeps at most ``match_limit`` matches, so one archetype
+        that is everywhere in a dense map cannot crowd out the others.
+        """
+        key = (match.archetype, match.roles)
+        if key in self.seen:
+            self.alternatives.setdefault(key, []).append(match.loops)
+            return
+        if self.per_archetype.get(match.archetype, 0) >= self.match_limit:
+            self.capped.add(match.archetype)
+            return
+        self.seen[key] = len(self.matches)
+        self.per_archetype[match.archetype] = self.per_archetype.get(match.archetype, 0) + 1
         self.matches.append(match)
-        if len(self.matches) >= self.match_limit:
-            raise _Stop(f"match limit ({self.match_limit:,}) reached")
+
+    def finished(self) -> list[Match]:
+        """The matches, each noting the other loop combinations that play the same roles."""
+        out = list(self.matches)
+        for key, others in self.alternatives.items():
+            i = self.seen[key]
+            shown = "; ".join(", ".join(loops) for loops in others[:5])
+            more = f" and {len(others) - 5} more" if len(others) > 5 else ""
+            note = (f"the same roles are also played through {len(others)} other loop "
+                    f"combination{'s' if len(others) != 1 else ''}: {shown}{more}")
+            out[i] = Match(out[i].archetype, out[i].confidence, out[i].loops, out[i].roles,
+                           (*out[i].reasons, note))
+        return out
 
     def name(self, loop: Loop) -> str:
         return f"{loop.id} ({loop.name})" if loop.name else loop.id
@@ -335,15 +368,19 @@ class _Finder:
             f"{self.chain([fix, *side, solution])}), so relying on the quick fix erodes "
             "the fundamental solution",
         ]
-        if fundamental_delay and not quick_delay:
+        strong = fundamental_delay and not quick_delay
+        if strong:
             reasons.append(f"the fundamental loop has a delay "
                            f"({', '.join(_delayed(fundamental.links))}) and the quick fix "
                            "has none: the quick fix wins the race")
+        else:
+            reasons.append("no delay marks the fundamental solution as the slower one, "
+                           "which the archetype turns on")
         roles = [("problem symptom", symptom), ("symptomatic solution", fix),
                  ("fundamental solution", solution)]
         if side:
             roles.append(("side effect", side[0]))
-        self.add(Match(SHIFTING_THE_BURDEN, "strong",
+        self.add(Match(SHIFTING_THE_BURDEN, "strong" if strong else "possible",
                        (quick.id, fundamental.id, addiction.id), tuple(roles), tuple(reasons)))
 
     def emit_fixes(self, explained: set[frozenset[str]]) -> None:
@@ -569,9 +606,20 @@ class _Finder:
         ]
         if delays:
             reasons.append(f"the shared limit acts with a delay ({', '.join(delays)})")
-        self.add(Match(TRAGEDY_OF_THE_COMMONS, "strong", (ra.id, rb.id, ba.id, bb.id),
-                       (("A's activity", act_a), ("B's activity", act_b),
-                        ("common resource", shared[0])), tuple(reasons)))
+        on_loops = self.vars[ra.id] | self.vars[rb.id] | self.vars[ba.id] | self.vars[bb.id]
+        limit = next(((v, c) for v in shared for c in self.causes.get(v, ())
+                      if c not in on_loops), None)
+        if limit:
+            reasons.append(f"'{limit[1]}' from outside the loops sets the resource limit "
+                           f"(it feeds '{limit[0]}')")
+        else:
+            reasons.append("no outside resource limit feeds the shared part")
+        roles = [("A's activity", act_a), ("B's activity", act_b),
+                 ("common resource", shared[0])]
+        if limit:
+            roles.append(("resource limit", limit[1]))
+        self.add(Match(TRAGEDY_OF_THE_COMMONS, "strong" if limit else "possible",
+                       (ra.id, rb.id, ba.id, bb.id), tuple(roles), tuple(reasons)))
 
     # -- relative achievement / relative control
 
@@ -708,15 +756,28 @@ class _Finder:
     # -- all together
 
     def run(self) -> None:
-        self.fixes_and_burdens()
-        self.accidental_adversaries()
-        self.limits()
-        self.commons()
-        explained = self.explained()
-        self.emit_fixes(explained)
-        self.emit_limits(explained)
-        self.pairs_at_one_variable(explained)
-        self.escalation_loops()
+        """Each phase gets an equal share of the time left, so a dense map cannot
+        spend the whole budget on the first archetypes and never look at the rest."""
+        self._pending_fixes: dict[Any, Any] = {}
+        self._pending_limits: list[tuple[Loop, Loop, str]] = []
+        phases: list[tuple[str, Callable[[], None]]] = [
+            ("fixes and burdens", self.fixes_and_burdens),
+            ("accidental adversaries", self.accidental_adversaries),
+            ("limits", self.limits),
+            ("commons", self.commons),
+            ("fixes and limits", lambda: (self.emit_fixes(self.explained()),
+                                          self.emit_limits(self.explained()))),
+            ("pairs at one variable", lambda: self.pairs_at_one_variable(self.explained())),
+            ("escalation loops", self.escalation_loops),
+        ]
+        for i, (name, phase) in enumerate(phases):
+            if self.deadline is not None:
+                now = time.monotonic()
+                self.phase_deadline = now + max(0.0, self.deadline - now) / (len(phases) - i)
+            try:
+                phase()
+            except _Stop:
+                self.stopped.append(name)
 
     def explained(self) -> set[frozenset[str]]:
         """Pairs of loops a multi-loop archetype already accounts for."""
@@ -739,7 +800,7 @@ def find_archetypes(
 
     Bounded three ways: the loop search (``max_length``, ``loop_limit``), one
     ``time_budget`` shared by the search and the comparison, and
-    ``match_limit`` matches.
+    ``match_limit`` matches per archetype.
     """
     started = time.monotonic()
     analysis = analyse_loops(diagram, max_length=max_length, limit=loop_limit,
@@ -747,13 +808,16 @@ def find_archetypes(
     deadline = None if time_budget is None else started + time_budget
     finder = _Finder(diagram, analysis.loops, deadline, match_limit)
     reasons = [f"loop search: {analysis.reason}"] if analysis.truncated else []
-    try:
-        finder.run()
-    except _Stop as stop:
-        reasons.append(str(stop))
+    finder.run()
+    if finder.stopped:
+        reasons.append("time budget reached while comparing loops (cut short: "
+                       + ", ".join(finder.stopped) + ")")
+    if finder.capped:
+        reasons.append(f"match limit ({match_limit:,} per archetype) reached for "
+                       + ", ".join(a for a in ARCHETYPES if a in finder.capped))
     order = list(ARCHETYPES)
     position = {lp.id: i for i, lp in enumerate(analysis.loops)}
-    matches = sorted(finder.matches, key=lambda m: (
+    matches = sorted(finder.finished(), key=lambda m: (
         order.index(m.archetype), m.confidence != "strong",
         [position[x] for x in m.loops]))
     return ArchetypeReport(diagram, matches, analysis.loops, bool(reasons),
