@@ -404,7 +404,7 @@ class _Finder:
             for r_loop, _, r_back in items:
                 through = self.chain(_inner(r_back)) or "a direct link"
                 delays = _delayed(r_back)
-                note = f", with a delay ({', '.join(delays)})" if delays else ""
+                note = f"; delayed at {', '.join(delays)}" if delays else ""
                 reasons.append(f"{self.name(r_loop)} comes back to '{problem}' through "
                                f"{through} and reinforces it (the unintended "
                                f"consequence{note})")

@@ -23,6 +23,7 @@ from loopkit.problems import UsageError
 
 GIT_TIMEOUT = 10.0
 DEFAULT_TIME_BUDGET = 5.0
+ARROW = "\u2192"
 
 _VARIABLE_FIELDS = ("label", "group", "description")
 _LINK_FIELDS = ("polarity", "delay", "description", "evidence", "confidence")
@@ -224,9 +225,9 @@ def _show(value: object) -> str:
     return repr(str(getattr(value, "value", value)))
 
 
-def describe_changes(changes: list[FieldChange]) -> str:
-    """``polarity + -> -; delay no -> yes``."""
-    return "; ".join(f"{c.field} {_show(c.old)} -> {_show(c.new)}" for c in changes)
+def describe_changes(changes: list[FieldChange], arrow: str = "->") -> str:
+    """``polarity '+' -> '-'; delay no -> yes``."""
+    return "; ".join(f"{c.field} {_show(c.old)} {arrow} {_show(c.new)}" for c in changes)
 
 
 def _loop_words(loop: Loop) -> str:
@@ -234,9 +235,15 @@ def _loop_words(loop: Loop) -> str:
     return f"{loop.id}{name} ({loop.type.value}): {loop.chain(arrow='->')}"
 
 
-def _link_words(link: Link) -> str:
+def _link_words(link: Link, arrow: str = "->") -> str:
     delay = ", delay" if link.delay else ""
-    return f"{link.source} -> {link.target} ({link.polarity.value}{delay})"
+    return f"{link.source} {arrow} {link.target} ({link.polarity.value}{delay})"
+
+
+def _md_loop(loop: Loop) -> str:
+    from loopkit.escape import markdown_text
+
+    return markdown_text(loop.id) + (f" {markdown_text(loop.name)}" if loop.name else "")
 
 
 def render_text(diff: DiagramDiff) -> list[str]:
@@ -289,28 +296,28 @@ def render_markdown(diff: DiagramDiff) -> str:
     if diff.loops_created or diff.loops_broken or diff.loops_retyped:
         out += ["#### Loops", "", "| change | loop | type | variables |", "|---|---|---|---|"]
         for lp in diff.loops_created:
-            out.append(f"| created | {md(lp.id)} {md(lp.name or '')} | {lp.type.value} | "
-                       f"{md(lp.chain(arrow='->'))} |")
+            out.append(f"| created | {_md_loop(lp)} | {lp.type.value} | "
+                       f"{md(lp.chain(arrow=ARROW))} |")
         for lp in diff.loops_broken:
-            out.append(f"| broken | {md(lp.id)} {md(lp.name or '')} | {lp.type.value} | "
-                       f"{md(lp.chain(arrow='->'))} |")
+            out.append(f"| broken | {_md_loop(lp)} | {lp.type.value} | "
+                       f"{md(lp.chain(arrow=ARROW))} |")
         for a, b in diff.loops_retyped:
-            out.append(f"| changed type | {md(a.id)} \u2192 {md(b.id)} {md(b.name or '')} | "
-                       f"{a.type.value} \u2192 {b.type.value} | {md(b.chain(arrow='->'))} |")
+            out.append(f"| changed type | {md(a.id)} \u2192 {_md_loop(b)} | "
+                       f"{a.type.value} \u2192 {b.type.value} | {md(b.chain(arrow=ARROW))} |")
         out.append("")
     if diff.variables_added or diff.variables_removed or diff.variables_changed:
         out += ["#### Variables", ""]
         out += [f"- added {md(v.id)}: {md(v.label)}" for v in diff.variables_added]
         out += [f"- removed {md(v.id)}: {md(v.label)}" for v in diff.variables_removed]
-        out += [f"- changed {md(v.id)}: {md(describe_changes(cs))}"
+        out += [f"- changed {md(v.id)}: {md(describe_changes(cs, ARROW))}"
                 for v, cs in diff.variables_changed]
         out.append("")
     if diff.links_added or diff.links_removed or diff.links_changed:
         out += ["#### Links", ""]
-        out += [f"- added {md(_link_words(lk))}" for lk in diff.links_added]
-        out += [f"- removed {md(_link_words(lk))}" for lk in diff.links_removed]
-        out += [f"- changed {md(lk.source)} -> {md(lk.target)}: {md(describe_changes(cs))}"
-                for lk, cs in diff.links_changed]
+        out += [f"- added {md(_link_words(lk, ARROW))}" for lk in diff.links_added]
+        out += [f"- removed {md(_link_words(lk, ARROW))}" for lk in diff.links_removed]
+        out += [f"- changed {md(lk.source)} {ARROW} {md(lk.target)}: "
+                f"{md(describe_changes(cs, ARROW))}" for lk, cs in diff.links_changed]
         out.append("")
     if diff.truncated:
         out += [f"*Loop search stopped early ({md(diff.reason or '')}); loop changes may be "

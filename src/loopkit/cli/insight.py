@@ -86,6 +86,8 @@ def archetypes_command(
     output_format: Format = FORMAT,
     max_length: int = MAX_LENGTH,
     limit: int = typer.Option(2_000, "--limit", min=1, help="Compare at most this many loops."),
+    match_limit: int = typer.Option(100, "--match-limit", min=1,
+                                    help="Keep at most this many matches per archetype."),
     time_budget: float = TIME_BUDGET,
 ) -> None:
     """Find system archetypes (Fixes that Fail, Escalation, ...) in the loop structure.
@@ -108,7 +110,7 @@ def archetypes_command(
             failed = True
             continue
         reports.append(find_archetypes(diagram, max_length=max_length, loop_limit=limit,
-                                       time_budget=time_budget))
+                                       time_budget=time_budget, match_limit=match_limit))
     if output_format is Format.json:
         _echo_json({"files": [r.to_dict() for r in reports]})
     else:
@@ -119,6 +121,9 @@ def archetypes_command(
             _out(f"{report.diagram.path}: {count} archetype match"
                        f"{'es' if count != 1 else ''} among {len(report.loops)} loops"
                        + (f" (stopped early: {report.reason})" if report.truncated else ""))
+            if not report.matches:
+                _out("No archetype: the loops do not meet in any of the patterns looked for "
+                     "(see docs/analysis.md).")
             for match in report.matches:
                 _out("")
                 for line in describe_match(match, _labels(report.diagram)):
