@@ -19,7 +19,14 @@ from loopkit.model import DeclaredLoop, Diagram, Link, Polarity, Variable
 from loopkit.render import RenderError, Style, build_dot, draw, render, render_svg, svg_of
 from loopkit.render.dot import attr_list, wrap_label
 from loopkit.render.engine import choose_renderer
-from loopkit.render.layout import arc_pos, parse_edge_pos, parse_layout, signed_area, winding
+from loopkit.render.layout import (
+    _inside_on_row,
+    arc_pos,
+    parse_edge_pos,
+    parse_layout,
+    signed_area,
+    winding,
+)
 from tests.helpers import EXAMPLES, foresight_diagram
 
 NS = {"s": "http://www.w3.org/2000/svg"}
@@ -445,3 +452,18 @@ def test_styles_change_colours_never_the_layout() -> None:
     plain = ET.fromstring(render_svg(school(), style=["mono", "plain", "boxes"]))
     assert places(plain) == places(school_svg())
     assert places(school_svg("R2")) == places(school_svg())
+
+
+@given(st.lists(st.tuples(st.floats(0, 100), st.floats(0, 100)), min_size=3, max_size=12),
+       st.floats(0, 100), st.lists(st.floats(-10, 110), min_size=1, max_size=20))
+def test_row_scan_agrees_with_the_winding_number(
+        polygon: list[tuple[float, float]], y: float, xs: list[float]) -> None:
+    def on_boundary(x: float) -> bool:
+        for (ax, ay), (bx, by) in zip(polygon, [*polygon[1:], polygon[0]], strict=True):
+            if min(ay, by) <= y <= max(ay, by) and min(ax, bx) - 1e-9 <= x <= max(ax, bx) + 1e-9:
+                if abs((bx - ax) * (y - ay) - (x - ax) * (by - ay)) < 1e-6:
+                    return True
+        return False
+
+    xs = sorted(x for x in xs if not on_boundary(x))  # on the line, either answer is fine
+    assert _inside_on_row(polygon, y, xs) == [x for x in xs if winding((x, y), polygon) != 0]

@@ -26,7 +26,7 @@ SIGN_COLOURS = {"+": "#1f5fbf", "-": "#b3261e", "?": "#8a6100"}
 MONO_SIGN = "#222222"
 #: Light fills for variable groups (text stays dark on all of them), in first-use order.
 GROUP_FILLS = ("#dbe9f6", "#fde0c5", "#d7efd2", "#e8dcf3", "#f8d8e3", "#fff0b3",
-               "#d3eeee", "#e6e0d4")
+               "#d3eeee", "#e6e0d4", "#e6f2c2", "#fbd3cc", "#d9ddf7", "#e4e4e4")
 GROUP_FILL_FADED = "#f4f4f4"
 
 _GRAPH_ATTRS = frozenset({

@@ -210,6 +210,28 @@ def winding(point: Point, polygon: Sequence[Point]) -> int:
     return wn
 
 
+def _inside_on_row(polygon: Sequence[Point], y: float, xs: Sequence[float]) -> list[float]:
+    """The ``xs`` (sorted) inside ``polygon`` on the line at ``y``: winding, by one scan."""
+    crossings = []
+    for (x1, y1), (x2, y2) in zip(polygon, [*polygon[1:], polygon[0]], strict=True):
+        if y1 <= y < y2 or y2 <= y < y1:
+            t = (y - y1) / (y2 - y1)
+            # upward edges wind +1 for points to their left, as in ``winding``
+            crossings.append((x1 + (x2 - x1) * t, 1 if y2 > y1 else -1))
+    crossings.sort()
+    inside = []
+    k = 0
+    total = sum(direction for _, direction in crossings)
+    passed = 0
+    for x in xs:
+        while k < len(crossings) and crossings[k][0] < x:
+            passed += crossings[k][1]
+            k += 1
+        if total - passed != 0:  # winding from the crossings to the right of x
+            inside.append(x)
+    return inside
+
+
 def loop_outline(layout: Layout, edge_indexes: Sequence[int]) -> list[Point]:
     """The loop's region: its edges' curves joined head to tail, in loop order."""
     outline: list[Point] = []
@@ -321,13 +343,16 @@ class _Index:
     def near(self, box: Box, reach: float) -> tuple[list[Box], list[Point]]:
         keys = self._cells(box.x - box.hw - reach, box.y - box.hh - reach,
                            box.x + box.hw + reach, box.y + box.hh + reach)
-        boxes: dict[int, Box] = {}
+        boxes: list[Box] = []
         points: list[Point] = []
         for key in keys:
-            for other in self.boxes.get(key, ()):
-                boxes[id(other)] = other
-            points.extend(self.points.get(key, ()))
-        return list(boxes.values()), points
+            found = self.boxes.get(key)
+            if found:
+                boxes.extend(found)  # a box in several cells is just measured twice
+            found_points = self.points.get(key)
+            if found_points:
+                points.extend(found_points)
+        return boxes, points
 
 
 def place_badges(
@@ -350,7 +375,7 @@ def place_badges(
     only they enclose). Smaller loops choose first. Deterministic. A score
     below zero means the badge overlaps something.
     """
-    index = _Index()
+    index = _Index(cell=48.0)  # badges are big: fewer, larger cells per query
     for box in (*layout.nodes, *avoid):
         index.add_box(box)
     for edge in layout.edges:
@@ -427,12 +452,10 @@ def _search(
         return value
 
     best: tuple[float, Point] | None = None
-    for i in range(1, grid):
-        for j in range(1, grid):
-            x = x0 + (x1 - x0) * i / grid
-            y = y0 + (y1 - y0) * j / grid
-            if winding((x, y), outline) == 0:
-                continue
+    xs_grid = [x0 + (x1 - x0) * i / grid for i in range(1, grid)]
+    for j in range(1, grid):
+        y = y0 + (y1 - y0) * j / grid
+        for x in _inside_on_row(outline, y, xs_grid):
             value = score(x, y, -math.inf if best is None else best[0])
             if best is None or value > best[0]:
                 best = (value, (x, y))
