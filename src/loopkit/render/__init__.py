@@ -242,14 +242,15 @@ def render_svg(
     """
     drawing = draw(diagram, analysis, highlight=highlight, engine=engine, renderer=renderer,
                    style=style, time_budget=time_budget)
-    return svg_of(drawing, renderer=renderer, id_prefix=id_prefix)
+    return svg_of(drawing, renderer=renderer, id_prefix=id_prefix, timeout=time_budget)
 
 
-def svg_of(drawing: Drawing, *, renderer: str | None = None, id_prefix: str = "") -> str:
+def svg_of(drawing: Drawing, *, renderer: str | None = None, id_prefix: str = "",
+           timeout: float = DEFAULT_TIME_BUDGET) -> str:
     """Draw a ``Drawing`` as SVG and post-process it."""
     from loopkit.render.svg import finish_svg
 
-    raw = choose_renderer(renderer).run(drawing.dot, "svg", pinned=True)
+    raw = choose_renderer(renderer).run(drawing.dot, "svg", pinned=True, timeout=timeout)
     return finish_svg(raw, drawing, id_prefix=id_prefix)
 
 
@@ -285,6 +286,6 @@ def render(
     if notes is not None:
         notes.extend(drawing.notes)
     if fmt == "svg":
-        return svg_of(drawing, renderer=renderer).encode("utf-8")
-    return program.run(drawing.dot, fmt, pinned=True,
+        return svg_of(drawing, renderer=renderer, timeout=time_budget).encode("utf-8")
+    return program.run(drawing.dot, fmt, pinned=True, timeout=time_budget,
                        dpi=PNG_DPI if fmt == "png" else None)
