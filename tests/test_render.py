@@ -21,7 +21,7 @@ from loopkit.render.dot import attr_list, wrap_label
 from loopkit.render.engine import choose_renderer
 from loopkit.render.layout import (
     _inside_on_row,
-    arc_pos,
+    arc,
     parse_edge_pos,
     parse_layout,
     signed_area,
@@ -143,7 +143,7 @@ def test_wrap_label_keeps_words_and_needs_no_more_lines_than_greedy(
 
 def test_arc_turns_the_requested_way() -> None:
     for clockwise in (True, False):
-        shape = parse_edge_pos(arc_pos((100.0, 100.0), 13.0, clockwise))
+        shape = parse_edge_pos(arc((100.0, 100.0), 13.0, clockwise).pos)
         area = signed_area(list(shape.points))
         assert (area < 0) == clockwise  # y up: negative area is clockwise on the page
 

@@ -53,6 +53,7 @@ __all__ = [
     "draw",
     "render",
     "render_svg",
+    "svg_of",
 ]
 
 FORMATS = ("svg", "png", "dot", "pdf")
@@ -70,8 +71,6 @@ PNG_DPI = 144
 SEEDS = (7, 1, 2, 3, 4, 5, 6, 8)
 #: Recent layouts by their pass-1 DOT and options (highlighting never changes the layout).
 _LAYOUTS: dict[tuple[object, ...], Layout] = {}
-#: How many of the best seeded layouts get a trial placement of their loop badges (all 8).
-BADGE_TRIALS = 8
 
 
 @dataclass(frozen=True)
@@ -199,13 +198,12 @@ def _best_layout(diagram: Diagram, analysis: LoopAnalysis, program: Renderer, *,
         data = program.run(source, "json", engine=engine, timeout=max(timeout - spent, 0.05))
         layout = parse_layout(data, len(diagram.variables), len(diagram.links))
         tried.append((layout_cost(layout, loops) if len(seeds) > 1 else 0.0, n, layout))
-    tried.sort(key=lambda item: item[:2])
     if len(tried) == 1 or not loops:
-        return _remember(key, tried[0][2])
-    # The best few by that cheap measure: also try placing the badges (coarsely).
+        return _remember(key, min(tried, key=lambda item: item[:2])[2])
+    # Badges need room inside their loops: add a coarse trial placement to each cost.
     sizes = [badge_size(Badge(lp.id, lp.name, lp.type, ()))[:2] for lp in declared]
     best: tuple[float, int, Layout] | None = None
-    for cost, n, layout in tried[:BADGE_TRIALS]:
+    for cost, n, layout in tried:
         signs = [Box(x, y, *SIGN_HALF) for x, y in place_signs(layout, SIGN_HALF)]
         fits = place_badges(layout, loops, sizes, avoid=signs, grid=12)
         total = cost + sum(max(0.0, 8.0 - score) / 4 for _, score in fits)

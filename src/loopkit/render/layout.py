@@ -44,11 +44,10 @@ class Box:
 
 @dataclass(frozen=True)
 class EdgeShape:
-    """One laid-out edge: its Bézier control points, arrow tip and head-label spot."""
+    """One laid-out edge: its Bézier control points and arrow tip (``raw``: pos as read)."""
 
     points: tuple[Point, ...]
     tip: Point | None
-    label: Point | None
     raw: str | None = None
 
     def polyline(self, per_segment: int = 8) -> list[Point]:
@@ -100,7 +99,7 @@ def parse_layout(data: bytes | str, n_nodes: int, n_edges: int) -> Layout:
     for edge in doc.get("edges", []):
         number = _number(edge.get("id", ""), "l")
         if number is not None:
-            edges[number] = parse_edge_pos(edge.get("pos", ""), edge.get("head_lp"))
+            edges[number] = parse_edge_pos(edge.get("pos", ""))
     if sorted(nodes) != list(range(n_nodes)) or sorted(edges) != list(range(n_edges)):
         raise ValueError("layout is missing nodes or edges")
     return Layout((bbox[0], bbox[1], bbox[2], bbox[3]),
@@ -113,7 +112,7 @@ def _number(ident: str, prefix: str) -> int | None:
     return int(rest) if ident.startswith(prefix) and rest.isdigit() else None
 
 
-def parse_edge_pos(pos: str, head_lp: str | None = None) -> EdgeShape:
+def parse_edge_pos(pos: str) -> EdgeShape:
     """Parse a DOT edge ``pos``: ``e,x,y`` arrow tip, then 3n+1 control points.
 
     Graphviz may split one edge into pieces joined by ``;``; their points are
@@ -128,12 +127,7 @@ def parse_edge_pos(pos: str, head_lp: str | None = None) -> EdgeShape:
                 tip = (float(parts[1]), float(parts[2]))
             elif parts[0] != "s":
                 points.append((float(parts[0]), float(parts[1])))
-    label = None
-    if head_lp:
-        lx, ly = (float(v) for v in head_lp.split(","))
-        label = (lx, ly)
-    raw = pos if ";" in pos else None
-    return EdgeShape(tuple(points), tip, label, raw)
+    return EdgeShape(tuple(points), tip, pos if ";" in pos else None)
 
 
 def bezier(p0: Point, p1: Point, p2: Point, p3: Point, t: float) -> Point:
@@ -240,8 +234,8 @@ def loop_outline(layout: Layout, edge_indexes: Sequence[int]) -> list[Point]:
     return outline
 
 
-def arc_pos(centre: Point, radius: float, clockwise: bool, arrow: float = 5.0) -> str:
-    """A ~300° arc round ``centre`` turning like the loop, as an edge ``pos`` with arrow tip.
+def arc(centre: Point, radius: float, clockwise: bool, arrow: float = 5.0) -> EdgeShape:
+    """A ~300° arc round ``centre`` turning like the loop, ending in an arrow tip.
 
     ``clockwise`` is as seen on the page. The gap sits at the top so the
     arrowhead ends near the start, like the usual CLD loop symbol.
@@ -267,8 +261,7 @@ def arc_pos(centre: Point, radius: float, clockwise: bool, arrow: float = 5.0) -
             points.append(p0)
         points.extend((p1, p2, p3))
     tip = (cx + radius * math.cos(tip_angle), cy + radius * math.sin(tip_angle))
-    return f"e,{_num(tip[0])},{_num(tip[1])} " + " ".join(
-        f"{_num(x)},{_num(y)}" for x, y in points)
+    return EdgeShape(tuple(points), tip)
 
 
 #: Where a sign may go, nearest the arrowhead first: (back along the line, out from it, side).

@@ -30,9 +30,10 @@ from loopkit.render.dot import (
 )
 from loopkit.render.layout import (
     Box,
+    EdgeShape,
     Layout,
     Point,
-    arc_pos,
+    arc,
     delay_strokes,
     loop_outline,
     place_badges,
@@ -178,12 +179,11 @@ def _add_badges(scene: Scene, layout: Layout, badges: Sequence[Badge],
         scene.add_node(f"{owner}-id", bx, cy, BADGE_RADIUS, BADGE_RADIUS,
                        label=badge.loop_id, fontname=FONT_BOLD, fontsize=14,
                        fontcolor=colour, id=f"{owner}-id", **{"class": "badge-id"})
-        pos = arc_pos((bx, cy), BADGE_RADIUS, clockwise)
-        tip_text, *rest = pos.split(" ")
-        tip = tuple(float(v) for v in tip_text[2:].split(","))
-        start = tuple(float(v) for v in rest[0].split(","))
-        scene.add_curve(start, tip, pos, owner, color=colour, penwidth=1.3, arrowsize=0.5,
-                        id=f"{owner}-arc", **{"class": "badge-arc"})
+        circle = arc((bx, cy), BADGE_RADIUS, clockwise)
+        assert circle.tip is not None
+        scene.add_curve(circle.points[0], circle.tip, circle.pos, owner, color=colour,
+                        penwidth=1.3, arrowsize=0.5, id=f"{owner}-arc",
+                        **{"class": "badge-arc"})
         if lines:
             name_h = len(lines) * BADGE_NAME_SIZE * 1.2
             ny = cy - BADGE_RADIUS - 4 - name_h / 2
@@ -299,10 +299,8 @@ def _add_legend(scene: Scene, diagram: Diagram, style: Style, badges: Sequence[B
         x += item_w
 
 
-def _straight(x0: float, y: float, x1: float) -> object:
-    from loopkit.render.layout import EdgeShape
-
-    return EdgeShape(((x0, y), (x1, y)), None, None)
+def _straight(x0: float, y: float, x1: float) -> EdgeShape:
+    return EdgeShape(((x0, y), (x1, y)), None)
 
 
 def _shift_pos(pos: str, dx: float, dy: float) -> str:
