@@ -50,10 +50,21 @@ _WORK_PER_CHECK = 4096
 #: How often (seconds) a progress callback is called at most.
 _PROGRESS_EVERY = 0.1
 
-#: Seconds held back from the time budget per kept cycle, for sorting the kept
-#: cycles once the search stops (callers building results from them check the
-#: clock themselves, see ``loops_from_cycles``).
-RESERVE_PER_CYCLE = 1e-6
+#: Time held back from the budget per kept cycle, for the work left once the
+#: search stops (sorting; for callers, numbering): this many times what storing
+#: a cycle costs, measured on a sample as the search runs (so a loaded machine
+#: reserves more), and at least ``_RESERVE_FLOOR`` seconds.
+RESERVE_FACTOR = 1.5
+_RESERVE_FLOOR = 0.2e-6
+
+#: Every how many kept cycles the cost of storing one is timed.
+_SAMPLE_EVERY = 32
+
+#: Bounds on the reservation: the first sample counts for at most this many
+#: seconds, and the whole reservation is at most this share of the budget.
+_FIRST_SAMPLE_CAP = 20e-6
+_RESERVE_CAP = 0.3
+_LENGTH_CAP = 20
 
 #: Cycle kinds as small integers (index into counts): reinforcing, balancing, undetermined.
 REINFORCING, BALANCING, UNDETERMINED = 0, 1, 2
@@ -165,13 +176,15 @@ class _Clock:
     """Deadline, progress and stop reason shared by a search and its consumer."""
 
     def __init__(self, time_budget: float | None, progress: ProgressCallback | None,
-                 reserve: float) -> None:
+                 reserve_factor: float = 0.0) -> None:
         self.start = time.monotonic()
         self.budget = time_budget
         self.deadline = None if time_budget is None else self.start + time_budget
         self.progress = progress
         self.next_report = self.start + _PROGRESS_EVERY
-        self.reserve = reserve
+        self.reserve_factor = reserve_factor
+        self.reserve = _RESERVE_FLOOR if reserve_factor else 0.0
+        self.store_cost = 0.0
         self.kept = 0
         self.found = 0
         self.roots_done = 0
@@ -185,13 +198,32 @@ class _Clock:
             self.next_report = now + _PROGRESS_EVERY
             self.progress(SearchProgress(now - self.start, self.found, self.roots_done,
                                          self.roots_total))
-        if self.deadline is not None and now + self.reserve * self.kept >= self.deadline:
+        if self.deadline is not None and (
+                now + min(self.reserve * self.kept, _RESERVE_CAP * self.budget)  # type: ignore[operator]
+                >= self.deadline):
             self.timed_out = True
         return self.timed_out
 
     @property
     def elapsed(self) -> float:
         return time.monotonic() - self.start
+
+    def sample(self, seconds: float, length: int) -> None:
+        """One timed store of a kept cycle: update the time reserved per kept cycle.
+
+        Storing costs more for longer cycles, sorting and numbering do not: a
+        sample counts as if the cycle were at most ``_LENGTH_CAP`` links long.
+        It is also clipped to a few times the running estimate, so a pause of
+        the whole process (another program, swapping) cannot inflate it.
+        """
+        if length > _LENGTH_CAP:
+            seconds *= _LENGTH_CAP / length
+        if self.store_cost:
+            seconds = min(seconds, 3 * self.store_cost)
+            self.store_cost = 0.9 * self.store_cost + 0.1 * seconds
+        else:
+            self.store_cost = min(seconds, _FIRST_SAMPLE_CAP)
+        self.reserve = max(_RESERVE_FLOOR, self.reserve_factor * self.store_cost)
 
 
 def _distances_to(root: int, pred: list[list[int]], low: int, bound: int) -> list[int]:
@@ -447,7 +479,7 @@ def find_cycles(
     through: int | None = None,
     link: tuple[int, int] | None = None,
     progress: ProgressCallback | None = None,
-    reserve: float = RESERVE_PER_CYCLE,
+    reserve_factor: float = RESERVE_FACTOR,
     keep: Callable[[tuple[int, ...], int], Any] = raw_cycle,
 ) -> CycleResult:
     """The ``limit`` shortest cycles (ties: lowest vertex numbers first), each starting at
@@ -457,8 +489,9 @@ def find_cycles(
     lowered to the longest kept cycle (branch and bound), so the kept cycles
     are exactly the first ``limit`` of the full sorted list: what a truncated
     listing shows, and the ids it gives, do not depend on the search order.
-    Memory stays proportional to ``limit``. ``reserve`` seconds per kept
-    cycle are held back from the time budget for the final sort. Each kept
+    Memory stays proportional to ``limit``. Time is held back from the budget
+    for the work after the search: ``reserve_factor`` times the measured cost
+    of storing a kept cycle, per kept cycle. Each kept
     cycle is stored as ``keep(vertices, weight)`` (default: a ``RawCycle``),
     so callers can build their results while the search runs, inside its
     time budget.
@@ -466,7 +499,7 @@ def find_cycles(
     if limit is not None and limit < 1:
         raise ValueError("limit must be at least 1")
     plan = _Plan(graph, max_length, through, link)
-    clock = _Clock(time_budget, progress, reserve)
+    clock = _Clock(time_budget, progress, reserve_factor)
     with gc_paused():
         kept, seen, length_pruned, cut = _keep_shortest(plan, clock, limit, keep)
     limit_hit = limit is not None and seen > limit
@@ -513,27 +546,32 @@ def _keep_shortest(plan: _Plan, clock: _Clock, limit: int | None,
             seen += 1
             clock.found = seen
             nodes = tuple(path)
-            if limit is None:
-                if rotate:
-                    nodes = _canonical(nodes)
-                    plain.append((len(nodes), nodes, keep(nodes, weight)))
-                else:
-                    plain.append((len(nodes), keep(nodes, weight)))
-                clock.kept += 1
-                continue
             if rotate:
                 nodes = _canonical(nodes)
-                key: tuple[int, Any] = (-len(nodes), tuple([-x for x in nodes]))
+            if limit is not None:
+                # discovery order is vertex order unless rotated (see below): a
+                # counter then breaks ties as the vertices would, without
+                # comparing long tuples
+                key: tuple[int, Any] = (
+                    -len(nodes), tuple([-x for x in nodes]) if rotate else -seen)
+                if len(heap) >= limit and key <= heap[0][:2]:
+                    continue  # not among the shortest
+            if seen % _SAMPLE_EVERY:
+                payload = keep(nodes, weight)
             else:
-                # discovery order is vertex order here (see below): a counter
-                # breaks ties as the vertices would, without comparing tuples
-                key = (-len(nodes), -seen)
-            if len(heap) < limit:
-                heapq.heappush(heap, (*key, keep(nodes, weight)))
+                started = time.perf_counter()
+                payload = keep(nodes, weight)
+                clock.sample(time.perf_counter() - started, len(nodes))
+            if limit is None:
+                plain.append((len(nodes), nodes, payload) if rotate else (len(nodes), payload))
                 clock.kept += 1
-            elif key > heap[0][:2]:
-                heapq.heapreplace(heap, (*key, keep(nodes, weight)))
-            if len(heap) >= limit:
+            elif len(heap) < limit:
+                heapq.heappush(heap, (*key, payload))
+                clock.kept += 1
+                if len(heap) == limit:
+                    walk.bound = -heap[0][0]
+            else:
+                heapq.heapreplace(heap, (*key, payload))
                 walk.bound = -heap[0][0]
         length_pruned |= walk.length_pruned and plan.length_bounded
         cut |= walk.bound_cut

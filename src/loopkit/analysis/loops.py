@@ -32,9 +32,11 @@ DEFAULT_MAX_LENGTH = 12
 DEFAULT_LIMIT = 10_000
 DEFAULT_TIME_BUDGET = 10.0
 
-#: Seconds held back from the time budget per loop found, to sort and number
-#: them once the search stops (measured: about 1.5 us per loop, plus margin).
-_RESERVE_PER_LOOP = 2.5e-6
+#: Time held back from the budget per loop found, to sort and number them once
+#: the search stops, as a multiple of what building one Loop costs (measured
+#: while searching, so it follows the machine's load): sorting and numbering
+#: take about half of it.
+_RESERVE_FACTOR = 0.8
 
 #: Loops built between clock reads when a deadline applies.
 _CLOCK_EVERY = 512
@@ -197,17 +199,17 @@ def analyse_loops(
     deadline = None if time_budget is None else started + time_budget
     graph, through_v, link_v = _query(diagram, through, link)
     loops, declared_keys, problems = declared_loops(diagram, through, link)
-    namer = _Namer(diagram)
+    namer = _Namer(diagram, declared_keys)
     result = find_cycles(graph, max_length=max_length, limit=limit,
                          time_budget=None if deadline is None else deadline - time.monotonic(),
                          through=through_v, link=link_v, progress=progress, keep=namer.keep,
-                         reserve=_RESERVE_PER_LOOP)
+                         reserve_factor=_RESERVE_FACTOR)
     with gc_paused():
-        # naming may run 5 % past the budget rather than drop loops the search
-        # found just before its deadline
+        # numbering may run 2 % past the budget rather than drop loops the
+        # search found just before its deadline
         found, complete = namer.loops(
-            result.cycles, declared_keys, False, strict, problems,
-            None if deadline is None or time_budget is None else deadline + 0.05 * time_budget)
+            result.cycles, False, strict, problems,
+            None if deadline is None or time_budget is None else deadline + 0.02 * time_budget)
     loops.extend(found)
     truncated, reason = result.truncated, result.reason
     if result.timed_out or not complete:
@@ -296,17 +298,23 @@ def loops_from_cycles(
     with ``use_declared`` given as the declared loop. Others are numbered
     after the highest declared id; ``strict`` reports each to ``problems``.
     """
-    namer = _Namer(diagram)
-    parts = [namer.parts(c.nodes, c.kind) for c in cycles]
-    return namer.loops(parts, declared_keys, use_declared, strict, problems, None)[0]
+    namer = _Namer(diagram, declared_keys)
+    built = [namer.build(c.nodes, c.kind) for c in cycles]
+    return namer.loops(built, use_declared, strict, problems, None)[0]
 
 
 class _Namer:
-    """Builds Loops in two steps: the parts of each cycle while the search runs (the
-    costly part, inside the time budget), then ids once the report order is known."""
+    """Builds Loops in two steps: each loop while the search runs (the costly part,
+    so it happens inside the time budget), then ids once the report order is known.
 
-    def __init__(self, diagram: Diagram) -> None:
+    Until then a new Loop carries an empty id; ``loops`` sets it (the Loop is
+    frozen for everyone else, but nobody else holds it yet). A declared cycle
+    is represented by its declared Loop.
+    """
+
+    def __init__(self, diagram: Diagram, declared_keys: dict[tuple[str, ...], Loop]) -> None:
         self.diagram = diagram
+        self.declared_keys = declared_keys
         self.name_at = [v.id for v in diagram.variables].__getitem__
         index = diagram.index
         link_at: list[dict[int, Link]] = [{} for _ in diagram.variables]
@@ -314,54 +322,59 @@ class _Namer:
             link_at[index[lk.source]][index[lk.target]] = lk
         self.links_from = link_at.__getitem__
 
-    def parts(self, nodes: tuple[int, ...], kind: int
-              ) -> tuple[tuple[str, ...], int, tuple[Link, ...]]:
-        return (tuple(map(self.name_at, nodes)), kind,
-                tuple(map(getitem, map(self.links_from, nodes), nodes[1:] + nodes[:1])))
+    def build(self, nodes: tuple[int, ...], kind: int) -> Loop:
+        variables = tuple(map(self.name_at, nodes))
+        declared = self.declared_keys.get(variables) if self.declared_keys else None
+        if declared is not None:
+            return declared
+        return Loop("", variables, _KINDS[kind],
+                    tuple(map(getitem, map(self.links_from, nodes), nodes[1:] + nodes[:1])))
 
-    def keep(self, nodes: tuple[int, ...], weight: int
-             ) -> tuple[tuple[str, ...], int, tuple[Link, ...]]:
+    def keep(self, nodes: tuple[int, ...], weight: int) -> Loop:
         """The engine's ``keep`` callback."""
-        return self.parts(nodes, kind_of(weight))
+        return self.build(nodes, kind_of(weight))
 
     def loops(
         self,
-        parts: list[tuple[tuple[str, ...], int, tuple[Link, ...]]],
-        declared_keys: dict[tuple[str, ...], Loop],
+        built: list[Loop],
         use_declared: bool,
         strict: bool,
         problems: list[Problem] | None,
         deadline: float | None,
     ) -> tuple[list[Loop], bool]:
-        """Named loops, and whether all were built before ``deadline`` (else: a prefix)."""
+        """Loops numbered in order, and whether all were done before ``deadline``
+        (else: a prefix, so the shortest)."""
         diagram = self.diagram
-        kinds = (LoopType.REINFORCING, LoopType.BALANCING, LoopType.UNDETERMINED)
-        letters = [kind.letter for kind in kinds]
         next_number = _next_numbers(diagram.loops)
+        reinforcing, balancing = LoopType.REINFORCING, LoopType.BALANCING
         loops: list[Loop] = []
         countdown = _CLOCK_EVERY
-        for variables, k, links in parts:
+        for loop in built:
             countdown -= 1
             if not countdown:
                 countdown = _CLOCK_EVERY
                 if deadline is not None and time.monotonic() >= deadline:
                     return loops, False
-            if declared_keys and variables in declared_keys:
+            if loop.declared:
                 if use_declared:
-                    loops.append(declared_keys[variables])
+                    loops.append(loop)
                 continue
-            letter = letters[k]
+            kind = loop.type
+            letter = "R" if kind is reinforcing else "B" if kind is balancing else "U"
             number = next_number[letter]
             next_number[letter] = number + 1
-            loop = Loop(f"{letter}{number}", variables, kinds[k], links)
+            loop.__dict__["id"] = f"{letter}{number}"  # still private: see the class doc
             loops.append(loop)
             if strict and problems is not None:
-                where = links[0].where
+                where = loop.links[0].where
                 problems.append(Problem(
                     diagram.path, where.line if where else 1, where.column if where else 1,
-                    f"loop {loop.id} ({kinds[k].value}: {loop.chain()}) is not declared "
+                    f"loop {loop.id} ({loop.type.value}: {loop.chain()}) is not declared "
                     "under 'loops'", "undeclared-loop"))
         return loops, True
+
+
+_KINDS = (LoopType.REINFORCING, LoopType.BALANCING, LoopType.UNDETERMINED)
 
 
 def _next_numbers(declared: tuple[DeclaredLoop, ...]) -> dict[str, int]:
