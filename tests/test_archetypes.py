@@ -204,3 +204,29 @@ def test_cli_in_a_real_process() -> None:
     assert done.returncode == 0, done.stderr
     assert "Escalation (strong)" in done.stdout
     assert "relative position: standing" in done.stdout
+
+
+def _documented_runs() -> list[tuple[str, str]]:
+    """``(command, output)`` pairs pasted in docs/analysis.md."""
+    import re
+
+    text = (ROOT / "docs" / "analysis.md").read_text(encoding="utf-8")
+    return re.findall(r"```console\n\$ (loopkit [^\n]+)\n(.*?)\n```", text, flags=re.S)
+
+
+MINE = ("archetypes", "trace", "effect", "whatif", "diff", "lint")
+
+
+@pytest.mark.parametrize("command, output", [
+    run for run in _documented_runs()
+    if run[0].split()[1] in MINE and "HEAD" not in run[0]])
+def test_docs_show_real_output(command: str, output: str) -> None:
+    """Every documented run of these commands still prints exactly what the guide shows."""
+    result = runner.invoke(app, command.split()[1:], env={"COLUMNS": "100"})
+    assert (result.stdout + result.stderr).rstrip("\n") + f"\n[exit {result.exit_code}]" \
+        == output, command
+
+
+def test_docs_cover_every_command() -> None:
+    shown = {run[0].split()[1] for run in _documented_runs()}
+    assert set(MINE) <= shown

@@ -181,9 +181,13 @@ def test_check_strict_shows_lint_warnings_but_only_errors_fail(tmp_path: Path) -
                     "loops:\n  B1: {variables: [a, b, c]}\n")
     result = runner.invoke(app, ["check", "--strict", str(path)])
     assert result.exit_code == 0, result.output
-    assert "warning: variable 'a' (More fines) has a direction in its name" in result.stderr
-    assert "[direction-name]" in result.stderr
-    assert "balancing-loop-without-goal" not in result.stderr  # info stays in lint
+    assert f"{path}:1:13: variable 'a' (More fines) has a direction in its name" \
+        in result.stderr
+    assert "has no goal" not in result.stderr  # info stays in lint
+    data = json.loads(runner.invoke(app, ["check", "--strict", "-f", "json", str(path)]).stdout)
+    [problem] = data["files"][0]["problems"]
+    assert (problem["code"], problem["severity"]) == ("direction-name", "warning")
+    assert data["files"][0]["ok"] is True
     (tmp_path / "pyproject.toml").write_text(
         '[tool.loopkit.lint.severity]\ndirection-name = "error"\n')
     assert runner.invoke(app, ["check", "--strict", str(path)]).exit_code == 1

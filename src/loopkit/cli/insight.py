@@ -389,8 +389,6 @@ def check_extras(results: list[Any], *, strict: bool, require_evidence: bool) ->
     in ``loopkit lint``); only errors fail, so a rule fails ``check`` only when
     the project settings raise it to ``error``.
     """
-    from dataclasses import replace
-
     from loopkit.analysis.evidence import require_evidence as evidence_problems
     from loopkit.analysis.lint import lint
     from loopkit.config import settings_for
@@ -402,9 +400,7 @@ def check_extras(results: list[Any], *, strict: bool, require_evidence: bool) ->
         if strict:
             report = lint(result.diagram, settings_for(result.file).lint,
                           analysis=result.analysis)
-            result.problems.extend(
-                replace(p, message=f"{p.severity.word}: {p.message} [{p.code}]")
-                for p in report.at_least(Severity.WARNING))
+            result.problems.extend(report.at_least(Severity.WARNING))
         if require_evidence:
             result.problems.extend(evidence_problems(result.diagram, result.analysis.loops))
         result.problems.sort()
