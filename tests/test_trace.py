@@ -225,3 +225,32 @@ def test_cli_whatif_in_a_real_process() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("If fines (Fines issued to parents) falls")
     assert "counteracts B1 Intended deterrent (balancing)" in done.stdout
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5), st.sampled_from("+-?")),
+                max_size=14))
+def test_whatif_agrees_with_effect_for_every_variable(
+        edges: list[tuple[int, int, str]]) -> None:
+    links = {(f"v{a}", f"v{b}"): s for a, b, s in edges if a != b}
+    diagram = Diagram.build([f"v{i}" for i in range(6)],
+                            [(a, b, s) for (a, b), s in links.items()])
+    moves = {m.variable: m.direction for m in whatif(diagram, "v0", "up").moves}
+    verdicts = {"rises": "up", "falls": "down", "mixed": "mixed", "undetermined": "unknown"}
+    for i in range(1, 6):
+        verdict = effect(diagram, "v0", f"v{i}").verdict
+        assert moves.get(f"v{i}") == verdicts.get(verdict), (f"v{i}", verdict)
+
+
+def test_cli_trace_and_effect_in_a_real_process() -> None:
+    trace = subprocess.run([sys.executable, "-m", "loopkit", "trace", "--up", "--depth", "1",
+                            "examples/school-fines.yaml", "absence"], cwd=ROOT,
+                           capture_output=True, text=True, timeout=60)
+    assert trace.returncode == 0, trace.stderr
+    assert trace.stdout.splitlines()[1] == "absence  School non-attendance"
+    done = subprocess.run([sys.executable, "-m", "loopkit", "effect", "--no-paths",
+                           "examples/referrals.yaml", "training", "exploitation"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ("If 'Non-gendered case studies in training' rises, 'Exploitation "
+                           "continuing' falls through 1 path.\n")
