@@ -10,6 +10,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from loopkit.analysis.archetypes import (
@@ -230,3 +232,23 @@ def test_docs_show_real_output(command: str, output: str) -> None:
 def test_docs_cover_every_command() -> None:
     shown = {run[0].split()[1] for run in _documented_runs()}
     assert set(MINE) <= shown
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6), st.sampled_from("+-?"),
+                          st.booleans()), max_size=16),
+       st.lists(st.sampled_from(["x", "y", None]), min_size=7, max_size=7))
+def test_any_diagram_gives_well_formed_matches(
+        edges: list[tuple[int, int, str, bool]], groups: list[str | None]) -> None:
+    from loopkit.model import Link, parse_polarity
+
+    links = {(f"v{a}", f"v{b}"): (s, d) for a, b, s, d in edges}
+    diagram = Diagram(tuple(Variable(f"v{i}", f"V{i}", groups[i]) for i in range(7)),
+                      tuple(Link(a, b, parse_polarity(s), d) for (a, b), (s, d) in links.items()))
+    report = find_archetypes(diagram)
+    ids = {lp.id for lp in report.loops}
+    for match in report.matches:
+        assert match.archetype in ARCHETYPES and match.confidence in ("strong", "possible")
+        assert set(match.loops) <= ids and len(set(match.loops)) == len(match.loops)
+        assert all(v in diagram.index for _, v in match.roles)
+        assert match.reasons
