@@ -254,3 +254,11 @@ def test_cli_trace_and_effect_in_a_real_process() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout == ("If 'Non-gendered case studies in training' rises, 'Exploitation "
                            "continuing' falls through 1 path.\n")
+
+
+def test_whatif_text_counts_loops_and_caps_the_list() -> None:
+    result = whatif(FINES, "fines", "up")
+    lines = describe_whatif(result, LABELS, max_loops=2)
+    assert "Then the loops it reaches (3 amplify, 2 counteract):" in lines
+    assert lines[-1] == "  ... and 3 more loops (--max-loops to list more)"
+    assert len(describe_whatif(result, LABELS)) == len(lines) + 2

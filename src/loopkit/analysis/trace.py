@@ -492,8 +492,13 @@ def whatif(
                   "; ".join(reasons) if reasons else None)
 
 
-def describe_whatif(result: WhatIf, labels: dict[str, str] | None = None) -> list[str]:
-    """Plain lines: what moves which way, then which loops amplify or counteract."""
+def describe_whatif(result: WhatIf, labels: dict[str, str] | None = None,
+                    max_loops: int | None = None) -> list[str]:
+    """Plain lines: what moves which way, then which loops amplify or counteract.
+
+    ``max_loops`` lists only the loops the change reaches first (the counts
+    still cover them all), so a dense map stays readable.
+    """
     labels = labels or {}
 
     def name(v: str) -> str:
@@ -518,8 +523,15 @@ def describe_whatif(result: WhatIf, labels: dict[str, str] | None = None) -> lis
         lines.append(f"  {words[move.direction]:<7} {name(move.variable)}"
                      f"  [{_plural(move.steps, 'step')}]{extra}")
     if result.loops:
-        lines.append("Then the loops it reaches:")
-    for response in result.loops:
+        counts = {word: sum(1 for r in result.loops if r.response == word)
+                  for word in ("amplifies", "counteracts", "unknown")}
+        parts = [f"{counts['amplifies']} amplif{'ies' if counts['amplifies'] == 1 else 'y'}",
+                 f"{counts['counteracts']} counteract{'s' if counts['counteracts'] == 1 else ''}"]
+        if counts["unknown"]:
+            parts.append(f"{counts['unknown']} unknown")
+        lines.append(f"Then the loops it reaches ({', '.join(parts)}):")
+    shown = result.loops if max_loops is None else result.loops[:max_loops]
+    for response in shown:
         loop = response.loop
         title = f"{loop.id}" + (f" {loop.name}" if loop.name else "")
         if response.entry == result.variable:
@@ -534,6 +546,9 @@ def describe_whatif(result: WhatIf, labels: dict[str, str] | None = None) -> lis
                     "unknown": "has a link of unknown sign: its effect is unknown"}
         lines.append(f"  {response.response:<11} {title} ({loop.type.value}): "
                      f"{what[response.response]}")
+    if len(shown) < len(result.loops):
+        lines.append(f"  ... and {len(result.loops) - len(shown):,} more loops "
+                     "(--max-loops to list more)")
     if result.truncated:
         lines.append(f"Stopped early ({result.reason}): the lists may be incomplete.")
     return lines

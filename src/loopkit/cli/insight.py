@@ -227,6 +227,8 @@ def whatif_command(
     max_length: int = MAX_LENGTH,
     limit: int = typer.Option(10_000, "--limit", min=1, help="Stop after this many paths."),
     time_budget: float = TIME_BUDGET,
+    max_loops: int = typer.Option(50, "--max-loops", min=0,
+                                  help="List at most this many loops (text output)."),
     output_format: Format = FORMAT,
 ) -> None:
     """Push one variable up or down: what moves which way, and which loops respond.
@@ -253,7 +255,7 @@ def whatif_command(
     if output_format is Format.json:
         _echo_json({"file": diagram.path, **result.to_dict()})
         return
-    for line in describe_whatif(result, _labels(diagram)):
+    for line in describe_whatif(result, _labels(diagram), max_loops):
         _out(line)
 
 
