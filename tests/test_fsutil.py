@@ -223,3 +223,35 @@ def test_each_loop_file_names_from_loop_ids_stay_inside_the_folder(
                      if p.is_file())
     outputs = [name for name in written if name != "work/in.yaml"]
     assert len(outputs) == 2 and all(name.startswith("work/out/") for name in outputs), written
+
+
+_TERMINATED_CLI = """
+import sys, time
+from loopkit import fsutil
+from loopkit.cli import main
+def stall(fd):
+    print("writing", flush=True)
+    time.sleep(60)
+fsutil.os.fsync = stall
+sys.argv = ["loopkit", "export", "in.yaml", "--to", "mermaid", "-o", "out.mmd"]
+main()
+"""
+
+
+def test_sigterm_mid_write_exits_143_and_leaves_no_temp_file(tmp_path: Path) -> None:
+    """A cancelled CI job sends SIGTERM: the old output stays and nothing is left behind."""
+    from tests.helpers import EXAMPLES
+
+    (tmp_path / "in.yaml").write_bytes((EXAMPLES / "school-fines.yaml").read_bytes())
+    (tmp_path / "out.mmd").write_text("previous")
+    proc = subprocess.Popen([sys.executable, "-c", _TERMINATED_CLI], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline() == "writing\n"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 143
+    finally:
+        proc.kill()
+    assert (tmp_path / "out.mmd").read_text() == "previous"
+    assert _leftovers(tmp_path) == []
+    assert "Traceback" not in (proc.stderr.read() if proc.stderr else "")

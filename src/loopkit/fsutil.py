@@ -97,6 +97,25 @@ def _link_new(tmp_name: str, target: Path, payload: bytes) -> None:
     _remove(tmp_name)
 
 
+def exit_cleanly_on_sigterm() -> None:
+    """Turn SIGTERM (a cancelled CI job, ``timeout``) into ``SystemExit(143)``.
+
+    Python's default is to die on the spot, which skips the clean-up in
+    ``atomic_write`` and leaves a temp file beside the output; as an exception
+    it unwinds like Ctrl-C (the previous output is intact either way).
+    """
+    import signal
+    import sys
+
+    def stop(signum: int, frame: object) -> None:
+        sys.exit(128 + signum)
+
+    try:
+        signal.signal(signal.SIGTERM, stop)
+    except (ValueError, OSError):  # not the main thread, or no SIGTERM on this platform
+        pass
+
+
 def _is_stream(target: Path) -> bool:
     """A device or pipe named by the user (``/dev/null``, ``/dev/stdout``, a FIFO).
 

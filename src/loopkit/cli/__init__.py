@@ -103,4 +103,7 @@ from loopkit.cli import (  # noqa: E402
 
 def main() -> None:
     """Console-script entry point."""
+    from loopkit.fsutil import exit_cleanly_on_sigterm
+
+    exit_cleanly_on_sigterm()
     app(prog_name="loopkit")
