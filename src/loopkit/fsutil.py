@@ -45,23 +45,23 @@ def atomic_write(
     """
     target = Path(path)
     if exclusive and (target.exists() or target.is_symlink()):
-        raise UsageError(f"{target}: already exists; not overwriting it")
+        raise UsageError(f"{_show(target)}: already exists; not overwriting it")
     for source in inputs:
         if same_file(target, source):
-            raise UsageError(f"{target}: refusing to write over the input file")
+            raise UsageError(f"{_show(target)}: refusing to write over the input file")
     if target.is_dir():
-        raise UsageError(f"{target}: is a directory")
+        raise UsageError(f"{_show(target)}: is a directory")
     payload = data.encode("utf-8") if isinstance(data, str) else data
     if _is_stream(target):
         _write_stream(target, payload)
         return
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
-        raise UsageError(f"{target}: folder {folder} does not exist")
+        raise UsageError(f"{_show(target)}: folder {folder} does not exist")
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as error:
-        raise UsageError(f"{target}: cannot write: {error.strerror or error}") from None
+        raise UsageError(f"{_show(target)}: cannot write: {error.strerror or error}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
@@ -77,7 +77,7 @@ def atomic_write(
             os.replace(tmp_name, target)
     except OSError as error:
         _remove(tmp_name)
-        raise UsageError(f"{target}: cannot write: {error.strerror or error}") from None
+        raise UsageError(f"{_show(target)}: cannot write: {error.strerror or error}") from None
     except BaseException:
         _remove(tmp_name)
         raise
@@ -87,13 +87,13 @@ def _link_new(tmp_name: str, target: Path, payload: bytes) -> None:
     try:
         os.link(tmp_name, target)
     except FileExistsError:
-        raise UsageError(f"{target}: already exists; not overwriting it") from None
+        raise UsageError(f"{_show(target)}: already exists; not overwriting it") from None
     except OSError:  # no hard links on this file system: exclusive create instead
         try:
             with open(target, "xb") as handle:
                 handle.write(payload)
         except FileExistsError:
-            raise UsageError(f"{target}: already exists; not overwriting it") from None
+            raise UsageError(f"{_show(target)}: already exists; not overwriting it") from None
     _remove(tmp_name)
 
 
@@ -133,7 +133,7 @@ def _is_stream(target: Path) -> bool:
     except OSError:
         return False
     if stat.S_ISBLK(info.st_mode) or stat.S_ISSOCK(info.st_mode):
-        raise UsageError(f"{target}: is a block device or socket; not writing to it")
+        raise UsageError(f"{_show(target)}: is a block device or socket; not writing to it")
     return system or stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode)
 
 
@@ -142,7 +142,14 @@ def _write_stream(target: Path, payload: bytes) -> None:
         with open(target, "wb") as handle:
             handle.write(payload)
     except OSError as error:
-        raise UsageError(f"{target}: cannot write: {error.strerror or error}") from None
+        raise UsageError(f"{_show(target)}: cannot write: {error.strerror or error}") from None
+
+
+def _show(path: Path) -> str:
+    """A path inside a one-line message (a newline in a file name stays visible)."""
+    from loopkit.escape import one_line
+
+    return one_line(str(path))
 
 
 def _umask() -> int:

@@ -55,11 +55,11 @@ def read_text(path: str | os.PathLike[str], max_bytes: int | None = None) -> str
         with open(path, "rb") as handle:
             raw = handle.read(max_bytes + 1)
     except FileNotFoundError:
-        raise UsageError(f"{name}: no such file") from None
+        raise UsageError(f"{shown(name, 500)}: no such file") from None
     except IsADirectoryError:
-        raise UsageError(f"{name}: is a directory, not a diagram file") from None
+        raise UsageError(f"{shown(name, 500)}: is a directory, not a diagram file") from None
     except OSError as error:
-        raise UsageError(f"{name}: cannot read: {error.strerror or error}") from None
+        raise UsageError(f"{shown(name, 500)}: cannot read: {error.strerror or error}") from None
     if len(raw) > max_bytes:
         raise DiagramError([Problem(name, 1, 1, f"file is larger than {max_bytes:,} bytes; "
                                     "diagrams are small text files (raise the limit with "
