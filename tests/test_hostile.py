@@ -8,6 +8,7 @@ the file is legitimate and must pass). Regenerate one only after reading it:
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tracemalloc
@@ -160,3 +161,32 @@ def test_a_newline_in_any_message_cannot_start_a_ci_workflow_command(tmp_path: P
     assert done.returncode == 1
     assert [line[:9] for line in done.stderr.splitlines()] == ["n.yaml:4:"]
     assert "x\\n::error file=a.yaml::pwned\\u202e" in done.stderr
+
+
+def test_load_yaml_data_reads_other_yaml_files_within_the_limits(tmp_path: Path) -> None:
+    from loopkit.loader import load_yaml_data
+
+    good = tmp_path / "settings.yaml"
+    good.write_text("lint: {disable: [long-label]}\nx: &a [1, 2]\ny: *a\n")
+    assert load_yaml_data(good) == {"lint": {"disable": ["long-label"]}, "x": [1, 2],
+                                    "y": [1, 2]}
+    deep = tmp_path / "deep.yaml"
+    deep.write_bytes(GENERATED["deep-flow"]())
+    with pytest.raises(DiagramError, match=re.escape("deep.yaml:1:72: nesting deeper than 64")):
+        load_yaml_data(deep)
+    twice = tmp_path / "twice.yaml"
+    twice.write_text("lint: 1\nlint: 2\n")
+    with pytest.raises(DiagramError, match=re.escape("twice.yaml:2:1: duplicate key 'lint'")):
+        load_yaml_data(twice)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "config._read_yaml uses yaml.safe_load: a 100,000-deep .loopkit.yaml crashes every "
+    "command that reads settings (RecursionError, exit 3); use loader.load_yaml_data"))
+def test_a_hostile_settings_file_is_a_located_error_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "d.yaml").write_bytes((ROOT / "examples" / "school-fines.yaml").read_bytes())
+    (tmp_path / ".loopkit.yaml").write_bytes(GENERATED["deep-flow"]())
+    done = subprocess.run([sys.executable, "-m", "loopkit", "lint", "d.yaml"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode in (1, 2), done.stderr
+    assert ".loopkit.yaml:1:" in done.stderr and "internal error" not in done.stderr

@@ -83,6 +83,20 @@ def read_text(path: str | os.PathLike[str], max_bytes: int | None = None) -> str
                                     "encoding")]) from None
 
 
+def load_yaml_data(path: str | os.PathLike[str]) -> Any:
+    """Any other YAML file loopkit reads (settings), with the same limits and located errors.
+
+    ``yaml.safe_load`` on a hostile ``.loopkit.yaml`` recurses per nesting level
+    (RecursionError, or a segfault with libyaml) and knows no size limit; this
+    reads at most the file-size limit and raises ``DiagramError`` with
+    ``file:line:col`` problems (duplicate keys, tags, bombs) or ``UsageError``.
+    """
+    data, _, problems = parse_yaml(read_text(path), str(path))
+    if problems:
+        raise DiagramError(_capped(problems))
+    return data
+
+
 def load_diagram(
     path: str | os.PathLike[str], max_bytes: int | None = None, *, limits: Limits | None = None
 ) -> Diagram:
