@@ -14,6 +14,7 @@ from loopkit.graph import to_networkx
 from loopkit.loader import load_diagram
 from loopkit.model import DeclaredLoop, Diagram, LoopType
 from tests.helpers import EXAMPLES, foresight_diagram
+from tests.test_engine import oracle
 
 
 def networkx_split(diagram: Diagram, bound: int) -> tuple[int, int]:
@@ -140,3 +141,33 @@ def test_declared_loops_are_listed_first_and_never_twice(diagram: Diagram, pick:
     counted = count_loops(declared, max_length=None)
     assert counted.total == len(every)
     assert counted.summary["total"] == len(every)
+
+
+@settings(max_examples=80, deadline=None)
+@given(diagrams(), st.data())
+def test_named_loops_match_the_brute_force_oracle(diagram: Diagram, data: st.DataObject) -> None:
+    index = diagram.index
+    flags = {"+": 0, "-": 1, "?": 2}
+    edges = {(index[lk.source], index[lk.target]): flags[lk.polarity.value]
+             for lk in diagram.links}
+    names = [v.id for v in diagram.variables]
+    kinds = (LoopType.REINFORCING, LoopType.BALANCING, LoopType.UNDETERMINED)
+    expected = sorted(((len(c), c), kinds[k]) for c, k in oracle(len(names), edges).items())
+    through = data.draw(st.one_of(st.none(), st.sampled_from(names)), label="through")
+    link = data.draw(st.one_of(st.none(), st.sampled_from([lk.key for lk in diagram.links]))
+                     if diagram.links else st.none(), label="link")
+    bound = data.draw(st.one_of(st.none(), st.integers(1, 6)), label="bound")
+
+    def wanted(cycle: tuple[int, ...]) -> bool:
+        pairs = set(zip(cycle, cycle[1:] + cycle[:1], strict=True))
+        return ((bound is None or len(cycle) <= bound)
+                and (through is None or index[through] in cycle)
+                and (link is None or (index[link[0]], index[link[1]]) in pairs))
+
+    analysis = analyse_loops(diagram, max_length=bound, limit=None, through=through, link=link)
+    got = [(lp.variables, lp.type) for lp in analysis.loops]
+    assert got == [(tuple(names[i] for i in c), kind) for (_, c), kind in expected if wanted(c)]
+    numbers = {letter: [int(lp.id[1:]) for lp in analysis.loops if lp.id[0] == letter]
+               for letter in "RBU"}
+    assert all(ns == list(range(1, len(ns) + 1)) for ns in numbers.values())
+    assert all(lp.id[0] == lp.type.letter for lp in analysis.loops)
