@@ -136,7 +136,8 @@ def test_loopkit_yaml_wins_in_its_folder(tmp_path: Path) -> None:
     ("lint:\n  max-label-length: -1\n", "whole number above 0"),
     ("lint:\n  severity: {driver: loud}\n", "must be info, warning or error"),
     ("lnt: {}\n", "unknown setting 'lnt' (did you mean 'lint'?)"),
-    ("lint: [\n", "not valid YAML"),
+    ("lint: [\n", ".loopkit.yaml:2:1: YAML syntax error"),
+    ("lint:\n  disable: [a]\nlint: {}\n", ".loopkit.yaml:3:1: duplicate key 'lint'"),
 ])
 def test_bad_settings_are_usage_errors(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / ".loopkit.yaml"
@@ -228,3 +229,9 @@ def test_hostile_labels_never_reach_the_terminal(tmp_path: Path, args: list[str]
     assert result.exit_code in (0, 1), result.output
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert "\x1b" not in result.stderr
+
+
+def test_hostile_pyproject_is_a_usage_error_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.loopkit]\nlint = " + "[" * 100_000 + "\n")
+    with pytest.raises(UsageError, match="pyproject.toml: not valid TOML"):
+        settings_for(tmp_path / "d.yaml")

@@ -85,34 +85,31 @@ def load_settings(path: str | os.PathLike[str]) -> Settings:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    """A ``pyproject.toml``, read with the diagram reader's size limit."""
     import tomllib
 
+    from loopkit.loader import read_text
+    from loopkit.problems import DiagramError
+
     try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
+        return tomllib.loads(read_text(path))
+    except DiagramError as error:  # too large, binary, not UTF-8
+        raise UsageError(str(error.problems[0])) from None
     except tomllib.TOMLDecodeError as error:
         raise UsageError(f"{path}: not valid TOML: {error}") from None
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file") from None
-    except OSError as error:
-        raise UsageError(f"{path}: cannot read: {error.strerror or error}") from None
+    except RecursionError:
+        raise UsageError(f"{path}: not valid TOML: nested too deeply") from None
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    import yaml
+    """A ``.loopkit.yaml``, read like a diagram: size and nesting limits, located errors."""
+    from loopkit.loader import load_yaml_data
+    from loopkit.problems import DiagramError
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise UsageError(f"{path}{where}: not valid YAML") from None
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file") from None
-    except OSError as error:
-        raise UsageError(f"{path}: cannot read: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: not UTF-8 text") from None
+        data = load_yaml_data(path)
+    except DiagramError as error:
+        raise UsageError(str(error.problems[0])) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
