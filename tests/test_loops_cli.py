@@ -107,3 +107,21 @@ def test_independent_on_a_diagram_without_loops(tmp_path: Path) -> None:
     assert "no feedback" in result.stdout
     record = run_json("--independent", str(path))
     assert record["summary"]["cycle_rank"] == 0 and record["summary"]["components"] == []
+
+
+def test_long_listings_print_one_line_per_loop(tmp_path: Path) -> None:
+    names = [f"v{i}" for i in range(7)]  # every pair linked both ways: 2,365 loops
+    links = [f"  - {a} -> {b} ({'-' if (i + j) % 3 == 0 else '+'})"
+             for i, a in enumerate(names) for j, b in enumerate(names) if a != b]
+    path = tmp_path / "dense.yaml"
+    path.write_text("variables:\n" + "".join(f"  {n}: Var {n}\n" for n in names)
+                    + "links:\n" + "\n".join(links) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["loops", str(path)])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    listed = [line for line in lines if line[:1] in "RB" and " links" in line]
+    assert len(listed) == 2365
+    assert "│" not in result.stdout  # no table
+    assert lines[-1].startswith(f"{path}: 2365 loops: ")
+    record = run_json(str(path))
+    assert [loop["id"] for loop in record["loops"]] == [line.split()[0] for line in listed]

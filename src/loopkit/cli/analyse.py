@@ -163,6 +163,41 @@ def _loop_table(result: Any, evidence: bool = False) -> Any:
     return table
 
 
+#: Above this many loops the text format prints one line per loop instead of a
+#: table: rich lays a table out in about a millisecond per row, so 10,000 loops
+#: (the default limit) would take over ten seconds; lines take a tenth of that.
+_TABLE_ROWS = 1000
+
+
+def _print_loop_lines(console: Any, result: Any, evidence: bool = False) -> None:
+    """``R12  reinforcing  7 links, 1 delay  Name: a → b → c → a``, one line per loop."""
+    from rich.text import Text
+
+    from loopkit.escape import strip_control
+
+    labels = {v.id: v.label for v in result.diagram.variables}
+    colours = {"reinforcing": "red", "balancing": "blue", "undetermined": "yellow"}
+    width = max(len(loop.id) for loop in result.analysis.loops)
+    console.print(Text(strip_control(result.diagram.display_title), style="italic"))
+    for loop in result.analysis.loops:
+        kind = loop.type.value
+        size = f"{loop.length} link{'s' if loop.length != 1 else ''}"
+        if loop.delays:
+            size += f", {loop.delays} delay{'s' if loop.delays != 1 else ''}"
+        text = Text.assemble(strip_control(loop.id).ljust(width), "  ",
+                             (kind.ljust(12), colours[kind]), "  ", size.ljust(18))
+        if loop.name:
+            text.append(f"{strip_control(loop.name)}: ")
+        text.append(strip_control(loop.chain(labels)))
+        if evidence:
+            from loopkit.analysis.evidence import weakest_link
+
+            weakest = weakest_link(loop)
+            if weakest:
+                text.append(f"  (weakest link: {strip_control(weakest.describe())})")
+        console.print(text, soft_wrap=True)
+
+
 def _count_table(result: Any) -> Any:
     """Loop counts by length (rows) and type (columns), with totals."""
     from rich.table import Table
@@ -258,7 +293,9 @@ def loops_command(
         for result in results:
             if result.analysis is None:
                 continue
-            if result.analysis.loops:
+            if len(result.analysis.loops) > _TABLE_ROWS:
+                _print_loop_lines(console, result, evidence)
+            elif result.analysis.loops:
                 console.print(_loop_table(result, evidence))
             if result.analysis.counts:
                 console.print(_count_table(result))
