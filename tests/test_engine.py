@@ -186,7 +186,8 @@ def test_time_budget_stops_a_huge_search(budget: float) -> None:
     started = time.monotonic()
     result = find_cycles(complete_digraph(14), max_length=None, limit=None, time_budget=budget)
     took = time.monotonic() - started
-    assert result.truncated and result.reason == f"time budget of {budget:g} s used up"
+    assert result.truncated and result.reason is not None
+    assert result.reason.startswith(f"time budget of {budget:g} s used up")
     assert result.cycles  # what was found in time is kept
     assert took < budget * 3  # behaviour, with a wide margin; precise timing is benchmarked
 
@@ -232,3 +233,20 @@ def test_memory_stays_proportional_to_what_is_kept() -> None:
         tracemalloc.stop()
     assert counted.total > 10_000 and kept.seen > 1_000 and len(kept.cycles) == 50
     assert count_peak < 200_000 and keep_peak < 200_000  # bytes: a path and 50 loops
+
+
+def test_a_timed_out_search_says_which_loops_are_complete() -> None:
+    # vertices 0..2: a small component found first; 3..15: a complete digraph (endless)
+    edges = [(0, 1, NEGATIVE), (1, 2, 0), (2, 0, 0), (1, 0, 0)]
+    edges += [(u, v, 0) for u in range(3, 16) for v in range(3, 16) if u != v]
+    graph = SignedDigraph.from_edges(16, edges)
+    result = find_cycles(graph, max_length=None, limit=None, time_budget=0.1)
+    assert result.reason is not None and result.covered >= 3 and result.starts == 16
+    assert result.reason == (f"time budget of 0.1 s used up; every loop through the first "
+                             f"{result.covered} of 16 variables (file order) is included")
+    small = {c.nodes for c in result.cycles if c.nodes[0] < 3}
+    assert small == {(0, 1), (0, 1, 2)}
+    limited = find_cycles(graph, max_length=None, limit=20_000, time_budget=0.1)
+    # the claim holds only while the limit has dropped nothing
+    assert ("every loop through" in (limited.reason or "")) == (
+        limited.timed_out and limited.seen <= 20_000)

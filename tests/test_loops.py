@@ -96,9 +96,10 @@ def test_truncation_reasons() -> None:
     assert short.truncated and short.reason is not None
     assert short.reason.startswith("loops longer than 3 links may exist")
     slow = analyse_loops(diagram, max_length=None, limit=None, time_budget=0.05)
-    assert slow.truncated and slow.reason == "time budget of 0.05 s used up"
+    assert slow.truncated and (slow.reason or "").startswith("time budget of 0.05 s used up")
     counted = count_loops(diagram, max_length=None, time_budget=0.05)
-    assert counted.truncated and counted.reason == "time budget of 0.05 s used up"
+    assert counted.truncated and (counted.reason or "").startswith(
+        "time budget of 0.05 s used up")
     small = load_diagram(EXAMPLES / "school-fines.yaml")
     complete = analyse_loops(small, max_length=None, limit=None)
     assert not complete.truncated and complete.reason is None

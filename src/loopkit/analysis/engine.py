@@ -385,10 +385,25 @@ def _canonical(nodes: tuple[int, ...]) -> tuple[int, ...]:
     return nodes[k:] + nodes[:k] if k else nodes
 
 
+def time_reason(budget: float | None, covered: int | None = None, total: int = 0) -> str:
+    """Why a search stopped on time, and what is nevertheless complete.
+
+    ``covered`` start variables were searched to the end: since every loop is
+    searched from its variable declared first, every loop through one of the
+    first ``covered`` variables was found.
+    """
+    text = f"time budget of {budget:g} s used up"
+    if covered and total > 1:
+        text += (f"; every loop through the first {covered:,} of {total:,} variables "
+                 "(file order) is included")
+    return text
+
+
 def _stop_reason(clock: _Clock, limit_hit: bool, limit: int | None, length_pruned: bool,
-                 max_length: int | None, shortest: bool) -> str | None:
+                 max_length: int | None, shortest: bool, covered: bool = True) -> str | None:
     if clock.timed_out:
-        return f"time budget of {clock.budget:g} s used up"
+        return time_reason(clock.budget, clock.roots_done if covered else None,
+                           clock.roots_total)
     if limit_hit:
         kept = f"; the {limit:,} shortest are kept" if shortest else ""
         return f"limit of {limit:,} loops reached{kept}"
@@ -454,7 +469,8 @@ class CycleSearch:
         finally:
             self.elapsed = clock.elapsed
             self.reason = _stop_reason(clock, limit_hit, self.limit, self.length_pruned,
-                                       self.max_length, shortest=False)
+                                       self.max_length, shortest=False,
+                                       covered=not plan.rotate)
             self.truncated = self.reason is not None
 
 
@@ -468,6 +484,10 @@ class CycleResult(NamedTuple):
     elapsed: float
     seen: int
     timed_out: bool = False
+    #: searches from this many start variables ran to the end (see ``time_reason``)
+    covered: int = 0
+    #: ... of this many
+    starts: int = 0
 
 
 def find_cycles(
@@ -507,9 +527,12 @@ def find_cycles(
         # Exactly ``limit`` cycles were seen and the lowered bound cut paths off:
         # whether one of them closes decides if the listing is complete.
         limit_hit = _more_than(plan, clock, limit)
+    # nothing found was dropped for the limit: the first searches are complete
+    covered = not plan.rotate and (limit is None or seen <= limit)
     reason = _stop_reason(clock, limit_hit, limit, length_pruned and not limit_hit,
-                          max_length, shortest=True)
-    return CycleResult(kept, reason is not None, reason, clock.elapsed, seen, clock.timed_out)
+                          max_length, shortest=True, covered=covered)
+    return CycleResult(kept, reason is not None, reason, clock.elapsed, seen, clock.timed_out,
+                       clock.roots_done if covered else 0, clock.roots_total)
 
 
 def _more_than(plan: _Plan, clock: _Clock, limit: int) -> bool:
@@ -633,5 +656,6 @@ def count_cycles(
                 row = counts[length] = [0, 0, 0]
             row[UNDETERMINED if weight >= _UNK_WEIGHT else weight & 1] += 1
         length_pruned |= walk.length_pruned and plan.length_bounded
-    reason = _stop_reason(clock, False, None, length_pruned, max_length, shortest=False)
+    reason = _stop_reason(clock, False, None, length_pruned, max_length, shortest=False,
+                          covered=not plan.rotate)
     return CycleCount(dict(sorted(counts.items())), reason is not None, reason, clock.elapsed)

@@ -24,6 +24,7 @@ from loopkit.analysis.engine import (
     find_cycles,
     gc_paused,
     kind_of,
+    time_reason,
 )
 from loopkit.model import DeclaredLoop, Diagram, Link, LoopType, Polarity
 from loopkit.problems import Problem, Severity
@@ -214,7 +215,8 @@ def analyse_loops(
     truncated, reason = result.truncated, result.reason
     if result.timed_out or not complete:
         # (if out of time while naming loops, the shortest ones found are kept)
-        truncated, reason = True, f"time budget of {time_budget:g} s used up"
+        truncated = True
+        reason = time_reason(time_budget, result.covered if complete else None, result.starts)
     return LoopAnalysis(diagram, loops, sorted(problems), truncated, reason,
                         time.monotonic() - started)
 
