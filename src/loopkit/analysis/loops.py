@@ -37,7 +37,7 @@ DEFAULT_TIME_BUDGET = 10.0
 #: the search stops, as a multiple of what building one Loop costs (measured
 #: while searching, so it follows the machine's load): sorting and numbering
 #: take about half of it.
-_RESERVE_FACTOR = 0.8
+_RESERVE_FACTOR = 0.6
 
 #: Loops built between clock reads when a deadline applies.
 _CLOCK_EVERY = 512
@@ -216,7 +216,8 @@ def analyse_loops(
     if result.timed_out or not complete:
         # (if out of time while naming loops, the shortest ones found are kept)
         truncated = True
-        reason = time_reason(time_budget, result.covered if complete else None, result.starts)
+        reason = time_reason(time_budget, result.covered if complete else None, result.starts,
+                             result.complete_length if complete else None)
     return LoopAnalysis(diagram, loops, sorted(problems), truncated, reason,
                         time.monotonic() - started)
 
