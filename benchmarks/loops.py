@@ -78,7 +78,8 @@ def networkx_loops(graph: object, bound: int | None) -> tuple[int, int]:
 
 
 def loopkit_loops(diagram: Diagram, bound: int | None) -> tuple[int, int]:
-    analysis = analyse_loops(diagram, max_length=bound, limit=None, time_budget=None)
+    # with a time budget, as the CLI runs it (bounds above 12 then go by stages)
+    analysis = analyse_loops(diagram, max_length=bound, limit=None, time_budget=120.0)
     return analysis.count(LoopType.REINFORCING), analysis.count(LoopType.BALANCING)
 
 
