@@ -227,8 +227,6 @@ def test_loops_and_check_outputs(command: str, fmt: str, folders: dict[str, Path
         assert len(hostile.splitlines()) >= 1
 
 
-@pytest.mark.xfail(strict=True, reason="formats.json_output uses json.dumps(ensure_ascii=False), "
-                   "which writes U+202E and U+009B raw; wrapping it in escape.json_safe fixes it")
 @pytest.mark.parametrize("command", ["loops", "check"])
 def test_json_output_escapes_c1_and_bidi_controls(command: str, folders: dict[str, Path],
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
@@ -396,15 +394,8 @@ _ANALYSIS = {
 }
 
 
-_LINT_SPLITS = pytest.mark.xfail(strict=True, reason=(
-    "cli/insight.py prints lint problems as f'...{p.message}' without escape.one_line, so a "
-    "line separator in a loop name starts a new output line"))
-
-
 @pytest.mark.parametrize(("command", "fmt"), [
-    pytest.param(command, fmt, marks=[_LINT_SPLITS] if (command, fmt) == ("lint", "text")
-                 else [])
-    for command, (_, formats) in _ANALYSIS.items() for fmt in formats])
+    (command, fmt) for command, (_, formats) in _ANALYSIS.items() for fmt in formats])
 def test_analysis_commands(command: str, fmt: str, folders: dict[str, Path],
                            monkeypatch: pytest.MonkeyPatch) -> None:
     if command not in _commands():

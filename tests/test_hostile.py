@@ -189,9 +189,6 @@ def test_a_hostile_settings_file_is_a_located_error_not_a_crash(tmp_path: Path) 
     assert ".loopkit.yaml:1:" in done.stderr and "internal error" not in done.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "interop/graphml.py and interop/_lossless.py json.loads embedded data with "
-    "'except ValueError' only: deeply nested JSON raises RecursionError (exit 3)"))
 def test_graphml_with_deeply_nested_embedded_json_is_an_error_not_a_crash(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

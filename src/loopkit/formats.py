@@ -41,7 +41,9 @@ def json_output(results: Sequence[FileResult], command: Command = "loops") -> st
     ``check`` adds ``"ok"`` to each file record; ``loops`` records are unchanged.
     """
     document = check_document if command == "check" else loops_document
-    return json.dumps(document(list(results)), indent=2, ensure_ascii=False) + "\n"
+    from loopkit.escape import json_safe
+
+    return json_safe(json.dumps(document(list(results)), indent=2, ensure_ascii=False)) + "\n"
 
 
 # --- Markdown -----------------------------------------------------------------

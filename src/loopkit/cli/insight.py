@@ -14,6 +14,7 @@ import typer
 
 from loopkit.cli import app
 from loopkit.cli.common import EXIT_OK, EXIT_PROBLEMS, fail_usage, load_many, print_problems
+from loopkit.escape import one_line
 
 
 class Format(StrEnum):
@@ -42,7 +43,9 @@ DISABLE = typer.Option([], "--disable", metavar="RULE",
 
 
 def _echo_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    from loopkit.escape import json_safe
+
+    typer.echo(json_safe(json.dumps(data, indent=2, ensure_ascii=False)))
 
 
 def _out(line: str) -> None:
@@ -374,8 +377,8 @@ def lint_command(
     else:
         for path, report in records:
             for p in report.problems:
-                _out(f"{p.file}:{p.line}:{p.column}: {p.severity.word}: {p.message} "
-                           f"[{p.code}]")
+                _out(f"{one_line(p.file)}:{p.line}:{p.column}: {p.severity.word}: "
+                     f"{one_line(p.message)} [{p.code}]")
             counts = {s: sum(1 for p in report.problems if p.severity is s) for s in Severity}
             _out(f"{path}: {counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} "
                        f"warnings, {counts[Severity.INFO]} info"

@@ -129,8 +129,15 @@ def losses(diagram: Diagram, fmt: str) -> list[str]:
     return out
 
 
-#: Largest file ``read_source`` reads: models are bigger than hand-written diagrams.
-MAX_SOURCE_BYTES = 50 * 1024 * 1024
+#: Models are bigger than hand-written diagrams: an import source may be this many
+#: times the file-size limit (``--max-file-size``), i.e. 50 MiB by default.
+SOURCE_SIZE_FACTOR = 10
+
+
+def max_source_bytes() -> int:
+    from loopkit.limits import active_limits
+
+    return SOURCE_SIZE_FACTOR * active_limits().file_size
 
 
 def read_source(path: str) -> tuple[str, str, tuple[str, ...]]:
@@ -147,19 +154,22 @@ def read_source(path: str) -> tuple[str, str, tuple[str, ...]]:
     if path.startswith(("http://", "https://")):
         return path, "<link>", ()
     if path == "-":
-        raw = sys.stdin.buffer.read(MAX_SOURCE_BYTES + 1)
+        raw = sys.stdin.buffer.read(max_source_bytes() + 1)
+        if len(raw) > max_source_bytes():
+            raise DiagramError([Problem("<stdin>", 1, 1, f"input is larger than "
+                                        f"{max_source_bytes():,} bytes", "file-too-large")])
         try:
             return raw.decode("utf-8-sig"), "<stdin>", ()
         except UnicodeDecodeError:
             raise DiagramError([Problem("<stdin>", 1, 1, "input is not UTF-8 text",
                                         "encoding")]) from None
     try:
-        return read_text(path, MAX_SOURCE_BYTES).removeprefix("\ufeff"), path, ()
+        return read_text(path, max_source_bytes()).removeprefix("\ufeff"), path, ()
     except DiagramError as error:
         if error.problems[0].code != "encoding" or not path.lower().endswith(".mdl"):
             raise
         with open(path, "rb") as handle:
-            raw = handle.read(MAX_SOURCE_BYTES)
+            raw = handle.read(max_source_bytes())
         return raw.decode("cp1252", errors="replace"), path, (
             "the file is not UTF-8: read it as Windows-1252",)
 

@@ -123,7 +123,7 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
             loaded = json.loads(data.get("evidence") or "[]")
             evidence = tuple(e for e in loaded if isinstance(e, str)) \
                 if isinstance(loaded, list) else ()
-        except ValueError:
+        except (ValueError, RecursionError):
             evidence = (data["evidence"],)
         confidence = data.get("confidence")
         links.append(Link(source, target, polarity,
@@ -137,7 +137,7 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
     loops = []
     try:
         raw_loops = json.loads(graph_data.get("loops") or "[]")
-    except ValueError:
+    except (ValueError, RecursionError):
         raw_loops = []
     known = {v.id for v in variables}
     for fields in raw_loops if isinstance(raw_loops, list) else []:

@@ -65,7 +65,7 @@ def _decode(raw: str) -> Any:
     for _ in range(2):
         try:
             return json.loads(candidate)
-        except ValueError:
+        except (ValueError, RecursionError):
             candidate = unquote(candidate.replace("+", " "))
     return json.loads(candidate)
 
