@@ -182,7 +182,7 @@ def test_check_strict_shows_lint_warnings_but_only_errors_fail(tmp_path: Path) -
                     "loops:\n  B1: {variables: [a, b, c]}\n")
     result = runner.invoke(app, ["check", "--strict", str(path)])
     assert result.exit_code == 0, result.output
-    assert f"{path}:1:13: variable 'a' (More fines) has a direction in its name" \
+    assert f"{path}:1:13: warning: variable 'a' (More fines) has a direction in its name" \
         in result.stderr
     assert "has no goal" not in result.stderr  # info stays in lint
     data = json.loads(runner.invoke(app, ["check", "--strict", "-f", "json", str(path)]).stdout)

@@ -42,7 +42,11 @@ class Problem:
         # second line such as "::error ...", which CI logs run as a workflow command.
         from loopkit.escape import one_line
 
-        return f"{one_line(self.file)}:{self.line}:{self.column}: {one_line(self.message)}"
+        where = f"{one_line(self.file)}:{self.line}:{self.column}"
+        if self.severity is Severity.ERROR:
+            return f"{where}: {one_line(self.message)}"
+        # Warnings and notes say so, and name their rule so it can be switched off.
+        return f"{where}: {self.severity.word}: {one_line(self.message)} [{self.code}]"
 
     def to_dict(self) -> dict[str, object]:
         data = asdict(self)
