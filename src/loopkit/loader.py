@@ -14,6 +14,7 @@ import os
 from collections import Counter
 from typing import Any
 
+from loopkit import fastpath
 from loopkit.escape import first_control
 from loopkit.limits import DEFAULT_LIMITS, FLAGS, Limits, active_limits, using_limits
 from loopkit.model import DeclaredLoop, Diagram, Link, LoopType, Polarity, Pos, Variable
@@ -118,6 +119,11 @@ def parse_diagram(
     if limits is not None:
         with using_limits(limits):
             return parse_diagram(text, filename)
+    return _parse(text, filename)
+
+
+def _parse(text: str, filename: str, *, fast: bool = True) -> Diagram:
+    """``parse_diagram``; ``fast=False`` skips ``fastpath`` (tests compare the two)."""
     try:
         data, source, problems = parse_yaml(text, filename)
     except DiagramError as error:
@@ -128,8 +134,11 @@ def parse_diagram(
             filename, mark.line, mark.column,
             "a diagram must be a mapping with 'variables' and 'links' keys", "not-a-mapping")])
     _check_counts(data, source, filename)
-    problems += _validate_shape(data, source, filename)
-    diagram, meaning_problems = _normalise(data, source, filename)
+    entries = fastpath.entries(data) if fast else None
+    if entries is None:  # not plainly valid: pydantic decides, and words the errors
+        problems += _validate_shape(data, source, filename)
+        entries = _validated_entries(data)
+    diagram, meaning_problems = _normalise(data, source, filename, entries)
     problems += meaning_problems
     if problems:
         raise DiagramError(_capped(problems))
@@ -354,13 +363,22 @@ def _pos(source: SourceMap, path: tuple[Any, ...], key: bool = False) -> Pos:
     return Pos(mark.line, mark.column)
 
 
-def _normalise(
-    data: dict[str, Any], source: SourceMap, filename: str
-) -> tuple[Diagram, list[Problem]]:
+def _validated_entries(data: dict[str, Any]) -> fastpath.Entries:
+    """Each entry that pydantic accepts on its own, with pydantic's values."""
     from pydantic import TypeAdapter
 
     from loopkit.schema import LinkEntry, LoopSpec, VariableEntry
 
+    return fastpath.Entries(
+        _entries(data.get("variables"), TypeAdapter(VariableEntry), mapping=True),
+        _entries(data.get("links"), TypeAdapter(LinkEntry), mapping=False),
+        _entries(data.get("loops"), TypeAdapter(LoopSpec), mapping=True),
+    )
+
+
+def _normalise(
+    data: dict[str, Any], source: SourceMap, filename: str, entries: fastpath.Entries
+) -> tuple[Diagram, list[Problem]]:
     problems: list[Problem] = []
 
     def report(pos: Pos, message: str, code: str) -> None:
@@ -383,7 +401,7 @@ def _normalise(
 
     variables = []
     raw_variables = data.get("variables")
-    for vid, vspec in _entries(raw_variables, TypeAdapter(VariableEntry), mapping=True):
+    for vid, vspec in entries.variables:
         label = vspec.label if vspec.label else vid
         where = _pos(source, ("variables", vid), key=True)
         if not vid.strip():
@@ -413,7 +431,7 @@ def _normalise(
 
     links = []
     seen: dict[tuple[str, str], Pos] = {}
-    for i, lspec in _entries(data.get("links"), TypeAdapter(LinkEntry), mapping=False):
+    for i, lspec in entries.links:
         raw = data["links"][i]
         compact = isinstance(raw, str)
         where = _pos(source, ("links", i))
@@ -434,7 +452,7 @@ def _normalise(
                           where))
 
     loops = []
-    for loop_id, lspec in _entries(data.get("loops"), TypeAdapter(LoopSpec), mapping=True):
+    for loop_id, lspec in entries.loops:
         where = _pos(source, ("loops", loop_id), key=True)
         check_length(loop_id, ("loops", loop_id), "loop id", key=True)
         check_id(loop_id, ("loops", loop_id), "loop")

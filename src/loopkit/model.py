@@ -8,6 +8,7 @@ pydantic keeps it cheap to build in code and in tests.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -46,6 +47,15 @@ POLARITY_SPELLINGS: dict[str, Polarity] = {
     "?": Polarity.UNKNOWN,
     "unknown": Polarity.UNKNOWN,
 }
+
+
+#: ``absence -> fines (+)`` or ``absence -> fines (-, delay)``: a link in one line.
+#: Here rather than in ``schema.py`` so reading it needs no pydantic.
+COMPACT_LINK = re.compile(
+    r"^\s*(?P<source>[^()]+?)\s*(?:->|\u2192)\s*(?P<target>[^()]+?)\s*"
+    r"\(\s*(?P<polarity>[^,()]+?)\s*(?:,\s*(?P<delay>delay(?:ed)?)\s*)?\)\s*$",
+    re.IGNORECASE,
+)
 
 
 def parse_polarity(text: str) -> Polarity:

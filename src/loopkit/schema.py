@@ -9,7 +9,6 @@ label`` variables, polarity words); ``loader.py`` normalises the result into
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -22,16 +21,10 @@ from pydantic import (
     model_validator,
 )
 
-from loopkit.model import POLARITY_SPELLINGS, parse_polarity
+from loopkit.model import COMPACT_LINK, POLARITY_SPELLINGS, parse_polarity
 
 FORMAT_VERSION = 1
 
-#: ``absence -> fines (+)`` or ``absence -> fines (-, delay)``.
-COMPACT_LINK = re.compile(
-    r"^\s*(?P<source>[^()]+?)\s*(?:->|\u2192)\s*(?P<target>[^()]+?)\s*"
-    r"\(\s*(?P<polarity>[^,()]+?)\s*(?:,\s*(?P<delay>delay(?:ed)?)\s*)?\)\s*$",
-    re.IGNORECASE,
-)
 COMPACT_PATTERN = (
     r"^\s*[^()]+?\s*(->|\u2192)\s*[^()]+?\s*"
     r"\(\s*[^,()]+?\s*(,\s*delay(ed)?\s*)?\)\s*$"
