@@ -456,6 +456,11 @@ def _normalise(
         where = _pos(source, ("loops", loop_id), key=True)
         check_length(loop_id, ("loops", loop_id), "loop id", key=True)
         check_id(loop_id, ("loops", loop_id), "loop")
+        if first_control(loop_id) is None and (
+                not loop_id.strip() or any(c.isspace() for c in loop_id)):
+            # ids name loops in tables, file names and space-separated SVG hooks
+            report(where, f"loop id '{shown(loop_id)}' may not be empty or contain spaces "
+                   "(use e.g. R1, B2 or fines_spiral, and put words in 'name')", "loop-id")
         check_length(lspec.name, ("loops", loop_id, "name"), f"loop '{shown(loop_id)}' name")
         letter_type = _LOOP_ID_TYPES.get(loop_id[:1]) if loop_id[1:].isdigit() else None
         expected = LoopType(lspec.type) if lspec.type else letter_type

@@ -61,7 +61,7 @@ def _is_plain(text: str, *, flow: bool) -> bool:
 
 def _compact(link: Link) -> str | None:
     """``a -> b (+)`` when the loader's compact-link pattern reads it back exactly."""
-    from loopkit.schema import COMPACT_LINK
+    from loopkit.model import COMPACT_LINK
 
     if link.description or link.evidence or link.confidence:
         return None
