@@ -691,9 +691,6 @@ class CycleCount(NamedTuple):
     def total(self) -> int:
         return sum(sum(c) for c in self.by_length.values())
 
-    def kind_total(self, kind: int) -> int:
-        return sum(c[kind] for c in self.by_length.values())
-
 
 def count_cycles(
     graph: SignedDigraph,

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
-from loopkit.model import Diagram, Link, Polarity
+from loopkit.model import Link, Polarity
 from loopkit.problems import DiagramError, Problem
 
 #: Longest slug made from a label; long labels stay readable ids.
@@ -187,16 +187,6 @@ def merge_links(links: Iterable[Link], notes: Notes) -> tuple[Link, ...]:
                                 first.evidence or link.evidence,
                                 first.confidence or link.confidence)
     return tuple(merged.values())
-
-
-def count_unknown(links: Iterable[Link]) -> int:
-    return sum(1 for lk in links if lk.polarity is Polarity.UNKNOWN)
-
-
-def require_variables(diagram: Diagram, filename: str, what: str) -> None:
-    """A diagram with no variables cannot be written or analysed: say so once."""
-    if not diagram.variables:
-        fail(filename, 1, 1, f"no variables found: is this really {what}?", "import-empty")
 
 
 # ---------------------------------------------------------------------------
