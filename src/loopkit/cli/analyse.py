@@ -131,6 +131,10 @@ class _SearchProgress:
             self.display.stop()
 
 
+#: Loop type -> rich style, in the table and in the one-line-per-loop listing.
+_COLOURS = {"reinforcing": "red", "balancing": "blue", "undetermined": "yellow"}
+
+
 def _loop_table(result: Any, evidence: bool = False) -> Any:
     """The text format's table; user text is plain ``Text`` so ``[x]`` is never markup."""
     from rich.table import Table
@@ -141,14 +145,13 @@ def _loop_table(result: Any, evidence: bool = False) -> Any:
     def plain(value: str) -> Text:
         return Text(strip_control(value))
 
-    labels = {v.id: v.label for v in result.diagram.variables}
+    labels = result.labels
     table = Table(title=plain(result.diagram.display_title), title_justify="left")
     columns = ("ID", "Type", "Name", "Length", "Delays", "Loop") + (
         ("Weakest link",) if evidence else ())
     for column in columns:
         table.add_column(column, overflow="fold",
                          justify="right" if column in ("Length", "Delays") else "left")
-    colours = {"reinforcing": "red", "balancing": "blue", "undetermined": "yellow"}
     for loop in result.analysis.loops:
         kind = loop.type.value
         extra = []
@@ -157,7 +160,7 @@ def _loop_table(result: Any, evidence: bool = False) -> Any:
 
             weakest = weakest_link(loop)
             extra.append(plain(weakest.describe() if weakest else ""))
-        table.add_row(plain(loop.id), Text(kind, style=colours[kind]), plain(loop.name or ""),
+        table.add_row(plain(loop.id), Text(kind, style=_COLOURS[kind]), plain(loop.name or ""),
                       str(loop.length), str(loop.delays) if loop.delays else "",
                       plain(loop.chain(labels)), *extra)
     return table
@@ -175,8 +178,7 @@ def _print_loop_lines(console: Any, result: Any, evidence: bool = False) -> None
 
     from loopkit.escape import strip_control
 
-    labels = {v.id: v.label for v in result.diagram.variables}
-    colours = {"reinforcing": "red", "balancing": "blue", "undetermined": "yellow"}
+    labels = result.labels
     width = max(len(loop.id) for loop in result.analysis.loops)
     console.print(Text(strip_control(result.diagram.display_title), style="italic"))
     for loop in result.analysis.loops:
@@ -185,7 +187,7 @@ def _print_loop_lines(console: Any, result: Any, evidence: bool = False) -> None
         if loop.delays:
             size += f", {loop.delays} delay{'s' if loop.delays != 1 else ''}"
         text = Text.assemble(strip_control(loop.id).ljust(width), "  ",
-                             (kind.ljust(12), colours[kind]), "  ", size.ljust(18))
+                             (kind.ljust(12), _COLOURS[kind]), "  ", size.ljust(18))
         if loop.name:
             text.append(f"{strip_control(loop.name)}: ")
         text.append(strip_control(loop.chain(labels)))
