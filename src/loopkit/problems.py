@@ -38,14 +38,18 @@ class Problem:
     severity: Severity = field(default=Severity.ERROR, compare=False)
 
     def __str__(self) -> str:
+        # Warnings and notes say so, and name their rule so it can be switched off.
+        return self.format_line(rule=self.severity is not Severity.ERROR)
+
+    def format_line(self, *, rule: bool) -> str:
+        """``file:line:col: message``; ``rule`` adds the severity and ``[code]`` (lint lines)."""
         # One line whatever the user wrote: a newline in a loop name must not start a
         # second line such as "::error ...", which CI logs run as a workflow command.
         from loopkit.escape import one_line
 
         where = f"{one_line(self.file)}:{self.line}:{self.column}"
-        if self.severity is Severity.ERROR:
+        if not rule:
             return f"{where}: {one_line(self.message)}"
-        # Warnings and notes say so, and name their rule so it can be switched off.
         return f"{where}: {self.severity.word}: {one_line(self.message)} [{self.code}]"
 
     def to_dict(self) -> dict[str, object]:

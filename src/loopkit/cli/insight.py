@@ -14,7 +14,6 @@ import typer
 
 from loopkit.cli import app
 from loopkit.cli.common import EXIT_OK, EXIT_PROBLEMS, fail_usage, load_many, print_problems
-from loopkit.escape import one_line
 
 
 class Format(StrEnum):
@@ -377,8 +376,7 @@ def lint_command(
     else:
         for path, report in records:
             for p in report.problems:
-                _out(f"{one_line(p.file)}:{p.line}:{p.column}: {p.severity.word}: "
-                     f"{one_line(p.message)} [{p.code}]")
+                _out(p.format_line(rule=True))
             counts = {s: sum(1 for p in report.problems if p.severity is s) for s in Severity}
             _out(f"{path}: {counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} "
                        f"warnings, {counts[Severity.INFO]} info"
