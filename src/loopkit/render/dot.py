@@ -126,16 +126,22 @@ def wrap_label(text: str, width: int = 16) -> list[str]:
     words = text.split(" ")
     if len(text) <= width or len(words) == 1:
         return [text]
-    lines = 1
-    current = 0
+    return _balanced(words, len(greedy_wrap(words, width)))
+
+
+def greedy_wrap(words: list[str], width: int) -> list[str]:
+    """Fill each line with words up to ``width`` characters (a longer word gets its own)."""
+    lines: list[str] = []
+    current = ""
     for word in words:
-        need = len(word) if current == 0 else current + 1 + len(word)
-        if current and need > width:
-            lines += 1
-            current = len(word)
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
         else:
-            current = need
-    return _balanced(words, lines)
+            current = f"{current} {word}" if current else word
+    if current:
+        lines.append(current)
+    return lines
 
 
 def _balanced(words: list[str], lines: int) -> list[str]:

@@ -22,6 +22,7 @@ from loopkit.render.dot import (
     DotWriter,
     Emphasis,
     Style,
+    greedy_wrap,
     group_fills,
     link_attrs,
     text_width,
@@ -212,16 +213,7 @@ def _add_title(scene: Scene, diagram: Diagram, cx: float, top: float, width: flo
 
 def _wrap_text(text: str, chars: int, most: int = 12) -> list[str]:
     """Greedy wrap of a paragraph; more than ``most`` lines end in an ellipsis."""
-    lines: list[str] = []
-    current = ""
-    for word in strip_control(text).split():
-        if current and len(current) + 1 + len(word) > chars:
-            lines.append(current)
-            current = word
-        else:
-            current = f"{current} {word}" if current else word
-    if current:
-        lines.append(current)
+    lines = greedy_wrap(strip_control(text).split(), chars)
     if len(lines) > most:
         lines = [*lines[:most - 1], lines[most - 1] + " \u2026"]
     return lines or [""]
