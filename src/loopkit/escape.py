@@ -44,6 +44,13 @@ def json_safe(document: str) -> str:
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
 
 
+def json_document(data: object) -> str:
+    """``data`` as the indented JSON loopkit prints (no trailing newline), ``json_safe``."""
+    import json
+
+    return json_safe(json.dumps(data, indent=2, ensure_ascii=False))
+
+
 def one_line(text: str) -> str:
     """User text for a one-line message or terminal: every control shown as an escape.
 

@@ -8,7 +8,6 @@ text table is a terminal concern and lives in the CLI layer.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
@@ -41,9 +40,9 @@ def json_output(results: Sequence[FileResult], command: Command = "loops") -> st
     ``check`` adds ``"ok"`` to each file record; ``loops`` records are unchanged.
     """
     document = check_document if command == "check" else loops_document
-    from loopkit.escape import json_safe
+    from loopkit.escape import json_document
 
-    return json_safe(json.dumps(document(list(results)), indent=2, ensure_ascii=False)) + "\n"
+    return json_document(document(list(results))) + "\n"
 
 
 # --- Markdown -----------------------------------------------------------------

@@ -6,7 +6,6 @@ to stdout, one-line errors to stderr; ``--format json`` prints one document.
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from typing import Any
 
@@ -42,9 +41,9 @@ DISABLE = typer.Option([], "--disable", metavar="RULE",
 
 
 def _echo_json(data: Any) -> None:
-    from loopkit.escape import json_safe
+    from loopkit.escape import json_document
 
-    typer.echo(json_safe(json.dumps(data, indent=2, ensure_ascii=False)))
+    typer.echo(json_document(data))
 
 
 def _out(line: str) -> None:
