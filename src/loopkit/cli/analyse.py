@@ -11,6 +11,7 @@ from loopkit.cli import app
 from loopkit.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
+    FILES,
     Format,
     fail_usage,
     load_many,
@@ -20,7 +21,6 @@ from loopkit.cli.common import (
     verbosity,
 )
 
-FILES = typer.Argument(..., help="Diagram YAML files.", metavar="FILE...")
 MAX_LENGTH = typer.Option(12, "--max-length", min=1, help="Longest loop searched, in links.")
 LIMIT = typer.Option(10_000, "--limit", min=1, help="Stop after this many loops.")
 TIME_BUDGET = typer.Option(

@@ -16,6 +16,10 @@ EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
+#: The diagram arguments, shared so every command names and explains them alike.
+FILES = typer.Argument(..., help="Diagram YAML files.", metavar="FILE...")
+FILE = typer.Argument(..., help="Diagram YAML file.", metavar="FILE")
+
 
 class Format(StrEnum):
     """``--format`` of ``loops``/``check``; ``auto`` is github under GitHub Actions, else text."""

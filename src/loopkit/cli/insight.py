@@ -12,7 +12,15 @@ from typing import Any
 import typer
 
 from loopkit.cli import app
-from loopkit.cli.common import EXIT_OK, EXIT_PROBLEMS, fail_usage, load_many, print_problems
+from loopkit.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    FILE,
+    FILES,
+    fail_usage,
+    load_many,
+    print_problems,
+)
 
 
 class Format(StrEnum):
@@ -26,8 +34,6 @@ class DiffFormat(StrEnum):
     markdown = "markdown"
 
 
-FILE = typer.Argument(..., help="Diagram YAML file.", metavar="FILE")
-FILES = typer.Argument(..., help="Diagram YAML files.", metavar="FILE...")
 FORMAT = typer.Option(Format.text, "--format", "-f", help="Output format.")
 MAX_LENGTH = typer.Option(12, "--max-length", min=1, help="Longest loop or path, in links.")
 TIME_BUDGET = typer.Option(5.0, "--time-budget", min=0.01,

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from loopkit.cli import app
-from loopkit.cli.common import EXIT_OK, fail_usage
+from loopkit.cli.common import EXIT_OK, FILE, fail_usage
 
 MAP_TYPE = typer.Option(
     [], "--map-type", metavar="NAME=SIGN",
@@ -93,7 +93,7 @@ def import_command(
 
 @app.command("export")
 def export_command(
-    file: str = typer.Argument(..., metavar="FILE", help="Diagram YAML file."),
+    file: str = FILE,
     to: str = typer.Option(
         ..., "--to", "-t", metavar="FORMAT",
         help="mermaid, dot, graphml, csv, kumu, loopy or sdjson."),

@@ -14,6 +14,7 @@ from loopkit.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     EXIT_USAGE,
+    FILES,
     fail_usage,
     note,
     print_problems,
@@ -39,7 +40,6 @@ class RendererChoice(StrEnum):
     system = "system"
 
 
-FILES = typer.Argument(..., help="Diagram YAML files.", metavar="FILE...")
 OUTPUT = typer.Option(
     None, "--output", "-o", metavar="PATH",
     help="Output file, or - for standard output (one input file only). "

@@ -7,8 +7,8 @@ from enum import StrEnum
 import typer
 
 from loopkit.cli import app
-from loopkit.cli.analyse import FILES, LIMIT, MAX_LENGTH, TIME_BUDGET, _analyse_all
-from loopkit.cli.common import EXIT_OK, EXIT_PROBLEMS, fail_usage, note, print_problems
+from loopkit.cli.analyse import LIMIT, MAX_LENGTH, TIME_BUDGET, _analyse_all
+from loopkit.cli.common import EXIT_OK, EXIT_PROBLEMS, FILES, fail_usage, note, print_problems
 
 
 class ReportFormat(StrEnum):
