@@ -309,12 +309,7 @@ def loops_command(
                     console.print(escape(_structure_sentence(result.analysis.summary)),
                                   soft_wrap=True)
     _diagnostics(results, output_format)
-    raise typer.Exit(EXIT_PROBLEMS if any(r.all_problems and _fails(r) for r in results)
-                     else EXIT_OK)
-
-
-def _fails(result: Any) -> bool:
-    return not result.ok
+    raise typer.Exit(EXIT_PROBLEMS if any(not r.ok for r in results) else EXIT_OK)
 
 
 def _emit_document(results: list[Any], output_format: Format, command: str) -> bool:
@@ -387,7 +382,7 @@ def check_command(
             if result.ok and result.analysis is not None:
                 typer.echo(check_line(result))
     _diagnostics(results, output_format)
-    raise typer.Exit(EXIT_PROBLEMS if any(_fails(r) for r in results) else EXIT_OK)
+    raise typer.Exit(EXIT_PROBLEMS if any(not r.ok for r in results) else EXIT_OK)
 
 
 @app.command("schema")
