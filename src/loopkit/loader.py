@@ -30,8 +30,6 @@ MAX_POS = 1e6
 #: Unknown names that get a did-you-mean (each costs a pass over every id).
 _MAX_HINTS = 20
 
-_LOOP_ID_TYPES = {"R": LoopType.REINFORCING, "B": LoopType.BALANCING}
-
 
 def suggest(word: str, candidates: list[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest candidate, or an empty string."""
@@ -462,7 +460,7 @@ def _normalise(
             report(where, f"loop id '{shown(loop_id)}' may not be empty or contain spaces "
                    "(use e.g. R1, B2 or fines_spiral, and put words in 'name')", "loop-id")
         check_length(lspec.name, ("loops", loop_id, "name"), f"loop '{shown(loop_id)}' name")
-        letter_type = _LOOP_ID_TYPES.get(loop_id[:1]) if loop_id[1:].isdigit() else None
+        letter_type = LoopType.from_id(loop_id)
         expected = LoopType(lspec.type) if lspec.type else letter_type
         if lspec.type and letter_type and LoopType(lspec.type) is not letter_type:
             report(_pos(source, ("loops", loop_id, "type")),

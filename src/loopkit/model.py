@@ -80,6 +80,17 @@ class LoopType(StrEnum):
         return {"reinforcing": "R", "balancing": "B", "undetermined": "U"}[self.value]
 
     @classmethod
+    def from_id(cls, loop_id: str) -> LoopType | None:
+        """The type an id such as ``R3`` or ``B12`` states; ``None`` for any other id.
+
+        One reading for the loader (which checks a declared type against it) and
+        the writer (which leaves out a ``type`` the id already states).
+        """
+        if not loop_id[1:].isdigit():
+            return None
+        return {"R": cls.REINFORCING, "B": cls.BALANCING}.get(loop_id[:1])
+
+    @classmethod
     def from_signs(cls, negatives: int, unknowns: int) -> LoopType:
         if unknowns:
             return cls.UNDETERMINED

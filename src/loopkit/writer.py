@@ -16,8 +16,6 @@ from typing import Any
 
 from loopkit.model import DeclaredLoop, Diagram, Link, LoopType, Variable
 
-_LOOP_LETTER = {"R": LoopType.REINFORCING, "B": LoopType.BALANCING}
-
 #: Words some YAML reader (1.1 booleans and nulls included) turns into non-strings.
 _RESERVED = {
     "", "~", "null", "true", "false", "yes", "no", "on", "off", "y", "n", "<<", "=",
@@ -113,7 +111,7 @@ def _loop(loop: DeclaredLoop) -> list[str]:
     lines = [f"  {scalar(loop.id)}:"]
     if loop.name:
         lines.append(f"    name: {scalar(loop.name)}")
-    letter = _LOOP_LETTER.get(loop.id[:1]) if loop.id[1:].isdigit() else None
+    letter = LoopType.from_id(loop.id)
     if loop.type in (LoopType.REINFORCING, LoopType.BALANCING) and loop.type is not letter:
         lines.append(f"    type: {loop.type.value}")
     if loop.description:

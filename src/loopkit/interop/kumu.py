@@ -203,7 +203,7 @@ def _loops(raw: Any, by_connection: dict[str, tuple[str, str]], by_ref: dict[str
         kind_text = str(fields.get("loop type") or fields.get("type") or label).lower()
         kind = LoopType.BALANCING if kind_text.startswith(("b", "balanc")) else (
             LoopType.REINFORCING if kind_text.startswith(("r", "reinforc")) else None)
-        loop_id = label if label[:1] in "RB" and label[1:].isdigit() else ""
+        loop_id = label if LoopType.from_id(label) is not None else ""
         if not loop_id or loop_id in used:
             letter = kind.letter if kind else "L"
             while True:
