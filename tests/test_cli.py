@@ -132,3 +132,10 @@ def test_real_process_bad_option_exits_2() -> None:
     done = _run("loops", "--max-length", "zero", "examples/school-fines.yaml")
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
+
+
+def test_usage_errors_stay_on_one_line_whatever_the_file_name(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["loops", str(tmp_path / "evil\n::error::x\x1b[31m.yaml")])
+    assert result.exit_code == 2
+    assert len(result.stderr.splitlines()) == 1
+    assert "\x1b" not in result.stderr

@@ -70,8 +70,15 @@ def stdout_console() -> Any:
 
 
 def fail_usage(message: str) -> typer.Exit:
-    """Print a usage error (one line, stderr) and return the exit to raise."""
-    typer.echo(f"loopkit: error: {message}", err=True)
+    """Print a usage error (one line, stderr) and return the exit to raise.
+
+    Messages often quote user text (file names, ids); ``one_line`` keeps a
+    newline or escape character in them from splitting the line or reaching the
+    terminal, here once rather than at every place that raises.
+    """
+    from loopkit.escape import one_line
+
+    typer.echo(f"loopkit: error: {one_line(message)}", err=True)
     return typer.Exit(EXIT_USAGE)
 
 
@@ -97,7 +104,7 @@ def load_many(paths: Iterable[str]) -> list[tuple[str, Any, list[Problem]]]:
 def report_error(error: BaseException) -> int:
     """Print an error raised by a command as one line on stderr; return its exit code."""
     if isinstance(error, UsageError):
-        typer.echo(f"loopkit: error: {error}", err=True)
+        fail_usage(str(error))
         return EXIT_USAGE
     if isinstance(error, LoopkitError):
         typer.echo(str(error), err=True)
