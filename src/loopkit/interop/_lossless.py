@@ -40,6 +40,8 @@ def link_fields(link: Link) -> dict[str, Any]:
         out["evidence"] = list(link.evidence)
     if link.confidence is not None:
         out["confidence"] = link.confidence
+    if link.sources:
+        out["sources"] = list(link.sources)
     return out
 
 
@@ -95,6 +97,7 @@ def apply_link(fields: dict[str, Any], link: Link) -> Link:
         polarity = Polarity(fields["polarity"])
     evidence = fields.get("evidence")
     confidence = fields.get("confidence")
+    sources = fields.get("sources")
     return Link(
         link.source, link.target, polarity,
         fields["delay"] if isinstance(fields.get("delay"), bool) else link.delay,
@@ -102,6 +105,8 @@ def apply_link(fields: dict[str, Any], link: Link) -> Link:
         tuple(e for e in evidence if isinstance(e, str)) if isinstance(evidence, list)
         else link.evidence,
         confidence if confidence in ("low", "medium", "high") else link.confidence,
+        sources=tuple(s for s in sources if isinstance(s, str)) if isinstance(sources, list)
+        else link.sources,
     )
 
 
