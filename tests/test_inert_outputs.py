@@ -6,7 +6,9 @@ shows (title, labels, groups, ids, loop names) or in a real file name.
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -56,3 +58,91 @@ def test_mermaid_keeps_the_text_readable() -> None:
     assert 'title: "50\uff05 \uff5bx\uff5d"' in out
     assert 'a["50#37; #123;x#125; a"]' in out
     assert "  %% B1: 50\uff05 \uff5bx\uff5d (a -> b -> end)" in out
+
+
+# --- GitHub workflow commands and terminal controls through file names ---------------------
+
+#: Real file names a pull request can commit (no '/' or NUL: those cannot be in a name).
+HOSTILE_NAMES = [
+    "::error file=x::pwned.yaml",
+    " ::warning::lead space.yaml",
+    "\t::notice::tab.yaml",
+    "a ##[error]legacy.yaml",
+    "##[group]g.yaml",
+    "::stop-commands::tok.yaml",
+    "esc \x1b[2J \x1b]8;;http:evil\x07link\x1b]8;;\x07 bel \x07.yaml",
+    "osc \x1b]0;title\x1b\\ c1 \x9b31m.yaml",
+    "nl\n::error::second.yaml",
+    "cr\r::error::x.yaml",
+]
+_OURS = re.compile(r"^::(error|warning|notice) file=[^:,\n]*,(line=\d+,col=\d+,)?"
+                   r"title=[^:]*::")
+_TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+VALID = ("variables: {a: A, b: B}\nlinks: [a -> b (+), b -> a (-)]\n"
+         "loops: {B1: {name: '##[error]x', variables: [a, b]}}\n")
+INVALID = "variables: {a: A}\nlinks: [a -> zz (+)]\n"
+
+
+def _assert_log_safe(text: str) -> None:
+    """As the GitHub runner reads a log: no line runs a command loopkit did not write."""
+    for line in text.split("\n"):
+        assert "##[" not in line, line
+        assert not _TERMINAL.search(line.replace("\t", "")), repr(line)
+        if line.lstrip().startswith("::"):
+            assert _OURS.match(line), line
+
+
+def _hostile_files(folder: Path) -> list[str]:
+    names = []
+    for n, name in enumerate(HOSTILE_NAMES):
+        path = folder / name
+        path.write_text(VALID if n % 2 == 0 else INVALID, encoding="utf-8")
+        names.append(name)
+    return names
+
+
+@pytest.mark.parametrize("args", [
+    ["check", "--format", "github"], ["loops", "--format", "github"],
+    ["check", "--format", "text"], ["loops", "--format", "text"],
+    ["check", "--strict", "--format", "github"], ["lint"], ["-v", "loops"],
+    ["check", "--format", "markdown"],
+])
+def test_hostile_file_names_never_become_workflow_commands_or_escapes(
+        args: list[str], tmp_path: Path) -> None:
+    """Issue 11: ``::``/``##[``/ESC in file names, through a real process (stdout + stderr)."""
+    import subprocess
+    import sys
+
+    names = _hostile_files(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "loopkit", *args, "--", *names],
+                          cwd=tmp_path, capture_output=True, timeout=120,
+                          env={**os.environ, "GITHUB_ACTIONS": "", "COLUMNS": "200"})
+    assert done.returncode in (0, 1), done.stderr
+    for stream in (done.stdout, done.stderr):
+        text = stream.decode("utf-8")
+        assert "Traceback" not in text
+        _assert_log_safe(text)
+    if "github" in args:
+        assert b"\nloopkit: " in b"\n" + done.stdout  # the plain summary lines
+
+
+@pytest.mark.parametrize("args", [
+    ["render", "{f}", "-o", "{f}.svg"], ["render", "--check", "{f}", "-o", "{f}.svg"],
+    ["export", "{f}", "--to", "mermaid", "-o", "{f}.mmd"],
+    ["report", "{f}", "-o", "{f}.md"], ["trace", "{f}", "a"], ["archetypes", "{f}"],
+])
+def test_hostile_file_names_in_every_command_message(args: list[str], tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 11: notes, 'wrote ...' and stale-picture lines quote the name inertly."""
+    from typer.testing import CliRunner
+
+    from loopkit.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    for name in [*HOSTILE_NAMES[::2], "bell\x07.yaml"]:
+        (tmp_path / name).write_text(VALID, encoding="utf-8")
+        result = CliRunner().invoke(app, ["-v", *[a.replace("{f}", name) for a in args]])
+        assert result.exit_code in (0, 1), result.output
+        _assert_log_safe(result.stderr)
+        if args[0] in ("trace", "archetypes"):
+            _assert_log_safe(result.stdout)

@@ -57,8 +57,36 @@ def one_line(text: str) -> str:
     A newline in an id must not split a ``file:line:col: message`` line (or start
     a ``::`` workflow command in a CI log), and an escape character must not
     reach the terminal, so both are written as ``\\n``, ``\\x1b`` and the like.
+    GitHub's runner also obeys the legacy ``##[error]...`` form *anywhere* in a
+    line, so ``##[`` is written ``#\\x23[``.
     """
-    return _VISIBLE.sub(_escape_char, text)
+    return no_legacy_command(_VISIBLE.sub(_escape_char, text))
+
+
+def no_legacy_command(text: str) -> str:
+    """``text`` with GitHub's legacy ``##[command]`` form broken (written ``#\\x23[``).
+
+    The runner looks for it anywhere in a log line, so every line loopkit
+    prints in a terminal or CI log passes through here.
+    """
+    return text.replace("##[", "#\\x23[")
+
+
+def terminal_text(text: str) -> str:
+    """User text inside a terminal table or line: no controls, no ``##[`` (newlines kept)."""
+    return no_legacy_command(strip_control(text))
+
+
+def log_line(text: str) -> str:
+    """A whole line for a terminal or CI log: ``one_line``, and never a workflow command.
+
+    The GitHub runner trims leading white space and then runs any line starting
+    with ``::`` as a command, so a line that would (a file named
+    ``::error::x.yaml`` at the start of a problem line) is written ``./::error...``,
+    the same file for a person or a shell.
+    """
+    out = one_line(text)
+    return "./" + out if out.lstrip().startswith("::") else out
 
 
 def first_control(text: str) -> str | None:
