@@ -146,3 +146,81 @@ def test_hostile_file_names_in_every_command_message(args: list[str], tmp_path: 
         _assert_log_safe(result.stderr)
         if args[0] in ("trace", "archetypes"):
             _assert_log_safe(result.stdout)
+
+
+# --- Markdown: inert on GitHub ---------------------------------------------------------------
+
+MARKDOWN_HOSTILE = [
+    "https://2130706433/x", "https://evil\u3002example/p", "http://evil.example",
+    "www.evil.example", "mail me@evil.example now", "hi @octocat and @org/team", "fixes #12",
+    "<img src=x onerror=alert(1)>", "![i](https://evil/x.png)", "[a](javascript:alert(1))",
+    "**bold** _it_ ~~s~~ `code`", "*a*b*", "a|b|c", "# heading", "1. item", "- item", "> quote",
+    "&lt;b&gt; &amp;", "<https://evil.example>", "$x^2$ math", "line\nbreak", "x\\", "``",
+    "[x]: https://evil.example", "<!-- c -->", "\\*not\\*", "ftp://h/x", "xmpp:u@h.example",
+]
+
+
+def _gfm() -> object:
+    """CommonMark + tables, strikethrough and linkify (GitHub-style autolinks)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"linkify": True}).enable(
+        ["table", "strikethrough", "linkify"])
+
+
+@pytest.mark.parametrize("text", MARKDOWN_HOSTILE)
+def test_markdown_text_is_literal_text_in_a_real_parser(text: str) -> None:
+    """Issue 11: no autolink, mention, HTML, image or emphasis from user text."""
+    import html as html_module
+
+    from loopkit.escape import markdown_text
+
+    pytest.importorskip("linkify_it")
+    md = _gfm()
+    cell = markdown_text(text)
+    for document in (f"{cell}\n", f"| h |\n|---|\n| {cell} |\n", f"### {cell}\n"):
+        out = md.render(document)  # type: ignore[attr-defined]
+        tags = set(re.findall(r"</?([a-z0-9]+)", out))
+        assert tags <= {"p", "table", "thead", "tbody", "tr", "th", "td", "h3"}, (text, out)
+        shown = html_module.unescape(re.sub(r"<[^>]+>", "", out)).replace("\u200b", "")
+        assert " ".join(text.split()) in " ".join(shown.split()), (text, out)
+
+
+@pytest.mark.parametrize("text", MARKDOWN_HOSTILE)
+def test_markdown_text_hides_mentions_and_autolink_triggers_from_github(text: str) -> None:
+    """GitHub finds mentions in rendered text and autolinks on ':' / 'www.' (cmark-gfm)."""
+    from loopkit.escape import markdown_text
+
+    out = markdown_text(text)
+    assert "www." not in out and not re.search(r"(?<!\\)[:.]", out), out
+    assert not re.search(r"@(?!&#8203;)", out) and not re.search(r"#(?!&#8203;|8203;)", out)
+
+
+def test_every_markdown_output_uses_the_inert_text(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """loops/check --format markdown, report .md and diff markdown with a hostile map."""
+    from typer.testing import CliRunner
+
+    from loopkit.cli import app
+
+    label = "see https://2130706433/x @octocat www.evil.example"
+    text = (f"title: '{label}'\nvariables: {{a: '{label}', b: B}}\n"
+            "links: [a -> b (+), b -> a (-)]\n"
+            f"loops: {{B1: {{name: '{label}', variables: [a, b]}}}}\n")
+    (tmp_path / "map.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "old.yaml").write_text("variables: {a: A, b: B}\nlinks: [a -> b (+)]\n",
+                                       encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    outputs = []
+    for args in (["loops", "-f", "markdown", "map.yaml"], ["check", "-f", "markdown", "map.yaml"],
+                 ["diff", "-f", "markdown", "old.yaml", "map.yaml"]):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code in (0, 1), result.output
+        outputs.append(result.stdout)
+    assert CliRunner().invoke(app, ["report", "map.yaml", "-o", "r.md"]).exit_code == 0
+    outputs.append((tmp_path / "r.md").read_text(encoding="utf-8"))
+    for out in outputs:
+        assert "@octocat" not in out and "https://" not in out and "www.evil" not in out, out
+        if pytest.importorskip("linkify_it"):
+            html = _gfm().render(out)  # type: ignore[attr-defined]
+            assert "<a " not in html and "<em>" not in html, html

@@ -126,14 +126,25 @@ def xml_text(text: str) -> str:
     return html.escape(strip_control(text), quote=True)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+#: ASCII punctuation that can start Markdown syntax, entities, autolinks (``:`` ``.``
+#: ``@``), GitHub math (``$``) or footnotes (``^``); CommonMark escapes each to itself.
+_MD_PUNCTUATION = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~:@&$^])")
 
 
 def markdown_text(text: str) -> str:
-    """Inline Markdown that renders as the literal text (also safe inside table cells)."""
+    """Inline Markdown that renders as the literal text on GitHub (also inside table cells).
+
+    Punctuation that Markdown reads is backslash-escaped, so no emphasis,
+    link, image, HTML, entity, table cell or heading can start; with ``:``
+    and ``.`` escaped, GitHub's autolinker never sees ``https://``,
+    ``www.`` or an e-mail address (``https://2130706433/x`` included).
+    ``@user`` mentions and ``#12`` references are found by GitHub in the
+    rendered text, after escapes, so a zero-width space (``&#8203;``) follows
+    each ``@`` and ``#``: nobody is notified and nothing is linked.
+    """
     text = strip_control(text).replace("\r", " ").replace("\n", " ")
-    text = html.escape(text, quote=False)
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    text = _MD_PUNCTUATION.sub(r"\\\1", text)
+    return text.replace("\\@", "\\@&#8203;").replace("\\#", "\\#&#8203;")
 
 
 def csv_cell(text: str) -> str:
