@@ -6,6 +6,7 @@ shows (title, labels, groups, ids, loop names) or in a real file name.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -224,3 +225,43 @@ def test_every_markdown_output_uses_the_inert_text(tmp_path: Path,
         if pytest.importorskip("linkify_it"):
             html = _gfm().render(out)  # type: ignore[attr-defined]
             assert "<a " not in html and "<em>" not in html, html
+
+
+# --- JSON exports: one escaping helper ---------------------------------------------------------
+
+_RAW_CONTROLS = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+@pytest.mark.parametrize("fmt", ["kumu", "sdjson", "graphml"])
+def test_json_exports_escape_bidi_and_c1_controls_and_keep_the_data(fmt: str) -> None:
+    """Issue 11 (left open): Kumu, SD-JSON (and GraphML's JSON fields) used plain json.dumps."""
+    from loopkit.interop import get_format
+
+    text = "RTL \u202egnp.exe\u202c c1 \x85\x9b isolate \u2066x\u2069 sep \u2028 end"
+    diagram = Diagram.build(
+        [Variable("a", text, group=text, description=text), Variable("b", "B")],
+        [Link("a", "b", Polarity.POSITIVE, description=text, evidence=(text,)),
+         Link("b", "a", Polarity.NEGATIVE)],
+        title=text, description=text,
+        loops=(DeclaredLoop("B1", ("a", "b"), name=text, type=LoopType.BALANCING),))
+    out = export_text(diagram, fmt)
+    assert not _RAW_CONTROLS.search(out), _RAW_CONTROLS.search(out)
+    if fmt != "graphml":
+        assert text in json.dumps(json.loads(out), ensure_ascii=False)  # data unchanged
+        back = get_format(fmt, reading=True).read(out, f"x.{fmt}").diagram
+        assert back.by_id["a"].label == text and back.loops[0].name == text
+
+
+def test_schema_command_output_goes_through_the_json_helper(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    import loopkit.schema
+    from loopkit.cli import app
+
+    real = loopkit.schema.json_schema
+    monkeypatch.setattr(loopkit.schema, "json_schema",
+                        lambda: {**real(), "description": "x \u202e \x85 \u2028"})
+    out = CliRunner().invoke(app, ["schema"]).stdout
+    assert not _RAW_CONTROLS.search(out)
+    assert json.loads(out)["description"] == "x \u202e \x85 \u2028"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import typer
@@ -395,6 +394,7 @@ def schema_command() -> None:
 
       loopkit schema > loopkit.schema.json
     """
+    from loopkit.escape import json_document
     from loopkit.schema import json_schema
 
-    typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+    typer.echo(json_document(json_schema()))
