@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from loopkit.cli import app
-from loopkit.cli.common import EXIT_OK, FILE, fail_usage
+from loopkit.cli.common import EXIT_OK, FILE, echo_line, fail_usage
 
 MAP_TYPE = typer.Option(
     [], "--map-type", metavar="NAME=SIGN",
@@ -83,11 +83,11 @@ def import_command(
     if not quiet:
         diagram = result.diagram
         target = "stdout" if output == "-" else output
-        typer.echo(f"loopkit: imported {len(diagram.variables)} variables and "
-                   f"{len(diagram.links)} links from {shown} ({result.format}) to {target}",
-                   err=True)
+        echo_line(f"loopkit: imported {len(diagram.variables)} variables and "
+                  f"{len(diagram.links)} links from {shown} ({result.format}) to {target}",
+                  err=True)
         for note in (*read_notes, *result.notes):
-            typer.echo(f"  note: {note}", err=True)
+            echo_line(f"  note: {note}", err=True)
     raise typer.Exit(EXIT_OK)
 
 
@@ -135,7 +135,7 @@ def export_command(
     if not quiet:
         lost = losses(diagram, fmt.name)
         if written:
-            typer.echo(f"loopkit: wrote {', '.join(written)}", err=True)
+            echo_line(f"loopkit: wrote {', '.join(written)}", err=True)
         if lost:
-            typer.echo(f"  note: {fmt.title} cannot carry: {', '.join(lost)}", err=True)
+            echo_line(f"  note: {fmt.title} cannot carry: {', '.join(lost)}", err=True)
     raise typer.Exit(EXIT_OK)
