@@ -160,10 +160,18 @@ def _render_one(path: str, diagram: Any, *, check: bool, **options: Any) -> int:
 
     from loopkit.analysis.loops import analyse_loops
     from loopkit.loader import suggest
+    from loopkit.render import ANALYSIS_SHARE
     from loopkit.render.files import plan_outputs, stale_outputs, write_outputs
 
     started = time.monotonic()
-    analysis = analyse_loops(diagram)
+    # The loop search is part of the render: it gets a share of the budget, the
+    # drawing what is left.
+    budget = options["time_budget"]
+    analysis = analyse_loops(diagram, time_budget=budget * ANALYSIS_SHARE)
+    if analysis.truncated:
+        note(f"{path}: note: loop search stopped ({analysis.reason}): links name only the "
+             "loops found")
+    options = {**options, "time_budget": max(budget - (time.monotonic() - started), 0.1)}
     highlight = options["highlight"]
     if highlight is not None and highlight not in {lp.id for lp in analysis.loops}:
         ids = [lp.id for lp in analysis.loops]
