@@ -65,10 +65,15 @@ def test_vensim_workforce_model() -> None:
             expected[{"43": "+", "45": "-"}.get(r[6], "?")] += 1
         edges.add((source, target))
     assert (expected["+"], expected["-"], expected["?"]) == (16, 8, 6)
-    assert polarity_counts(result.diagram) == expected
+    # The 6 arrows drawn without a sign get theirs from the equations (5 +, 1 -); every
+    # drawn sign agrees with its equation, so nothing is overridden and nothing warned.
+    assert polarity_counts(result.diagram) == Counter({"+": 21, "-": 9})
+    assert result.warnings == ()
+    drawn = import_text(text, "workforce.mdl", polarity="drawn")
+    assert polarity_counts(drawn.diagram) == Counter({"+": 21, "-": 9})
     assert len(result.diagram.variables) == len({k for k in kinds.values() if k[0] == "10"})
     assert loop_count(result.diagram) == cycles(edges) > 0
-    assert "6 arrows had no polarity: marked ?" in result.notes[0]
+    assert "6 arrows had no polarity drawn: signed from the equations" in result.notes[0]
 
 
 def test_xmile_stella_model() -> None:

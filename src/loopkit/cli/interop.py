@@ -38,6 +38,12 @@ def import_command(
     map_type: list[str] = MAP_TYPE,
     link: int | None = typer.Option(
         None, "--link", min=1, metavar="N", help="LOOPY: which link of a page that has several."),
+    polarity: str = typer.Option(
+        "equations", "--polarity", metavar="equations|drawn",
+        help="Vensim/XMILE: which sign wins where the drawn arrow and the equation disagree."),
+    keep_initial: bool = typer.Option(
+        False, "--keep-initial",
+        help="Vensim/XMILE: keep dependencies that act only through an initial value (as ?)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print the summary."),
 ) -> None:
     """Import a Kumu, LOOPY, Vensim, Stella/XMILE, SD-JSON or GraphML map as a diagram.
@@ -66,6 +72,12 @@ def import_command(
         options["type_map"] = _type_map(map_type)
     if link is not None:
         options["link"] = link
+    if polarity not in ("equations", "drawn"):
+        raise fail_usage(f"--polarity {polarity!r}: choose equations or drawn")
+    if polarity != "equations":
+        options["polarity"] = polarity
+    if keep_initial:
+        options["keep_initial"] = True
     result = import_text(text, name, from_format, **options)
     shown = "a LOOPY link" if name == "<link>" else Path(name).name
     header = [f"Imported from {shown} ({FORMATS[result.format].title}) by loopkit import."]
@@ -88,6 +100,8 @@ def import_command(
                    err=True)
         for note in (*read_notes, *result.notes):
             typer.echo(f"  note: {note}", err=True)
+    for warning in result.warnings:  # drawn signs the equations contradict: always said
+        typer.echo(str(warning), err=True)
     raise typer.Exit(EXIT_OK)
 
 

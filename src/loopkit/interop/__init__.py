@@ -31,6 +31,8 @@ class ImportResult:
     diagram: Diagram
     notes: tuple[str, ...] = ()
     format: str = ""
+    #: Located warnings (e.g. a drawn sign the model's equation contradicts).
+    warnings: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -220,7 +222,7 @@ def import_text(text: str, filename: str = "<string>", fmt: str | None = None,
     """Read another tool's file into a ``Diagram``; raises ``DiagramError`` with a location."""
     chosen = get_format(fmt, reading=True) if fmt else detect_format(text, filename)
     result = chosen.read(text, filename, **options)
-    return ImportResult(result.diagram, result.notes, chosen.name)
+    return ImportResult(result.diagram, result.notes, chosen.name, result.warnings)
 
 
 def export_text(diagram: Diagram, fmt: str) -> str:
