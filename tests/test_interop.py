@@ -248,7 +248,7 @@ def test_xmile_connectors_aliases_flows_and_delay_marks() -> None:
     assert d.by_id["contact_rate"].description == "Contacts per day"
     assert signs(d) == {
         ("infected", "infection"): "+", ("contact_rate", "infection"): "+",
-        ("infected", "recovery"): "+", ("duration", "recovery"): "?",
+        ("infected", "recovery"): "+", ("duration", "recovery"): "-",  # a divisor
         ("infection", "infected"): "+", ("recovery", "infected"): "-"}
     assert [lk.key for lk in d.links if lk.delay] == [("contact_rate", "infection")]
 
@@ -258,7 +258,7 @@ def test_xmile_without_connectors_uses_equations() -> None:
             '<aux name="a b"><eqn>c * 2</eqn></aux><aux name="c"><eqn>a_b + 1</eqn></aux>'
             "</variables></model></xmile>")
     d = import_text(text, "m.xmile").diagram
-    assert signs(d) == {("c", "a_b"): "?", ("a_b", "c"): "?"}
+    assert signs(d) == {("c", "a_b"): "+", ("a_b", "c"): "+"}
 
 
 def test_xmile_bad_xml_and_entities_are_located() -> None:

@@ -55,6 +55,8 @@ class SdVariable:
     line: int = 1
     #: Names found in the equation text when it could not be parsed.
     fallback: list[str] = field(default_factory=list)
+    #: The equation text as written (for the fallback and notes).
+    source: str = ""
     #: Value sign the model states (e.g. a stock allowed to go negative): None to infer.
     stated_sign: int | None = None
 

@@ -79,7 +79,7 @@ _XMILE = _CORE + r"""
 name: NAME | QNAME
 NAME: /[A-Za-z_\u00c0-\uffff$][\w$.\u00c0-\uffff]*/
 QNAME: /"[^"]*"/
-MUL: "*" | "/" | MOD
+MUL: "//" | "*" | "/" | MOD
 MOD.2: /mod\b/i
 _IF.2: /if\b/i
 _THEN.2: /then\b/i
@@ -134,7 +134,8 @@ def _tree(node: Any) -> Any:
                 out += ["and", _tree(kids[i])]
                 i += 1
             else:
-                out += [str(kids[i]).lower(), _tree(kids[i + 1])]
+                op = str(kids[i]).lower()
+                out += ["/" if op == "//" else op, _tree(kids[i + 1])]  # Stella's safe //
                 i += 2
         return (kind, *out)
     if kind == "neg":
