@@ -23,7 +23,7 @@ from typing import Any
 #: Signs: +1 rises, -1 falls, 0 not known.
 POS, NEG, UNK = 1, -1, 0
 
-_PT = r"\(\s*[-+\d.eE]+\s*,\s*[-+\d.eE]+\s*\)"  # a lookup point (x,y)
+_PT = r"\(\s*[-+\d.eE][-+\d.eE\s]*,\s*[-+\d.eE][-+\d.eE\s]*\)"  # a lookup point (x,y)
 _W0, _W = r"[A-Za-z_\u00c0-\uffff$]", r"[\w$'&%\u00c0-\uffff]"  # Vensim name characters
 
 # Terminals and rules shared by both dialects; each dialect adds its names and ops.
@@ -42,7 +42,7 @@ _CORE = r"""
       | power
 ?power: atom ("^" unary)?  -> power
 ?atom: NUMBER  -> number
-     | name "(" [args] ")"  -> call
+     | name subscript? "(" [args] ")"  -> call
      | name subscript?  -> var
      | "(" expr ")"
      | STRING  -> string
@@ -67,7 +67,7 @@ _VENSIM = _CORE + r"""
 ?extra: ":NA:"  -> na
 name: NAME | QNAME
 NAME: /""" + _W0 + _W + r"""*(\s+[A-Za-z_0-9$\u00c0-\uffff]""" + _W + r"""*)*/
-QNAME: /"[^"]*"/
+QNAME: /"(\\.|[^"\\])*"/
 MUL: "*" | "/"
 _OR.2: ":OR:"i
 _AND.2: ":AND:"i
@@ -122,7 +122,8 @@ def _tree(node: Any) -> Any:
     if kind == "var":
         return ("var", str(kids[0].children[0]))
     if kind == "call":
-        args = kids[1].children if len(kids) > 1 else []
+        arglists = [k for k in kids[1:] if getattr(k, "data", "") == "args"]
+        args = arglists[0].children if arglists else []
         return ("call", str(kids[0].children[0]), [_tree(a) for a in args])
     if kind == "table":
         return ("table", table_points(str(kids[0])))
@@ -149,7 +150,7 @@ def _tree(node: Any) -> Any:
     return ("call", "?" + kind, [_tree(k) for k in kids])
 
 
-_POINT = re.compile(r"\(\s*([-+\d.eE]+)\s*,\s*([-+\d.eE]+)\s*\)")
+_POINT = re.compile(r"\(\s*([-+\d.eE][-+\d.eE\s]*),\s*([-+\d.eE][-+\d.eE\s]*)\)")
 
 
 def table_points(text: str) -> list[tuple[float, float]]:
@@ -158,7 +159,7 @@ def table_points(text: str) -> list[tuple[float, float]]:
     out = []
     for x, y in _POINT.findall(text):
         try:
-            out.append((float(x), float(y)))
+            out.append((float(re.sub(r"\s", "", x)), float(re.sub(r"\s", "", y))))
         except ValueError:
             continue
     return out

@@ -389,6 +389,8 @@ def _sd_variables(equations: list[_Equation], vid: dict[str, str]) -> dict[str, 
         if eq.integ:
             var.kind = "stock"
         rhs = eq.rhs.strip()
+        if rhs.startswith("="):  # ``name == 7``: an unchangeable constant
+            rhs = rhs[1:].strip()
         if _NUMBER_LIST.fullmatch(rhs) or _DATA.match(rhs):
             # Subscripted constants (``1, 2; 3, 4``) and data read from files.
             values = [float(v) for v in _NUMBER.findall(rhs)] if _NUMBER_LIST.fullmatch(

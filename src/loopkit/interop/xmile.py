@@ -33,6 +33,9 @@ from loopkit.interop.sdexpr import ExpressionError, parse
 from loopkit.model import Diagram, Polarity, Variable
 
 _KINDS = ("stock", "flow", "aux")
+_NUMBER_LIST = re.compile(r"[-+\d.eE,;\s]+")
+_COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
+_DECLARATION = re.compile(r"^(<\?xml[^>]*?encoding\s*=\s*)([\"'])([^\"']*)\2")
 #: XMILE builtins whose first argument reaches the result with a delay.
 DELAY_FUNCTIONS = ("smth1", "smth3", "smthn", "delay", "delay1", "delay3", "delayn", "delayc")
 _TOKEN = re.compile(r"\"[^\"]+\"|[^\W\d][\w.$]*")
@@ -72,7 +75,9 @@ def _end(node: XmlNode | None, aliases: dict[str, str]) -> str | None:
 
 def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
          keep_initial: bool = False, **options: Any) -> ImportResult:
-    root = parse_xml(text.lstrip("\ufeff"), filename, "XMILE")
+    notes = Notes()
+    text = _tolerate(text.lstrip("\ufeff"), notes)
+    root = parse_xml(text, filename, "XMILE")
     if root.tag != "xmile":
         fail(filename, root.line, root.column,
              f"not an XMILE model: the root element is <{root.tag}>, not <xmile>",
@@ -81,7 +86,6 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
     if not models:
         fail(filename, root.line, root.column, "the XMILE file has no <model>",
              "import-structure")
-    notes = Notes()
     if len(models) > 1:
         notes.say(f"{len(models)} models (modules) read as one diagram")
     ids = IdMaker()
@@ -180,6 +184,29 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
     return ImportResult(diagram, notes.lines(_NOTES), "xmile", tuple(warnings))
 
 
+def _tolerate(text: str, notes: Notes) -> str:
+    """Quirks of real files whose meaning is plain, fixed without moving any line or column.
+
+    ``--`` inside a comment is not XML, but Stella writes it; the text is
+    already decoded, so the declared encoding no longer applies to it.
+    """
+    bad = 0
+
+    def comment(match: re.Match[str]) -> str:
+        nonlocal bad
+        body = match.group(1)
+        if "--" not in body and not body.endswith("-"):
+            return match.group(0)
+        bad += 1
+        return "<!--" + body.replace("-", " ") + "-->"
+
+    text = _COMMENT.sub(comment, text)
+    if bad:
+        notes.say(f"{bad} XML comment{'s' if bad != 1 else ''} containing '--' read anyway")
+    return _DECLARATION.sub(lambda m: f"{m.group(1)}{m.group(2)}utf-8{m.group(2)}", text,
+                            count=1)
+
+
 def _numbers(text: str | None) -> list[float]:
     out = []
     for part in re.split(r"[,;\s]+", text or ""):
@@ -216,7 +243,14 @@ def _sd_variable(node: XmlNode, key: str, vid: str) -> SdVariable:
     sources = [e.child_text("eqn") for e in node.findall("element")] or [node.child_text("eqn")]
     var.source = " ".join(s for s in sources if s)
     for source in sources:
-        if source is None or not source.strip():
+        if source is None or not source.strip() or source.strip() == "???":
+            continue  # Stella's placeholder for an equation not written yet
+        if _NUMBER_LIST.fullmatch(source.strip()):  # an array's values: 1, 2, 3
+            values = _numbers(source)
+            sign = 1 if values and min(values) >= 0 else -1 if values and max(values) <= 0 \
+                else 0
+            var.trees.append(("num", float(sign)))
+            var.stated_sign = sign
             continue
         try:
             var.trees.append(parse(source.strip(), "xmile"))
