@@ -89,6 +89,8 @@ FIELDS: dict[str, tuple[str, Callable[[Diagram], int]]] = {
     "loops": ("declared loops", lambda d: len(d.loops)),
     "title": ("title and description", lambda d: int(bool(d.title or d.description))),
     "positions": ("pinned positions", lambda d: sum(1 for v in d.variables if v.pos)),
+    "sources": ("link sources (which maps drew each link)",
+                lambda d: sum(1 for lk in d.links if lk.sources)),
 }
 _ALL = frozenset(FIELDS)
 

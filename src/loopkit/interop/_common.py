@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NoReturn
 
 from loopkit.model import Link, Polarity
@@ -157,8 +157,7 @@ def mark_delays(links: list[Link], delayed: set[tuple[str, str]], notes: Notes) 
     for link in links:
         if link.key in delayed and not link.delay:
             notes.add("delay-function", f"{link.source} -> {link.target}")
-            link = Link(link.source, link.target, link.polarity, True, link.description,
-                        link.evidence, link.confidence)
+            link = replace(link, delay=True)
         out.append(link)
     return out
 
@@ -185,7 +184,8 @@ def merge_links(links: Iterable[Link], notes: Notes) -> tuple[Link, ...]:
         merged[link.key] = Link(first.source, first.target, polarity,
                                 first.delay or link.delay, first.description or link.description,
                                 first.evidence or link.evidence,
-                                first.confidence or link.confidence)
+                                first.confidence or link.confidence,
+                                sources=tuple(sorted({*first.sources, *link.sources})))
     return tuple(merged.values())
 
 

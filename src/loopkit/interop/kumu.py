@@ -166,7 +166,7 @@ def read(text: str, filename: str = "<string>", *,
         if direction == "mutual":
             notes.add("mutual", f"{source} <-> {target}")
             links.append(Link(target, source, link.polarity, link.delay, link.description,
-                              link.evidence, link.confidence))
+                              link.evidence, link.confidence, sources=link.sources))
 
     loops = _loops(data.get("loops"), by_connection, by_ref, {v.id for v in variables}, notes)
     extra = unpack(data.get(ATTRIBUTE))
