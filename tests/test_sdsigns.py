@@ -104,3 +104,45 @@ def test_table_direction() -> None:
     assert table_direction([(2, 0), (0, 1)]) == -1  # points are sorted by x first
     assert table_direction([(0, 1), (1, 1)]) == 0
     assert table_direction([(0, 0), (1, 2), (2, 1)]) == 0
+
+
+# --- real files and their quirks --------------------------------------------------------
+
+
+def test_stella_10_legacy_namespace_with_kinds() -> None:
+    from tests.helpers import shared_file
+
+    path = shared_file("sd-models/test-models/samples/teacup/teacup_legacy.stmx")
+    result = import_text(path.read_text(encoding="utf-8"), path.name)
+    d = result.diagram
+    assert {v.id: v.kind for v in d.variables} == {
+        "teacup_temperature": "stock", "heat_loss_to_room": "flow",
+        "characteristic_time": None, "room_temperature": None}
+    assert {lk.key: lk.polarity.value for lk in d.links} == {
+        ("teacup_temperature", "heat_loss_to_room"): "+",
+        ("room_temperature", "heat_loss_to_room"): "-",
+        ("characteristic_time", "heat_loss_to_room"): "-",
+        ("heat_loss_to_room", "teacup_temperature"): "-"}
+
+
+def test_vensim_kinds_from_integ() -> None:
+    d = import_text(mdl("S = INTEG(inflow, 1)", "inflow = a", "a = 1"), "m.mdl").diagram
+    assert {v.id: v.kind for v in d.variables} == {"s": "stock", "inflow": "flow", "a": None}
+
+
+def test_xml_comment_with_dashes_and_declared_encoding(tmp_path) -> None:
+    from loopkit.interop import read_source
+
+    text = ('<?xml version="1.0" encoding="windows-1250"?>\n<!-- made -- by hand --->\n'
+            '<xmile xmlns="http://www.systemdynamics.org/XMILE"><model>'
+            '<aux name="\u0161um"><eqn>1</eqn></aux><aux name="b"><eqn>\u0161um * 2</eqn></aux>'
+            "</model></xmile>")
+    path = tmp_path / "m.stmx"
+    path.write_bytes(text.encode("windows-1250"))
+    source, name, read_notes = read_source(str(path))
+    assert read_notes == ("the file is not UTF-8: read it as windows-1250 (its XML declaration)",)
+    result = import_text(source, name)
+    assert [v.label for v in result.diagram.variables] == ["\u0161um", "b"]
+    assert result.notes[0] == "1 XML comment containing '--' read anyway"
+    path.write_bytes(text.replace("windows-1250", "utf-8").encode("windows-1250"))
+    assert read_source(str(path))[2] == ("the file is not UTF-8: read it as Windows-1252",)

@@ -9,13 +9,13 @@ disagree. Equations that do not parse fall back to the drawn sign, with a note.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from loopkit.interop import sdexpr
 from loopkit.interop._common import Notes
-from loopkit.model import Link, Polarity
+from loopkit.model import Link, Polarity, Variable
 from loopkit.problems import Problem, Severity
 
 POLICIES = ("equations", "drawn")
@@ -137,6 +137,13 @@ class Analysis:
         return out
 
 
+def with_kinds(variables: Iterable[Variable], model: dict[str, SdVariable]) -> tuple[
+        Variable, ...]:
+    """The diagram's variables with ``kind: stock|flow`` where the model says so."""
+    kinds = {v.vid: v.kind for v in model.values() if v.kind in ("stock", "flow")}
+    return tuple(replace(v, kind=kinds[v.id]) if v.id in kinds else v for v in variables)
+
+
 def signed_links(variables: dict[str, SdVariable], drawn: list[Drawn],
                  resolve: Callable[[str], str], notes: Notes, filename: str, *,
                  polarity: str = "equations", keep_initial: bool = False,
@@ -231,4 +238,4 @@ def signed_links(variables: dict[str, SdVariable], drawn: list[Drawn],
     return links, warnings
 
 
-__all__ = ["NOTES", "POLICIES", "Drawn", "SdVariable", "signed_links"]
+__all__ = ["NOTES", "POLICIES", "Drawn", "SdVariable", "signed_links", "with_kinds"]

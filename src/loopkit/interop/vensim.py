@@ -33,7 +33,7 @@ from loopkit.interop._common import (
     merge_links,
 )
 from loopkit.interop._sdsigns import NOTES as SIGN_NOTES
-from loopkit.interop._sdsigns import Drawn, SdVariable, signed_links
+from loopkit.interop._sdsigns import Drawn, SdVariable, signed_links, with_kinds
 from loopkit.interop.sdexpr import ExpressionError, parse, table_points
 from loopkit.model import Diagram, Polarity, Variable
 
@@ -371,7 +371,8 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
     links, warnings = signed_links(model, drawn, resolve, notes, filename,
                                    polarity=polarity, keep_initial=keep_initial)
     links = [lk for lk in links if lk.source in vid.values() and lk.target in vid.values()]
-    diagram = Diagram(variables, merge_links(links, notes), (), None, None, filename)
+    diagram = Diagram(with_kinds(variables, model), merge_links(links, notes), (), None, None,
+                      filename)
     return ImportResult(diagram, notes.lines(_NOTES), "vensim", tuple(warnings))
 
 

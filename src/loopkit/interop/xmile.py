@@ -28,7 +28,7 @@ from loopkit.interop._common import (
     parse_xml,
 )
 from loopkit.interop._sdsigns import NOTES as SIGN_NOTES
-from loopkit.interop._sdsigns import Drawn, SdVariable, signed_links
+from loopkit.interop._sdsigns import Drawn, SdVariable, signed_links, with_kinds
 from loopkit.interop.sdexpr import ExpressionError, parse
 from loopkit.model import Diagram, Polarity, Variable
 
@@ -179,7 +179,7 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
                                    polarity=polarity, keep_initial=keep_initial)
     name = root.find("header")
     title = name.child_text("name") if name is not None else None
-    diagram = Diagram(tuple(variables), merge_links(links, notes), (),
+    diagram = Diagram(with_kinds(tuple(variables), model), merge_links(links, notes), (),
                       title.strip() if title and title.strip() else None, None, filename)
     return ImportResult(diagram, notes.lines(_NOTES), "xmile", tuple(warnings))
 
