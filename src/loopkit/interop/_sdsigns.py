@@ -112,9 +112,10 @@ class Analysis:
                 results = [self.result(var, tree) for tree in var.trees]
         finally:
             self._busy.discard(key)
-        values = {r.value for r in results}
-        sign = values.pop() if len(values) == 1 else sdexpr.UNK
-        sign = sign or sdexpr.POS
+        definite = {r.value for r in results if r.value}
+        # Elements of a subscripted variable with opposite signs: not known; else assumed.
+        sign = definite.pop() if len(definite) == 1 else sdexpr.UNK if definite \
+            else sdexpr.POS
         self._signs[key] = sign
         return sign
 

@@ -278,7 +278,7 @@ _ROLES: dict[str, str] = {
     # XMILE
     "smth1": "dti", "smth3": "dti", "smthn": "dt?i", "delay": "dti", "delayn": "dt?i",
     "init": "i", "previous": "di", "mean": "+", "stddev": "?", "size": "?",
-    "round": "+", "log10": "+", "ceil": "+", "floor": "+",
+    "round": "+", "log10": "+", "ceil": "+", "floor": "+", "arctan": "+", "tanh": "+",
 }
 _FLOWS_AS_INTEG = {"integ"}
 

@@ -40,6 +40,12 @@ from loopkit.model import Diagram, Polarity, Variable
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _NUMBER_LIST = re.compile(r"[-+\d.eE,;\s]+")
 _DATA = re.compile(r"(?i)(GET\s+(XLS|DIRECT|123|DATA|VDF)|TABBED\s+ARRAY|:)")
+#: ``name[subscripts] :EXCEPT: [...] :KEYWORD: = expression`` (or ``name(`` a lookup, or
+#: nothing after ``:INTERPOLATE:``: data supplied from outside the model).
+_DEFINITION = re.compile(
+    r"\s*((?:\"(?:\\.|[^\"\\])*\"|[^=:(\[\"])+?)\s*(\[[^\]]*\])?\s*"
+    r"(?::EXCEPT:\s*(?:\[[^\]]*\]\s*,?\s*)+)?(?::[A-Za-z ]+:)?\s*(:?=|\(|$)(.*)",
+    re.DOTALL | re.IGNORECASE)
 _SKETCH = re.compile(r"^\\\\\\---///.*$", re.MULTILINE)
 _CONTROL = {"final time", "initial time", "time step", "saveper", "time"}
 _POLARITY = {43: Polarity.POSITIVE, 45: Polarity.NEGATIVE, 83: Polarity.POSITIVE,
@@ -142,9 +148,10 @@ def _equations(text: str, end: int) -> list[_Equation]:
             continue
         if in_macro:
             continue
-        eq = re.match(r"\s*((?:\"[^\"]*\"|[^=:(\[\"])+?)\s*(\[[^\]]*\])?\s*(:?=|\()(.*)",
-                      stripped, re.DOTALL)
-        if not eq or not eq.group(1).strip() or eq.group(1).strip().startswith("*"):
+        stripped = stripped.replace("\\\n", "  ")  # a name broken over lines with '\\'
+        eq = _DEFINITION.match(stripped)
+        if not eq or not eq.group(1).strip() or eq.group(1).strip().startswith("*") or (
+                not eq.group(3) and "<->" in eq.group(1)):
             continue
         name = eq.group(1).strip()
         rhs = eq.group(4) if eq.group(3) != "(" else ""
@@ -162,7 +169,8 @@ def _ranges(text: str, end: int) -> list[str]:
     out = []
     for chunk in re.split(r"\|", text[:end]):
         definition = re.sub(r"\{[^}]*\}", " ", chunk.split("~", 1)[0])
-        match = re.match(r"\s*((?:\"[^\"]*\"|[^=:(\[\"~])+?)\s*(?:<->|:(?!=))", definition)
+        match = re.match(r"\s*((?:\"[^\"]*\"|[^=:(\[\"~])+?)\s*(?:<->|:(?![=A-Za-z ]+:))",
+                         definition)
         if match and ":macro:" not in definition.lower() and match.group(1).strip():
             out.append(_display(match.group(1)))
     return out
@@ -392,6 +400,8 @@ def _sd_variables(equations: list[_Equation], vid: dict[str, str]) -> dict[str, 
         rhs = eq.rhs.strip()
         if rhs.startswith("="):  # ``name == 7``: an unchangeable constant
             rhs = rhs[1:].strip()
+        if not rhs:  # data given from outside the model
+            continue
         if _NUMBER_LIST.fullmatch(rhs) or _DATA.match(rhs):
             # Subscripted constants (``1, 2; 3, 4``) and data read from files.
             values = [float(v) for v in _NUMBER.findall(rhs)] if _NUMBER_LIST.fullmatch(
@@ -399,7 +409,7 @@ def _sd_variables(equations: list[_Equation], vid: dict[str, str]) -> dict[str, 
             sign = 1 if values and min(values) >= 0 else -1 if values and max(values) <= 0 \
                 else 0
             var.trees.append(("num", float(sign)))
-            var.stated_sign = sign
+            var.stated_sign = sign if var.stated_sign in (None, sign) else 0  # elements
             continue
         try:
             var.trees.append(parse(rhs, "vensim"))

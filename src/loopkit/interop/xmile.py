@@ -94,6 +94,7 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
     model: dict[str, SdVariable] = {}
     stocks: list[tuple[str, XmlNode]] = []
     connects: list[tuple[str, str]] = []
+    inputs: set[str] = set()
     for block in models:
         # XMILE 1.0 puts variables in <variables>; Stella 10 files put them in <model>.
         container = block.find("variables") or block
@@ -109,7 +110,15 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
                      "import-structure")
             key = canonical(name)
             if key in keys:
+                # A module's input stands for a variable defined elsewhere: keep the definition.
+                if key in inputs and node.attrs.get("access") != "input":
+                    inputs.discard(key)
+                    model[key] = _sd_variable(node, key, keys[key])
+                    if node.tag == "stock":
+                        stocks.append((key, node))
                 continue
+            if node.attrs.get("access") == "input":
+                inputs.add(key)
             keys[key] = ids.make(_label(name))
             doc = node.child_text("doc")
             variables.append(Variable(keys[key], _label(name), None,
@@ -242,6 +251,7 @@ def _sd_variable(node: XmlNode, key: str, vid: str) -> SdVariable:
         return var
     sources = [e.child_text("eqn") for e in node.findall("element")] or [node.child_text("eqn")]
     var.source = " ".join(s for s in sources if s)
+    sources = [re.sub(r"\{[^}]*\}", " ", s) if s else s for s in sources]  # {comments}
     for source in sources:
         if source is None or not source.strip() or source.strip() == "???":
             continue  # Stella's placeholder for an equation not written yet
@@ -250,7 +260,7 @@ def _sd_variable(node: XmlNode, key: str, vid: str) -> SdVariable:
             sign = 1 if values and min(values) >= 0 else -1 if values and max(values) <= 0 \
                 else 0
             var.trees.append(("num", float(sign)))
-            var.stated_sign = sign
+            var.stated_sign = sign if var.stated_sign in (None, sign) else 0  # elements
             continue
         try:
             var.trees.append(parse(source.strip(), "xmile"))
