@@ -146,3 +146,37 @@ def test_xml_comment_with_dashes_and_declared_encoding(tmp_path) -> None:
     assert result.notes[0] == "1 XML comment containing '--' read anyway"
     path.write_bytes(text.replace("windows-1250", "utf-8").encode("windows-1250"))
     assert read_source(str(path))[2] == ("the file is not UTF-8: read it as Windows-1252",)
+
+
+def test_only_feedback_and_drop_constants_say_what_they_dropped() -> None:
+    text = mdl("S = INTEG(inflow, 1)", "inflow = S * rate", "rate = 0.1", "report = S * 2",
+               "y = tbl(S)", "tbl((0,0),(1,1))")
+    full = import_text(text, "m.mdl").diagram
+    assert {v.id for v in full.variables} == {"s", "inflow", "rate", "report", "y", "tbl"}
+    thin = import_text(text, "m.mdl", only_feedback=True)
+    assert {v.id for v in thin.diagram.variables} == {"s", "inflow"}
+    assert thin.notes[-1] == ("--only-feedback: dropped 4 variables on no loop and 3 links "
+                              "(e.g. rate, report, y)")
+    bare = import_text(text, "m.mdl", drop_constants=True)
+    assert {v.id for v in bare.diagram.variables} == {"s", "inflow", "report", "y"}
+    assert bare.notes[-1] == ("--drop-constants: dropped 2 constants or lookup tables and 1 "
+                              "link (e.g. rate, tbl)")
+
+
+def test_cli_options_for_sd_imports(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from loopkit.cli import app
+
+    path = tmp_path / "m.mdl"
+    path.write_text(mdl("S = INTEG(inflow, 1)", "inflow = S * rate", "rate = 0.1",
+                        "start = INITIAL(S)"), encoding="utf-8")
+    runner = CliRunner()
+    done = runner.invoke(app, ["import", str(path), "--only-feedback", "--keep-initial",
+                               "--drop-constants", "--polarity", "drawn"])
+    assert done.exit_code == 0, done.output
+    assert "--only-feedback: dropped 1 variable" in done.stderr
+    assert "--drop-constants: dropped 1 constant" in done.stderr
+    assert "only through an initial value kept" in done.stderr
+    wrong = runner.invoke(app, ["import", str(path), "--polarity", "sketch"])
+    assert wrong.exit_code == 2 and "choose equations or drawn" in wrong.stderr

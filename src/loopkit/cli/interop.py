@@ -44,6 +44,11 @@ def import_command(
     keep_initial: bool = typer.Option(
         False, "--keep-initial",
         help="Vensim/XMILE: keep dependencies that act only through an initial value (as ?)."),
+    only_feedback: bool = typer.Option(
+        False, "--only-feedback", help="Keep only the variables that lie on a loop."),
+    drop_constants: bool = typer.Option(
+        False, "--drop-constants",
+        help="Vensim/XMILE: drop inputs that are constants or lookup tables."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print the summary."),
 ) -> None:
     """Import a Kumu, LOOPY, Vensim, Stella/XMILE, SD-JSON or GraphML map as a diagram.
@@ -78,6 +83,10 @@ def import_command(
         options["polarity"] = polarity
     if keep_initial:
         options["keep_initial"] = True
+    if drop_constants:
+        options["drop_constants"] = True
+    if only_feedback:
+        options["only_feedback"] = True
     result = import_text(text, name, from_format, **options)
     shown = "a LOOPY link" if name == "<link>" else Path(name).name
     header = [f"Imported from {shown} ({FORMATS[result.format].title}) by loopkit import."]

@@ -236,12 +236,22 @@ def detect_format(text: str, filename: str = "<string>") -> Format:
                                 f"({readable})", "import-format")])
 
 
-def import_text(text: str, filename: str = "<string>", fmt: str | None = None,
-                **options: Any) -> ImportResult:
-    """Read another tool's file into a ``Diagram``; raises ``DiagramError`` with a location."""
+def import_text(text: str, filename: str = "<string>", fmt: str | None = None, *,
+                only_feedback: bool = False, **options: Any) -> ImportResult:
+    """Read another tool's file into a ``Diagram``; raises ``DiagramError`` with a location.
+
+    ``only_feedback`` keeps just the variables that lie on a loop (any format);
+    Vensim and XMILE also take ``polarity``, ``keep_initial`` and ``drop_constants``.
+    """
     chosen = get_format(fmt, reading=True) if fmt else detect_format(text, filename)
     result = chosen.read(text, filename, **options)
-    return ImportResult(result.diagram, result.notes, chosen.name, result.warnings)
+    diagram, notes = result.diagram, result.notes
+    if only_feedback:
+        from loopkit.interop.thinning import only_feedback as thin
+
+        diagram, note = thin(diagram)
+        notes = (*notes, note)
+    return ImportResult(diagram, notes, chosen.name, result.warnings)
 
 
 def export_text(diagram: Diagram, fmt: str) -> str:

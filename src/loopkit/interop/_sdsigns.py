@@ -145,6 +145,17 @@ def with_kinds(variables: Iterable[Variable], model: dict[str, SdVariable]) -> t
     return tuple(replace(v, kind=kinds[v.id]) if v.id in kinds else v for v in variables)
 
 
+def constants(model: dict[str, SdVariable]) -> set[str]:
+    """Ids of the inputs that are plain numbers or lookup tables (nothing causes them)."""
+    out = set()
+    for var in model.values():
+        if var.kind == "table" or (var.kind == "aux" and var.error is None and var.trees
+                                   and all(t[0] in ("num", "neg") and sdexpr.number(t)
+                                           is not None for t in var.trees)):
+            out.add(var.vid)
+    return out
+
+
 def signed_links(variables: dict[str, SdVariable], drawn: list[Drawn],
                  resolve: Callable[[str], str], notes: Notes, filename: str, *,
                  polarity: str = "equations", keep_initial: bool = False,
@@ -239,4 +250,5 @@ def signed_links(variables: dict[str, SdVariable], drawn: list[Drawn],
     return links, warnings
 
 
-__all__ = ["NOTES", "POLICIES", "Drawn", "SdVariable", "signed_links", "with_kinds"]
+__all__ = ["NOTES", "POLICIES", "Drawn", "SdVariable", "constants", "signed_links",
+           "with_kinds"]

@@ -33,7 +33,7 @@ from loopkit.interop._common import (
     merge_links,
 )
 from loopkit.interop._sdsigns import NOTES as SIGN_NOTES
-from loopkit.interop._sdsigns import Drawn, SdVariable, signed_links, with_kinds
+from loopkit.interop._sdsigns import Drawn, SdVariable, constants, signed_links, with_kinds
 from loopkit.interop.sdexpr import ExpressionError, parse, table_points
 from loopkit.model import Diagram, Polarity, Variable
 
@@ -306,7 +306,8 @@ def _signed_terms(expr: str) -> list[tuple[int, str]]:
 
 
 def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
-         keep_initial: bool = False, **options: Any) -> ImportResult:
+         keep_initial: bool = False, drop_constants: bool = False,
+         **options: Any) -> ImportResult:
     # Old Mac models end lines with CR alone; count those as line breaks too.
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     notes = Notes()
@@ -381,7 +382,13 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
     links = [lk for lk in links if lk.source in vid.values() and lk.target in vid.values()]
     diagram = Diagram(with_kinds(variables, model), merge_links(links, notes), (), None, None,
                       filename)
-    return ImportResult(diagram, notes.lines(_NOTES), "vensim", tuple(warnings))
+    lines = notes.lines(_NOTES)
+    if drop_constants:
+        from loopkit.interop.thinning import drop_constants as drop
+
+        diagram, note = drop(diagram, constants(model))
+        lines = (*lines, note)
+    return ImportResult(diagram, lines, "vensim", tuple(warnings))
 
 
 def _sd_variables(equations: list[_Equation], vid: dict[str, str]) -> dict[str, SdVariable]:

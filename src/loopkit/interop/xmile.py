@@ -28,7 +28,7 @@ from loopkit.interop._common import (
     parse_xml,
 )
 from loopkit.interop._sdsigns import NOTES as SIGN_NOTES
-from loopkit.interop._sdsigns import Drawn, SdVariable, signed_links, with_kinds
+from loopkit.interop._sdsigns import Drawn, SdVariable, constants, signed_links, with_kinds
 from loopkit.interop.sdexpr import ExpressionError, parse
 from loopkit.model import Diagram, Polarity, Variable
 
@@ -74,7 +74,8 @@ def _end(node: XmlNode | None, aliases: dict[str, str]) -> str | None:
 
 
 def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
-         keep_initial: bool = False, **options: Any) -> ImportResult:
+         keep_initial: bool = False, drop_constants: bool = False,
+         **options: Any) -> ImportResult:
     notes = Notes()
     text = _tolerate(text.lstrip("\ufeff"), notes)
     root = parse_xml(text, filename, "XMILE")
@@ -190,7 +191,13 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
     title = name.child_text("name") if name is not None else None
     diagram = Diagram(with_kinds(tuple(variables), model), merge_links(links, notes), (),
                       title.strip() if title and title.strip() else None, None, filename)
-    return ImportResult(diagram, notes.lines(_NOTES), "xmile", tuple(warnings))
+    lines = notes.lines(_NOTES)
+    if drop_constants:
+        from loopkit.interop.thinning import drop_constants as drop
+
+        diagram, note = drop(diagram, constants(model))
+        lines = (*lines, note)
+    return ImportResult(diagram, lines, "xmile", tuple(warnings))
 
 
 def _tolerate(text: str, notes: Notes) -> str:
