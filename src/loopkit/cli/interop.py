@@ -19,7 +19,8 @@ def _type_map(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         name, sep, sign = pair.rpartition("=")
         if not sep or not name.strip() or sign.strip() not in ("+", "-", "?"):
-            raise fail_usage(f"--map-type {pair!r}: write it as NAME=+ or NAME=- (or NAME=?)")
+            raise fail_usage(f"--map-type/--polarity-map {pair!r}: write it as NAME=+ or "
+                             "NAME=- (or NAME=?)")
         out[name.strip()] = sign.strip()
     return out
 
@@ -36,6 +37,10 @@ def import_command(
         help="Format of SOURCE when detection guesses wrong: loopy, vensim, xmile, graphml, "
              "kumu, sdjson."),
     map_type: list[str] = MAP_TYPE,
+    polarity_map: str | None = typer.Option(
+        None, "--polarity-map", metavar="'VALUE=+,VALUE=-,...'",
+        help="Kumu: how to read sign values, overriding the convention loopkit detects "
+             "(e.g. '--=+,+-=-' for link-end pairs)."),
     link: int | None = typer.Option(
         None, "--link", min=1, metavar="N", help="LOOPY: which link of a page that has several."),
     polarity: str = typer.Option(
@@ -73,8 +78,9 @@ def import_command(
 
     text, name, read_notes = read_source(source)
     options: dict[str, object] = {}
-    if map_type:
-        options["type_map"] = _type_map(map_type)
+    pairs = [*map_type, *(p for p in (polarity_map or "").split(",") if p.strip())]
+    if pairs:
+        options["type_map"] = _type_map(pairs)
     if link is not None:
         options["link"] = link
     if polarity not in ("equations", "drawn"):
