@@ -19,6 +19,8 @@ from loopkit.model import Link, Polarity, Variable
 from loopkit.problems import Problem, Severity
 
 POLICIES = ("equations", "drawn")
+#: Value signs are inferred through at most this many variables (bounded recursion).
+MAX_CHAIN = 40
 _SIGN = {sdexpr.POS: Polarity.POSITIVE, sdexpr.NEG: Polarity.NEGATIVE,
          sdexpr.UNK: Polarity.UNKNOWN}
 
@@ -101,8 +103,8 @@ class Analysis:
             return sdexpr.UNK
         if var.stated_sign is not None:
             return var.stated_sign
-        if key in self._busy or var.kind == "table":
-            return sdexpr.POS
+        if key in self._busy or var.kind == "table" or len(self._busy) >= MAX_CHAIN:
+            return sdexpr.POS  # a cycle, or a chain too long to follow: the assumption
         self._busy.add(key)
         try:
             if var.kind == "stock":

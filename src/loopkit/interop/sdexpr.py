@@ -172,7 +172,7 @@ def parse(expr: str, dialect: str) -> Any:
     if len(expr) > 200_000:
         raise ExpressionError("equation longer than 200,000 characters")
     try:
-        return _tree(_parser(dialect).parse(expr))
+        tree = _tree(_parser(dialect).parse(expr))
     except UnexpectedToken as error:
         what = "end of equation" if error.token.type == "$END" else repr(str(error.token)[:20])
         raise ExpressionError(f"unexpected {what} at column {error.column}") from None
@@ -184,6 +184,27 @@ def parse(expr: str, dialect: str) -> Any:
         raise ExpressionError(str(error).splitlines()[0]) from None
     except RecursionError:
         raise ExpressionError("equation nested too deeply") from None
+    if _depth(tree) > MAX_DEPTH:
+        raise ExpressionError(f"equation nested more than {MAX_DEPTH} deep")
+    return tree
+
+
+#: Deeper equations are not analysed (the analysis recurses once per level).
+MAX_DEPTH = 150
+
+
+def _depth(tree: Any) -> int:
+    """Nesting depth of a tuple tree, without recursion."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        for child in node[1:] if isinstance(node, tuple) else ():
+            if isinstance(child, tuple):
+                stack.append((child, depth + 1))
+            elif isinstance(child, list):
+                stack.extend((c, depth + 1) for c in child if isinstance(c, tuple))
+    return deepest
 
 
 def table_direction(points: Iterable[tuple[float, float]]) -> int:
