@@ -227,3 +227,24 @@ def test_every_test_model_imports_or_is_one_located_error() -> None:
     assert refused == [("test_non_negative_flows.xmile", "not valid XMILE XML: mismatched tag"),
                        ("test_non_negative_flows_behavior.xmile",
                         "not valid XMILE XML: mismatched tag")]
+
+
+def test_vensim_drawn_sign_the_equation_contradicts_is_a_located_warning() -> None:
+    sketch = ("\\\\\\---/// Sketch information - do not modify anything except names\n"
+              "V300  Do not put anything below this section - it will be ignored\n*View 1\n"
+              "10,1,Food,100,100,30,10,8,3,0,0,0,0,0,0\n"
+              "10,2,Population,300,100,40,20,3,3,0,0,0,0,0,0\n"
+              "10,3,Food per person,300,300,40,10,8,3,0,0,0,0,0,0\n"
+              "1,4,1,3,0,0,45,0,0,64,0,-1--1--1,,1|(200,200)|\n"
+              "1,5,2,3,0,0,45,0,0,64,0,-1--1--1,,1|(300,200)|\n///---\\\\\\\n")
+    text = mdl("Food per person = Food / Population", "Food = 10", "Population = 5") + sketch
+    result = import_text(text, "food.mdl")
+    found = {lk.key: lk.polarity.value for lk in result.diagram.links}
+    assert found == {("food", "food_per_person"): "+", ("population", "food_per_person"): "-"}
+    assert [str(w) for w in result.warnings] == [
+        "food.mdl:14:1: warning: food -> food_per_person is drawn - but the equation of "
+        "food_per_person (line 2) says +; using + (--polarity equations) [import-polarity]"]
+    drawn = import_text(text, "food.mdl", polarity="drawn")
+    assert {lk.key: lk.polarity.value for lk in drawn.diagram.links}[
+        ("food", "food_per_person")] == "-"
+    assert "using - (--polarity drawn)" in str(drawn.warnings[0])
