@@ -9,11 +9,11 @@ arrow. ``pol`` is a character code: 43 '+', 45 '-', 83 'S' (same) and 79 'O'
 (opposite); 0 means no polarity was drawn. The arrow's delay mark is bit 0 of
 ``dtype``. Arrows with ``thick`` above 20 are flow pipes, not influences.
 
-Links are, in order: the sketch's influence arrows; each stock's inflows
-(``+``) and outflows (``-``) read from its ``INTEG(inflow - outflow, ...)``
-equation; and every other dependency found in an equation but not drawn as an
-arrow (polarity '?'). Models with only ``A FUNCTION OF(...)`` equations (pure
-causal loop diagrams) read the same way.
+Links are the sketch's influence arrows, then every dependency found in an
+equation but not drawn; each is signed from its equation where the equation
+settles the sign (``_sdsigns``), the drawn sign kept otherwise. Models with
+only ``A FUNCTION OF(...)`` equations (pure causal loop diagrams) read the
+same way, unsigned unless drawn.
 """
 
 from __future__ import annotations
@@ -52,19 +52,12 @@ _POLARITY = {43: Polarity.POSITIVE, 45: Polarity.NEGATIVE, 83: Polarity.POSITIVE
              115: Polarity.POSITIVE, 79: Polarity.NEGATIVE, 111: Polarity.NEGATIVE}
 #: Arrows thicker than this are stock-and-flow pipes (Vensim draws them at 22).
 _PIPE_THICKNESS = 20
-#: Vensim functions whose first argument reaches the result with a delay.
-DELAY_FUNCTIONS = ("smooth", "smoothi", "smooth3", "smooth3i", "smooth n", "delay1", "delay1i",
-                   "delay3", "delay3i", "delay n", "delay fixed", "delay material",
-                   "delay information", "delay conveyor", "delay profile")
-
 _NOTES = {
     **link_notes("arrow"),
     **SIGN_NOTES,
     "unsigned": "{n} arrow{s} had no polarity drawn: signed from the equations where they "
                 "settle it, else ?{e}",
     "odd-sign": "{n} arrow{s} had a polarity mark loopkit does not know: marked ?{e}",
-    "flows": "{n} stock-flow link{s} taken from INTEG equations (+ inflow, - outflow)",
-    "flow-unsigned": "{n} stock-flow term{s} too complex to sign: marked ?{e}",
     "cloud": "{n} arrow{s} to or from a cloud, comment or picture dropped",
     "dangling": "{n} arrow{s} pointing at no sketch object dropped{e}",
     "delay": "{n} arrow{s} carried a delay mark",
@@ -263,46 +256,6 @@ def _dependencies(expr: str, pattern: re.Pattern[str] | None) -> list[str]:
         if match.group(0) not in seen:
             seen.append(match.group(0))
     return seen
-
-
-def _split_args(expr: str) -> list[str]:
-    """Top-level comma-separated arguments of ``f(a, b)`` given the text after ``f``."""
-    depth, args, current = 0, [], ""
-    for char in expr[expr.index("(") + 1:] if "(" in expr else "":
-        if char in "([":
-            depth += 1
-        elif char in ")]":
-            if depth == 0:
-                args.append(current)
-                return args
-            depth -= 1
-        elif char == "," and depth == 0:
-            args.append(current)
-            current = ""
-            continue
-        current += char
-    args.append(current)
-    return args
-
-
-def _signed_terms(expr: str) -> list[tuple[int, str]]:
-    """``a - b + c`` -> [(+1, 'a'), (-1, 'b'), (+1, 'c')] at the top level of ``expr``."""
-    terms, depth, sign, current = [], 0, 1, ""
-    text = _normalise_expression(expr).strip()
-    for i, char in enumerate(text):
-        if char in "([":
-            depth += 1
-        elif char in ")]":
-            depth -= 1
-        if depth == 0 and char in "+-" and (i == 0 or text[i - 1] not in "eE*/^("):
-            if current.strip():
-                terms.append((sign, current.strip()))
-            sign, current = (1 if char == "+" else -1), ""
-            continue
-        current += char
-    if current.strip():
-        terms.append((sign, current.strip()))
-    return terms
 
 
 def read(text: str, filename: str = "<string>", *, polarity: str = "equations",

@@ -4,8 +4,9 @@ Variables are the model's ``<stock>``, ``<flow>`` and ``<aux>`` elements (one
 model, or each module's model). Links are the views' ``<connector>``s
 (``<from>``/``<to>`` name a variable or an ``<alias>``), with
 ``polarity="+"|"-"`` and ``delay_mark="true"``; plus each stock's
-``<inflow>`` (+) and ``<outflow>`` (-). A model with no drawn connectors falls
-back to its equations' dependencies, marked '?'.
+``<inflow>`` (+) and ``<outflow>`` (-); plus every equation dependency. Signs
+come from the equations and graphical functions where they settle them
+(``_sdsigns``), the drawn polarity otherwise.
 
 XMILE names match ignoring case, with spaces, underscores and ``\\n`` line
 breaks equivalent, so ``expected\\nprofit`` is referred to as
@@ -36,8 +37,6 @@ _KINDS = ("stock", "flow", "aux")
 _NUMBER_LIST = re.compile(r"[-+\d.eE,;\s]+")
 _COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
 _DECLARATION = re.compile(r"^(<\?xml[^>]*?encoding\s*=\s*)([\"'])([^\"']*)\2")
-#: XMILE builtins whose first argument reaches the result with a delay.
-DELAY_FUNCTIONS = ("smth1", "smth3", "smthn", "delay", "delay1", "delay3", "delayn", "delayc")
 _TOKEN = re.compile(r"\"[^\"]+\"|[^\W\d][\w.$]*")
 _NOTES = {
     **link_notes("connector"),
