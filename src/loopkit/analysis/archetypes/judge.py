@@ -34,8 +34,9 @@ GOAL = re.compile(
 )
 #: Words of model parameters: constants and time scales, not limiting conditions.
 PARAMETER = re.compile(
-    r"\b(normal|time|times|constant|rate|fraction|coefficient|factor|elasticity|multiplier"
-    r"|delay|initial|table|lookup|switch|exponent|half[- ]life|lifetime)\b",
+    r"\b(normal|constant|fraction|coefficient|factor|elasticity|multiplier|initial|table"
+    r"|lookup|switch|exponent|half[- ]life|lifetime|(?:adjustment|averaging|smoothing|delay"
+    r"|response|residence|lead) times?|time to \w+|rate constant)\b",
     re.IGNORECASE,
 )
 #: Words that say a variable is one side's (used when labels name the sides).

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from loopkit.analysis.archetypes.geometry import B, R, _after, _before
+from loopkit.analysis.archetypes.geometry import B, R, _after, _before, _sign_out
 from loopkit.analysis.archetypes.judge import loop_sides
 from loopkit.analysis.archetypes.records import (
     ACCIDENTAL_ADVERSARIES,
@@ -20,6 +20,7 @@ from loopkit.analysis.archetypes.records import (
 )
 from loopkit.analysis.archetypes.search import _Finder
 from loopkit.analysis.loops import Loop
+from loopkit.model import Polarity
 
 
 def accidental_adversaries(finder: _Finder) -> None:
@@ -54,17 +55,23 @@ def accidental_adversaries(finder: _Finder) -> None:
 
 def harm_loop(finder: _Finder, local: Loop, success: str,
               partnership: Loop) -> tuple[Loop, str, str] | None:
-    """``(loop, fix, harmed)``: a balancing loop where a side's own fix hurts the partner."""
+    """``(loop, fix, harmed)``: a loop where a side's own fix lowers the partner's success.
+
+    With reinforcing own fixes that loop is balancing; with balancing own fixes
+    (the fix answers a shortfall) it is reinforcing: the telltale is the
+    negative link from the fix to the other side, whichever the loop's type.
+    """
     own = finder.vars[local.id] - {success}
     for v in local.variables:
         if v not in own:
             continue
         for other in finder.through[v]:
             finder.tick()
-            if other.type is not B:
+            if other.type is not (B if local.type is R else R):
                 continue
             harmed = _after(other, v)
-            if harmed in finder.vars[partnership.id] and harmed != success:
+            if harmed in finder.vars[partnership.id] and harmed != success and \
+                    _sign_out(other, v) is Polarity.NEGATIVE:
                 return other, v, harmed
     return None
 
@@ -86,7 +93,7 @@ def emit_adversaries(finder: _Finder, partnership: Loop, sa: str, sb: str, la: L
         if harm:
             loop, fix, harmed = harm
             loops.append(loop.id)
-            reasons.append(f"{finder.name(loop)} is balancing: {finder.q(fix)}, meant to "
+            reasons.append(f"{finder.name(loop)} is {loop.type.value}: {finder.q(fix)}, meant to "
                            f"help {finder.q(side)}, lowers {finder.q(harmed)} on the other "
                            "side and so weakens the partnership")
     if ha and hb:

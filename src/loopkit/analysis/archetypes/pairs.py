@@ -56,8 +56,11 @@ def fixes_and_burdens(finder: _Finder) -> None:
         if stock is not None:
             # the loops share a stock and its own flow: one accumulation, so this is
             # growth and its limit meeting at the stock, not a fix and its symptom
-            finder.pending_limits.append((r_loop, b_loop, fix, stock))
+            finder.pending_limits.append((r_loop, b_loop, fix, stock, "accumulation"))
             continue
+        # the same shape is growth held back by a limit sharing part of its path:
+        # both readings are offered and the evidence (delays, an outside limit) ranks them
+        finder.pending_limits.append((r_loop, b_loop, fix, fix, "path"))
         b_back, r_back = _arc(b_loop, fix, problem), _arc(r_loop, fix, problem)
         fundamental = fundamental_loop(finder, b_loop, r_loop, problem, r_back)
         if fundamental is not None:
@@ -192,7 +195,7 @@ def limits(finder: _Finder) -> None:
         shared = finder.single_shared(r_loop, b_loop)
         if shared is None:
             continue
-        pending.append((r_loop, b_loop, shared, shared))
+        pending.append((r_loop, b_loop, shared, shared, "one"))
         candidates: dict[str, Loop] = {}
         for v in b_loop.variables:
             if v != shared:
@@ -207,11 +210,11 @@ def limits(finder: _Finder) -> None:
 
 
 def emit_limits(finder: _Finder, explained: set[frozenset[str]]) -> None:
-    groups: dict[tuple[str, str, str], list[Loop]] = {}
-    for r_loop, b_loop, part, state in finder.pending_limits:
+    groups: dict[tuple[str, str, str, str], list[Loop]] = {}
+    for r_loop, b_loop, part, state, how in finder.pending_limits:
         if frozenset((r_loop.id, b_loop.id)) not in explained:
-            groups.setdefault((b_loop.id, part, state), []).append(r_loop)
-    for (b_id, part, state), engines in groups.items():
+            groups.setdefault((b_loop.id, part, state, how), []).append(r_loop)
+    for (b_id, part, state, how), engines in groups.items():
         b_loop = finder.by_id[b_id]
         engine_vars = frozenset().union(*(finder.vars[r.id] for r in engines))
         limit_only = [v for v in b_loop.variables if v not in engine_vars]
@@ -219,11 +222,16 @@ def emit_limits(finder: _Finder, explained: set[frozenset[str]]) -> None:
             ((v, c) for v in limit_only for c in finder.causes.get(v, ())), engines,
             engine_vars | finder.vars[b_id])
         names = ", ".join(finder.name(r) for r in engines)
-        shared_text = (f"{finder.q(state)}" if part == state else
-                       f"the accumulation {finder.chain(sorted({part, state}))}")
+        segment = _shared_segment(b_loop, engines[0]) if how != "one" else None
+        if segment is None:
+            meet = f"meet only at {finder.q(state)}"
+        else:
+            meet = (f"share the {'accumulation' if how == 'accumulation' else 'path'} "
+                    f"{finder.chain(_path(b_loop, segment[0], segment[1]))} and part at "
+                    f"{finder.q(part)}")
         reasons = [
-            f"{names} (reinforcing) and {finder.name(b_loop)} (balancing) meet only at "
-            f"{shared_text}: growth in {finder.q(state)} also drives "
+            f"{names} (reinforcing) and {finder.name(b_loop)} (balancing) {meet}: growth in "
+            f"{finder.q(state)} also drives "
             f"{finder.chain(limit_only)}, which holds it back",
         ]
         criteria = []
@@ -255,7 +263,7 @@ def emit_limits(finder: _Finder, explained: set[frozenset[str]]) -> None:
             "outside the loops and is not driven by the growth" if constraint else None,
             question=f"does growth in {finder.q(state)} run into {finder.q(limit)}, a limit "
                      "the growth itself cannot remove?",
-            variant="shared accumulation" if part != state else None))
+            variant={"accumulation": "shared accumulation", "path": "shared path"}.get(how)))
 
 
 # ------------------------------------------------ relative achievement / control
@@ -449,7 +457,7 @@ def limits_to_action(finder: _Finder, a: Loop, b: Loop, shared: str) -> bool:
     gap to a goal, and a limit the action uses up (fed by an outside cap) holds
     it back. Returns whether the pair was read this way.
     """
-    goal_a, goal_b = finder.goal_on(a), finder.goal_on(b)
+    goal_a, goal_b = finder.goal_near(a), finder.goal_near(b)
     if (goal_a is None) == (goal_b is None):
         return False
     seeking, limiting = (a, b) if goal_a else (b, a)

@@ -60,8 +60,9 @@ class _Finder:
     #: pairs found in one phase, reported in a later one once the multi-loop
     #: archetypes that may explain them are known
     pending_fixes: PendingFixes = field(default_factory=dict)
-    #: (growth loop, limit loop, where they part, the state that grows)
-    pending_limits: list[tuple[Loop, Loop, str, str]] = field(default_factory=list)
+    #: (growth loop, limit loop, where they part, the state that grows, how they meet:
+    #: "one" variable, a shared "path", or a stock and its own flow, "accumulation")
+    pending_limits: list[tuple[Loop, Loop, str, str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.by_id = {lp.id: lp for lp in self.loops}
