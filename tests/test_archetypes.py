@@ -76,11 +76,14 @@ def test_every_archetype_has_an_example_and_a_near_miss() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_example_shows_exactly_its_archetype_strongly(name: str) -> None:
+def test_example_shows_its_archetype_first_and_only_it_strongly(name: str) -> None:
+    """Other readings may follow as "possible" (e.g. Limits to Growth sharing the fix's
+    path), ranked below: the shape can be read both ways, the evidence decides."""
     archetype, loops, roles = EXPECTED[name]
     report = find_archetypes(load_diagram(ARCHETYPE_EXAMPLES / name))
-    assert [m.archetype for m in report.matches] == [archetype]
-    [match] = report.matches
+    assert report.matches[0].archetype == archetype
+    assert [m.archetype for m in report.matches if m.confidence == "strong"] == [archetype]
+    match = report.matches[0]
     assert match.confidence == "strong"
     assert match.loops == loops
     assert dict(match.roles).items() >= roles.items()
@@ -107,7 +110,7 @@ def test_fixes_that_fail_without_delay_is_only_possible() -> None:
     from loopkit.loader import parse_diagram
 
     diagram = parse_diagram(text.replace("    delay: true\n", ""), "nodelay.yaml")
-    [match] = find_archetypes(diagram).matches
+    match = find_archetypes(diagram).matches[0]
     assert (match.archetype, match.confidence) == ("Fixes that Fail", "possible")
     assert any("no delay" in reason for reason in match.reasons)
 
