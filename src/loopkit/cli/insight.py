@@ -38,6 +38,11 @@ FORMAT = typer.Option(Format.text, "--format", "-f", help="Output format.")
 MAX_LENGTH = typer.Option(12, "--max-length", min=1, help="Longest loop or path, in links.")
 TIME_BUDGET = typer.Option(5.0, "--time-budget", min=0.01,
                            help="Stop searching after this many seconds.")
+#: For commands whose work is bounded by counts (paths, loops): the clock is only a
+#: safety stop, so the output does not depend on the machine's speed or load.
+SAFETY_BUDGET = typer.Option(60.0, "--time-budget", min=0.01,
+                             help="Safety stop in seconds; the output says when it fired "
+                             "(then results may vary between runs).")
 DIFF_FORMAT = typer.Option(DiffFormat.text, "--format", "-f", help="Output format.")
 LINT_FILES = typer.Argument(None, help="Diagram YAML files.", metavar="FILE...")
 ENABLE = typer.Option([], "--enable", metavar="RULE",
@@ -273,7 +278,7 @@ def whatif_command(
                                  help="The variable to push and which way, e.g. fines=up."),
     max_length: int = MAX_LENGTH,
     limit: int = typer.Option(10_000, "--limit", min=1, help="Stop after this many paths."),
-    time_budget: float = TIME_BUDGET,
+    time_budget: float = SAFETY_BUDGET,
     max_loops: int = typer.Option(50, "--max-loops", min=0,
                                   help="List at most this many loops (text output)."),
     output_format: Format = FORMAT,
