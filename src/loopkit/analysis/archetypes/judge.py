@@ -155,6 +155,7 @@ def downstream(diagram: Diagram, starts: Iterable[str], limit: int = 100_000) ->
 POINTS = {
     "two sides": 3.0,
     "outside constraint": 3.0,
+    "exogenous": 1.0,
     "goal": 2.0,
     "delay": 2.0,
     "structure": 2.0,

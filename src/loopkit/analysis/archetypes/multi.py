@@ -206,7 +206,7 @@ def emit_commons(finder: _Finder, ra: Loop, rb: Loop, ba: Loop, bb: Loop,
     limit = finder.outside(((v, c) for v in shared for c in finder.causes.get(v, ())),
                            [ra, rb], on_loops)
     if limit:
-        criteria.append("outside constraint")
+        criteria += ["outside constraint", *finder.exogenous(limit[1])]
         reasons.append(f"{finder.q(limit[1])} feeds {finder.q(limit[0])} from outside the "
                        "loops, and neither side's growth drives it: the resource limit")
     else:

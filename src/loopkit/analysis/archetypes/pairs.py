@@ -236,7 +236,7 @@ def emit_limits(finder: _Finder, explained: set[frozenset[str]]) -> None:
         ]
         criteria = []
         if constraint:
-            criteria.append("outside constraint")
+            criteria += ["outside constraint", *finder.exogenous(constraint[1])]
             reasons.append(f"{finder.q(constraint[1])} feeds {finder.q(constraint[0])} from "
                            "outside the loops, and the growth loop does not drive it: the "
                            "limiting condition")
@@ -479,7 +479,7 @@ def limits_to_action(finder: _Finder, a: Loop, b: Loop, shared: str) -> bool:
         LIMITS_TO_GROWTH, "strong", (seeking.id, limiting.id),
         (("action", shared), ("goal", goal), ("slowing action", _after(limiting, shared)),
          ("limiting condition", cap[1])), tuple(reasons),
-        criteria=("goal", "outside constraint"),
+        criteria=("goal", "outside constraint", *finder.exogenous(cap[1])),
         strong_because=f"a goal ({finder.q(goal)}) on one loop and an outside cap "
         f"({finder.q(cap[1])}) on the other",
         question=f"does action on {finder.q(shared)} toward {finder.q(goal)} run into "

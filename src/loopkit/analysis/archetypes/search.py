@@ -212,6 +212,10 @@ class _Finder:
         return ", ".join(f"{self.q(lk.source)} -> {self.q(lk.target)}"
                          for lk in links if lk.delay)
 
+    def exogenous(self, variable: str) -> tuple[str, ...]:
+        """``("exogenous",)`` when nothing in the diagram drives ``variable``."""
+        return () if self.causes.get(variable) else ("exogenous",)
+
     def goal_on(self, loop: Loop) -> str | None:
         """A goal-like variable on the loop itself."""
         return next((v for v in loop.variables if self.is_goal(v)), None)
