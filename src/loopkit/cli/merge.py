@@ -84,7 +84,9 @@ def merge_command(
         raise typer.Exit(EXIT_OK)
 
     result = merge_diagrams(diagrams, table, prefer=preferred, names=names)
-    header = [f"Merged from {', '.join(names)} by loopkit merge."]
+    from loopkit.escape import one_line
+
+    header = [one_line(f"Merged from {', '.join(names)} by loopkit merge.")]
     target = output if output != "-" else "<output>"
     yaml_text = write_yaml(result.diagram, header=header)
     parse_diagram(yaml_text, target)  # the merged map must read back (limits included)
