@@ -222,6 +222,8 @@ def test_merged_example_passes_check_once_conflicts_are_settled(
     result = _merge_examples("--prefer", "school.yaml", "-o", str(out))
     assert result.exit_code == 0, result.output
     assert "2 conflict(s) settled by --prefer school.yaml" in result.stderr
+    # examples/merge/merged.yaml is this very output (docs/merge.md shows it)
+    assert out.read_bytes() == (MERGE / "merged.yaml").read_bytes()
     merged = load_diagram(out)
     analysis = analyse_loops(merged)
     assert analysis.problems == []

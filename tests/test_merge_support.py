@@ -35,10 +35,10 @@ def test_support_counts_maps_that_drew_every_link() -> None:
     links = [Link("a", "b", Polarity.POSITIVE, sources=("x", "y")),
              Link("b", "a", Polarity.POSITIVE, sources=("y", "z"))]
     support = loop_support(links, 3)
-    assert support is not None and support.maps == ("y",) and support.short() == "1 of 3 maps"
+    assert support is not None and support.maps == ("y",) and support.short() == "1 of 3 sources"
     only = loop_support([links[0], Link("b", "a", Polarity.POSITIVE, sources=("z",))], 3)
     assert only is not None and only.merge_only and only.short() == "merge only"
-    assert "no single map has all of its links (its links come from x, y, z)" in \
+    assert "no single source has all of its links (its links come from x, y, z)" in \
         only.sentence()
     assert loop_support([links[0], Link("b", "a", Polarity.POSITIVE)], 3) is None
     assert merged_from(Diagram.build(["a"], [])) == ()
@@ -50,7 +50,7 @@ def test_example_has_a_loop_only_the_merge_has(merged: Path) -> None:
     assert total == 3
     support = {lp.id: loop_support(lp.links, total) for lp in analyse_loops(diagram).loops}
     assert {k: s.short() for k, s in support.items() if s} == {
-        "B1": "2 of 3 maps", "R1": "1 of 3 maps", "R2": "merge only"}
+        "B1": "2 of 3 sources", "R1": "1 of 3 sources", "R2": "merge only"}
 
 
 def test_loops_evidence_shows_support(merged: Path) -> None:
@@ -59,7 +59,7 @@ def test_loops_evidence_shows_support(merged: Path) -> None:
     assert result.exit_code == 0, result.output
     rows = {line.split("│")[1].strip(): line for line in result.stdout.splitlines()
             if line.startswith("│") and line.split("│")[1].strip()}
-    assert "merge only" in rows["R2"] and "2 of 3 maps" in rows["B1"]
+    assert "merge only" in rows["R2"] and "2 of 3 sources" in rows["B1"]
     assert "Support" in result.stdout
     plain = runner.invoke(app, ["loops", "--evidence", str(ROOT / "examples" /
                                                          "school-fines.yaml")],
@@ -74,8 +74,8 @@ def test_report_says_which_loops_exist_only_through_the_merge(merged: Path,
     result = runner.invoke(app, ["report", str(merged), "-o", str(out), "--no-images"])
     assert result.exit_code == 0, result.output
     text = out.read_text()
-    assert "Exists only through the merge: no single map has all of its links" in text
-    assert "Supported by 2 of 3 maps, which drew all of its links" in text
+    assert "Exists only through the merge: no single source has all of its links" in text
+    assert "Supported by 2 of 3 sources, which drew all of its links" in text
     html = tmp_path / "report.html"
     assert runner.invoke(app, ["report", str(merged), "-o", str(html)]).exit_code == 0
     assert '<p class="support">Exists only through the merge' in html.read_text()

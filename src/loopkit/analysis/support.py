@@ -1,7 +1,8 @@
 """Agreement in a merged map: how many source maps support each loop.
 
-A loop is supported by a map when that map drew every one of its links (the
-``sources`` ``loopkit merge`` records on each link). A loop no single map
+A loop is supported by a source (a merged map, or a person in coded
+interviews) when it drew every one of its links (the ``sources`` that
+``loopkit merge`` and the claims importer record on each link). A loop no single map
 drew exists only through the merge: each partner saw a part of it, nobody saw
 the whole, which is often the most interesting finding of a shared picture.
 Diagrams whose links carry no ``sources`` have no support to report.
@@ -33,15 +34,15 @@ class Support:
         return not self.maps
 
     def short(self) -> str:
-        """``2 of 3 maps`` or ``merge only``, for a table cell."""
-        return "merge only" if self.merge_only else f"{len(self.maps)} of {self.total} maps"
+        """``2 of 3 sources`` or ``merge only``, for a table cell."""
+        return "merge only" if self.merge_only else f"{len(self.maps)} of {self.total} sources"
 
     def sentence(self) -> str:
         """The support in words, naming the maps."""
         if self.merge_only:
-            return ("Exists only through the merge: no single map has all of its links "
+            return ("Exists only through the merge: no single source has all of its links "
                     f"(its links come from {', '.join(self.drawn_across)}).")
-        noun = "map" if self.total == 1 else "maps"
+        noun = "source" if self.total == 1 else "sources"
         return (f"Supported by {len(self.maps)} of {self.total} {noun}, which drew all of "
                 f"its links: {', '.join(self.maps)}.")
 

@@ -176,7 +176,7 @@ def _merged_from(diagram: Any) -> tuple[str, ...]:
 
 
 def _support_cell(loop: Any, sources: tuple[str, ...]) -> str:
-    """``2 of 3 maps`` / ``merge only`` for a loop of a merged map (``loopkit merge``)."""
+    """``2 of 3 sources`` / ``merge only`` for a loop of a merged map (``loopkit merge``)."""
     from loopkit.analysis.support import loop_support
 
     support = loop_support(loop.links, len(sources))
@@ -281,7 +281,7 @@ def loops_command(
     ),
     evidence: bool = typer.Option(
         False, "--evidence", help="Add each loop's weakest link by evidence and confidence, "
-        "and in a merged map how many maps support it."
+        "and in a merged map how many sources support it."
     ),
 ) -> None:
     """List every feedback loop, classified reinforcing (R) or balancing (B).
