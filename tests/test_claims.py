@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from loopkit.analysis.loops import analyse_loops
@@ -144,3 +146,21 @@ def test_a_hostile_file_name_cannot_break_the_header_comment(tmp_path: Path) -> 
     first = out.read_text().splitlines()[0]
     assert first == "# Imported from ev\\x1b[2J\\nil.csv (causal claims CSV) by loopkit import."
     assert load_diagram(out).links
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.text(max_size=8), max_size=7), max_size=6))
+def test_any_csv_is_a_diagram_or_located_problems(rows: list[list[str]]) -> None:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([["source", "cause", "effect", "polarity", "quote"], *rows])
+    try:
+        diagram = import_text(buffer.getvalue(), "c.csv", "claims").diagram
+    except DiagramError as error:
+        assert all(p.file == "c.csv" and p.line >= 1 and p.column >= 1
+                   for p in error.problems)
+        return
+    reread = parse_diagram(write_yaml(diagram), "c.yaml")
+    assert reread.links == diagram.links

@@ -90,3 +90,13 @@ def test_render_style_support_draws_width_by_sources(merged: Path) -> None:
     assert f"penwidth={support_width(2)}" in shared and "penwidth=1," in single
     assert "penwidth" not in build_dot(diagram)  # only when asked for
     assert support_width(1) == 1.0 and support_width(50) == 7.0
+
+
+def test_link_titles_say_which_maps_drew_them(merged: Path) -> None:
+    """The width --style support draws also exists as text, in each link's SVG title."""
+    from loopkit.render import render_svg
+
+    svg = render_svg(load_diagram(merged))
+    assert "(+ positive, delayed; drawn by 2 sources: family-support.yaml, school.yaml)" \
+        "</title>" in svg
+    assert "drawn by 1 source: youth-service.yaml)</title>" in svg

@@ -421,8 +421,12 @@ class Suggestion:
                 f"{one_line(la)!r} ({one_line(na)}) ~ {one_line(lb)!r} ({one_line(nb)})")
 
 
+#: Characters of a label compared (difflib is quadratic in the length).
+MAX_COMPARED = 120
+
+
 def _words(label: str) -> str:
-    return " ".join(re.findall(r"\w+", label.lower()))
+    return " ".join(re.findall(r"\w+", label[:MAX_COMPARED].lower()))
 
 
 def similarity(a: str, b: str) -> float:
@@ -438,13 +442,18 @@ def similarity(a: str, b: str) -> float:
 def suggest_synonyms(diagrams: Sequence[Diagram], synonyms: Synonyms = NO_SYNONYMS,
                      names: Sequence[str] | None = None, *,
                      cutoff: float = SUGGEST_CUTOFF,
-                     max_comparisons: int = MAX_COMPARISONS) -> tuple[list[Suggestion], bool]:
+                     max_comparisons: int = MAX_COMPARISONS,
+                     time_budget: float | None = 10.0) -> tuple[list[Suggestion], bool]:
     """Pairs of variables of different maps with similar labels, best first.
 
     Only pairs the merge does not already join are compared, and ids a synonyms
     file cannot name are left out. Returns ``(suggestions, truncated)``:
-    ``truncated`` says the comparison budget stopped the search.
+    ``truncated`` says the comparison count or ``time_budget`` (seconds)
+    stopped the search.
     """
+    import time
+
+    deadline = None if time_budget is None else time.monotonic() + time_budget
     names = list(names) if names is not None else source_names([d.path for d in diagrams])
     per_map = []
     for diagram in diagrams:
@@ -461,7 +470,8 @@ def suggest_synonyms(diagrams: Sequence[Diagram], synonyms: Synonyms = NO_SYNONY
                     mb = synonyms(b.id)
                     if ma == mb or mb in per_map[i][0] or ma in per_map[j][0]:
                         continue
-                    if budget <= 0:
+                    if budget <= 0 or (deadline is not None and budget % 256 == 0
+                                       and time.monotonic() > deadline):
                         truncated = True
                         break
                     budget -= 1
