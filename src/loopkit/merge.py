@@ -429,14 +429,31 @@ def _words(label: str) -> str:
     return " ".join(re.findall(r"\w+", label[:MAX_COMPARED].lower()))
 
 
-def similarity(a: str, b: str) -> float:
-    """0..1: the better of difflib's ratio on the words and the share of words in common."""
-    wa, wb = _words(a), _words(b)
+def similarity(a: str, b: str, cutoff: float = 0.0) -> float:
+    """0..1: the better of difflib's ratio on the words and the share of words in common.
+
+    Below ``cutoff`` the answer may be any lower number: difflib's cheap upper
+    bound skips the quadratic comparison for pairs that cannot reach it.
+    """
+    matcher = difflib.SequenceMatcher(None, autojunk=False)
+    wb = _words(b)
+    matcher.set_seq2(wb)
+    return _score(matcher, _words(a), set(wb.split()), cutoff)
+
+
+def _score(matcher: difflib.SequenceMatcher[str], wa: str, sb: set[str],
+           cutoff: float) -> float:
+    """``similarity`` with the second label already in ``matcher`` (difflib caches it)."""
+    wb = matcher.b
     if not wa or not wb:
         return 0.0
-    ratio = difflib.SequenceMatcher(None, wa, wb, autojunk=False).ratio()
-    sa, sb = set(wa.split()), set(wb.split())
-    return max(ratio, len(sa & sb) / len(sa | sb))
+    sa = set(wa.split())
+    shared = len(sa & sb) / len(sa | sb)
+    matcher.set_seq1(wa)
+    if shared < cutoff and (matcher.real_quick_ratio() < cutoff
+                            or matcher.quick_ratio() < cutoff):
+        return shared
+    return max(matcher.ratio(), shared)
 
 
 def suggest_synonyms(diagrams: Sequence[Diagram], synonyms: Synonyms = NO_SYNONYMS,
@@ -462,12 +479,16 @@ def suggest_synonyms(diagrams: Sequence[Diagram], synonyms: Synonyms = NO_SYNONY
                               if not _SYNONYM_SYNTAX.search(v.id)]))
     found: dict[frozenset[str], Suggestion] = {}
     budget, truncated = max_comparisons, False
+    words = {id(v): _words(v.label) for _, vs in per_map for v in vs}
+    matcher = difflib.SequenceMatcher(None, autojunk=False)
     for i in range(len(diagrams)):
         for j in range(i + 1, len(diagrams)):
-            for a in per_map[i][1]:
-                ma = synonyms(a.id)
-                for b in per_map[j][1]:
-                    mb = synonyms(b.id)
+            for b in per_map[j][1]:
+                mb = synonyms(b.id)
+                matcher.set_seq2(words[id(b)])
+                sb = set(words[id(b)].split())
+                for a in per_map[i][1]:
+                    ma = synonyms(a.id)
                     if ma == mb or mb in per_map[i][0] or ma in per_map[j][0]:
                         continue
                     if budget <= 0 or (deadline is not None and budget % 256 == 0
@@ -475,7 +496,7 @@ def suggest_synonyms(diagrams: Sequence[Diagram], synonyms: Synonyms = NO_SYNONY
                         truncated = True
                         break
                     budget -= 1
-                    score = similarity(a.label, b.label)
+                    score = _score(matcher, words[id(a)], sb, cutoff)
                     pair = frozenset((a.id, b.id))
                     if score >= cutoff and pair not in found:
                         found[pair] = Suggestion(round(score, 4), (names[i], a.id, a.label),
