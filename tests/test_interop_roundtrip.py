@@ -108,6 +108,18 @@ def diagrams(draw: st.DrawFn) -> Diagram:
     return Diagram(variables, links, loops, draw(st.none() | TEXT), draw(st.none() | TEXT))
 
 
+@pytest.mark.parametrize("fmt", ["yaml", "kumu", "sdjson"])
+def test_variable_kind_round_trips(fmt: str) -> None:
+    """``kind`` survives the writer and the formats that carry loopkit's own fields."""
+    diagram = Diagram.build([Variable("pop", "Population", kind="stock"),
+                             Variable("births", "Births", kind="flow"), Variable("r", "Rate")],
+                            [("births", "pop", "+"), ("pop", "births", "+"), ("r", "births", "+")])
+    back = (parse_diagram(write_yaml(diagram), "k.yaml") if fmt == "yaml"
+            else through(diagram, fmt))
+    assert [v.kind for v in back.variables] == ["stock", "flow", None]
+    same(diagram, back)
+
+
 @settings(max_examples=100, deadline=None)
 @given(diagrams())
 def test_writer_and_lossless_formats_round_trip_any_diagram(diagram: Diagram) -> None:

@@ -28,7 +28,8 @@ _WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(
 _MAX_EXACT_INT = 2**53
 
 _TOP_KEYS = frozenset({"version", "title", "description", "variables", "links", "loops"})
-_VARIABLE_KEYS = frozenset({"label", "group", "description", "pos"})
+_VARIABLE_KEYS = frozenset({"label", "group", "description", "pos", "kind"})
+_KINDS = frozenset({"stock", "flow"})
 #: Only the spellings users write (``from``/``to``); the field names ``source``
 #: and ``target`` are also accepted by pydantic, but rarely used: not sure here.
 _LINK_KEYS = frozenset({"from", "to", "polarity", "delay", "description", "evidence",
@@ -46,6 +47,7 @@ class VariableFields:
     group: str | None = None
     description: str | None = None
     pos: tuple[float, float] | None = None
+    kind: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,8 +175,11 @@ def _variable(value: Any) -> VariableFields:
     if type(value) is str:
         return VariableFields(label=_text(value))
     spec = _fields(value, _VARIABLE_KEYS)
+    kind = spec.get("kind")
+    if kind is not None and (type(kind) is not str or kind not in _KINDS):
+        raise _Unsure
     return VariableFields(_optional_text(spec.get("label")), _optional_text(spec.get("group")),
-                          _optional_text(spec.get("description")), _pos(spec.get("pos")))
+                          _optional_text(spec.get("description")), _pos(spec.get("pos")), kind)
 
 
 def _pos(value: Any) -> tuple[float, float] | None:

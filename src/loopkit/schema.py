@@ -63,6 +63,10 @@ class VariableSpec(_Strict):
     pos: tuple[float, float] | None = Field(
         None, description="Optional layout pin [x, y] in inches, for rendering."
     )
+    kind: Literal["stock", "flow"] | None = Field(
+        None, description="'stock' (an accumulation) or 'flow' (a rate into or out of one), "
+        "as in stock-and-flow models; leave out for anything else."
+    )
 
 
 def _variable_short_form(value: Any) -> Any:

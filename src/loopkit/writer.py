@@ -74,7 +74,8 @@ def _compact(link: Link) -> str | None:
 def _variable(variable: Variable) -> list[str]:
     key = scalar(variable.id)
     extra = [(name, value) for name, value in (("group", variable.group),
-                                               ("description", variable.description))
+                                               ("description", variable.description),
+                                               ("kind", variable.kind))
              if value is not None]
     if not extra and variable.pos is None:
         return [f"  {key}: {scalar(variable.label)}"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from loopkit.model import DeclaredLoop, Link, LoopType, Polarity, Variable
+from loopkit.model import VARIABLE_KINDS, DeclaredLoop, Link, LoopType, Polarity, Variable
 
 ATTRIBUTE = "loopkit"
 
@@ -25,6 +25,8 @@ def variable_fields(variable: Variable) -> dict[str, Any]:
         out["description"] = variable.description
     if variable.pos is not None:
         out["pos"] = list(variable.pos)
+    if variable.kind is not None:
+        out["kind"] = variable.kind
     return out
 
 
@@ -85,6 +87,7 @@ def apply_variable(fields: dict[str, Any], variable: Variable) -> Variable:
         _text(fields, "group", variable.group),
         _text(fields, "description", variable.description),
         (float(pos[0]), float(pos[1])) if good_pos else variable.pos,  # type: ignore[index]
+        kind=fields["kind"] if fields.get("kind") in VARIABLE_KINDS else variable.kind,
     )
 
 

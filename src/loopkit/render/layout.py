@@ -90,16 +90,22 @@ def parse_layout(data: bytes | str, n_nodes: int, n_edges: int) -> Layout:
     doc = json.loads(data)
     bbox = tuple(float(v) for v in doc["bb"].split(","))
     nodes: dict[int, Box] = {}
+    by_gvid: dict[object, int] = {}
     for obj in doc.get("objects", []):
         number = _number(obj.get("id", ""), "v")
         if number is not None and "pos" in obj:
             x, y = (float(v) for v in obj["pos"].split(","))
             nodes[number] = Box(x, y, float(obj["width"]) * 36.0, float(obj["height"]) * 36.0)
+            by_gvid[obj.get("_gvid")] = number
     edges: dict[int, EdgeShape] = {}
     for edge in doc.get("edges", []):
         number = _number(edge.get("id", ""), "l")
         if number is not None:
-            edges[number] = parse_edge_pos(edge.get("pos", ""))
+            shape = parse_edge_pos(edge.get("pos", ""))
+            tail, head = by_gvid.get(edge.get("tail")), by_gvid.get(edge.get("head"))
+            if tail is not None and head is not None and tail != head:
+                shape = orient(shape, nodes[tail], nodes[head])
+            edges[number] = shape
     if sorted(nodes) != list(range(n_nodes)) or sorted(edges) != list(range(n_edges)):
         raise ValueError("layout is missing nodes or edges")
     return Layout((bbox[0], bbox[1], bbox[2], bbox[3]),
@@ -128,6 +134,41 @@ def parse_edge_pos(pos: str) -> EdgeShape:
             elif parts[0] != "s":
                 points.append((float(parts[0]), float(parts[1])))
     return EdgeShape(tuple(points), tip, pos if ";" in pos else None)
+
+
+def orient(shape: EdgeShape, tail: Box, head: Box) -> EdgeShape:
+    """The edge drawn from ``tail`` to ``head``, whichever way Graphviz wrote its points.
+
+    ``dot`` with ``splines=curved`` writes back edges (those against the rank
+    order) with their points from head to tail and the arrow tip at the tail:
+    the picture would show the link backwards. Such a curve is turned round
+    here, its arrow tip moved to the head, so every engine draws every link
+    the way the diagram says.
+    """
+    points = shape.points
+    if len(points) < 4 or shape.raw is not None:
+        return shape
+    start, end = points[0], shape.tip or points[-1]
+    forward = tail.distance_to_point(start) + head.distance_to_point(end)
+    backward = head.distance_to_point(start) + tail.distance_to_point(end)
+    if backward >= forward:
+        return shape
+    turned = list(reversed(points))
+    if shape.tip is None:
+        return EdgeShape(tuple(turned), None)
+    # The old tip sat at the tail's border: start there. The old first point sat at
+    # the head's border: that is the new tip, and the curve stops an arrow short of it.
+    arrow = math.dist(shape.tip, points[-1])
+    tip = turned[-1]
+    before = turned[-2]
+    length = math.dist(before, tip) or 1.0
+    ux, uy = (tip[0] - before[0]) / length, (tip[1] - before[1]) / length
+    shift = min(arrow, length * 0.9)
+    turned[0] = shape.tip
+    turned[-1] = (tip[0] - ux * shift, tip[1] - uy * shift)
+    if length > shift:
+        turned[-2] = (before[0] - ux * shift * 0.5, before[1] - uy * shift * 0.5)
+    return EdgeShape(tuple(turned), tip)
 
 
 def bezier(p0: Point, p1: Point, p2: Point, p3: Point, t: float) -> Point:
