@@ -97,6 +97,7 @@ from loopkit.cli import (  # noqa: E402
     analyse,  # noqa: F401
     insight,  # noqa: F401
     interop,  # noqa: F401
+    merge,  # noqa: F401
     project,  # noqa: F401
     render,  # noqa: F401
     report,  # noqa: F401

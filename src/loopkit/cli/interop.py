@@ -35,7 +35,7 @@ def import_command(
     from_format: str | None = typer.Option(
         None, "--from", metavar="FORMAT",
         help="Format of SOURCE when detection guesses wrong: loopy, vensim, xmile, graphml, "
-             "kumu, sdjson."),
+             "kumu, sdjson, claims."),
     map_type: list[str] = MAP_TYPE,
     polarity_map: str | None = typer.Option(
         None, "--polarity-map", metavar="'VALUE=+,VALUE=-,...'",
@@ -56,7 +56,8 @@ def import_command(
         help="Vensim/XMILE: drop inputs that are constants or lookup tables."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print the summary."),
 ) -> None:
-    """Import a Kumu, LOOPY, Vensim, Stella/XMILE, SD-JSON or GraphML map as a diagram.
+    """Import a Kumu, LOOPY, Vensim, Stella/XMILE, SD-JSON or GraphML map, or a CSV of
+    interview claims (source,cause,effect,polarity,quote), as a diagram.
 
     The format is detected from the content (or the extension); anything that
     could not be carried over is summarised on stderr. Unreadable input is one
@@ -95,7 +96,11 @@ def import_command(
         options["only_feedback"] = True
     result = import_text(text, name, from_format, **options)
     shown = "a LOOPY link" if name == "<link>" else Path(name).name
-    header = [f"Imported from {shown} ({FORMATS[result.format].title}) by loopkit import."]
+    from loopkit.escape import one_line
+
+    # one_line: a file name with a newline or escape must not break the YAML comment
+    header = [one_line(f"Imported from {shown} ({FORMATS[result.format].title}) by loopkit "
+                       "import.")]
     yaml_text = write_yaml(result.diagram, header=header)
     try:  # e.g. a label longer than the --max-label-length limit
         parse_diagram(yaml_text, output if output != "-" else "<output>")

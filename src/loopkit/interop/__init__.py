@@ -96,6 +96,9 @@ _ALL = frozenset(FIELDS)
 
 #: Every format, in sniffing order (most specific content signature first).
 FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("claims", "causal claims CSV", "claims", (".claims.csv", ".csv"),
+           True, False, "one claim per row: source, cause, effect, polarity, quote; quotes "
+           "become evidence, the people who made a claim its sources"),
     Format("loopy", "LOOPY link or .loopy file", "loopy", (".loopy",), True, True,
            "labels, links, polarity (edge strength +1/-1), colours", frozenset({"groups"})),
     Format("vensim", "Vensim .mdl model", "vensim", (".mdl",), True, False,

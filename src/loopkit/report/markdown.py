@@ -51,6 +51,9 @@ def _diagram(report: DiagramReport, level: int, images: bool) -> list[str]:
             lines += [f"{h}## {markdown_text(f'{loop.id}{name} ({loop.type.value})')}", "",
                       markdown_text(loop_sentence(loop, labels)), "",
                       markdown_text(loop.chain(labels)), ""]
+            support = report.support(loop)
+            if support:
+                lines += [markdown_text(support), ""]
             if images and loop.id in report.loop_svgs:
                 lines += [_image(f"{loop.id} highlighted in the diagram",
                                  report.loop_svgs[loop.id]), ""]
