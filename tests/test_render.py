@@ -17,7 +17,7 @@ from loopkit.analysis.loops import analyse_loops
 from loopkit.loader import load_diagram
 from loopkit.model import DeclaredLoop, Diagram, Link, Polarity, Variable
 from loopkit.render import RenderError, Style, build_dot, draw, render, render_svg, svg_of
-from loopkit.render.dot import attr_list, wrap_label
+from loopkit.render.dot import FADED_EDGE, attr_list, wrap_label
 from loopkit.render.engine import choose_renderer
 from loopkit.render.layout import (
     _inside_on_row,
@@ -250,7 +250,10 @@ def test_svg_is_accessible_and_self_contained() -> None:
     first, second = list(root)[:2]
     assert first.tag == f"{SVG}title" and first.text == "School fines cycle"
     assert second.tag == f"{SVG}desc" and "R1 (Fines spiral) is reinforcing" in second.text
-    assert root.get("aria-labelledby").split() == [first.get("id"), second.get("id")]
+    # a short name (the title) and the description referenced, never read twice
+    assert root.get("aria-labelledby") == first.get("id")
+    assert root.get("aria-describedby") == second.get("id")
+    assert first.get("id").startswith("school-fines-")  # unique per picture, deterministic
     text = ET.tostring(root, encoding="unicode")
     assert "href" not in text and "url(" not in text and "<!--" not in text
     titles = [t.text for g in root.iter(f"{SVG}g") if g.get("data-link")
@@ -280,7 +283,7 @@ def test_svg_highlight_fades_everything_else() -> None:
         stroke = next(group.iter(f"{SVG}path")).get("stroke")
         inside = "R1" in group.get("data-loops").split()
         assert (stroke == "#111111") == inside, link_id
-        assert (stroke == "#dddddd") == (not inside), link_id
+        assert (stroke == FADED_EDGE) == (not inside), link_id
     assert "loop R1" in root.find("s:title", NS).text
 
 
@@ -311,7 +314,8 @@ def test_svg_id_prefix_applies_to_every_id() -> None:
     root = ET.fromstring(render_svg(school(), id_prefix="r1-"))
     ids = [e.get("id") for e in root.iter() if e.get("id")]
     assert ids and all(i.startswith("r1-") for i in ids)
-    assert root.get("aria-labelledby") == "r1-diagram-title r1-diagram-desc"
+    assert root.get("aria-labelledby") == "r1-diagram-title"
+    assert root.get("aria-describedby") == "r1-diagram-desc"
     with pytest.raises(ValueError):
         render_svg(school(), id_prefix='x" onload="y')
 

@@ -98,14 +98,18 @@ def xml_text(text: str) -> str:
     return html.escape(strip_control(text), quote=True)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+# Special anywhere in a line. "-", "+", "#" and "=" only start blocks, so they are escaped
+# at the start only (far fewer backslashes in reports); "{}" are never special. "." stays
+# escaped: it keeps "www.example.org" from becoming an autolink.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>()!.|~])")
+_MD_START = re.compile(r"^(\s*)([-+#=])")
 
 
 def markdown_text(text: str) -> str:
     """Inline Markdown that renders as the literal text (also safe inside table cells)."""
     text = strip_control(text).replace("\r", " ").replace("\n", " ")
     text = html.escape(text, quote=False)
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_START.sub(r"\1\\\2", _MD_SPECIAL.sub(r"\\\1", text))
 
 
 def csv_cell(text: str) -> str:

@@ -131,7 +131,11 @@ def test_clicking_a_loop_row_highlights_it_in_the_diagram(page: Any) -> None:
     assert state["pressed"] == ["R1"]
     assert state["dimmed"] > 0
     assert float(state["hlOpacity"]) == 1.0
-    _wait(page, lambda: float(_state(page)["dimOpacity"]) < 0.5)  # after the fade transition
+    # faded context is recoloured, not made transparent: it stays legible (#6b6b6b, 5.3:1)
+    _wait(page, lambda: page.execute_script("""
+        const t = document.querySelector('#d0-figure .variable.lk-dim text');
+        return getComputedStyle(t).fill;""") == "rgb(107, 107, 107)")
+    assert float(state["dimOpacity"]) == 1.0
     edge = page.execute_script("""
         const p = document.querySelector('#d0-figure [data-link="fines->strain"] > path');
         return getComputedStyle(p).strokeWidth;""")
