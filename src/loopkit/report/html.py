@@ -133,7 +133,7 @@ svg .variable.lk-hl > path, svg .variable.lk-hl > polygon { stroke: var(--hl); }
   .help, footer { display: none; }
   .overview { display: block; }
   .overview figure svg { max-height: 155mm; width: auto; margin: 0 auto; }
-  .loop figure svg { max-height: 95mm; width: auto; }
+  .loop figure svg { max-height: 80mm; width: auto; }
   figure, tr, li, .loop { break-inside: avoid; }
   h1, h2, h3, h4, caption { break-after: avoid; }
   thead { display: table-header-group; }
