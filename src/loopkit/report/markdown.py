@@ -110,7 +110,7 @@ def _diagram(report: DiagramReport, level: int, names: dict[str | None, str] | N
               "no loop (loops: none).", "",
               _row(["From", "To", "Sign", "Delay", "Loops", "Description"]),
               "|---|---|---|---|---|---|"]
-    lines += [_row([md(r.source), md(r.target), f"{md(r.symbol)} {r.polarity}",
+    lines += [_row([md(r.source), md(r.target), f"{r.symbol} {r.polarity}",
                     "delayed" if r.delay else "no", md(", ".join(r.loops)) or "none",
                     md(r.description)]) for r in rows]
     lines.append("")
