@@ -471,3 +471,39 @@ def test_row_scan_agrees_with_the_winding_number(
 
     xs = sorted(x for x in xs if not on_boundary(x))  # on the line, either answer is fine
     assert _inside_on_row(polygon, y, xs) == [x for x in xs if winding((x, y), polygon) != 0]
+
+
+def test_svg_description_names_groups_and_links_on_no_loop() -> None:
+    desc = school_svg().find("s:desc", NS).text
+    assert ("Groups, each drawn with its own outline: school (2 variables); family "
+            "(3 variables); child (1 variable)") in desc
+    assert ("Links on no loop: Schools trained to spot exploitation \u2192 Fines issued to "
+            "parents (negative)") in desc
+
+
+def test_highlighted_svg_describes_its_loop_not_the_whole_diagram() -> None:
+    whole = school_svg().find("s:desc", NS).text
+    loop = school_svg("R1").find("s:desc", NS).text
+    assert loop.startswith("The diagram with loop R1 (Fines spiral), a reinforcing loop, "
+                           "highlighted and the rest faded.")
+    assert "B1" not in loop and "Groups" not in loop and len(loop) < len(whole) / 3
+
+
+def test_standalone_svg_ids_differ_per_picture_and_repeat_per_input() -> None:
+    ids = [school_svg(h).find("s:title", NS).get("id") for h in (None, "R1", "B1")]
+    assert len(set(ids)) == 3 and all(i.startswith("school-fines-") for i in ids)
+    assert ET.fromstring(render_svg(school())).find("s:title", NS).get("id") == ids[0]
+
+
+def test_groups_differ_without_colour() -> None:
+    """Every group's boxes get an outline pattern of their own, shown in the legend too."""
+    root = school_svg()
+    looks: dict[str, set[tuple[str | None, str | None]]] = {}
+    for group in groups(root, "data-var").values():
+        box = next(group.iter(f"{SVG}path"))
+        name = group.get("data-group")
+        if name:
+            looks.setdefault(name, set()).add((box.get("stroke-dasharray"),
+                                               box.get("stroke-width")))
+    assert all(len(look) == 1 for look in looks.values())  # one look per group
+    assert len({next(iter(look)) for look in looks.values()}) == len(looks) == 5

@@ -317,3 +317,31 @@ def test_cli_report_is_byte_for_byte_reproducible(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
+
+
+def test_html_has_links_groups_and_descriptions_in_text() -> None:
+    [report] = _reports(FINES)
+    page = html_report([report])
+    assert "<caption id=\"d0-links-caption\">Links of School fines cycle</caption>" in page
+    assert ("<tr><td>Schools trained to spot exploitation</td><td>Fines issued to parents</td>"
+            "<td>\u2212 negative</td><td>no</td><td>none</td><td></td></tr>") in page
+    assert "16 links, 2 of them on no loop" in page
+    assert ("<li><strong>services</strong> (drawn with a thick solid outline, rounded corners):"
+            " Family disengagement from services, Support reaching the family") in page
+    assert "Intervention - educate schools" in page  # variable descriptions, not only tooltips
+    assert "Tab to it, then Enter or Space" in page  # the help names the keyboard
+    assert page.count('role="region" tabindex="0"') == 3  # each table scrolls on its own
+
+
+def test_html_pictures_are_named_briefly_and_never_repeat_the_description() -> None:
+    from loopkit.report import default_svg
+
+    [report] = _reports(FINES, svg=default_svg)
+    page = html_report([report])
+    descs = re.findall(r"<desc id=\"[^\"]+\">([^<]*)</desc>", page)
+    assert len(descs) == 6
+    assert sum(len(d) for d in descs) < 1200  # was 8,022 characters, each read twice
+    assert all(report.diagram.description not in d for d in descs)
+    names = re.findall(r"<title id=\"[^\"]+\">([^<]*)</title>", page)
+    assert names[0] == "School fines cycle" and all(len(n) < 80 for n in names)
+    assert 'aria-labelledby="d0-diagram-title" aria-describedby="d0-diagram-desc"' in page

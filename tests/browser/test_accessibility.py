@@ -230,3 +230,29 @@ def test_printed_report_starts_with_the_diagram(driver: Any, out: Path,
     finally:
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     assert rules == ["avoid", "avoid", "none", "table-header-group"]
+
+
+def test_forced_colours_and_reduced_motion(driver: Any, out: Path) -> None:
+    """Windows high contrast: the pressed button still differs; no fades for reduced motion."""
+    from selenium.webdriver.common.by import By
+
+    _open(driver, out / "report.html")
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [
+        {"name": "forced-colors", "value": "active"},
+        {"name": "prefers-reduced-motion", "value": "reduce"}]})
+    try:
+        assert driver.execute_script("return matchMedia('(forced-colors: active)').matches")
+        driver.find_element(By.CSS_SELECTOR, 'tr[data-loop="R1"] button').click()
+        looks = driver.execute_script("""
+            const look = b => { const s = getComputedStyle(b);
+              return [s.borderTopStyle, s.borderTopWidth,
+                      getComputedStyle(b, '::before').content]; };
+            return [look(document.querySelector('tr[data-loop="R1"] button')),
+                    look(document.querySelector('tr[data-loop="B1"] button')),
+                    getComputedStyle(document.querySelector('#d0-figure .lk-dim text'))
+                      .transitionDuration];""")
+    finally:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+    pressed, plain, duration = looks
+    assert pressed != plain and pressed[0] == "double" and "\u2713" in pressed[2]
+    assert set(duration.split(", ")) == {"0s"}
