@@ -507,3 +507,12 @@ def test_groups_differ_without_colour() -> None:
                                                box.get("stroke-width")))
     assert all(len(look) == 1 for look in looks.values())  # one look per group
     assert len({next(iter(look)) for look in looks.values()}) == len(looks) == 5
+
+
+def test_default_id_prefix_is_safe_for_any_file_name() -> None:
+    from dataclasses import replace
+
+    for path in ('../"><script>.yaml', "9 lives.yaml", "---.yaml", "Ünïcode map.yaml"):
+        root = ET.fromstring(render_svg(replace(school(), path=path)))
+        prefix = root.find("s:title", NS).get("id").removesuffix("diagram-title")
+        assert re.fullmatch(r"[a-z][a-z0-9-]*-[0-9a-f]{8}-", prefix), (path, prefix)
