@@ -126,9 +126,12 @@ def xml_text(text: str) -> str:
     return html.escape(strip_control(text), quote=True)
 
 
-#: ASCII punctuation that can start Markdown syntax, entities, autolinks (``:`` ``.``
-#: ``@``), GitHub math (``$``) or footnotes (``^``); CommonMark escapes each to itself.
-_MD_PUNCTUATION = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~:@&$^])")
+#: Punctuation that can start Markdown syntax anywhere in a line, entities, autolinks
+#: (``:`` ``.`` ``@``), GitHub math (``$``), footnotes (``^``) or issue references (``#``);
+#: CommonMark escapes each to itself. "-", "+" and "=" only start blocks, so they are
+#: escaped at the start of the text only, and "{}" never: far fewer backslashes in reports.
+_MD_PUNCTUATION = re.compile(r"([\\`*_\[\]<>()#.!|~:@&$^])")
+_MD_START = re.compile(r"^(\s*)([-+=])")
 
 
 def markdown_text(text: str) -> str:
@@ -143,7 +146,7 @@ def markdown_text(text: str) -> str:
     each ``@`` and ``#``: nobody is notified and nothing is linked.
     """
     text = strip_control(text).replace("\r", " ").replace("\n", " ")
-    text = _MD_PUNCTUATION.sub(r"\\\1", text)
+    text = _MD_START.sub(r"\1\\\2", _MD_PUNCTUATION.sub(r"\\\1", text))
     return text.replace("\\@", "\\@&#8203;").replace("\\#", "\\#&#8203;")
 
 
