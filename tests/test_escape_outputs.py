@@ -337,6 +337,18 @@ def test_export(fmt: str, folders: dict[str, Path], monkeypatch: pytest.MonkeyPa
                     assert cell in ("+", "-", "\u2212") or cell[:1] not in ("=", "+", "-", "@",
                                                                            "\t", "\r"), cell
         return
+    if fmt == "xlsx":
+        import openpyxl
+
+        _both(folders, ["export", "map.yaml", "--to", "xlsx", "-o", "out.xlsx"], None,
+              monkeypatch)
+        books = [openpyxl.load_workbook(folders[k] / "out.xlsx") for k in ("hostile", "plain")]
+        assert books[0].sheetnames == books[1].sheetnames
+        for name in books[0].sheetnames:
+            cells = [[c for c in row] for row in books[0][name].iter_rows()]
+            assert [len(r) for r in cells] == [len(r) for r in books[1][name].iter_rows()]
+            assert all(c.data_type != "f" for row in cells for c in row)  # no formulas
+        return
     hostile, plain = _both(folders, ["export", "map.yaml", "--to", fmt, "-o", f"out.{fmt}"],
                            f"out.{fmt}", monkeypatch)
     if fmt == "mermaid":

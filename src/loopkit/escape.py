@@ -151,9 +151,13 @@ def markdown_text(text: str) -> str:
 
 
 def csv_cell(text: str) -> str:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ (or tab/CR) gets a quote."""
+    """Neutralise spreadsheet formulas: a cell starting with = + - @ (or tab/CR) gets a quote.
+
+    A cell that already starts with a quote gets one more, so reading can always
+    strip exactly one guard quote and get the text back.
+    """
     text = strip_control(text) if text else text
-    if text and text[0] in "=+-@\t\r":
+    if text and text[0] in "=+-@\t\r'":
         return "'" + text
     return text
 

@@ -35,7 +35,7 @@ def import_command(
     from_format: str | None = typer.Option(
         None, "--from", metavar="FORMAT",
         help="Format of SOURCE when detection guesses wrong: loopy, vensim, xmile, graphml, "
-             "kumu, sdjson, claims."),
+             "kumu, sdjson, claims, csv, xlsx."),
     map_type: list[str] = MAP_TYPE,
     polarity_map: str | None = typer.Option(
         None, "--polarity-map", metavar="'VALUE=+,VALUE=-,...'",
@@ -130,7 +130,7 @@ def export_command(
     file: str = FILE,
     to: str = typer.Option(
         ..., "--to", "-t", metavar="FORMAT",
-        help="mermaid, dot, graphml, csv, kumu, loopy or sdjson."),
+        help="mermaid, dot, graphml, csv, xlsx, kumu, loopy or sdjson."),
     output: str = typer.Option(
         "-", "--output", "-o", metavar="PATH",
         help="File to write ('-': stdout). csv writes PATH-elements.csv and "
@@ -158,13 +158,21 @@ def export_command(
     diagram = load_diagram(file)
     written = []
     if output == "-":
-        typer.echo(fmt.write(diagram), nl=False)
+        if fmt.binary:
+            import sys
+
+            if sys.stdout.isatty():
+                raise fail_usage(f"{fmt.title} is binary: write it to a file with -o NAME.xlsx")
+            sys.stdout.buffer.write(fmt.write(diagram).encode("latin-1"))
+            sys.stdout.buffer.flush()
+        else:
+            typer.echo(fmt.write(diagram), nl=False)
     else:
         target = Path(output)
         for suffix, text in fmt.write_parts(diagram):
             path = target.with_name(f"{target.stem}{suffix}{target.suffix}") if suffix \
                 else target
-            atomic_write(path, text, inputs=[file])
+            atomic_write(path, text.encode("latin-1") if fmt.binary else text, inputs=[file])
             written.append(str(path))
     if not quiet:
         lost = losses(diagram, fmt.name)
