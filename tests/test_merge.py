@@ -137,6 +137,17 @@ def test_loops_carried_over_once_and_ids_kept_unique() -> None:
     assert "loop R1 of b.yaml is R3 in the merged map" in result.notes[0]
 
 
+def test_variable_kinds_are_carried_over_and_disagreement_noted() -> None:
+    a = Diagram((Variable("x", "x", kind="stock"), Variable("y", "y")), (), path="a.yaml")
+    b = Diagram((Variable("x", "x", kind="flow"), Variable("y", "y", kind="flow")), (),
+                path="b.yaml")
+    result = merge_diagrams([a, b])
+    assert [v.kind for v in result.diagram.variables] == ["stock", "flow"]
+    assert result.notes == ("1 variable(s) are a stock in one map and a flow in another: "
+                            "kept the first map's kind (e.g. x)",)
+    assert merge_diagrams([a, b], prefer=1).diagram.variables[0].kind == "flow"
+
+
 def test_source_names_are_file_names_unless_two_share_one() -> None:
     assert source_names(["x/a.yaml", "y/b.yaml"]) == ["a.yaml", "b.yaml"]
     assert source_names(["x/a.yaml", "y/a.yaml"]) == ["x/a.yaml", "y/a.yaml"]
