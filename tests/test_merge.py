@@ -292,3 +292,28 @@ def test_suggest_synonyms_prints_a_synonyms_file() -> None:
                      "absence = missed_school"]
     known = [v.id for p in MAPS for v in load_diagram(p).variables]
     parse_synonyms(done.stdout, "suggested.txt", known)  # reads back as a synonyms file
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.sampled_from([*"ab =,#\n\t \x1b\u2028", "x", "é"]), max_size=60))
+def test_any_synonyms_text_is_a_table_or_located_problems(text: str) -> None:
+    try:
+        table = parse_synonyms(text, "s.txt", ["a", "b", "x", "ab"])
+    except DiagramError as error:
+        assert error.problems
+        lines = text.splitlines() or [""]
+        for problem in error.problems:
+            assert problem.file == "s.txt" and 1 <= problem.line <= len(lines)
+            assert 1 <= problem.column <= len(lines[problem.line - 1]) + 1
+            assert "\n" not in str(problem)
+        return
+    assert all(value not in table.mapping for value in table.mapping.values())  # no chains
+
+
+@settings(max_examples=60, deadline=None)
+@given(maps("one"), maps("two"), maps("three"))
+def test_the_merged_map_is_a_valid_file_that_reads_back(a: Diagram, b: Diagram,
+                                                        c: Diagram) -> None:
+    merged = merge_diagrams([a, b, c]).diagram
+    assert parse_diagram(write_yaml(merged), "merged.yaml") == replace(merged,
+                                                                       path="merged.yaml")
