@@ -64,7 +64,8 @@ WATCH = typer.Option(False, "--watch", help="Render again whenever a file is sav
 STYLE = typer.Option(
     [], "--style", metavar="NAME",
     help="Repeatable: dashed (negative links dashed), mono (no colour), boxes "
-         "(outline variables), plain (no group colours), no-legend.")
+         "(outline variables), plain (no group colours), no-legend, support (link width "
+         "by how many merged maps drew it).")
 TIME_BUDGET = typer.Option(
     20.0, "--time-budget", min=0.5,
     help="Seconds a render may take; curved links fall back to routed ones on time.")
