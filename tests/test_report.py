@@ -154,11 +154,11 @@ def test_markdown_report_content() -> None:
     [report] = _reports(FINES)
     text = markdown_report([report])
     assert text.startswith("# School fines cycle\n")
-    assert "5 loops: 3 reinforcing, 2 balancing." in text
-    for heading in ("## Loops", "## Variables", "### R1: Fines spiral \\(reinforcing\\)",
-                    "### B2: Safeguarding response \\(balancing\\)"):
+    assert "5 loops\\: 3 reinforcing, 2 balancing." in text
+    for heading in ("## Loops", "## Variables", "### R1\\: Fines spiral \\(reinforcing\\)",
+                    "### B2\\: Safeguarding response \\(balancing\\)"):
         assert f"\n{heading}\n" in text
-    assert ("which raises school non\\-attendance further: a reinforcing loop\\." in text)
+    assert ("which raises school non\\-attendance further\\: a reinforcing loop\\." in text)
     assert "| School non\\-attendance | absence | school | B1, R1, R2, R3 | 4 |" in text
     assert "| Parents aware of right to challenge fines | fine\\_rights | intervention | none "\
         "| 0 |" in text
@@ -174,7 +174,7 @@ def test_markdown_escapes_hostile_labels_and_bounds_pictures() -> None:
     [report] = _reports(HOSTILE, max_pictures=1)
     text = markdown_report([report])
     assert "<script>" not in text and "<b>" not in text and "](http" not in text
-    assert "Cost \\| price &lt;b&gt;" in text
+    assert "Cost \\| price \\<b\\>" in text
     assert "2 loops are described in words only" in text
     assert len(report.loop_svgs) == 1
 
@@ -280,7 +280,7 @@ def test_real_process_writes_markdown_to_stdout() -> None:
         cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("# Legal aid for separated migrant children\n")
-    assert "pushes legal aid for migrant children back down: a balancing loop\\." in done.stdout
+    assert "pushes legal aid for migrant children back down\\: a balancing loop\\." in done.stdout
 
 
 def test_report_for_diagram_report_dataclass_without_pictures() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import typer
@@ -13,6 +12,7 @@ from loopkit.cli.common import (
     EXIT_PROBLEMS,
     FILES,
     Format,
+    echo_line,
     fail_usage,
     load_many,
     note,
@@ -140,13 +140,13 @@ def _loop_table(result: Any, evidence: bool = False) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    from loopkit.escape import strip_control
+    from loopkit.escape import log_line, terminal_text
 
     def plain(value: str) -> Text:
-        return Text(strip_control(value))
+        return Text(terminal_text(value))
 
     labels = result.labels
-    table = Table(title=plain(result.diagram.display_title), title_justify="left")
+    table = Table(title=Text(log_line(result.diagram.display_title)), title_justify="left")
     sources = _merged_from(result.diagram) if evidence else ()
     columns = ("ID", "Type", "Name", "Length", "Delays", "Loop") + (
         ("Weakest link",) if evidence else ()) + (("Support",) if sources else ())
@@ -193,30 +193,30 @@ def _print_loop_lines(console: Any, result: Any, evidence: bool = False) -> None
     """``R12  reinforcing  7 links, 1 delay  Name: a → b → c → a``, one line per loop."""
     from rich.text import Text
 
-    from loopkit.escape import strip_control
+    from loopkit.escape import log_line, terminal_text
 
     labels = result.labels
     width = max(len(loop.id) for loop in result.analysis.loops)
-    console.print(Text(strip_control(result.diagram.display_title), style="italic"))
+    console.print(Text(log_line(result.diagram.display_title), style="italic"))
+    sources = _merged_from(result.diagram) if evidence else ()
     for loop in result.analysis.loops:
         kind = loop.type.value
         size = f"{loop.length} link{'s' if loop.length != 1 else ''}"
         if loop.delays:
             size += f", {loop.delays} delay{'s' if loop.delays != 1 else ''}"
-        text = Text.assemble(strip_control(loop.id).ljust(width), "  ",
+        text = Text.assemble(terminal_text(loop.id).ljust(width), "  ",
                              (kind.ljust(12), _COLOURS[kind]), "  ", size.ljust(18))
         if loop.name:
-            text.append(f"{strip_control(loop.name)}: ")
-        text.append(strip_control(loop.chain(labels)))
+            text.append(f"{terminal_text(loop.name)}: ")
+        text.append(terminal_text(loop.chain(labels)))
         if evidence:
             from loopkit.analysis.evidence import weakest_link
 
             weakest = weakest_link(loop)
             if weakest:
-                text.append(f"  (weakest link: {strip_control(weakest.describe())})")
-            sources = _merged_from(result.diagram)
+                text.append(f"  (weakest link: {terminal_text(weakest.describe())})")
             if sources:
-                text.append(f"  (support: {strip_control(_support_cell(loop, sources))})")
+                text.append(f"  (support: {terminal_text(_support_cell(loop, sources))})")
         console.print(text, soft_wrap=True)
 
 
@@ -225,11 +225,11 @@ def _count_table(result: Any) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    from loopkit.escape import strip_control
+    from loopkit.escape import log_line
     from loopkit.model import LoopType
 
     kinds = (LoopType.REINFORCING, LoopType.BALANCING, LoopType.UNDETERMINED)
-    table = Table(title=Text(strip_control(result.diagram.display_title)),
+    table = Table(title=Text(log_line(result.diagram.display_title)),
                   title_justify="left")
     for column in ("Length", "Reinforcing", "Balancing", "Undetermined", "Total"):
         table.add_column(column, justify="right")
@@ -302,6 +302,7 @@ def loops_command(
     """
     from rich.markup import escape
 
+    from loopkit.escape import log_line
     from loopkit.reporting import summary_sentence
 
     if count and independent:
@@ -323,8 +324,8 @@ def loops_command(
             if result.analysis.counts:
                 console.print(_count_table(result))
             if verbosity() >= 0:
-                console.print(
-                    escape(f"{result.file}: {summary_sentence(result.analysis.summary)}"),
+                console.print(escape(log_line(
+                    f"{result.file}: {summary_sentence(result.analysis.summary)}")),
                     soft_wrap=True)
                 if independent:
                     console.print(escape(_structure_sentence(result.analysis.summary)),
@@ -401,7 +402,7 @@ def check_command(
     if not _emit_document(results, output_format, "check") and verbosity() >= 0:
         for result in results:
             if result.ok and result.analysis is not None:
-                typer.echo(check_line(result))
+                echo_line(check_line(result))
     _diagnostics(results, output_format)
     raise typer.Exit(EXIT_PROBLEMS if any(not r.ok for r in results) else EXIT_OK)
 
@@ -414,6 +415,7 @@ def schema_command() -> None:
 
       loopkit schema > loopkit.schema.json
     """
+    from loopkit.escape import json_document
     from loopkit.schema import json_schema
 
-    typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+    typer.echo(json_document(json_schema()))

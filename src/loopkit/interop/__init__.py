@@ -31,6 +31,8 @@ class ImportResult:
     diagram: Diagram
     notes: tuple[str, ...] = ()
     format: str = ""
+    #: Located warnings (e.g. a drawn sign the model's equation contradicts).
+    warnings: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -171,12 +173,29 @@ def read_source(path: str) -> tuple[str, str, tuple[str, ...]]:
     try:
         return read_text(path, max_source_bytes()).removeprefix("\ufeff"), path, ()
     except DiagramError as error:
-        if error.problems[0].code != "encoding" or not path.lower().endswith(".mdl"):
+        xml = path.lower().endswith((".stmx", ".xmile", ".itmx", ".xml"))
+        if error.problems[0].code != "encoding" or not (path.lower().endswith(".mdl") or xml):
             raise
         with open(path, "rb") as handle:
             raw = handle.read(max_source_bytes())
-        return raw.decode("cp1252", errors="replace"), path, (
-            "the file is not UTF-8: read it as Windows-1252",)
+        text, encoding = _decode_legacy(raw, xml)
+        return text, path, (f"the file is not UTF-8: read it as {encoding}",)
+
+
+def _decode_legacy(raw: bytes, xml: bool) -> tuple[str, str]:
+    """A model that is not UTF-8: the XML declaration's encoding, else Windows-1252."""
+    import codecs
+    import re
+
+    declared = re.match(rb"<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)", raw) if xml else None
+    if declared:
+        name = declared.group(1).decode("ascii")
+        try:
+            if codecs.lookup(name).name not in ("utf-8", "utf-16", "utf-32"):
+                return raw.decode(name, errors="replace"), f"{name} (its XML declaration)"
+        except LookupError:
+            pass
+    return raw.decode("cp1252", errors="replace"), "Windows-1252"
 
 
 def format_names(*, reads: bool | None = None, writes: bool | None = None) -> list[str]:
@@ -220,12 +239,22 @@ def detect_format(text: str, filename: str = "<string>") -> Format:
                                 f"({readable})", "import-format")])
 
 
-def import_text(text: str, filename: str = "<string>", fmt: str | None = None,
-                **options: Any) -> ImportResult:
-    """Read another tool's file into a ``Diagram``; raises ``DiagramError`` with a location."""
+def import_text(text: str, filename: str = "<string>", fmt: str | None = None, *,
+                only_feedback: bool = False, **options: Any) -> ImportResult:
+    """Read another tool's file into a ``Diagram``; raises ``DiagramError`` with a location.
+
+    ``only_feedback`` keeps just the variables that lie on a loop (any format);
+    Vensim and XMILE also take ``polarity``, ``keep_initial`` and ``drop_constants``.
+    """
     chosen = get_format(fmt, reading=True) if fmt else detect_format(text, filename)
     result = chosen.read(text, filename, **options)
-    return ImportResult(result.diagram, result.notes, chosen.name)
+    diagram, notes = result.diagram, result.notes
+    if only_feedback:
+        from loopkit.interop.thinning import only_feedback as thin
+
+        diagram, note = thin(diagram)
+        notes = (*notes, note)
+    return ImportResult(diagram, notes, chosen.name, result.warnings)
 
 
 def export_text(diagram: Diagram, fmt: str) -> str:
