@@ -64,7 +64,7 @@ def test_examples_take_the_fast_path(path: Path) -> None:
 def _fields(spec: Any) -> list[tuple[str, str]]:
     """Field values by repr, so 1 vs 1.0 or a list vs a tuple count as different."""
     names = ("label", "group", "description", "pos", "kind", "source", "target", "polarity",
-             "delay", "evidence", "confidence", "name", "variables", "type")
+             "delay", "evidence", "confidence", "sources", "name", "variables", "type")
     return [(n, repr(getattr(spec, n))) for n in names if hasattr(spec, n)]
 
 
@@ -131,6 +131,8 @@ link = st.one_of(
                                                           odd),
                                     "confidence": st.one_of(st.sampled_from(
                                         ["low", "medium", "high"]), maybe_odd),
+                                    "sources": st.one_of(text, st.lists(text, max_size=3),
+                                                         odd),
                                     "source": text, "weight": odd}),
     _optional({"to": text, "polarity": polarity}), odd)
 loop = st.one_of(
@@ -154,7 +156,8 @@ plain_link = st.one_of(compact, st.fixed_dictionaries(
     optional={"delay": st.one_of(st.booleans(), st.booleans(), maybe_odd),
               "description": clean,
               "evidence": st.one_of(clean, st.lists(clean, max_size=3)),
-              "confidence": st.sampled_from(["low", "medium", "high", "Low", None])}))
+              "confidence": st.sampled_from(["low", "medium", "high", "Low", None]),
+              "sources": st.one_of(clean, st.lists(clean, max_size=3))}))
 plain_loop = st.fixed_dictionaries(
     {"variables": st.lists(st.one_of(st.sampled_from(IDS), clean), min_size=1, max_size=4)},
     optional={"name": clean, "type": st.sampled_from(["reinforcing", "balancing", None])})

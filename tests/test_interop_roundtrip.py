@@ -98,7 +98,8 @@ def diagrams(draw: st.DrawFn) -> Diagram:
                           unique=True, max_size=8))
     links = tuple(Link(a, b, draw(st.sampled_from(list(Polarity))), draw(st.booleans()),
                        draw(st.none() | TEXT), tuple(draw(st.lists(TEXT, max_size=2))),
-                       draw(st.sampled_from([None, "low", "high"])))
+                       draw(st.sampled_from([None, "low", "high"])),
+                       sources=tuple(draw(st.lists(TEXT, max_size=3, unique=True))))
                   for a, b in pairs)
     loops = ()
     if draw(st.booleans()):

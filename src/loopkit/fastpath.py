@@ -33,7 +33,7 @@ _KINDS = frozenset({"stock", "flow"})
 #: Only the spellings users write (``from``/``to``); the field names ``source``
 #: and ``target`` are also accepted by pydantic, but rarely used: not sure here.
 _LINK_KEYS = frozenset({"from", "to", "polarity", "delay", "description", "evidence",
-                        "confidence"})
+                        "confidence", "sources"})
 _LOOP_KEYS = frozenset({"name", "variables", "type", "description"})
 _CONFIDENCE = frozenset({"low", "medium", "high"})
 _LOOP_TYPES = frozenset({"reinforcing", "balancing"})
@@ -61,6 +61,7 @@ class LinkFields:
     description: str | None = None
     evidence: list[str] | None = None
     confidence: str | None = None
+    sources: list[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +225,8 @@ def _link(value: Any) -> LinkFields:
         raise _Unsure
     return LinkFields(_text(spec["from"]), _text(spec["to"]), _polarity(spec["polarity"]),
                       delay, _optional_text(spec.get("description")),
-                      _evidence(spec.get("evidence")), confidence)
+                      _evidence(spec.get("evidence")), confidence,
+                      _evidence(spec.get("sources")))
 
 
 def _evidence(value: Any) -> list[str] | None:

@@ -448,7 +448,7 @@ def _normalise(
         seen[key] = where
         links.append(Link(lspec.source, lspec.target, Polarity(lspec.polarity), lspec.delay,
                           lspec.description, tuple(lspec.evidence or ()), lspec.confidence,
-                          where))
+                          where, tuple(lspec.sources or ())))
 
     loops = []
     for loop_id, lspec in entries.loops:

@@ -137,6 +137,8 @@ class Link:
     evidence: tuple[str, ...] = ()
     confidence: str | None = None
     where: Pos | None = field(default=None, compare=False, repr=False)
+    #: File names of the maps that drew this link (``loopkit merge``), sorted.
+    sources: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, str]:

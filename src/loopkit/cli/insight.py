@@ -58,10 +58,15 @@ def _echo_json(data: Any) -> None:
 
 
 def _out(line: str) -> None:
-    """One line of text output with control characters removed (labels come from files)."""
-    from loopkit.escape import strip_control
+    """Text output with control characters removed (labels come from files).
 
-    typer.echo(strip_control(line))
+    Each line is an ``escape.log_line``: one starting with a file name
+    (``map.yaml:3:5: ...``) cannot run a CI workflow command.
+    """
+    from loopkit.escape import log_line, strip_control
+
+    for part in strip_control(line).split("\n"):
+        typer.echo(log_line(part))
 
 
 def _load_one(path: str) -> Any:
