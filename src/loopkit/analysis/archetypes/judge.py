@@ -104,7 +104,8 @@ def is_goal(diagram: Diagram, variable: str) -> bool:
 #: Words of a capacity or resource: a constant named so is a limit, not a parameter.
 CAPACITY = re.compile(
     r"\b(capacity|capacities|limit|limits|maximum|max|available|availability|supply|land"
-    r"|resources?|space|budget|carrying|ceiling|cap)\b", re.IGNORECASE)
+    r"|resources?|space|budget|carrying|ceiling|cap|ground|area|size|reserves?|pool)\b",
+    re.IGNORECASE)
 
 
 def is_parameter(diagram: Diagram, variable: str, dynamic: set[str] | None = None) -> bool:
