@@ -200,7 +200,7 @@ def test_progress_is_reported_during_long_searches() -> None:
     seen = []
     count_cycles(complete_digraph(12), max_length=None, time_budget=0.35, progress=seen.append)
     assert seen and seen[-1].found > 0 and seen[-1].roots_total == 12
-    assert all(a.elapsed <= b.elapsed for a, b in itertools.pairwise(seen))
+    assert all(a.elapsed <= b.elapsed for a, b in itertools.pairwise(seen))  # order only
 
 
 def test_self_loops_and_empty_graph() -> None:
