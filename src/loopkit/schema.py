@@ -82,7 +82,7 @@ _DELAY_SCHEMA = {
 
 def _whole_number(value: Any) -> Any:
     """``version: true`` or ``1.0`` equal 1 in Python; the format says the number 1."""
-    if type(value) is not int:
+    if isinstance(value, bool | float):  # other types: the Literal's own "must be 1"
         raise ValueError(f"version must be the number 1, not {value!r}")
     return value
 
@@ -112,6 +112,10 @@ class VariableSpec(_Strict):
     # strict: "1.5" or true as a coordinate is a slip, and the schema says number
     pos: tuple[StrictFloat, StrictFloat] | None = Field(
         None, description="Optional layout pin [x, y] in inches, for rendering."
+    )
+    kind: Literal["stock", "flow"] | None = Field(
+        None, description="'stock' (an accumulation) or 'flow' (a rate into or out of one), "
+        "as in stock-and-flow models; leave out for anything else."
     )
 
 
@@ -150,8 +154,12 @@ class LinkSpec(_Strict):
     ] = Field(None, description="Sources that support this link (citations, URLs, notes); "
               "one text or a list.")
     confidence: Literal["low", "medium", "high"] | None = None
+    sources: list[str] | None = Field(
+        None, description="File names of the maps that drew this link (written by "
+        "'loopkit merge')."
+    )
 
-    @field_validator("evidence", mode="before")
+    @field_validator("evidence", "sources", mode="before")
     @classmethod
     def _one_evidence(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
@@ -245,6 +253,7 @@ def json_schema() -> dict[str, Any]:
 FIELD_NAMES: dict[str, list[str]] = {
     "top": ["version", "title", "description", "variables", "links", "loops"],
     "variable": list(VariableSpec.model_fields),
-    "link": ["from", "to", "polarity", "delay", "description", "evidence", "confidence"],
+    "link": ["from", "to", "polarity", "delay", "description", "evidence", "confidence",
+             "sources"],
     "loop": list(LoopSpec.model_fields),
 }
