@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -16,10 +17,17 @@ FORESIGHT = SHARED_DATA / "foresight-obesity-map.json"
 
 
 def shared_file(name: str) -> Path:
-    """A file from ../shared/data, or skip the test cleanly when it is absent."""
+    """A file from ../shared/data, or skip the test cleanly when it is absent.
+
+    ``LOOPKIT_REQUIRE_SHARED=1`` (set by ``.ci/run``) makes a missing file a failure.
+    """
     path = SHARED_DATA / name
     if not path.is_file():
-        pytest.skip(f"{path} not available")
+        if os.environ.get("LOOPKIT_REQUIRE_SHARED") == "1":
+            pytest.fail(f"{path} not available, and LOOPKIT_REQUIRE_SHARED=1 needs it: put "
+                        "the shared data folder beside this repository as ../shared")
+        pytest.skip(f"{path} not available (the shared data folder, beside this repository "
+                    "as ../shared)")
     return path
 
 

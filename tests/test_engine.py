@@ -200,7 +200,7 @@ def test_progress_is_reported_during_long_searches() -> None:
     seen = []
     count_cycles(complete_digraph(12), max_length=None, time_budget=0.35, progress=seen.append)
     assert seen and seen[-1].found > 0 and seen[-1].roots_total == 12
-    assert all(a.elapsed <= b.elapsed for a, b in itertools.pairwise(seen))
+    assert all(a.elapsed <= b.elapsed for a, b in itertools.pairwise(seen))  # order only
 
 
 def test_self_loops_and_empty_graph() -> None:
@@ -266,8 +266,8 @@ def test_a_deepening_search_stopped_on_time_keeps_every_short_loop() -> None:
     assert short >= 2 and result.reason == (
         f"time budget of 0.15 s used up; every loop of up to {short} links is included")
     in_k13 = sum(comb(13, k) * factorial(k - 1) for k in range(2, short + 1))
-    in_first_three = sum(1 for n in (2, 3) if n <= short)  # (0, 1) and (0, 1, 2)
-    assert sum(1 for c in result.cycles if len(c.nodes) <= short) == in_k13 + in_first_three
+    in_small = 2 if short >= 3 else 1  # 0..2 holds a 2-loop and a 3-loop
+    assert sum(1 for c in result.cycles if len(c.nodes) <= short) == in_k13 + in_small
     lengths = [len(c.nodes) for c in result.cycles]
     assert lengths == sorted(lengths)
 

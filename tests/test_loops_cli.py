@@ -80,7 +80,8 @@ def test_limit_keeps_the_shortest_and_says_so() -> None:
     record = run_json("--limit", "1", "--max-length", "20", str(ROOT / "examples"
                                                                 / "referrals.yaml"))
     assert record["summary"]["truncated"] is True
-    assert "shortest are kept" in record["summary"]["reason"]
+    assert record["summary"]["total"] == len(record["loops"]) == 1  # declared loops count
+    assert "then the shortest others, are kept" in record["summary"]["reason"]
 
 
 def test_no_progress_output_when_stderr_is_not_a_terminal() -> None:

@@ -147,7 +147,9 @@ def test_slow_curved_layout_falls_back_within_the_budget(
         'IN=$(cat)\ncase "$IN" in *\'splines="curved"\'*) sleep 30; '
         f'touch \'{finished}\'; exit 1;; esac\n'
         'printf "%s" "$IN" | "$REAL" "$@"')))
-    result = runner.invoke(app, ["render", str(diagram), "--time-budget", "2", "-o", "-"])
+    # 20 s: the curved try gets a quarter (5 s, then stopped); the rest leaves the fallback
+    # layout ample time on a busy machine
+    result = runner.invoke(app, ["render", str(diagram), "--time-budget", "20", "-o", "-"])
     assert result.exit_code == 0, result.stderr
     assert not finished.exists()
     assert ET.fromstring(result.stdout_bytes).get("role") == "img"

@@ -16,6 +16,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictFloat,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -25,17 +26,65 @@ from loopkit.model import COMPACT_LINK, POLARITY_SPELLINGS, parse_polarity
 
 FORMAT_VERSION = 1
 
+#: JSON Schema's ``$id``: names this schema (format version 1) for tools that cache or
+#: bundle schemas; a name, not a download address (the schema ships with loopkit).
+SCHEMA_ID = "urn:loopkit:schema:diagram:1"
+
+#: Python's ``str.isspace`` characters, spelled out: ``\s`` differs between Python's
+#: ``re`` (check-jsonschema) and ECMA-262 (editors), and ``str.strip`` uses these.
+_WS = r"[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+
+#: Characters other than the letter itself whose ``str.lower()`` is that ASCII letter
+#: (KELVIN SIGN lowers to 'k'); tests/test_schema_property.py checks this is complete.
+_OTHER_CASES = {"k": "\u212a"}
+
+
+def _any_case(word: str) -> str:
+    """A regex matching ``word`` in any case, without flags (JSON Schema has none)."""
+    out = []
+    for char in word:
+        if char.isalpha():
+            out.append(f"[{char.lower()}{char.upper()}{_OTHER_CASES.get(char.lower(), '')}]")
+        else:
+            # only '+' and '?' need a backslash; ECMA 'u' mode refuses an escaped '-'
+            out.append("\\" + char if char in "+?" else char)
+    return "".join(out)
+
+
 COMPACT_PATTERN = (
-    r"^\s*[^()]+?\s*(->|\u2192)\s*[^()]+?\s*"
-    r"\(\s*[^,()]+?\s*(,\s*delay(ed)?\s*)?\)\s*$"
+    rf"^{_WS}*[^()]+?{_WS}*(->|\u2192){_WS}*[^()]+?{_WS}*"
+    rf"\({_WS}*[^,()]+?{_WS}*(,{_WS}*{_any_case('delay')}({_any_case('ed')})?{_WS}*)?\){_WS}*$"
 )
 
 _POLARITY_SCHEMA = {
     "type": "string",
-    "enum": sorted({*POLARITY_SPELLINGS, "S", "O", "Same", "Opposite"}),
+    # any case and surrounding white space, as parse_polarity reads it
+    "pattern": f"^{_WS}*(" + "|".join(_any_case(word) for word in sorted(POLARITY_SPELLINGS))
+    + f"){_WS}*$",
     "description": "'+' (same direction), '-' (opposite) or '?' (unknown); "
-    "also s/same/positive, o/opposite/negative, unknown, and U+2212.",
+    "also s/same/positive, o/opposite/negative, unknown (any case), and U+2212.",
 }
+
+
+#: pydantic's lax bool, which ``delay`` keeps on purpose (``delay: yes`` reads as YAML 1.1
+#: users mean it, although YAML 1.2 makes ``yes`` text): true/false, 0/1, and these words.
+_DELAY_SCHEMA = {
+    "anyOf": [
+        {"type": "boolean"},
+        {"enum": [0, 1]},
+        {"type": "string", "pattern": "^(" + "|".join(
+            _any_case(w) for w in ("0", "1", "f", "false", "n", "no", "off", "on", "t",
+                                   "true", "y", "yes")) + ")$"},
+    ],
+    "default": False,
+}
+
+
+def _whole_number(value: Any) -> Any:
+    """``version: true`` or ``1.0`` equal 1 in Python; the format says the number 1."""
+    if isinstance(value, bool | float):  # other types: the Literal's own "must be 1"
+        raise ValueError(f"version must be the number 1, not {value!r}")
+    return value
 
 
 def _check_polarity(value: Any) -> str:
@@ -60,7 +109,8 @@ class VariableSpec(_Strict):
     label: str | None = Field(None, description="Text shown in the diagram (default: the id).")
     group: str | None = Field(None, description="Group name, used for colour and legend.")
     description: str | None = Field(None, description="Free text explaining the variable.")
-    pos: tuple[float, float] | None = Field(
+    # strict: "1.5" or true as a coordinate is a slip, and the schema says number
+    pos: tuple[StrictFloat, StrictFloat] | None = Field(
         None, description="Optional layout pin [x, y] in inches, for rendering."
     )
     kind: Literal["stock", "flow"] | None = Field(
@@ -94,11 +144,15 @@ class LinkSpec(_Strict):
     source: str = Field(alias="from", description="Id of the cause.")
     target: str = Field(alias="to", description="Id of the effect.")
     polarity: PolarityText
-    delay: bool = Field(False, description="True when the effect takes noticeably long.")
+    delay: Annotated[bool, WithJsonSchema(_DELAY_SCHEMA)] = Field(
+        False, description="True when the effect takes noticeably long.")
     description: str | None = None
-    evidence: list[str] | None = Field(
-        None, description="Sources that support this link (citations, URLs, notes)."
-    )
+    evidence: Annotated[
+        list[str] | None, WithJsonSchema({"anyOf": [
+            {"type": "string"}, {"type": "array", "items": {"type": "string"}},
+            {"type": "null"}]})
+    ] = Field(None, description="Sources that support this link (citations, URLs, notes); "
+              "one text or a list.")
     confidence: Literal["low", "medium", "high"] | None = None
     sources: list[str] | None = Field(
         None, description="File names of the maps that drew this link (written by "
@@ -166,7 +220,8 @@ class DiagramFile(_Strict):
         json_schema_extra={"patternProperties": {"^x-": {}}},
     )
 
-    version: Literal[1] | None = Field(None, description="Format version (1).")
+    version: Annotated[Literal[1], BeforeValidator(_whole_number)] | None = Field(
+        None, description="Format version (1).")
     title: str | None = None
     description: str | None = None
     variables: dict[str, VariableEntry] = Field(
@@ -190,6 +245,7 @@ def json_schema() -> dict[str, Any]:
     """JSON Schema for editors (``# yaml-language-server: $schema=...``)."""
     schema = DiagramFile.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = SCHEMA_ID
     return schema
 
 

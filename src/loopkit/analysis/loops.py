@@ -218,6 +218,14 @@ def analyse_loops(
         truncated = True
         reason = time_reason(time_budget, result.covered if complete else None, result.starts,
                              result.complete_length if complete else None)
+    if limit is not None and len(loops) > limit:
+        # Declared loops count toward the limit: `--limit N` lists at most N loops, the
+        # declared ones first, then the shortest others (the ids stay those of a full listing).
+        del loops[limit:]
+        if not truncated or (reason or "").startswith("limit of"):
+            reason = (f"limit of {limit:,} loops reached; the declared loops, then the "
+                      "shortest others, are kept")
+        truncated = True
     return LoopAnalysis(diagram, loops, sorted(problems), truncated, reason,
                         time.monotonic() - started)
 
@@ -238,12 +246,19 @@ def count_loops(
     the length bound and the time budget bound the work.
     """
     graph, through_v, link_v = _query(diagram, through, link)
-    _, _, problems = declared_loops(diagram, through, link)
+    declared, _, problems = declared_loops(diagram, through, link)
     result = count_cycles(graph, max_length=max_length, time_budget=time_budget,
                           through=through_v, link=link_v, progress=progress)
     kinds = (LoopType.REINFORCING, LoopType.BALANCING, LoopType.UNDETERMINED)
     counts = {length: dict(zip(kinds, row, strict=True))
               for length, row in result.by_length.items()}
+    # A declared loop is always listed, however long; count it the same way, so that
+    # `loops --count` and `loops` agree (the search counted those within max_length).
+    for loop in declared:
+        if max_length is not None and loop.length > max_length:
+            row = counts.setdefault(loop.length, dict.fromkeys(kinds, 0))
+            row[loop.type] += 1
+    counts = dict(sorted(counts.items()))
     return LoopAnalysis(diagram, [], sorted(problems), result.truncated, result.reason,
                         result.elapsed, counts=counts)
 
@@ -272,11 +287,24 @@ def declared_loops(
     """Declared loops (checked) that match the query, keyed by canonical variables."""
     problems: list[Problem] = []
     declared_keys: dict[tuple[str, ...], Loop] = {}
+    first: dict[tuple[str, ...], DeclaredLoop] = {}
     loops: list[Loop] = []
     for declared in diagram.loops:
         loop = _check_declared(diagram, declared, problems)
         if loop is None:
             continue
+        if loop.variables in first:
+            # R1: [a, b] and R2: [b, a] are one loop: listed and counted twice, it would
+            # make every total wrong, so it is an error where the second one is declared
+            earlier = first[loop.variables]
+            where, at = declared.where, earlier.where
+            problems.append(Problem(
+                diagram.path, where.line if where else 1, where.column if where else 1,
+                f"loop '{declared.id}' is the same loop as '{earlier.id}'"
+                + (f", declared at line {at.line}" if at else "") + "; declare each loop once",
+                "loop-duplicate"))
+            continue
+        first[loop.variables] = declared
         declared_keys[loop.variables] = loop
         if through is not None and through not in loop.variables:
             continue
