@@ -31,6 +31,7 @@ from loopkit.interop._common import (
     load_json,
     merge_links,
     text_value,
+    too_many,
 )
 from loopkit.interop._lossless import (
     ATTRIBUTE,
@@ -96,6 +97,8 @@ def read(text: str, filename: str = "<string>", *,
     data = load_json(text, filename, "Kumu")
     if not isinstance(data, dict) or not isinstance(data.get("elements"), list):
         json_fail(text, filename, (), "a Kumu blueprint needs an object with an 'elements' list")
+    if message := too_many(len(data["elements"]), "variables", "elements"):
+        json_fail(text, filename, ("elements",), message)
     signs = dict(TYPE_POLARITY)
     for name, sign in (type_map or {}).items():
         signs[name.strip().lower()] = Polarity(sign) if isinstance(sign, str) else sign
@@ -142,6 +145,8 @@ def read(text: str, filename: str = "<string>", *,
     raw_connections = data.get("connections", [])
     if not isinstance(raw_connections, list):
         json_fail(text, filename, ("connections",), "'connections' must be a list")
+    if message := too_many(len(raw_connections), "links", "connections"):
+        json_fail(text, filename, ("connections",), message)
     for i, item in enumerate(raw_connections):
         path = ("connections", i)
         if not isinstance(item, dict):

@@ -28,6 +28,7 @@ from loopkit.interop._common import (
     mark_delays,
     merge_links,
     parse_xml,
+    too_many,
 )
 from loopkit.model import Diagram, Link, Polarity, Variable
 
@@ -97,6 +98,8 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
             key = canonical(name)
             if key in keys:
                 continue
+            if message := too_many(len(keys) + 1, "variables", "stocks, flows and auxes"):
+                fail(filename, node.line, node.column, message, "too-many")
             keys[key] = ids.make(_label(name))
             doc = node.child_text("doc")
             variables.append(Variable(keys[key], _label(name), None,
@@ -115,6 +118,8 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
                    for a in view.children if a.tag == "alias"}
         for connector in view.findall("connector"):
             connectors += 1
+            if message := too_many(connectors, "links", "connectors"):
+                fail(filename, connector.line, connector.column, message, "too-many")
             ends = [_end(connector.find(tag), aliases) for tag in ("from", "to")]
             if not all(end in keys for end in ends):
                 notes.add("unknown-end", f"line {connector.line}")
