@@ -370,3 +370,25 @@ def test_a_long_output_name_that_fits_still_writes(tmp_path: Path,
     assert result.exit_code == 0, result.output
     assert "flowchart LR" in (tmp_path / name).read_text()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["d.yaml", name])
+
+
+def test_xml_element_count_is_bounded_by_the_variable_and_link_limits() -> None:
+    """12 million empty elements (48 MB, under the 50 MiB import size) took over 300 s
+    and 2 GB; the parse now stops at 10 elements per allowed variable or link."""
+    text = ('<graphml xmlns="http://graphml.graphdrawing.org/xmlns"><graph>'
+            '<node id="a"/>' + "<x/>" * 40 + "</graph></graphml>")
+    with pytest.raises(DiagramError) as info:
+        _import_with(text, Limits(variables=2, links=1))
+    [problem] = info.value.problems
+    assert (problem.code, problem.line) == ("too-many", 1)
+    assert problem.message.startswith("more than 30 XML elements; a GraphML file of at most "
+                                      "2 variables and 1 links needs far fewer")
+    assert _import_with(text, Limits(variables=5, links=1)).diagram.variables
+
+
+def _import_with(text: str, limits: Limits):  # type: ignore[no-untyped-def]
+    from loopkit.interop import import_text
+    from loopkit.limits import using_limits
+
+    with using_limits(limits):
+        return import_text(text, "m.graphml")
