@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from loopkit.cli import app
-from loopkit.limits import Limits
+from loopkit.limits import DEPTH_CEILING, Limits
 from loopkit.loader import parse_diagram
 from loopkit.problems import DiagramError
 from tests.helpers import ROOT
@@ -69,15 +69,62 @@ def test_deep_nesting_is_an_error_in_a_real_process_not_a_crash(tmp_path: Path) 
         "(the limit is set by --max-depth)\n"
 
 
-def test_raising_the_depth_limit_still_cannot_crash() -> None:
-    """The reader is iterative: 26,000 levels (PyYAML's C composer segfaulted here; it
-    survived 22,000) read fine. Not more: libyaml's parser is quadratic in depth."""
+def test_raising_the_depth_limit_reads_up_to_the_ceiling_and_stops_there() -> None:
+    """The reader is iterative: at the ceiling (500) a 26,000-level nest reads up to level 500
+    and stops with loopkit's own message, whichever PyYAML is installed (libyaml in 6.0.4
+    stops at 1,000 levels of its own, and its scanner runs 1,024 characters ahead)."""
     text = "x-deep: " + "[" * 26_000 + "]" * 26_000 + "\nvariables: {a: A}\nlinks: []\n"
-    diagram = parse_diagram(text, "deep.yaml", limits=Limits(depth=40_000))
+    with pytest.raises(DiagramError) as info:
+        parse_diagram(text, "deep.yaml", limits=Limits(depth=DEPTH_CEILING))
+    assert str(info.value.problems[0]) == f"deep.yaml:1:{9 + DEPTH_CEILING - 1}: nesting " \
+        f"deeper than {DEPTH_CEILING} levels is not allowed (the limit is set by --max-depth)"
+    fits = DEPTH_CEILING - 1  # the root mapping is one level
+    text = "x-deep: " + "[" * fits + "]" * fits + "\nvariables: {a: A}\nlinks: []\n"
+    diagram = parse_diagram(text, "deep.yaml", limits=Limits(depth=DEPTH_CEILING))
     depth, node = 0, diagram.extensions["x-deep"]
     while node:
         depth, node = depth + 1, node[0]
-    assert depth == 26_000 - 1
+    assert depth == fits - 1
+
+
+def test_a_depth_limit_above_the_ceiling_is_refused() -> None:
+    with pytest.raises(ValueError, match="more than 500 levels"):
+        Limits(depth=DEPTH_CEILING + 1)
+    result = CliRunner().invoke(app, ["--max-depth", "501", "check", "x.yaml"])
+    assert result.exit_code == 2
+    assert "--max-depth: nesting depth 501 is more than 500 levels" in result.stderr
+
+
+@pytest.mark.parametrize("nest", ["[", "{a: ", "- "])
+def test_loopkits_depth_limit_fires_before_the_yaml_librarys(nest: str) -> None:
+    """Nesting past libyaml's own 1,000 levels (block or flow) still gets loopkit's message,
+    at the same place as with a PyYAML that has no limit of its own."""
+    body = nest * 3_000 if nest == "- " else nest * 3_000 + "1" + "]}"[nest != "["] * 3_000
+    text = "variables: {a: A}\nlinks: []\nx-deep:\n  " + body + "\n"
+    with pytest.raises(DiagramError) as info:
+        parse_diagram(text, "deep.yaml")
+    (problem,) = info.value.problems
+    assert (problem.code, problem.line) == ("yaml-too-deep", 4)
+    assert problem.column == 3 + len(nest) * 63  # the 64th collection under the root
+    import yaml
+
+    pure = parse_events_only(text, yaml.SafeLoader)
+    assert pure == (problem.line, problem.column)
+
+
+def parse_events_only(text: str, loader: type) -> tuple[int, int]:
+    """Where the 65th open collection starts, by PyYAML's pure-Python parser (no limit)."""
+    import yaml
+
+    depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth == 65:
+                return event.start_mark.line + 1, event.start_mark.column + 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    raise AssertionError("not that deep")
 
 
 @pytest.mark.parametrize("name", ["billion-laughs", "alias-bomb-in-links"])
@@ -304,16 +351,23 @@ def test_ids_for_repeated_labels_are_made_in_linear_time() -> None:
     assert Counting.probes < 3 * len(made)
 
 
-def test_xmile_nested_deeper_than_python_recursion_reads_when_the_limit_is_raised(
+def test_xmile_nesting_is_read_up_to_the_depth_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    suffix, build = IMPORTS["xmile-deep"]
-    (tmp_path / f"x{suffix}").write_bytes(build())
+    """1,000 levels was a RecursionError (exit 3); now --max-depth bounds XML as it does
+    YAML, and the tree is walked with a loop, not recursion."""
+    (tmp_path / "x.xmile").write_text(
+        '<xmile xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"><model><variables>'
+        '<aux name="a"><eqn>1</eqn></aux></variables></model>'
+        + "<x>" * 450 + "</x>" * 450 + "</xmile>\n")
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(app, ["--max-depth", "5000", "import", "-q", f"x{suffix}",
+    result = CliRunner().invoke(app, ["--max-depth", "500", "import", "-q", "x.xmile",
                                       "-o", "-"])
     assert result.exit_code == 0, result.output
     assert "a: a" in result.stdout
+    refused = CliRunner().invoke(app, ["--max-depth", "400", "import", "-q", "x.xmile"])
+    assert refused.exit_code == 1
+    assert "XML nested deeper than 400 levels" in refused.stderr
 
 
 def test_a_huge_integer_in_pyproject_settings_is_a_usage_error(tmp_path: Path) -> None:

@@ -160,6 +160,9 @@ class _Builder:
         self.aliases = 0
         self.root: Any = None
         self.has_root = False
+        #: How reading stopped early, if it did: a loopkit limit or the library's error.
+        self.fatal: _Fatal | None = None
+        self.error: Exception | None = None
 
     def problem(self, mark: Mark, message: str, code: str) -> None:
         self.problems.append(Problem(self.filename, mark.line, mark.column, message, code))
@@ -411,26 +414,58 @@ def parse_yaml(
     so the caller can report them together with validation errors. Limits
     default to ``loopkit.limits.active_limits()``.
     """
-    import yaml
-
     from loopkit.limits import active_limits
 
     limits = active_limits()
-    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     if text.startswith("\ufeff"):
         text = text[1:]
-    builder = _Builder(filename, max_values or limits.yaml_values, max_depth or limits.depth,
-                       max_text or limits.yaml_text)
+    values, depth = max_values or limits.yaml_values, max_depth or limits.depth
+    text_bytes = max_text or limits.yaml_text
     try:
-        builder.run(yaml.parse(text, Loader=loader_cls))
-    except yaml.YAMLError as error:
-        raise DiagramError([_syntax_problem(error, text, filename)]) from None
+        builder = _read(text, filename, values, depth, text_bytes)
+        if builder.error is not None and builder.fatal is None:
+            # A YAML library may stop at a limit of its own first: libyaml (as in PyYAML 6.0.4's
+            # wheels) allows 1,000 nesting levels, and its scanner runs up to 1,024
+            # characters ahead of the events we have seen, so '[[[[...' fails there before
+            # our lower --max-depth got its turn. Read again only the text before the
+            # library's error: a loopkit limit that fires there fired first, and its
+            # message does not depend on which PyYAML is installed.
+            cut = _error_index(builder.error, len(text))
+            if 0 < cut < len(text):
+                earlier = _read(text[:cut], filename, values, depth, text_bytes)
+                if earlier.fatal is not None:
+                    builder = earlier
     except UnicodeEncodeError:
         raise DiagramError([_surrogate_problem(text, filename)]) from None
-    except _Fatal as fatal:
+    if builder.fatal is not None:
+        fatal = builder.fatal
         raise DiagramError([*builder.problems, Problem(
-            filename, fatal.mark.line, fatal.mark.column, fatal.message, fatal.code)]) from None
+            filename, fatal.mark.line, fatal.mark.column, fatal.message, fatal.code)])
+    if builder.error is not None:
+        raise DiagramError([_syntax_problem(builder.error, text, filename)])
     if not builder.has_root:
         raise DiagramError([Problem(filename, 1, 1, "the file is empty; a diagram needs "
                                     "'variables' and 'links'", "empty-file")])
     return builder.root, builder.source, builder.problems
+
+
+def _read(text: str, filename: str, max_values: int, max_depth: int,
+          max_text: int | None = None) -> _Builder:
+    """Run the event reader over ``text``; a limit or syntax error is kept on the builder."""
+    import yaml
+
+    builder = _Builder(filename, max_values, max_depth, max_text)
+    try:
+        builder.run(yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    except yaml.YAMLError as error:
+        builder.error = error
+    except _Fatal as fatal:
+        builder.fatal = fatal
+    return builder
+
+
+def _error_index(error: Any, length: int) -> int:
+    """Character offset of a YAML error (PyYAML marks count characters, C or Python)."""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    index = getattr(mark, "index", None)
+    return min(max(index, 0), length) if isinstance(index, int) else 0

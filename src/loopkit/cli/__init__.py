@@ -97,6 +97,7 @@ from loopkit.cli import (  # noqa: E402
     analyse,  # noqa: F401
     insight,  # noqa: F401
     interop,  # noqa: F401
+    merge,  # noqa: F401
     project,  # noqa: F401
     render,  # noqa: F401
     report,  # noqa: F401
@@ -108,4 +109,12 @@ def main() -> None:
     from loopkit.fsutil import exit_cleanly_on_sigterm
 
     exit_cleanly_on_sigterm()
+    import sys
+
+    from loopkit.cli.completion import named_script
+
+    script = named_script(sys.argv[1:])
+    if script is not None:
+        print(script)
+        return
     app(prog_name="loopkit")

@@ -52,4 +52,8 @@ def apply(ctx: typer.Context, **values: str | None) -> None:
         except ValueError as error:
             raise fail_usage(f"{FLAGS[name]}: {error}") from None
     if changes:
-        ctx.with_resource(using_limits(active_limits().with_(**changes)))
+        try:
+            limits = active_limits().with_(**changes)
+        except ValueError as error:  # over a ceiling (--max-depth)
+            raise fail_usage(f"{FLAGS['depth']}: {error}") from None
+        ctx.with_resource(using_limits(limits))
