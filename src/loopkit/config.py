@@ -92,11 +92,19 @@ def _read_toml(path: Path) -> dict[str, Any]:
     from loopkit.problems import DiagramError
 
     try:
-        return tomllib.loads(read_text(path))
+        text = read_text(path)
+        return tomllib.loads(text)
     except DiagramError as error:  # too large, binary, not UTF-8
         raise UsageError(str(error.problems[0])) from None
     except tomllib.TOMLDecodeError as error:
         raise UsageError(f"{path}: not valid TOML: {error}") from None
+    except ValueError:  # int() refuses more than 4,300 digits (sys.get_int_max_str_digits)
+        import re
+
+        long = re.search(r"[0-9_]{4301,}", text)
+        line = text.count("\n", 0, long.start()) + 1 if long else 1
+        raise UsageError(f"{path}:{line}: a number with more than 4,300 digits; "
+                         "no loopkit setting needs one") from None
     except RecursionError:
         raise UsageError(f"{path}: not valid TOML: nested too deeply") from None
 

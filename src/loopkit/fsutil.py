@@ -44,6 +44,7 @@ def atomic_write(
     file is hard-linked into place, which fails if the name exists.
     """
     target = Path(path)
+    check_name_length(target)
     if exclusive and (target.exists() or target.is_symlink()):
         raise UsageError(f"{_show(target)}: already exists; not overwriting it")
     for source in inputs:
@@ -59,7 +60,8 @@ def atomic_write(
     if not folder.is_dir():
         raise UsageError(f"{_show(target)}: folder {folder} does not exist")
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{_cut(target.name, _TEMP_NAME_BYTES)}.",
+                                        suffix=".tmp", dir=folder)
     except OSError as error:
         raise UsageError(f"{_show(target)}: cannot write: {error.strerror or error}") from None
     try:
@@ -81,6 +83,30 @@ def atomic_write(
     except BaseException:
         _remove(tmp_name)
         raise
+
+
+#: Longest file name (bytes) on Linux, macOS and Windows file systems, and the longest
+#: path Linux accepts; over them ``Path.exists()`` itself raises ENAMETOOLONG.
+NAME_MAX = 255
+PATH_MAX = 4096
+#: Bytes of the output name kept in its temp file's name (``.NAME.random.tmp`` must
+#: itself fit in NAME_MAX).
+_TEMP_NAME_BYTES = 200
+
+
+def check_name_length(target: Path) -> None:
+    """A one-line usage error for a name the OS would refuse (was an internal error)."""
+    shown = _show(target)
+    shown = shown if len(shown) <= 100 else f"{shown[:60]}...{shown[-30:]}"
+    if len(os.fsencode(target)) >= PATH_MAX:
+        raise UsageError(f"{shown}: path is longer than {PATH_MAX - 1:,} bytes")
+    if any(len(os.fsencode(part)) > NAME_MAX for part in target.parts):
+        raise UsageError(f"{shown}: file or folder name is longer than {NAME_MAX} bytes")
+
+
+def _cut(name: str, limit: int) -> str:
+    """``name`` cut to at most ``limit`` bytes of UTF-8, never inside a character."""
+    return os.fsencode(name)[:limit].decode("utf-8", "ignore")
 
 
 def _link_new(tmp_name: str, target: Path, payload: bytes) -> None:

@@ -31,6 +31,7 @@ from loopkit.interop._common import (
     line_col,
     link_notes,
     merge_links,
+    too_many,
 )
 from loopkit.interop._sdsigns import NOTES as SIGN_NOTES
 from loopkit.interop._sdsigns import Drawn, SdVariable, constants, signed_links, with_kinds
@@ -121,12 +122,13 @@ class _Sketch:
     arrows: list[_Arrow] = field(default_factory=list)
 
 
-def _equations(text: str, end: int) -> list[_Equation]:
+def _equations(text: str, end: int, filename: str = "<string>") -> list[_Equation]:
     """Every ``name = expression`` in the equation section (macros skipped)."""
     body = text[:end]
     out: list[_Equation] = []
     in_macro = False
     start = 0
+    counted, line = 0, 1  # lines are counted on from the last equation: linear, not n^2
     for match in re.finditer(r"\|", body):
         chunk, chunk_start = body[start:match.start()], start
         start = match.end()
@@ -148,7 +150,10 @@ def _equations(text: str, end: int) -> list[_Equation]:
             continue
         name = eq.group(1).strip()
         rhs = eq.group(4) if eq.group(3) != "(" else ""
-        line = line_col(text, chunk_start + eq.start(1))[0]
+        offset = chunk_start + eq.start(1)
+        line, counted = line + text.count("\n", counted, offset), offset
+        if message := too_many(len(out) + 1, "variables", "equations"):
+            fail(filename, line, 1, message, "too-many")
         rhs = rhs.replace("\\\n", " ")
         lookup = eq.group(4).replace("\\\n", " ") if eq.group(3) == "(" else None
         out.append(_Equation(_display(name), canonical(name), rhs, line,
@@ -189,8 +194,10 @@ def _sketches(text: str, start: int, filename: str) -> list[_Sketch]:
     sketches: list[_Sketch] = []
     offset = start
     lines = text[start:].split("\n")
+    first_line = line_col(text, start)[0]
     skip_next = False
-    for raw in lines:
+    arrows = 0
+    for number, raw in enumerate(lines, first_line):
         line_offset, offset = offset, offset + len(raw) + 1
         line = raw.rstrip("\r")
         if skip_next:
@@ -209,8 +216,11 @@ def _sketches(text: str, start: int, filename: str) -> list[_Sketch]:
             line_no, _ = line_col(text, line_offset)
             fail(filename, line_no, 1, f"cannot read this sketch line: {error}", "import-syntax")
         kind = _int(fields, 0, filename, text, line_offset, "object type")
-        where = line_col(text, line_offset)[0]
+        where = number
         if kind == 1:
+            arrows += 1
+            if message := too_many(arrows, "links", "sketch arrows"):
+                fail(filename, where, 1, message, "too-many")
             get = [_int(fields, i, filename, text, line_offset, what) for i, what in (
                 (1, "arrow id"), (2, "arrow start"), (3, "arrow end"))]
             polarity = _int(fields, 6, filename, text, line_offset, "arrow polarity") \
@@ -266,7 +276,7 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
     notes = Notes()
     sketch_match = _SKETCH.search(text)
     sketch_start = sketch_match.start() if sketch_match else len(text)
-    equations = _equations(text, sketch_start)
+    equations = _equations(text, sketch_start, filename)
     sketches = _sketches(text, sketch_start, filename) if sketch_match else []
     if len(sketches) > 1:
         notes.say(f"{len(sketches)} sketch views read as one diagram")
@@ -290,6 +300,8 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
             labels.setdefault(eq.key, eq.name)
     if not labels:
         fail(filename, 1, 1, "no variables found: is this a Vensim .mdl model?", "import-empty")
+    if message := too_many(len(labels), "variables", "variables"):
+        fail(filename, 1, 1, message, "too-many")
     ids = IdMaker()
     vid = {key: ids.make(label) for key, label in labels.items()}
     variables = tuple(Variable(vid[key], label) for key, label in labels.items())
