@@ -44,3 +44,83 @@ def test_each_loop_refuses_ids_that_differ_only_by_case(
     assert result.exit_code == 2, result.output
     assert "loops 'R1' and 'r1' would both be drawn to out/in-r1.dot" in result.stderr
     assert not Path("out").exists() or not list(Path("out").iterdir())
+
+
+# --- atomic_write: symlinks in shared folders, SIGTERM ----------------------------------------
+
+
+def _planted_link(folder: Path, victim: Path, name: str) -> Path:
+    link = folder / name
+    link.symlink_to(victim)
+    return link
+
+
+@pytest.mark.parametrize("where", ["dev-shm", "sticky", "plain"])
+def test_an_output_symlink_is_replaced_never_written_through(
+        where: str, tmp_path: Path) -> None:
+    """Issue 11: a link under /dev/shm was written through (it counted as a device)."""
+    import os
+    import uuid
+
+    from loopkit.fsutil import atomic_write
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious", encoding="utf-8")
+    if where == "dev-shm":
+        folder = Path("/dev/shm")
+        if not folder.is_dir() or not os.access(folder, os.W_OK):
+            pytest.skip("no writable /dev/shm here")
+    else:
+        folder = tmp_path / "shared"
+        folder.mkdir()
+        if where == "sticky":
+            folder.chmod(0o1777)
+    link = _planted_link(folder, victim, f"loopkit-test-{uuid.uuid4().hex}.svg")
+    try:
+        atomic_write(link, "<svg/>")
+        assert not link.is_symlink() and link.read_text(encoding="utf-8") == "<svg/>"
+    finally:
+        link.unlink(missing_ok=True)
+    assert victim.read_text(encoding="utf-8") == "precious"
+
+
+def test_own_stream_links_are_still_written_in_place(tmp_path: Path) -> None:
+    """``-o /dev/stdout`` (a link to a pipe or a redirected file) keeps working."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "redirected.svg"
+    with out.open("wb") as handle:
+        done = subprocess.run(
+            [sys.executable, "-c", "from loopkit.fsutil import atomic_write; "
+             "atomic_write('/dev/stdout', 'hello')"], stdout=handle, timeout=60)
+    assert done.returncode == 0 and out.read_text() == "hello"
+    piped = subprocess.run([sys.executable, "-c", "from loopkit.fsutil import atomic_write; "
+                            "atomic_write('/dev/stdout', 'piped')"],
+                           capture_output=True, timeout=60)
+    assert piped.stdout == b"piped"
+
+
+_SIGTERM_IN_MKSTEMP = """
+import os, signal, sys, tempfile
+from loopkit import fsutil
+real = tempfile.mkstemp
+def mkstemp(*args, **kwargs):
+    made = real(*args, **kwargs)
+    os.kill(os.getpid(), signal.SIGTERM)  # the worst moment: the file exists, unnamed yet
+    return made
+fsutil.tempfile.mkstemp = mkstemp
+fsutil.exit_cleanly_on_sigterm()
+fsutil.atomic_write("out.svg", "<svg/>")
+"""
+
+
+def test_sigterm_while_the_temp_file_is_made_leaves_nothing(tmp_path: Path) -> None:
+    """Issue 11: SIGTERM between mkstemp and the clean-up left an empty temp file."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _SIGTERM_IN_MKSTEMP], cwd=tmp_path,
+                          capture_output=True, timeout=60)
+    assert done.returncode == 143, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [], list(tmp_path.iterdir())
