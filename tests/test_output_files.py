@@ -124,3 +124,42 @@ def test_sigterm_while_the_temp_file_is_made_leaves_nothing(tmp_path: Path) -> N
                           capture_output=True, timeout=60)
     assert done.returncode == 143, done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [], list(tmp_path.iterdir())
+
+
+# --- init: the starter file always passes check ------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["a\u2028b", "a\u2029b", "a\x85b", "a\rb", "esc\x1b[2Jx",
+                                  "tab\tx"])
+def test_init_refuses_a_name_that_would_break_its_yaml_comments(
+        name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 11: U+2028 in the name ended a '# loopkit check NAME' comment: check failed."""
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["init", "--", name])
+    assert result.exit_code == 2, result.output
+    assert "is not supported" in result.stderr and "\x1b" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["café ü", "$(touch pwned)", "a'b", "#x", "- x", ": x",
+                                  "%TAG", "\u202egnp", "x: [1", "& *a"])
+def test_init_with_odd_names_writes_a_file_that_passes_check(
+        name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["init", "--", name])
+    if result.exit_code == 2:  # refused with a clear message (bidi controls are)
+        assert "is not supported" in result.stderr
+        return
+    assert result.exit_code == 0, result.output
+    [made] = list(tmp_path.iterdir())
+    checked = runner.invoke(app, ["check", "--strict", "--", made.name])
+    assert checked.exit_code == 0, checked.output
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_init_schema_with_a_line_separator_is_refused(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["init", "x", "--schema", "s.json\u2028title: [oops"])
+    assert result.exit_code == 2 and "--schema must be a single line" in result.stderr
+    assert list(tmp_path.iterdir()) == []
