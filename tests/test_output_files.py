@@ -163,3 +163,85 @@ def test_init_schema_with_a_line_separator_is_refused(tmp_path: Path,
     result = runner.invoke(app, ["init", "x", "--schema", "s.json\u2028title: [oops"])
     assert result.exit_code == 2 and "--schema must be a single line" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+# --- settings: found inside the project only, never echoing a foreign file ---------------------
+
+
+def _lint_disabled_everything(diagram: Path) -> bool:
+    from loopkit.config import settings_for
+
+    return "all" in settings_for(diagram).lint.disable
+
+
+@pytest.mark.parametrize("marker", [".git/", ".git", "pyproject.toml"])
+def test_settings_above_the_project_root_do_not_apply(marker: str, tmp_path: Path) -> None:
+    """Issue 11: a .loopkit.yaml in any ancestor up to / switched off every lint rule."""
+    (tmp_path / ".loopkit.yaml").write_text("lint:\n  disable: [all]\n", encoding="utf-8")
+    repo = tmp_path / "repo"
+    (repo / "maps").mkdir(parents=True)
+    if marker.endswith("/"):
+        (repo / marker).mkdir()
+    elif marker == ".git":  # a worktree or submodule: .git is a file
+        (repo / ".git").write_text("gitdir: /elsewhere\n", encoding="utf-8")
+    else:
+        (repo / marker).write_text("[project]\nname = 'x'\n", encoding="utf-8")
+    diagram = repo / "maps" / "d.yaml"
+    assert not _lint_disabled_everything(diagram)
+    (repo / ".loopkit.yaml").write_text("lint:\n  disable: [all]\n", encoding="utf-8")
+    assert _lint_disabled_everything(diagram)  # at the root itself it still counts
+
+
+def test_settings_in_a_world_writable_folder_are_never_read(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    (shared / "maps").mkdir(parents=True)
+    shared.chmod(0o1777)
+    (shared / ".loopkit.yaml").write_text("lint:\n  disable: [all]\n", encoding="utf-8")
+    (tmp_path / ".git").mkdir()
+    assert not _lint_disabled_everything(shared / "maps" / "d.yaml")
+
+
+SECRET = "root:$6$saltsalt$hashhashhash:19000:0:99999:7:::"
+
+
+@pytest.mark.parametrize("name", [".loopkit.yaml", "pyproject.toml"])
+def test_a_settings_symlink_out_of_the_project_is_refused_without_its_content(
+        name: str, tmp_path: Path) -> None:
+    """Issue 11: .loopkit.yaml -> /etc/shadow echoed that file's first line in an error."""
+    outside = tmp_path / "shadow"
+    outside.write_text(f"{SECRET}\nsecret_token: hunter2\n[tool.loopkit]\n", encoding="utf-8")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / name).symlink_to(outside)
+    diagram = repo / "d.yaml"
+    diagram.write_text("variables: {a: A, b: B}\nlinks: [a -> b (+), b -> a (-)]\n",
+                       encoding="utf-8")
+    result = runner.invoke(app, ["lint", str(diagram)])
+    assert result.exit_code == 2, result.output
+    assert "symlink to a file outside the project" in result.stderr
+    assert "hashhash" not in result.output and "hunter2" not in result.output
+
+
+def test_a_settings_symlink_inside_the_project_is_followed(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "loopkit.yaml").write_text("lint:\n  disable: [all]\n")
+    (tmp_path / ".loopkit.yaml").symlink_to(tmp_path / "config" / "loopkit.yaml")
+    assert _lint_disabled_everything(tmp_path / "d.yaml")
+
+
+@pytest.mark.parametrize("content", [
+    f"'{SECRET}': 1\n", f"lint:\n  '{SECRET}': 1\n", f"lint:\n  disable: ['{SECRET}']\n",
+    f"lint:\n  max-label-length: '{SECRET}'\n", f"lint:\n  severity: {{driver: '{SECRET}'}}\n",
+    f"lint:\n  severity: {{'{SECRET}': error}}\n",
+])
+def test_settings_errors_never_quote_text_that_is_no_setting_name(
+        content: str, tmp_path: Path) -> None:
+    from loopkit.config import load_settings
+    from loopkit.problems import UsageError
+
+    path = tmp_path / ".loopkit.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(UsageError) as raised:
+        load_settings(path)
+    assert "hashhash" not in str(raised.value) and "not shown" in str(raised.value)
