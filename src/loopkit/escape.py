@@ -126,9 +126,12 @@ def xml_text(text: str) -> str:
     return html.escape(strip_control(text), quote=True)
 
 
-#: ASCII punctuation that can start Markdown syntax, entities, autolinks (``:`` ``.``
-#: ``@``), GitHub math (``$``) or footnotes (``^``); CommonMark escapes each to itself.
-_MD_PUNCTUATION = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~:@&$^])")
+#: Punctuation that can start Markdown syntax anywhere in a line, entities, autolinks
+#: (``:`` ``.`` ``@``), GitHub math (``$``), footnotes (``^``) or issue references (``#``);
+#: CommonMark escapes each to itself. "-", "+" and "=" only start blocks, so they are
+#: escaped at the start of the text only, and "{}" never: far fewer backslashes in reports.
+_MD_PUNCTUATION = re.compile(r"([\\`*_\[\]<>()#.!|~:@&$^])")
+_MD_START = re.compile(r"^(\s*)([-+=])")
 
 
 def markdown_text(text: str) -> str:
@@ -143,7 +146,7 @@ def markdown_text(text: str) -> str:
     each ``@`` and ``#``: nobody is notified and nothing is linked.
     """
     text = strip_control(text).replace("\r", " ").replace("\n", " ")
-    text = _MD_PUNCTUATION.sub(r"\\\1", text)
+    text = _MD_START.sub(r"\1\\\2", _MD_PUNCTUATION.sub(r"\\\1", text))
     return text.replace("\\@", "\\@&#8203;").replace("\\#", "\\#&#8203;")
 
 
@@ -156,10 +159,12 @@ def csv_cell(text: str) -> str:
     """Neutralise spreadsheet formulas: a cell starting with = + - @ (or tab/CR/LF) gets a quote.
 
     White space before the sign does not help (``" =1+1"``), nor do the
-    full-width signs: both get the quote too.
+    full-width signs: both get the quote too. A cell that already starts with
+    a quote gets one more, so reading can always strip exactly one guard quote
+    and get the text back.
     """
     text = strip_control(text) if text else text
-    if text and (text[0] in "\t\r\n" or text.lstrip()[:1] in tuple(_FORMULA_START)):
+    if text and (text[0] in "\t\r\n'" or text.lstrip()[:1] in tuple(_FORMULA_START)):
         return "'" + text
     return text
 

@@ -147,8 +147,9 @@ def _loop_table(result: Any, evidence: bool = False) -> Any:
 
     labels = result.labels
     table = Table(title=Text(log_line(result.diagram.display_title)), title_justify="left")
+    sources = _merged_from(result.diagram) if evidence else ()
     columns = ("ID", "Type", "Name", "Length", "Delays", "Loop") + (
-        ("Weakest link",) if evidence else ())
+        ("Weakest link",) if evidence else ()) + (("Support",) if sources else ())
     for column in columns:
         table.add_column(column, overflow="fold",
                          justify="right" if column in ("Length", "Delays") else "left")
@@ -160,10 +161,26 @@ def _loop_table(result: Any, evidence: bool = False) -> Any:
 
             weakest = weakest_link(loop)
             extra.append(plain(weakest.describe() if weakest else ""))
+        if sources:
+            extra.append(plain(_support_cell(loop, sources)))
         table.add_row(plain(loop.id), Text(kind, style=_COLOURS[kind]), plain(loop.name or ""),
                       str(loop.length), str(loop.delays) if loop.delays else "",
                       plain(loop.chain(labels)), *extra)
     return table
+
+
+def _merged_from(diagram: Any) -> tuple[str, ...]:
+    from loopkit.analysis.support import merged_from
+
+    return merged_from(diagram)
+
+
+def _support_cell(loop: Any, sources: tuple[str, ...]) -> str:
+    """``2 of 3 sources`` / ``merge only`` for a loop of a merged map (``loopkit merge``)."""
+    from loopkit.analysis.support import loop_support
+
+    support = loop_support(loop.links, len(sources))
+    return support.short() if support else ""
 
 
 #: Above this many loops the text format prints one line per loop instead of a
@@ -181,6 +198,7 @@ def _print_loop_lines(console: Any, result: Any, evidence: bool = False) -> None
     labels = result.labels
     width = max(len(loop.id) for loop in result.analysis.loops)
     console.print(Text(log_line(result.diagram.display_title), style="italic"))
+    sources = _merged_from(result.diagram) if evidence else ()
     for loop in result.analysis.loops:
         kind = loop.type.value
         size = f"{loop.length} link{'s' if loop.length != 1 else ''}"
@@ -197,6 +215,8 @@ def _print_loop_lines(console: Any, result: Any, evidence: bool = False) -> None
             weakest = weakest_link(loop)
             if weakest:
                 text.append(f"  (weakest link: {terminal_text(weakest.describe())})")
+            if sources:
+                text.append(f"  (support: {terminal_text(_support_cell(loop, sources))})")
         console.print(text, soft_wrap=True)
 
 
@@ -260,7 +280,8 @@ def loops_command(
         help="List the shortest independent loop set (SILS) and the cycle rank instead.",
     ),
     evidence: bool = typer.Option(
-        False, "--evidence", help="Add each loop's weakest link by evidence and confidence."
+        False, "--evidence", help="Add each loop's weakest link by evidence and confidence, "
+        "and in a merged map how many sources support it."
     ),
 ) -> None:
     """List every feedback loop, classified reinforcing (R) or balancing (B).

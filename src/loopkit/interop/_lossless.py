@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from loopkit.model import DeclaredLoop, Link, LoopType, Polarity, Variable
+from loopkit.model import VARIABLE_KINDS, DeclaredLoop, Link, LoopType, Polarity, Variable
 
 ATTRIBUTE = "loopkit"
 
@@ -25,6 +25,8 @@ def variable_fields(variable: Variable) -> dict[str, Any]:
         out["description"] = variable.description
     if variable.pos is not None:
         out["pos"] = list(variable.pos)
+    if variable.kind is not None:
+        out["kind"] = variable.kind
     return out
 
 
@@ -38,6 +40,8 @@ def link_fields(link: Link) -> dict[str, Any]:
         out["evidence"] = list(link.evidence)
     if link.confidence is not None:
         out["confidence"] = link.confidence
+    if link.sources:
+        out["sources"] = list(link.sources)
     return out
 
 
@@ -86,6 +90,7 @@ def apply_variable(fields: dict[str, Any], variable: Variable) -> Variable:
         _text(fields, "group", variable.group),
         _text(fields, "description", variable.description),
         (float(pos[0]), float(pos[1])) if good_pos else variable.pos,  # type: ignore[index]
+        kind=fields["kind"] if fields.get("kind") in VARIABLE_KINDS else variable.kind,
     )
 
 
@@ -95,6 +100,7 @@ def apply_link(fields: dict[str, Any], link: Link) -> Link:
         polarity = Polarity(fields["polarity"])
     evidence = fields.get("evidence")
     confidence = fields.get("confidence")
+    sources = fields.get("sources")
     return Link(
         link.source, link.target, polarity,
         fields["delay"] if isinstance(fields.get("delay"), bool) else link.delay,
@@ -102,6 +108,8 @@ def apply_link(fields: dict[str, Any], link: Link) -> Link:
         tuple(e for e in evidence if isinstance(e, str)) if isinstance(evidence, list)
         else link.evidence,
         confidence if confidence in ("low", "medium", "high") else link.confidence,
+        sources=tuple(s for s in sources if isinstance(s, str)) if isinstance(sources, list)
+        else link.sources,
     )
 
 

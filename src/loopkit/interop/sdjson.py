@@ -44,8 +44,10 @@ _NOTES = {
 
 
 def sniff(text: str) -> bool:
+    # sd-ai writes the variables first, so "relationships" can come after a long list.
     head = text.lstrip()[:4000]
-    return head.startswith("{") and '"relationships"' in head
+    return head.startswith("{") and ('"relationships"' in head or (
+        '"variables"' in head and re.search(r'"relationships"\s*:\s*\[', text) is not None))
 
 
 def _key(name: str) -> str:
