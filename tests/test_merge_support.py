@@ -74,7 +74,7 @@ def test_report_says_which_loops_exist_only_through_the_merge(merged: Path,
     result = runner.invoke(app, ["report", str(merged), "-o", str(out), "--no-images"])
     assert result.exit_code == 0, result.output
     text = out.read_text()
-    assert "Exists only through the merge: no single source has all of its links" in text
+    assert "Exists only through the merge\\: no single source has all of its links" in text
     assert "Supported by 2 of 3 sources, which drew all of its links" in text
     html = tmp_path / "report.html"
     assert runner.invoke(app, ["report", str(merged), "-o", str(html)]).exit_code == 0
