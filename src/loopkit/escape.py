@@ -154,14 +154,21 @@ def markdown_text(text: str) -> str:
     return text.replace("\\@", "\\@&#8203;").replace("\\#", "\\#&#8203;")
 
 
-def csv_cell(text: str) -> str:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ (or tab/CR) gets a quote.
+#: Characters that start a formula in Excel, LibreOffice or Google Sheets (full-width
+#: forms too, which some of them read as the ASCII ones), after any leading white space.
+_FORMULA_START = "=+-@\uff1d\uff0b\uff0d\uff20"
 
-    A cell that already starts with a quote gets one more, so reading can always
-    strip exactly one guard quote and get the text back.
+
+def csv_cell(text: str) -> str:
+    """Neutralise spreadsheet formulas: a cell starting with = + - @ (or tab/CR/LF) gets a quote.
+
+    White space before the sign does not help (``" =1+1"``), nor do the
+    full-width signs: both get the quote too. A cell that already starts with
+    a quote gets one more, so reading can always strip exactly one guard quote
+    and get the text back.
     """
     text = strip_control(text) if text else text
-    if text and text[0] in "=+-@\t\r'":
+    if text and (text[0] in "\t\r\n'" or text.lstrip()[:1] in tuple(_FORMULA_START)):
         return "'" + text
     return text
 
