@@ -65,6 +65,16 @@ STYLE = typer.Option(
     [], "--style", metavar="NAME",
     help="Repeatable: dashed (negative links dashed), mono (no colour), boxes "
          "(outline variables), plain (no group colours), no-legend.")
+class StatsFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+STATS = typer.Option(
+    None, "--stats", metavar="FORMAT",
+    help="Also print layout metrics read from the final picture (text or json): overlaps, "
+         "links through variables and texts, crossings, badges inside their loops. "
+         "On standard output, or standard error when the picture goes there.")
 TIME_BUDGET = typer.Option(
     20.0, "--time-budget", min=0.5,
     help="Seconds a render may take; curved links fall back to routed ones on time.")
@@ -83,6 +93,7 @@ def render_command(
     watch: bool = WATCH,
     style: list[str] = STYLE,
     time_budget: float = TIME_BUDGET,
+    stats: StatsFormat | None = STATS,
 ) -> None:
     """Draw causal loop diagrams: signs at arrowheads, || on delays, loop badges.
 
@@ -122,6 +133,7 @@ def render_command(
         "fmt": fmt, "output": output, "each_loop": each_loop, "highlight": loop,
         "engine": engine.value, "renderer": renderer.value if renderer else None,
         "style": look, "time_budget": time_budget,
+        "stats": stats.value if stats is not None else None,
     }
     if fmt == "pdf" or renderer is not None:
         from loopkit.render.engine import choose_renderer
@@ -178,6 +190,7 @@ def _render_one(path: str, diagram: Any, *, check: bool, **options: Any) -> int:
                    f" (loops: {', '.join(ids[:12]) or 'none'}"
                    f"{', ...' if len(ids) > 12 else ''})", err=True)
         return EXIT_USAGE
+    stats = options.pop("stats", None)
     outputs = plan_outputs(path, diagram, analysis, **options)
     for remark in dict.fromkeys(remark for out in outputs for remark in out.notes):
         note(f"{path}: note: {remark}")
@@ -189,6 +202,8 @@ def _render_one(path: str, diagram: Any, *, check: bool, **options: Any) -> int:
         if not stale:
             note(f"{path}: pictures up to date")
         return EXIT_PROBLEMS if stale else EXIT_OK
+    if stats is not None and not check:
+        _print_stats(path, diagram, analysis, outputs, stats, options)
     if outputs and outputs[0].path is None:
         sys.stdout.buffer.write(outputs[0].data)
         sys.stdout.buffer.flush()
@@ -200,6 +215,36 @@ def _render_one(path: str, diagram: Any, *, check: bool, **options: Any) -> int:
     what = f"{len(outputs)} pictures in " if options["each_loop"] else ""
     note(f"{path}: wrote {what}{where} ({elapsed:.2f} s)")
     return EXIT_OK
+
+
+def _print_stats(path: str, diagram: Any, analysis: Any, outputs: list[Any], fmt: str,
+                 options: dict[str, Any]) -> None:
+    """Layout metrics of each picture, measured on its final SVG."""
+    from loopkit.escape import json_document, one_line
+    from loopkit.render import render
+    from loopkit.render.metrics import format_metrics, measure_svg
+
+    loops = {lp.id: lp.variables for lp in analysis.loops}
+    records = []
+    for out in outputs:
+        svg = out.data if options["fmt"] == "svg" else render(
+            diagram, "svg", analysis, highlight=out.loop, engine=options["engine"],
+            renderer=options["renderer"], style=options["style"],
+            time_budget=options["time_budget"])
+        metrics = measure_svg(svg, loops)
+        records.append((out, metrics))
+    to_stderr = any(out.path is None for out in outputs)
+    if fmt == "json":
+        text = json_document([{"file": path, "output": out.path, "loop": out.loop,
+                               **metrics.as_dict()} for out, metrics in records])
+    else:
+        lines = []
+        for out, metrics in records:
+            lines.append(f"{path}" + (f" ({out.loop})" if out.loop else "") + ":")
+            lines += [f"  {line}" for line in format_metrics(metrics)]
+            lines += [f"  - {problem}" for problem in metrics.problems]
+        text = "\n".join(one_line(line) for line in lines)
+    typer.echo(text, err=to_stderr)
 
 
 def _flags_hint(options: dict[str, Any]) -> str:

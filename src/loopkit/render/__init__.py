@@ -100,6 +100,8 @@ class Drawing:
     badges: tuple[str, ...]
     highlight: str | None
     budget: Budget | None = None
+    #: loops whose badge sits beside the loop, joined to it by a leader line
+    leaders: tuple[str, ...] = ()
 
 
 def _analysis(diagram: Diagram, analysis: LoopAnalysis | None,
@@ -194,13 +196,14 @@ def draw(
             badges.append(Badge(loop.id, loop.name, loop.type, edges, faded))
     # The searches of composing stop early enough to leave writing and drawing their time.
     budget.keep = time_budget * DRAW_SHARE / 3 + DRAW_PER_LINK * len(diagram.links)
-    dot = compose(diagram, layout, badges, style=style, emphasis=emphasis, budget=budget)
+    dot, leaders = compose(diagram, layout, badges, style=style, emphasis=emphasis,
+                           budget=budget)
     budget.keep = 0.0
     if budget.cut:
         notes.append("time budget reached: simplified "
                      + " and ".join(_CUT_WORDS.get(step, step) for step in budget.cut))
     return Drawing(original, analysis, dot, used, tuple(notes),
-                   tuple(b.loop_id for b in badges), highlight, budget)
+                   tuple(b.loop_id for b in badges), highlight, budget, leaders)
 
 
 #: What each step does instead once the budget has run out, for the note.
@@ -254,6 +257,8 @@ def _best_layout(diagram: Diagram, analysis: LoopAnalysis, program: Renderer, *,
         count = 1  # the last resort, reached when time is short: one run
     seeds = SEEDS[:count] if seeded else SEEDS[:1]
     index = {link.key: i for i, link in enumerate(diagram.links)}
+    number = {v.id: i for i, v in enumerate(diagram.variables)}
+    ends = [(number[link.source], number[link.target]) for link in diagram.links]
     declared = [loop for loop in analysis.loops if loop.declared]
     loops = [[index[link.key] for link in loop.links] for loop in declared]
     # Styles change colours only, never geometry: lay out in the plain style so every
@@ -274,7 +279,8 @@ def _best_layout(diagram: Diagram, analysis: LoopAnalysis, program: Renderer, *,
                                                 splines=splines, seed=seed)
         data = program.run(source, "json", engine=engine, timeout=max(timeout - spent, 0.05))
         layout = parse_layout(data, len(diagram.variables), len(diagram.links))
-        tried.append((layout_cost(layout, loops) if len(seeds) > 1 else 0.0, n, layout))
+        tried.append((layout_cost(layout, loops, ends=ends) if len(seeds) > 1 else 0.0, n,
+                      layout))
     if len(tried) == 1 or not loops:
         return _remember(key, min(tried, key=lambda item: item[:2])[2])
     # Badges need room inside their loops: add a coarse trial placement to each cost.

@@ -356,8 +356,11 @@ def arc(centre: Point, radius: float, clockwise: bool, arrow: float = 5.0) -> Ed
 
 
 #: Where a sign may go, nearest the arrowhead first: (back along the line, out from it, side).
-_SIGN_SPOTS = tuple((along, across, side) for along in (9.0, 14.0, 20.0, 27.0)
-                    for across in (9.0, 12.5) for side in (1.0, -1.0))
+#: The last ring, further out, is for arrowheads where several links converge.
+_SIGN_SPOTS = (*((along, across, side) for along in (9.0, 14.0, 20.0, 27.0)
+                 for across in (9.0, 12.5) for side in (1.0, -1.0)),
+               *((along, across, side) for along in (12.0, 24.0, 36.0)
+                 for across in (18.0, 24.0) for side in (1.0, -1.0)))
 
 
 def place_signs(layout: Layout, half: tuple[float, float] = (5.0, 6.5),
@@ -401,6 +404,8 @@ def place_signs(layout: Layout, half: tuple[float, float] = (5.0, 6.5),
             if room >= 3.0:
                 chosen = (x, y)
                 break
+            if room <= 0 and any(box.distance_to_box(b) <= 0 for b in index.near(box, 0)[0]):
+                room = -1.0  # on a name or another sign: worse than touching a line
             if roomiest is None or room > roomiest[0]:
                 roomiest = (room, (x, y))
         if chosen is None:
@@ -640,7 +645,8 @@ def _search_outside(
 
 
 def layout_cost(layout: Layout, loops: Sequence[Sequence[int]] = (),
-                badge_area: float = 3600.0) -> float:
+                badge_area: float = 3600.0,
+                ends: Sequence[tuple[int, int]] | None = None) -> float:
     """How hard a layout is to read: lines through names weigh most, then crossings.
 
     Used to choose between a few seeded layouts of the same diagram. Also
@@ -657,11 +663,17 @@ def layout_cost(layout: Layout, loops: Sequence[Sequence[int]] = (),
         room = abs(signed_area(loop_outline(layout, edges)))
         if room < 3 * badge_area:
             cost += 4.0 * (3 * badge_area - room) / badge_area
-    for line in lines:
+    for k, line in enumerate(lines):
         inner = line[1:-1]
-        for node in layout.nodes:
+        segments = list(itertools.pairwise(line))
+        for n, node in enumerate(layout.nodes):
             shrunk = Box(node.x, node.y, node.hw - 2, node.hh - 2)
-            if any(shrunk.distance_to_point(p) == 0 for p in inner):
+            if ends is not None and n not in ends[k]:
+                # a link through a variable that is not one of its ends reads as a false
+                # link: measured along the whole curve, not only at sample points
+                if any(_through(a, b, shrunk) for a, b in segments):
+                    cost += 10.0
+            elif any(shrunk.distance_to_point(p) == 0 for p in inner):
                 cost += 10.0
     boxes = [_bounds(line) for line in lines]
     for i in range(len(lines)):
@@ -674,6 +686,26 @@ def layout_cost(layout: Layout, loops: Sequence[Sequence[int]] = (),
     width, height = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
     aspect = max(width / height, height / width)  # pages favour neither strips nor towers
     return cost + 4.0 * max(0.0, aspect - 1.4) + width * height / 1e6
+
+
+def _through(a: Point, b: Point, box: Box) -> bool:
+    """Whether segment ``ab`` passes through ``box`` (Liang-Barsky clipping)."""
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-dx, a[0] - (box.x - box.hw)), (dx, box.x + box.hw - a[0]),
+                 (-dy, a[1] - (box.y - box.hh)), (dy, box.y + box.hh - a[1])):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return False
+    return (t1 - t0) * math.hypot(dx, dy) > 0.5
 
 
 def _bounds(line: Sequence[Point]) -> tuple[float, float, float, float]:
