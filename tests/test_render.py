@@ -325,11 +325,11 @@ def test_every_example_renders_with_badges_for_its_declared_loops(path: Path) ->
     assert len(groups(root, "data-link")) == len(diagram.links)
 
 
-def test_foresight_map_renders_with_routed_splines_and_every_sign() -> None:
+def test_foresight_map_renders_with_bent_straight_links_and_every_sign() -> None:
     diagram = foresight_diagram()  # skips when ../shared/data is absent
-    drawing = draw(diagram, time_budget=120)  # routed links, even on a loaded machine
-    assert drawing.splines == "true"  # 296 links: curved is not even tried
-    assert any("routed links" in note for note in drawing.notes)
+    drawing = draw(diagram, time_budget=120)  # the whole search, even on a loaded machine
+    assert drawing.splines == "line"  # 296 links: curved is not even tried
+    assert any("bent round the variables" in note for note in drawing.notes)
     root = ET.fromstring(svg_of(drawing))
     links = groups(root, "data-link")
     assert len(links) == len(diagram.links)

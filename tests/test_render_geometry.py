@@ -28,6 +28,7 @@ from loopkit.render.layout import (
     dense,
     orient,
     place_signs,
+    route_around,
 )
 from loopkit.render.metrics import (
     WEIGHTS,
@@ -260,3 +261,17 @@ def test_render_stats_text_and_json(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert result.stdout.startswith("<svg")
     assert "crossings" in result.stderr and "loop badges inside their loop 5/5" in result.stderr
+
+
+def test_route_around_bends_a_link_off_a_variable_in_its_way() -> None:
+    left, middle, right = Box(0, 0, 20, 10), Box(150, 0, 30, 10), Box(300, 0, 20, 10)
+    straight = EdgeShape(((20, 0), (100, 0), (200, 0), (270, 0)), (280, 0))
+    layout = Layout((-20, -10, 320, 10), (left, middle, right), (straight,))
+    routed = route_around(layout, [(0, 2)]).edges[0]
+    assert routed is not straight
+    assert routed.tip is not None and right.distance_to_point(routed.tip) < 1
+    assert left.distance_to_point(routed.points[0]) < 1
+    assert all(middle.distance_to_point(p) > 0 for p in routed.polyline(16))
+    # a link already clear of every other box is left as it is
+    clear = Layout(layout.bbox, (left, Box(150, 80, 30, 10), right), (straight,))
+    assert route_around(clear, [(0, 2)]).edges[0] is straight

@@ -67,9 +67,6 @@ CURVED_MAX_LINKS = 60
 CURVED_MAX_DENSITY = 2.2
 #: Share of the remaining budget a curved layout may use before falling back.
 CURVED_SHARE = 0.25
-#: Above this many links even routed splines are not tried (3,160 links: over 6 s for
-#: one routing), only straight lines.
-ROUTED_MAX_LINKS = 1000
 #: Seconds per link kept back from pass 1 for composing and drawing (measured: ~1 ms
 #: per link on a loaded 2-core machine for placing, writing and drawing the picture).
 DRAW_PER_LINK = 0.0015
@@ -150,8 +147,7 @@ def draw(
     # Pass 1 may use all but a share of the budget: composing and drawing need the rest,
     # more of it the more links there are.
     reserve = time_budget * DRAW_SHARE + DRAW_PER_LINK * len(diagram.links)
-    plans = (["curved", "true", "line"] if curved_ok(diagram)
-             else ["true", "line"] if len(diagram.links) <= ROUTED_MAX_LINKS else ["line"])
+    plans = ["curved", "true", "line"] if curved_ok(diagram) else ["line"]
     layout = None
     used = plans[-1]
     for n, splines in enumerate(plans):
@@ -179,14 +175,21 @@ def draw(
         raise RenderTimeout("the layout used up the time budget "
                             f"before {len(diagram.links)} links could be drawn; give a "
                             "larger --time-budget")
-    if "true" not in plans:
+    if used == "line":
+        # Graphviz's routing takes seconds to minutes on big maps: straight links are
+        # laid out fast and loopkit bends the ones that would cross a variable.
+        from loopkit.render.layout import route_around
+
+        number = {v.id: i for i, v in enumerate(diagram.variables)}
+        budget.keep = reserve  # leave placing signs and drawing their time
+        layout = route_around(layout, [(number[link.source], number[link.target])
+                                       for link in diagram.links], budget)
+        budget.keep = 0.0
+    if "curved" not in plans:
         notes.append(f"{len(diagram.links)} links on {len(diagram.variables)} variables: "
-                     f"drawn with straight links (routed ones are tried up to "
-                     f"{ROUTED_MAX_LINKS} links)")
-    elif "curved" not in plans:
-        notes.append(f"{len(diagram.links)} links on {len(diagram.variables)} variables: "
-                     f"drawn with routed links (curved ones are tried up to "
-                     f"{CURVED_MAX_LINKS} links and {CURVED_MAX_DENSITY:g} per variable)")
+                     f"drawn with straight links, bent round the variables in their way "
+                     f"(curved ones are tried up to {CURVED_MAX_LINKS} links and "
+                     f"{CURVED_MAX_DENSITY:g} per variable)")
     index = {link.key: i for i, link in enumerate(diagram.links)}
     badges = []
     for loop in analysis.loops:
@@ -208,6 +211,7 @@ def draw(
 
 #: What each step does instead once the budget has run out, for the note.
 _CUT_WORDS = {
+    "link routing": "link routing (some links left straight through variables)",
     "seed choice": "the choice among layouts (judged without trial badge placement)",
     "sign placement": "sign placement (signs put beside their arrowheads, unsearched)",
     "badge placement": "badge placement (badges put at their loop's centre, unsearched)",

@@ -723,3 +723,89 @@ def _cross(a: Point, b: Point, c: Point, d: Point) -> bool:
         return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
 
     return (side(a, b, c) * side(a, b, d) < 0) and (side(c, d, a) * side(c, d, b) < 0)
+
+
+#: Sideways offsets (points) tried when bending a straight link round variables.
+_BENDS = tuple(sign * step for step in (18.0, 36.0, 54.0, 72.0, 96.0, 120.0, 150.0, 190.0)
+               for sign in (1.0, -1.0))
+
+
+def route_around(layout: Layout, ends: Sequence[tuple[int, int]],
+                 budget: Budget | None = None, arrow: float = 10.0) -> Layout:
+    """Straight links that run through a variable other than their two ends, bent round it.
+
+    Graphviz's own routing (``splines=true``) takes seconds to minutes on big
+    maps; this keeps the fast straight layout and, for each link crossing a
+    box, tries arcs bowed to either side by growing amounts (as a CLD draws
+    its links anyway) and keeps the first that clears every box. Bounded:
+    a fixed number of tries per link, each checked against nearby boxes only.
+    """
+    index = _Index(cell=48.0)
+    for box in layout.nodes:
+        index.add_box(box)
+    edges = list(layout.edges)
+    for k, (tail, head) in enumerate(ends):
+        shape = edges[k]
+        if tail == head or len(shape.points) < 2:
+            continue
+        if budget is not None and budget.over("link routing"):
+            break
+        a, b = layout.nodes[tail], layout.nodes[head]
+        others = [n for n, node in enumerate(layout.nodes) if n not in (tail, head)]
+        if not _blocked(shape.polyline(8), layout, others, index, (a, b)):
+            continue
+        for bend in _BENDS:
+            curve = _bowed(a, b, bend, arrow)
+            if curve is not None and not _blocked(curve.polyline(8), layout, others, index,
+                                                  (a, b)):
+                edges[k] = curve
+                break
+    return Layout(layout.bbox, layout.nodes, tuple(edges))
+
+
+def _blocked(line: Sequence[Point], layout: Layout, others: Sequence[int], index: _Index,
+             ends: tuple[Box, Box]) -> bool:
+    """Whether the polyline runs through a box other than its two ends."""
+    xs, ys = [p[0] for p in line], [p[1] for p in line]
+    span = Box((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2,
+               (max(xs) - min(xs)) / 2, (max(ys) - min(ys)) / 2)
+    near = {id(b): b for b in index.near(span, 2.0)[0]}
+    for box in near.values():
+        if box is ends[0] or box is ends[1]:
+            continue
+        grown = Box(box.x, box.y, box.hw + 2, box.hh + 2)
+        if any(_through(p, q, grown) for p, q in itertools.pairwise(line)):
+            return True
+    return False
+
+
+def _bowed(tail: Box, head: Box, bend: float, arrow: float) -> EdgeShape | None:
+    """A cubic from ``tail``'s border to ``head``'s, bowed ``bend`` points to one side."""
+    (x0, y0), (x1, y1) = (tail.x, tail.y), (head.x, head.y)
+    length = math.hypot(x1 - x0, y1 - y0)
+    if length < 1:
+        return None
+    nx, ny = -(y1 - y0) / length, (x1 - x0) / length
+    c1 = (x0 + (x1 - x0) / 3 + nx * bend, y0 + (y1 - y0) / 3 + ny * bend)
+    c2 = (x0 + 2 * (x1 - x0) / 3 + nx * bend, y0 + 2 * (y1 - y0) / 3 + ny * bend)
+    start = _border(tail, c1)
+    tip = _border(head, c2)
+    if start is None or tip is None:
+        return None
+    dx, dy = tip[0] - c2[0], tip[1] - c2[1]
+    gap = math.hypot(dx, dy)
+    if gap <= arrow:
+        return None
+    end = (tip[0] - dx / gap * arrow, tip[1] - dy / gap * arrow)
+    return EdgeShape((start, c1, c2, end), tip)
+
+
+def _border(box: Box, toward: Point) -> Point | None:
+    """Where the ray from the box's centre toward ``toward`` leaves the box."""
+    dx, dy = toward[0] - box.x, toward[1] - box.y
+    if abs(dx) < 1e-9 and abs(dy) < 1e-9:
+        return None
+    scale = min(box.hw / abs(dx) if dx else math.inf, box.hh / abs(dy) if dy else math.inf)
+    if scale >= 1:
+        return None  # the control point lies inside the box
+    return (box.x + dx * scale, box.y + dy * scale)
