@@ -360,7 +360,9 @@ def arc(centre: Point, radius: float, clockwise: bool, arrow: float = 5.0) -> Ed
 _SIGN_SPOTS = (*((along, across, side) for along in (9.0, 14.0, 20.0, 27.0)
                  for across in (9.0, 12.5) for side in (1.0, -1.0)),
                *((along, across, side) for along in (12.0, 24.0, 36.0)
-                 for across in (18.0, 24.0) for side in (1.0, -1.0)))
+                 for across in (18.0, 24.0) for side in (1.0, -1.0)),
+               *((along, across, side) for along in (48.0, 60.0)
+                 for across in (9.0, 18.0, 30.0) for side in (1.0, -1.0)))
 
 
 def place_signs(layout: Layout, half: tuple[float, float] = (5.0, 6.5),
@@ -725,9 +727,13 @@ def _cross(a: Point, b: Point, c: Point, d: Point) -> bool:
     return (side(a, b, c) * side(a, b, d) < 0) and (side(c, d, a) * side(c, d, b) < 0)
 
 
-#: Sideways offsets (points) tried when bending a straight link round variables.
-_BENDS = tuple(sign * step for step in (18.0, 36.0, 54.0, 72.0, 96.0, 120.0, 150.0, 190.0)
-               for sign in (1.0, -1.0))
+#: Sideways offsets (points) of the two control points tried when bending a straight link
+#: round variables: even bows first, smallest first, then lopsided ones and S-shapes.
+_STEPS = (18.0, 36.0, 54.0, 72.0, 96.0, 120.0, 150.0, 190.0)
+_BENDS = (*((sign * step, sign * step) for step in _STEPS for sign in (1.0, -1.0)),
+          *((sign * step * a, sign * step * b) for step in _STEPS[1:]
+            for a, b in ((1.0, 0.3), (0.3, 1.0), (1.0, -0.6), (-0.6, 1.0))
+            for sign in (1.0, -1.0)))
 
 
 def route_around(layout: Layout, ends: Sequence[tuple[int, int]],
@@ -755,7 +761,7 @@ def route_around(layout: Layout, ends: Sequence[tuple[int, int]],
         if not _blocked(shape.polyline(8), layout, others, index, (a, b)):
             continue
         for bend in _BENDS:
-            curve = _bowed(a, b, bend, arrow)
+            curve = _bowed(a, b, *bend, arrow)
             if curve is not None and not _blocked(curve.polyline(8), layout, others, index,
                                                   (a, b)):
                 edges[k] = curve
@@ -779,15 +785,17 @@ def _blocked(line: Sequence[Point], layout: Layout, others: Sequence[int], index
     return False
 
 
-def _bowed(tail: Box, head: Box, bend: float, arrow: float) -> EdgeShape | None:
-    """A cubic from ``tail``'s border to ``head``'s, bowed ``bend`` points to one side."""
+def _bowed(tail: Box, head: Box, first: float, second: float,
+           arrow: float) -> EdgeShape | None:
+    """A cubic from ``tail``'s border to ``head``'s, its control points moved ``first`` and
+    ``second`` points to one side (the same amount: an even bow; else lopsided or an S)."""
     (x0, y0), (x1, y1) = (tail.x, tail.y), (head.x, head.y)
     length = math.hypot(x1 - x0, y1 - y0)
     if length < 1:
         return None
     nx, ny = -(y1 - y0) / length, (x1 - x0) / length
-    c1 = (x0 + (x1 - x0) / 3 + nx * bend, y0 + (y1 - y0) / 3 + ny * bend)
-    c2 = (x0 + 2 * (x1 - x0) / 3 + nx * bend, y0 + 2 * (y1 - y0) / 3 + ny * bend)
+    c1 = (x0 + (x1 - x0) / 3 + nx * first, y0 + (y1 - y0) / 3 + ny * first)
+    c2 = (x0 + 2 * (x1 - x0) / 3 + nx * second, y0 + 2 * (y1 - y0) / 3 + ny * second)
     start = _border(tail, c1)
     tip = _border(head, c2)
     if start is None or tip is None:

@@ -51,7 +51,7 @@ BADGE_RADIUS = 13.0
 BADGE_NAME_SIZE = 10.0
 LEGEND_SIZE = 10.0
 MARGIN = 8.0
-SIGN_HALF = (5.0, 6.5)
+SIGN_HALF = (5.0, 7.5)  # a 15 pt sign: 0.93 em from descender to cap height
 LEGEND_TEXT = "#555555"
 
 
