@@ -690,15 +690,15 @@ def layout_cost(layout: Layout, loops: Sequence[Sequence[int]] = (),
     return cost + 4.0 * max(0.0, aspect - 1.4) + width * height / 1e6
 
 
-def _through(a: Point, b: Point, box: Box) -> bool:
-    """Whether segment ``ab`` passes through ``box`` (Liang-Barsky clipping)."""
+def clip_length(a: Point, b: Point, rect: tuple[float, float, float, float]) -> float:
+    """Length of segment ``ab`` inside ``rect`` (x0, y0, x1, y1), by Liang-Barsky clipping."""
     dx, dy = b[0] - a[0], b[1] - a[1]
     t0, t1 = 0.0, 1.0
-    for p, q in ((-dx, a[0] - (box.x - box.hw)), (dx, box.x + box.hw - a[0]),
-                 (-dy, a[1] - (box.y - box.hh)), (dy, box.y + box.hh - a[1])):
+    for p, q in ((-dx, a[0] - rect[0]), (dx, rect[2] - a[0]),
+                 (-dy, a[1] - rect[1]), (dy, rect[3] - a[1])):
         if p == 0:
             if q < 0:
-                return False
+                return 0.0
             continue
         t = q / p
         if p < 0:
@@ -706,8 +706,14 @@ def _through(a: Point, b: Point, box: Box) -> bool:
         else:
             t1 = min(t1, t)
         if t0 > t1:
-            return False
-    return (t1 - t0) * math.hypot(dx, dy) > 0.5
+            return 0.0
+    return (t1 - t0) * math.hypot(dx, dy)
+
+
+def _through(a: Point, b: Point, box: Box) -> bool:
+    """Whether segment ``ab`` passes through ``box`` (more than touching it)."""
+    return clip_length(a, b, (box.x - box.hw, box.y - box.hh,
+                              box.x + box.hw, box.y + box.hh)) > 0.5
 
 
 def _bounds(line: Sequence[Point]) -> tuple[float, float, float, float]:
