@@ -322,26 +322,30 @@ def render_svg(
     renderer: str | None = None,
     style: Style | Iterable[str] | None = None,
     time_budget: float = DEFAULT_TIME_BUDGET,
-    id_prefix: str = "",
+    id_prefix: str | None = None,
+    text_nearby: bool = False,
 ) -> str:
     """The finished, accessible SVG text (no XML declaration, so it can be inlined).
 
     ``highlight`` is a loop id from ``analysis`` (computed when not given):
     that loop is emphasised, the rest faded. ``id_prefix`` keeps element ids
-    unique when several SVGs share one HTML page.
+    unique when several SVGs share one HTML page (``None``: derived from the
+    file name and the picture). ``text_nearby``: the page around the picture
+    lists its loops and links, so the SVG's description points there.
     """
     drawing = draw(diagram, analysis, highlight=highlight, engine=engine, renderer=renderer,
                    style=style, time_budget=time_budget)
-    return svg_of(drawing, renderer=renderer, id_prefix=id_prefix, timeout=time_budget)
+    return svg_of(drawing, renderer=renderer, id_prefix=id_prefix, timeout=time_budget,
+                  text_nearby=text_nearby)
 
 
-def svg_of(drawing: Drawing, *, renderer: str | None = None, id_prefix: str = "",
-           timeout: float = DEFAULT_TIME_BUDGET) -> str:
+def svg_of(drawing: Drawing, *, renderer: str | None = None, id_prefix: str | None = None,
+           timeout: float = DEFAULT_TIME_BUDGET, text_nearby: bool = False) -> str:
     """Draw a ``Drawing`` as SVG and post-process it."""
     from loopkit.render.svg import finish_svg
 
     raw = _draw_pinned(choose_renderer(renderer), drawing, "svg", timeout)
-    return finish_svg(raw, drawing, id_prefix=id_prefix)
+    return finish_svg(raw, drawing, id_prefix=id_prefix, text_nearby=text_nearby)
 
 
 def _draw_pinned(program: Renderer, drawing: Drawing, fmt: str, timeout: float,

@@ -25,6 +25,7 @@ from loopkit.render.dot import (
     Style,
     greedy_wrap,
     group_fills,
+    group_outline,
     link_attrs,
     text_width,
     variable_attrs,
@@ -314,8 +315,10 @@ def _add_legend(scene: Scene, diagram: Diagram, style: Style, badges: Sequence[B
                            **{"class": "legend-loop"})
         else:
             fill = fills[key]
+            border, dash, pen = group_outline(fill)
             scene.add_node(f"{owner}-swatch", x + 7, y, 7, 6, label="", shape="box",
-                           style="rounded,filled", fillcolor=fill, color=fill, width=0.19,
+                           style=f"{dash},filled" if dash else "filled", fillcolor=fill,
+                           color=border, penwidth=pen, width=0.19,
                            height=0.15, fixedsize="true", id=f"{owner}-swatch",
                            **{"class": "legend-swatch"})
         text_w = text_width(text, LEGEND_SIZE)
