@@ -65,7 +65,8 @@ WATCH = typer.Option(False, "--watch", help="Render again whenever a file is sav
 STYLE = typer.Option(
     [], "--style", metavar="NAME",
     help="Repeatable: dashed (negative links dashed), mono (no colour), boxes "
-         "(outline variables), plain (no group colours), no-legend.")
+         "(outline variables), plain (no group colours), no-legend, support (link width "
+         "by how many merged maps drew it).")
 
 
 class StatsFormat(StrEnum):
