@@ -24,10 +24,6 @@ from sd_oracle import Comparison, compare, models  # noqa: E402
 if not (SHARED_DATA / "sd-models").is_dir():
     pytest.skip("../shared/data/sd-models is not here", allow_module_level=True)
 
-#: Vensim macros are not expanded: a macro call's arguments get '?' (Simlin expands them).
-MACROS = ("macro_cross_reference", "macro_expression", "macro_multi_expression",
-          "macro_multi_macros", "macro_stock", "macro_trailing_definition")
-
 #: Links Simlin signs and loopkit leaves '?', and why loopkit is right or more careful.
 SIGNED_BY_SIMLIN_ONLY: dict[tuple[str, str, str], str] = {
     ("tests/arithmetics/test_arithmetics.mdl", "time3", "product"):
@@ -78,8 +74,7 @@ def test_loopkit_signs_at_least_as_many_links_and_explains_each_simlin_only_sign
     assert len(both) >= 250
     assert sum(c.signed for c in both) >= sum(c.simlin_signed for c in both)
     unexplained = [(name(c), *link) for c in both for link in c.only_simlin_signs()
-                   if (name(c), *link) not in SIGNED_BY_SIMLIN_ONLY
-                   and not any(f"tests/{m}/" in name(c) for m in MACROS)]
+                   if (name(c), *link) not in SIGNED_BY_SIMLIN_ONLY]
     assert unexplained == []
     used = {(name(c), *link) for c in both for link in c.only_simlin_signs()}
     assert set(SIGNED_BY_SIMLIN_ONLY) <= used  # no stale explanation

@@ -248,3 +248,14 @@ def test_vensim_drawn_sign_the_equation_contradicts_is_a_located_warning() -> No
     assert {lk.key: lk.polarity.value for lk in drawn.diagram.links}[
         ("food", "food_per_person")] == "-"
     assert "using - (--polarity drawn)" in str(drawn.warnings[0])
+
+
+def test_vensim_macros_sign_their_calls_through_their_equations() -> None:
+    text = ("{UTF-8}\n:MACRO: RATIO(top, bottom)\nRATIO = top / bottom\n\t~\t\t|\n\n"
+            ":END OF MACRO:\n:MACRO: SLOW(input, start)\nSLOW = INTEG(RATIO(input, 2), start)\n"
+            "\t~\t\t|\n\n:END OF MACRO:\n" + mdl("y = RATIO(a, d)", "z = SLOW(a, e)",
+                                             *CONSTANTS).removeprefix("{UTF-8}\n"))
+    result = import_text(text, "m.mdl")
+    found = {lk.key: lk.polarity.value for lk in result.diagram.links}
+    assert found == {("a", "y"): "+", ("d", "y"): "-", ("a", "z"): "+"}  # e: initial only
+    assert "2 macros defined" in result.notes[0]

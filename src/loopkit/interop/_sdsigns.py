@@ -78,11 +78,12 @@ class Drawn:
 class Analysis:
     """Effects of every variable's causes, with value signs inferred on demand."""
 
-    def __init__(self, variables: dict[str, SdVariable], resolve: Callable[[str], str]) -> None:
+    def __init__(self, variables: dict[str, SdVariable], resolve: Callable[[str], str],
+                 roles: dict[str, str] | None = None) -> None:
         self.vars = variables
         self._signs: dict[str, int] = {}
         self._busy: set[str] = set()
-        self.ctx = sdexpr.Context(resolve, self.value_sign, self._table)
+        self.ctx = sdexpr.Context(resolve, self.value_sign, self._table, roles=roles or {})
 
     def _table(self, key: str) -> list[tuple[float, float]] | None:
         var = self.vars.get(key)
@@ -147,6 +148,49 @@ def with_kinds(variables: Iterable[Variable], model: dict[str, SdVariable]) -> t
     return tuple(replace(v, kind=kinds[v.id]) if v.id in kinds else v for v in variables)
 
 
+def function_roles(name: str, params: list[str], body: dict[str, Any],
+                   roles: dict[str, str] | None = None) -> str:
+    """Per-parameter roles of a model's own function (a Vensim macro) from its equations.
+
+    ``body`` maps each of the macro's variables to its parsed equation (or None);
+    the macro's value is the variable named like the macro. Effects compose
+    along the paths from it to each parameter; ``roles`` are the other macros'.
+    """
+    variables = {p: SdVariable(p, p) for p in params}
+    for key, tree in body.items():
+        if key in variables or tree is None:
+            continue
+        integ = tree[0] == "call" and str(tree[1]).strip().lower() == "integ"
+        variables[key] = SdVariable(key, key, "stock" if integ else "aux", [tree])
+    analysis = Analysis(variables, lambda n: n if n in variables else "", roles)
+    direct = {k: analysis.effects(v) for k, v in variables.items() if v.trees}
+
+    def through(key: str, seen: frozenset[str]) -> dict[str, sdexpr.Effect]:
+        out: dict[str, sdexpr.Effect] = {}
+        for dep, effect in direct.get(key, {}).items():
+            if dep in params:
+                out = sdexpr._merge(out, {dep: effect})
+            elif dep not in seen:
+                out = sdexpr._merge(out, sdexpr._scale(
+                    through(dep, seen | {dep}), effect.sign, delayed=effect.delayed,
+                    initial=effect.initial))
+        return out
+
+    total = through(name, frozenset({name}))
+    roles = ""
+    for param in params:
+        effect = total.get(param)
+        if effect is None or effect.sign == sdexpr.UNK:
+            roles += "?"
+        elif effect.initial:
+            roles += "i"
+        elif effect.delayed:
+            roles += "d" if effect.sign == sdexpr.POS else "?"
+        else:
+            roles += "+" if effect.sign == sdexpr.POS else "-"
+    return roles
+
+
 def constants(model: dict[str, SdVariable]) -> set[str]:
     """Ids of the inputs that are plain numbers or lookup tables (nothing causes them)."""
     out = set()
@@ -161,13 +205,13 @@ def constants(model: dict[str, SdVariable]) -> set[str]:
 def signed_links(variables: dict[str, SdVariable], drawn: list[Drawn],
                  resolve: Callable[[str], str], notes: Notes, filename: str, *,
                  polarity: str = "equations", keep_initial: bool = False,
-                 ) -> tuple[list[Link], list[Problem]]:
+                 roles: dict[str, str] | None = None) -> tuple[list[Link], list[Problem]]:
     """The model's links: drawn arrows and equation dependencies, each with its best sign."""
     if polarity not in POLICIES:
         from loopkit.problems import UsageError
 
         raise UsageError(f"polarity {polarity!r}: choose equations or drawn")
-    analysis = Analysis(variables, resolve)
+    analysis = Analysis(variables, resolve, roles)
     by_vid = {v.vid: v for v in variables.values()}
     effects: dict[str, dict[str, sdexpr.Effect]] = {}
     for var in variables.values():
@@ -252,5 +296,6 @@ def signed_links(variables: dict[str, SdVariable], drawn: list[Drawn],
     return links, warnings
 
 
-__all__ = ["NOTES", "POLICIES", "Drawn", "SdVariable", "constants", "signed_links",
+__all__ = ["NOTES", "POLICIES", "Drawn", "SdVariable", "constants", "function_roles",
+           "signed_links",
            "with_kinds"]

@@ -275,6 +275,8 @@ class Context:
     value_sign: Callable[[str], int]
     table: Callable[[str], list[tuple[float, float]] | None]
     unknown_functions: set[str] = field(default_factory=set)
+    #: Per-argument roles of the model's own functions (Vensim macros), as in ``_ROLES``.
+    roles: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -284,7 +286,7 @@ class Result:
 
 
 _UNKNOWN_ARG = "?"
-#: Per-argument roles of builtins: '+' rises with it, '?' unknown, 'd' delayed +,
+#: Per-argument roles of builtins: '+' rises with it, '-' falls, '?' unknown, 'd' delayed +,
 #: 't' a delay or smoothing time (-), 'i' initial value only; the last role repeats.
 _ROLES: dict[str, str] = {
     # Vensim
@@ -444,7 +446,7 @@ def _call(name: str, args: list[Any], ctx: Context, expect: int = UNK) -> Result
     if fname == "abs" and len(args) == 1:
         inner = analyse(args[0], ctx)
         return Result(_scale(inner.effects, inner.value), POS)
-    roles = _ROLES.get(fname)
+    roles = ctx.roles.get(fname) or _ROLES.get(fname)
     # The value of MIN(a, b) >= 0 means both are; INITIAL/ACTIVE INITIAL pass it on.
     passes = expect if fname in ("initial", "init", "active initial") or (
         fname in ("min", "vmin") and expect == POS) or (fname in ("max", "vmax")
@@ -464,6 +466,9 @@ def _call(name: str, args: list[Any], ctx: Context, expect: int = UNK) -> Result
         elif role == "d":
             maps.append(_scale(part.effects, POS, delayed=True))
             value = value if part.value == POS else UNK
+        elif role == "-":
+            maps.append(_scale(part.effects, NEG))
+            value = UNK
         elif role == "t":  # a delay or smoothing time: Simlin's convention, see docs
             maps.append(_scale(part.effects, NEG))
         elif role == "i":
