@@ -7,7 +7,7 @@ import io
 import re
 import xml.etree.ElementTree as ET
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from loopkit.escape import csv_cell, dot_string, markdown_text, one_line, strip_control, xml_text
@@ -61,6 +61,7 @@ def test_dot_string_is_one_quoted_string_that_reads_back_literally(text: str) ->
     assert _dot_unquote(quoted).replace("&amp;", "&") == expected
 
 
+@settings(deadline=None)  # the first example pays for importing markdown_it
 @given(TEXT)
 def test_markdown_text_renders_as_plain_text(text: str) -> None:
     from markdown_it import MarkdownIt
@@ -69,6 +70,27 @@ def test_markdown_text_renders_as_plain_text(text: str) -> None:
     tags = set(re.findall(r"</?([a-z0-9]+)", html))
     assert tags <= {"table", "thead", "tr", "th", "tbody", "td", "p"}, html
     assert html.count("<th>") == 1
+
+
+@settings(deadline=None)
+@given(TEXT)
+def test_markdown_text_is_inert_at_the_start_of_a_line_or_list_item(text: str) -> None:
+    """Block markers are escaped only where they start a block (far fewer backslashes)."""
+    from markdown_it import MarkdownIt
+
+    text = text.lstrip()  # leading blanks would make a code block: callers put text after a marker
+    for line in (markdown_text(text), f"- {markdown_text(text)}", f"1. {markdown_text(text)}"):
+        html = MarkdownIt("commonmark").render(line + "\n")
+        tags = set(re.findall(r"</?([a-z0-9]+)", html))
+        assert tags <= {"p", "ul", "ol", "li"}, (line, html)
+
+
+def test_markdown_text_escapes_block_markers_only_at_the_start() -> None:
+    # '#' stays escaped everywhere, with a zero-width space: '#3' must not link issue 3
+    assert markdown_text("Multi-agency + police #3") == "Multi-agency + police \\#&#8203;3"
+    assert markdown_text("- item") == "\\- item" and markdown_text("1) x") == "1\\) x"
+    assert markdown_text("# not a heading") == "\\#&#8203; not a heading"
+    assert markdown_text("www.example.org") == "www\\.example\\.org"  # no autolink
 
 
 @given(TEXT)

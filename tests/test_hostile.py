@@ -249,3 +249,42 @@ def test_graphml_with_deeply_nested_embedded_json_is_an_error_not_a_crash(
     result = CliRunner().invoke(app, ["import", "deep.graphml", "-o", "-"])
     assert result.exit_code in (0, 1, 2), result.output
     assert "internal error" not in result.output
+
+
+def test_one_long_string_aliased_everywhere_is_bounded_in_bytes(tmp_path: Path) -> None:
+    """500 MB of text from a 0.3 MB file: the value count (7,000) was far under its limit,
+    and `export --to kumu` wrote 800 MB using 2 GB. Text now counts bytes after aliases."""
+    text = GENERATED["aliased-long-text"]().decode()
+    tracemalloc.start()
+    try:
+        with pytest.raises(DiagramError) as info:
+            parse_diagram(text, "t.yaml")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    [problem] = info.value.problems
+    assert (problem.code, problem.line) == ("yaml-too-big", 211)
+    assert "more than 20,971,520 bytes of text" in problem.message
+    assert peak < 64 * 1024 * 1024
+    # Raised by flag (sizes such as 1G) or environment, the same file reads.
+    (tmp_path / "t.yaml").write_text(text)
+    runner = CliRunner()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        assert runner.invoke(app, ["--max-yaml-text", "1G", "check", "t.yaml"]).exit_code == 0
+        assert runner.invoke(app, ["check", "t.yaml"],
+                             env={"LOOPKIT_MAX_YAML_TEXT": "600M"}).exit_code == 0
+        assert runner.invoke(app, ["export", "t.yaml", "--to", "kumu"]).exit_code == 1
+
+
+def test_text_limit_counts_utf8_bytes_of_keys_and_values_without_aliases_too() -> None:
+    body = "variables: {a: A, b: B}\nlinks: [a -> b (+)]\n"
+    assert parse_diagram(body, "d.yaml", limits=Limits(yaml_text=len(body))).variables
+    with pytest.raises(DiagramError, match=r"d.yaml:2:\d+: the document holds more than 20 "
+                                           "bytes of text"):
+        parse_diagram(body, "d.yaml", limits=Limits(yaml_text=20))
+    # 28 bytes above, then 11 + 20: ten 'é' are ten characters but twenty bytes
+    wide = "description: " + "\u00e9" * 10 + "\n" + body
+    with pytest.raises(DiagramError, match="holds more than 58 bytes"):
+        parse_diagram(wide, "d.yaml", limits=Limits(yaml_text=58))
+    assert parse_diagram(wide, "d.yaml", limits=Limits(yaml_text=59)).description

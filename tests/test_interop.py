@@ -327,7 +327,7 @@ def test_csv_tables_neutralise_formulas() -> None:
     parts = dict(get_format("csv").write_parts(HOSTILE))
     elements = list(csv.reader(io.StringIO(parts["-elements"])))
     connections = list(csv.reader(io.StringIO(parts["-connections"])))
-    assert elements[0] == ["ID", "Label", "Type", "Description"]
+    assert elements[0] == ["ID", "Label", "Type", "Description", "Kind"]
     assert elements[2][1] == "'=SUM(A1)" and elements[3][1] == "'-2 + @cmd"
     assert [row[2] for row in connections[1:]] == ["+", "-", "?"]
     assert connections[1][3] == "yes"

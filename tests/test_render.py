@@ -17,7 +17,7 @@ from loopkit.analysis.loops import analyse_loops
 from loopkit.loader import load_diagram
 from loopkit.model import DeclaredLoop, Diagram, Link, Polarity, Variable
 from loopkit.render import RenderError, Style, build_dot, draw, render, render_svg, svg_of
-from loopkit.render.dot import attr_list, wrap_label
+from loopkit.render.dot import FADED_EDGE, attr_list, wrap_label
 from loopkit.render.engine import choose_renderer
 from loopkit.render.layout import (
     _inside_on_row,
@@ -250,7 +250,10 @@ def test_svg_is_accessible_and_self_contained() -> None:
     first, second = list(root)[:2]
     assert first.tag == f"{SVG}title" and first.text == "School fines cycle"
     assert second.tag == f"{SVG}desc" and "R1 (Fines spiral) is reinforcing" in second.text
-    assert root.get("aria-labelledby").split() == [first.get("id"), second.get("id")]
+    # a short name (the title) and the description referenced, never read twice
+    assert root.get("aria-labelledby") == first.get("id")
+    assert root.get("aria-describedby") == second.get("id")
+    assert first.get("id").startswith("school-fines-")  # unique per picture, deterministic
     text = ET.tostring(root, encoding="unicode")
     assert "href" not in text and "url(" not in text and "<!--" not in text
     titles = [t.text for g in root.iter(f"{SVG}g") if g.get("data-link")
@@ -280,7 +283,7 @@ def test_svg_highlight_fades_everything_else() -> None:
         stroke = next(group.iter(f"{SVG}path")).get("stroke")
         inside = "R1" in group.get("data-loops").split()
         assert (stroke == "#111111") == inside, link_id
-        assert (stroke == "#dddddd") == (not inside), link_id
+        assert (stroke == FADED_EDGE) == (not inside), link_id
     assert "loop R1" in root.find("s:title", NS).text
 
 
@@ -311,7 +314,8 @@ def test_svg_id_prefix_applies_to_every_id() -> None:
     root = ET.fromstring(render_svg(school(), id_prefix="r1-"))
     ids = [e.get("id") for e in root.iter() if e.get("id")]
     assert ids and all(i.startswith("r1-") for i in ids)
-    assert root.get("aria-labelledby") == "r1-diagram-title r1-diagram-desc"
+    assert root.get("aria-labelledby") == "r1-diagram-title"
+    assert root.get("aria-describedby") == "r1-diagram-desc"
     with pytest.raises(ValueError):
         render_svg(school(), id_prefix='x" onload="y')
 
@@ -326,7 +330,7 @@ def test_every_example_renders_with_badges_for_its_declared_loops(path: Path) ->
 
 def test_foresight_map_renders_with_routed_splines_and_every_sign() -> None:
     diagram = foresight_diagram()  # skips when ../shared/data is absent
-    drawing = draw(diagram)
+    drawing = draw(diagram, time_budget=120)  # routed links, even on a loaded machine
     assert drawing.splines == "true"  # 296 links: curved is not even tried
     assert any("routed links" in note for note in drawing.notes)
     root = ET.fromstring(svg_of(drawing))
@@ -467,3 +471,48 @@ def test_row_scan_agrees_with_the_winding_number(
 
     xs = sorted(x for x in xs if not on_boundary(x))  # on the line, either answer is fine
     assert _inside_on_row(polygon, y, xs) == [x for x in xs if winding((x, y), polygon) != 0]
+
+
+def test_svg_description_names_groups_and_links_on_no_loop() -> None:
+    desc = school_svg().find("s:desc", NS).text
+    assert ("Groups, each drawn with its own outline: school (2 variables); family "
+            "(3 variables); child (1 variable)") in desc
+    assert ("Links on no loop: Schools trained to spot exploitation \u2192 Fines issued to "
+            "parents (negative)") in desc
+
+
+def test_highlighted_svg_describes_its_loop_not_the_whole_diagram() -> None:
+    whole = school_svg().find("s:desc", NS).text
+    loop = school_svg("R1").find("s:desc", NS).text
+    assert loop.startswith("The diagram with loop R1 (Fines spiral), a reinforcing loop, "
+                           "highlighted and the rest faded.")
+    assert "B1" not in loop and "Groups" not in loop and len(loop) < len(whole) / 3
+
+
+def test_standalone_svg_ids_differ_per_picture_and_repeat_per_input() -> None:
+    ids = [school_svg(h).find("s:title", NS).get("id") for h in (None, "R1", "B1")]
+    assert len(set(ids)) == 3 and all(i.startswith("school-fines-") for i in ids)
+    assert ET.fromstring(render_svg(school())).find("s:title", NS).get("id") == ids[0]
+
+
+def test_groups_differ_without_colour() -> None:
+    """Every group's boxes get an outline pattern of their own, shown in the legend too."""
+    root = school_svg()
+    looks: dict[str, set[tuple[str | None, str | None]]] = {}
+    for group in groups(root, "data-var").values():
+        box = next(group.iter(f"{SVG}path"))
+        name = group.get("data-group")
+        if name:
+            looks.setdefault(name, set()).add((box.get("stroke-dasharray"),
+                                               box.get("stroke-width")))
+    assert all(len(look) == 1 for look in looks.values())  # one look per group
+    assert len({next(iter(look)) for look in looks.values()}) == len(looks) == 5
+
+
+def test_default_id_prefix_is_safe_for_any_file_name() -> None:
+    from dataclasses import replace
+
+    for path in ('../"><script>.yaml', "9 lives.yaml", "---.yaml", "Ünïcode map.yaml"):
+        root = ET.fromstring(render_svg(replace(school(), path=path)))
+        prefix = root.find("s:title", NS).get("id").removesuffix("diagram-title")
+        assert re.fullmatch(r"[a-z][a-z0-9-]*-[0-9a-f]{8}-", prefix), (path, prefix)

@@ -10,6 +10,7 @@ import hashlib
 import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from loopkit.report import (
     DiagramReport,
     build_reports,
     html_report,
+    markdown_pictures,
     markdown_report,
     variable_rows,
 )
@@ -155,26 +157,40 @@ def test_markdown_report_content() -> None:
     text = markdown_report([report])
     assert text.startswith("# School fines cycle\n")
     assert "5 loops: 3 reinforcing, 2 balancing." in text
-    for heading in ("## Loops", "## Variables", "### R1: Fines spiral \\(reinforcing\\)",
-                    "### B2: Safeguarding response \\(balancing\\)"):
+    for heading in ("## Loops", "## Links", "## Groups", "## Variables",
+                    "### R1: Fines spiral (reinforcing)",
+                    "### B2: Safeguarding response (balancing)"):
         assert f"\n{heading}\n" in text
-    assert ("which raises school non\\-attendance further: a reinforcing loop\\." in text)
-    assert "| School non\\-attendance | absence | school | B1, R1, R2, R3 | 4 |" in text
+    assert "which raises school non-attendance further: a reinforcing loop." in text
+    assert "| School non-attendance | absence | school | B1, R1, R2, R3 | 4 |  |" in text
     assert "| Parents aware of right to challenge fines | fine\\_rights | intervention | none "\
-        "| 0 |" in text
-    images = re.findall(r"!\[([^\]]*)\]\(data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)\)", text)
-    assert len(images) == 6  # the diagram, then one per loop
-    highlights = [re.search(r'data-hl="(\w+)"', base64.b64decode(data).decode()).group(1)
-                  for _, data in images]
+        "| 0 | Intervention - help parents" in text  # variable descriptions are in the text
+    # links on no loop and groups are in the text, not only in the picture
+    assert "16 links, 2 of them on no loop" in text
+    assert ("| Schools trained to spot exploitation | Fines issued to parents | − negative | "
+            "no | none |") in text
+    assert "- **school** (drawn with a thin solid outline, rounded corners): " in text
+    images = re.findall(r"!\[([^\]]*)\]\(([^)]*)\)", text)
+    assert [name for _, name in images] == [
+        "report-school-fines.svg", *(f"report-school-fines-{i}.svg"
+                                     for i in ("B1", "R1", "R2", "R3", "B2"))]
+    assert "described in the text below" in images[0][0]  # alt text points to the words
+    assert all("described in the words above" in alt for alt, _ in images[1:])
+    assert "base64" not in text and "data:" not in text
+    pictures = markdown_pictures([report], "report")
+    assert list(pictures) == [name for _, name in images]
+    highlights = [re.search(r'data-hl="(\w+)"', svg).group(1) for svg in pictures.values()]
     assert highlights == ["None", "B1", "R1", "R2", "R3", "B2"]
     assert "![" not in markdown_report([report], images=False)
+    # loopkit's own words are not escaped: far fewer backslashes than one per sentence
+    assert text.count("\\") < 40
 
 
 def test_markdown_escapes_hostile_labels_and_bounds_pictures() -> None:
     [report] = _reports(HOSTILE, max_pictures=1)
     text = markdown_report([report])
     assert "<script>" not in text and "<b>" not in text and "](http" not in text
-    assert "Cost \\| price &lt;b&gt;" in text
+    assert "Cost \\| price \\<b\\>" in text
     assert "2 loops are described in words only" in text
     assert len(report.loop_svgs) == 1
 
@@ -239,7 +255,10 @@ def test_cli_writes_html_and_markdown(tmp_path: Path, monkeypatch: pytest.Monkey
     assert page.count("<svg") == 6 and 'data-loops="' in page and 'data-var="' in page
     result = runner.invoke(app, ["report", "examples/school-fines.yaml", "-o", str(md_out)])
     assert result.exit_code == 0, result.output
-    assert md_out.read_text(encoding="utf-8").count("data:image/svg+xml;base64,") == 6
+    assert md_out.read_text(encoding="utf-8").count("](report-school-fines") == 6
+    pictures = sorted(p.name for p in tmp_path.glob("report-*.svg"))
+    assert len(pictures) == 6 and "report-school-fines-R1.svg" in pictures
+    assert ET.fromstring((tmp_path / "report-school-fines.svg").read_text(encoding="utf-8"))
     quiet = runner.invoke(app, ["-q", "report", "examples/school-fines.yaml", "-o",
                                 str(md_out), "--no-images"])
     assert (quiet.exit_code, quiet.stderr) == (0, "")
@@ -280,7 +299,7 @@ def test_real_process_writes_markdown_to_stdout() -> None:
         cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("# Legal aid for separated migrant children\n")
-    assert "pushes legal aid for migrant children back down: a balancing loop\\." in done.stdout
+    assert "pushes legal aid for migrant children back down: a balancing loop." in done.stdout
 
 
 def test_report_for_diagram_report_dataclass_without_pictures() -> None:
@@ -298,3 +317,31 @@ def test_cli_report_is_byte_for_byte_reproducible(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
+
+
+def test_html_has_links_groups_and_descriptions_in_text() -> None:
+    [report] = _reports(FINES)
+    page = html_report([report])
+    assert "<caption id=\"d0-links-caption\">Links of School fines cycle</caption>" in page
+    assert ("<tr><td>Schools trained to spot exploitation</td><td>Fines issued to parents</td>"
+            "<td>\u2212 negative</td><td>no</td><td>none</td><td></td></tr>") in page
+    assert "16 links, 2 of them on no loop" in page
+    assert ("<li><strong>services</strong> (drawn with a thick solid outline, rounded corners):"
+            " Family disengagement from services, Support reaching the family") in page
+    assert "Intervention - educate schools" in page  # variable descriptions, not only tooltips
+    assert "Tab to it, then Enter or Space" in page  # the help names the keyboard
+    assert page.count('role="region" tabindex="0"') == 3  # each table scrolls on its own
+
+
+def test_html_pictures_are_named_briefly_and_never_repeat_the_description() -> None:
+    from loopkit.report import default_svg
+
+    [report] = _reports(FINES, svg=default_svg)
+    page = html_report([report])
+    descs = re.findall(r"<desc id=\"[^\"]+\">([^<]*)</desc>", page)
+    assert len(descs) == 6
+    assert sum(len(d) for d in descs) < 1200  # was 8,022 characters, each read twice
+    assert all(report.diagram.description not in d for d in descs)
+    names = re.findall(r"<title id=\"[^\"]+\">([^<]*)</title>", page)
+    assert names[0] == "School fines cycle" and all(len(n) < 80 for n in names)
+    assert 'aria-labelledby="d0-diagram-title" aria-describedby="d0-diagram-desc"' in page

@@ -28,6 +28,11 @@ class Limits:
     #: the variable and link limits written as flow mappings has ~370,000; each costs
     #: ~250 bytes of marks, so the limit also caps memory near 150 MB.
     yaml_values: int = 500_000
+    #: Bytes of text (keys and scalars, UTF-8) after alias expansion. Without aliases a
+    #: file holds no more text than its own size, so 4x the file-size default only
+    #: stops an alias multiplying one long string into every description (each byte
+    #: costs every output that writes it: a Kumu export needed ~4 bytes per byte).
+    yaml_text: int = 20 * 1024 * 1024
     #: Nesting depth of YAML collections (a diagram needs 4; PyYAML's C composer
     #: overflows the C stack somewhere past 10,000). At most ``DEPTH_CEILING``.
     depth: int = 64

@@ -15,6 +15,7 @@ from loopkit.cli.common import (
     EXIT_PROBLEMS,
     EXIT_USAGE,
     FILES,
+    echo_line,
     fail_usage,
     note,
     print_problems,
@@ -65,6 +66,10 @@ STYLE = typer.Option(
     [], "--style", metavar="NAME",
     help="Repeatable: dashed (negative links dashed), mono (no colour), boxes "
          "(outline variables), plain (no group colours), no-legend.")
+ALT = typer.Option(
+    False, "--alt",
+    help="Also write a text alternative beside each picture: NAME.alt.txt (alt text) and "
+         "NAME.desc.md (a long description: loops in words, every link, groups).")
 TIME_BUDGET = typer.Option(
     20.0, "--time-budget", min=0.5,
     help="Seconds a render may take; curved links fall back to routed ones on time.")
@@ -82,6 +87,7 @@ def render_command(
     check: bool = CHECK,
     watch: bool = WATCH,
     style: list[str] = STYLE,
+    alt: bool = ALT,
     time_budget: float = TIME_BUDGET,
 ) -> None:
     """Draw causal loop diagrams: signs at arrowheads, || on delays, loop badges.
@@ -95,6 +101,8 @@ def render_command(
       loopkit render --loop R1 diagram.yaml -o r1.svg
 
       loopkit render --check examples/*.yaml
+
+      loopkit render --alt diagram.yaml   # also diagram.alt.txt and diagram.desc.md
     """
     from loopkit.render.dot import Style
 
@@ -111,6 +119,8 @@ def render_command(
         raise fail_usage("--watch writes files: it cannot be combined with --check or -o -")
     if check and output == "-":
         raise fail_usage("--check compares files: give -o PATH, not -o -")
+    if alt and output == "-":
+        raise fail_usage("--alt writes files beside the picture: give -o PATH, not -o -")
     if output == "-" and fmt in ("png", "pdf") and sys.stdout.isatty():
         raise fail_usage(f"not writing {fmt.upper()} to a terminal; redirect it "
                          f"(> file.{fmt}) or use -o FILE")
@@ -121,7 +131,7 @@ def render_command(
     options: dict[str, Any] = {
         "fmt": fmt, "output": output, "each_loop": each_loop, "highlight": loop,
         "engine": engine.value, "renderer": renderer.value if renderer else None,
-        "style": look, "time_budget": time_budget,
+        "style": look, "time_budget": time_budget, "alt": alt,
     }
     if fmt == "pdf" or renderer is not None:
         from loopkit.render.engine import choose_renderer
@@ -159,25 +169,37 @@ def _render_one(path: str, diagram: Any, *, check: bool, **options: Any) -> int:
 
     from loopkit.analysis.loops import analyse_loops
     from loopkit.loader import suggest
+    from loopkit.render import ANALYSIS_SHARE
     from loopkit.render.files import plan_outputs, stale_outputs, write_outputs
 
     started = time.monotonic()
-    analysis = analyse_loops(diagram)
+    # The loop search is part of the render: it gets a share of the budget, the
+    # drawing what is left.
+    budget = options["time_budget"]
+    analysis = analyse_loops(diagram, time_budget=budget * ANALYSIS_SHARE)
+    if analysis.truncated:
+        note(f"{path}: note: loop search stopped ({analysis.reason}): links name only the "
+             "loops found")
+    options = {**options, "time_budget": max(budget - (time.monotonic() - started), 0.1)}
     highlight = options["highlight"]
     if highlight is not None and highlight not in {lp.id for lp in analysis.loops}:
         ids = [lp.id for lp in analysis.loops]
-        typer.echo(f"loopkit: error: {path}: no loop '{highlight}'{suggest(highlight, ids)}"
-                   f" (loops: {', '.join(ids[:12]) or 'none'}"
-                   f"{', ...' if len(ids) > 12 else ''})", err=True)
+        echo_line(f"loopkit: error: {path}: no loop '{highlight}'{suggest(highlight, ids)}"
+                  f" (loops: {', '.join(ids[:12]) or 'none'}"
+                  f"{', ...' if len(ids) > 12 else ''})", err=True)
         return EXIT_USAGE
-    outputs = plan_outputs(path, diagram, analysis, **options)
+    outputs = plan_outputs(path, diagram, analysis,
+                           **{k: v for k, v in options.items() if k != "alt"})
+    pictures = len(outputs)
+    if options.get("alt"):
+        outputs += _alt_outputs(diagram, analysis, outputs)
     for remark in dict.fromkeys(remark for out in outputs for remark in out.notes):
         note(f"{path}: note: {remark}")
     if check:
         stale = stale_outputs(outputs)
         for target, why in stale:
-            typer.echo(f"{target}: {why} (run: loopkit render {path}"
-                       f"{_flags_hint(options)})", err=True)
+            echo_line(f"{target}: {why} (run: loopkit render {path}"
+                      f"{_flags_hint(options)})", err=True)
         if not stale:
             note(f"{path}: pictures up to date")
         return EXIT_PROBLEMS if stale else EXIT_OK
@@ -189,9 +211,29 @@ def _render_one(path: str, diagram: Any, *, check: bool, **options: Any) -> int:
     write_outputs(outputs, [path], folders)
     elapsed = time.monotonic() - started
     where = options["each_loop"] if options["each_loop"] else outputs[0].path
-    what = f"{len(outputs)} pictures in " if options["each_loop"] else ""
-    note(f"{path}: wrote {what}{where} ({elapsed:.2f} s)")
+    what = f"{pictures} pictures in " if options["each_loop"] else ""
+    also = " with .alt.txt and .desc.md text alternatives" if options.get("alt") else ""
+    note(f"{path}: wrote {what}{where}{also} ({elapsed:.2f} s)")
     return EXIT_OK
+
+
+def _alt_outputs(diagram: Any, analysis: Any, pictures: list[Any]) -> list[Any]:
+    """``NAME.alt.txt`` and ``NAME.desc.md`` beside each picture (``--alt``)."""
+    from loopkit.render.files import Output
+    from loopkit.report.alt import alt_text, long_description
+
+    out = []
+    for picture in pictures:
+        if picture.path is None:
+            continue
+        stem = Path(picture.path).with_suffix("")
+        out += [Output(f"{stem}.alt.txt",
+                       (alt_text(diagram, analysis, picture.loop) + "\n").encode("utf-8"),
+                       picture.loop),
+                Output(f"{stem}.desc.md",
+                       long_description(diagram, analysis, picture.loop).encode("utf-8"),
+                       picture.loop)]
+    return out
 
 
 def _flags_hint(options: dict[str, Any]) -> str:
@@ -207,6 +249,8 @@ def _flags_hint(options: dict[str, Any]) -> str:
         parts.append(f" --loop {options['highlight']}")
     if options["engine"] != "neato":
         parts.append(f" --engine {options['engine']}")
+    if options.get("alt"):
+        parts.append(" --alt")
     return "".join(parts)
 
 

@@ -27,7 +27,8 @@ OUTPUT = typer.Option(
 FORMAT = typer.Option(None, "--format", "-f", help="Override the format the suffix implies.")
 IMAGES = typer.Option(
     True, "--images/--no-images",
-    help="Markdown only: embed pictures as data URIs (GitHub comments drop them).",
+    help="Markdown only: write the pictures as SVG files beside the report and link them "
+         "(--no-images: text only, e.g. for pull-request comments).",
 )
 MAX_PICTURES = typer.Option(
     30, "--max-pictures", min=0, help="Draw at most this many loops per diagram."
@@ -61,7 +62,13 @@ def report_command(
     from pathlib import Path
 
     from loopkit.fsutil import atomic_write
-    from loopkit.report import build_reports, default_svg, html_report, markdown_report
+    from loopkit.report import (
+        build_reports,
+        default_svg,
+        html_report,
+        markdown_pictures,
+        markdown_report,
+    )
 
     chosen = report_format or _SUFFIXES.get(Path(output).suffix.lower())
     if chosen is None:
@@ -74,14 +81,22 @@ def report_command(
             print_problems(result.all_problems)
         note(f"no report written: {len(unreadable)} file(s) could not be read")
         raise typer.Exit(EXIT_PROBLEMS)
+    if chosen is ReportFormat.markdown and images and output == "-":
+        note("the Markdown report's pictures are files beside it: give -o report.md "
+             "to write them; writing text only")
+        images = False
     reports = build_reports(results, max_pictures=max_pictures,
                             svg=None if chosen is ReportFormat.markdown and not images
                             else default_svg)
+    stem = Path(output).stem
     text = (html_report(reports) if chosen is ReportFormat.html
-            else markdown_report(reports, images=images))
+            else markdown_report(reports, images=images, picture_stem=stem))
     if output == "-":
         typer.echo(text, nl=False)
     else:
+        if chosen is ReportFormat.markdown and images:
+            for name, svg in markdown_pictures(reports, stem).items():
+                atomic_write(Path(output).parent / name, svg, inputs=files)
         atomic_write(output, text, inputs=files)
         note(f"wrote {output} ({len(reports)} diagram{'s' if len(reports) != 1 else ''}, "
              f"{sum(len(r.analysis.loops) for r in reports)} loops)")

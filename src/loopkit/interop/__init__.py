@@ -48,6 +48,8 @@ class Format:
     carries: str = ""
     #: Which of loopkit's fields an export keeps (see ``FIELDS``); the rest is reported.
     keeps: frozenset[str] = frozenset()
+    #: Bytes, not text: read and written as Latin-1 text (one character per byte).
+    binary: bool = False
 
     def _module(self) -> ModuleType:
         return importlib.import_module(f"loopkit.interop.{self.module}")
@@ -96,6 +98,13 @@ _ALL = frozenset(FIELDS)
 
 #: Every format, in sniffing order (most specific content signature first).
 FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("xlsx", "XLSX workbook (Kumu import template)", "xlsx", (".xlsx",), True, True,
+           "Elements and Connections sheets, as Kumu's spreadsheet import reads them",
+           frozenset({"ids", "groups", "descriptions", "delays", "evidence", "sources"}),
+           binary=True),
+    Format("claims", "causal claims CSV", "claims", (".claims.csv", ".csv"),
+           True, False, "one claim per row: source, cause, effect, polarity, quote; quotes "
+           "become evidence, the people who made a claim its sources"),
     Format("loopy", "LOOPY link or .loopy file", "loopy", (".loopy",), True, True,
            "labels, links, polarity (edge strength +1/-1), colours", frozenset({"groups"})),
     Format("vensim", "Vensim .mdl model", "vensim", (".mdl",), True, False,
@@ -116,9 +125,11 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("dot", "Graphviz DOT", "dot", (".dot", ".gv"), False, True,
            "the graph loopkit draws: labels, signs, delays, group colours",
            frozenset({"ids", "groups", "delays", "title", "positions"})),
-    Format("csv", "CSV element and connection tables", "tables", (".csv",), False, True,
-           "two tables (elements, connections) for Kumu or a spreadsheet",
-           frozenset({"ids", "groups", "descriptions", "delays", "evidence"})),
+    Format("csv", "CSV element and connection tables, or one links sheet", "tables",
+           (".csv",), True, True,
+           "two tables (elements, connections) for Kumu or a spreadsheet; reads a single "
+           "'from,to,polarity' links sheet too",
+           frozenset({"ids", "groups", "descriptions", "delays", "evidence", "sources"})),
 )}
 
 
@@ -162,11 +173,15 @@ def read_source(path: str) -> tuple[str, str, tuple[str, ...]]:
         if len(raw) > max_source_bytes():
             raise DiagramError([Problem("<stdin>", 1, 1, f"input is larger than "
                                         f"{max_source_bytes():,} bytes", "file-too-large")])
+        if raw.startswith(b"PK\x03\x04"):  # a workbook (zip) on stdin
+            return raw.decode("latin-1"), "<stdin>", ()
         try:
             return raw.decode("utf-8-sig"), "<stdin>", ()
         except UnicodeDecodeError:
             raise DiagramError([Problem("<stdin>", 1, 1, "input is not UTF-8 text",
                                         "encoding")]) from None
+    if path.lower().endswith((".xlsx", ".xlsm")):
+        return _read_binary(path), path, ()
     try:
         return read_text(path, max_source_bytes()).removeprefix("\ufeff"), path, ()
     except DiagramError as error:
@@ -193,6 +208,24 @@ def _decode_legacy(raw: bytes, xml: bool) -> tuple[str, str]:
         except LookupError:
             pass
     return raw.decode("cp1252", errors="replace"), "Windows-1252"
+
+
+def _read_binary(path: str) -> str:
+    """A workbook's bytes, bounded like any source, as Latin-1 text (lossless)."""
+    from loopkit.loader import shown
+
+    limit = max_source_bytes()
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise UsageError(f"{shown(path, 500)}: no such file") from None
+    except OSError as error:
+        raise UsageError(f"{shown(path, 500)}: cannot read: {error.strerror or error}") from None
+    if len(raw) > limit:
+        raise DiagramError([Problem(path, 1, 1, f"file is larger than {limit:,} bytes",
+                                    "file-too-large")])
+    return raw.decode("latin-1")
 
 
 def format_names(*, reads: bool | None = None, writes: bool | None = None) -> list[str]:

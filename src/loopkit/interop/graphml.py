@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from loopkit.escape import xml_text
+from loopkit.escape import json_safe, xml_text
 from loopkit.interop import ImportResult
 from loopkit.interop._common import (
     IdMaker,
@@ -194,8 +194,8 @@ def write(diagram: Diagram) -> str:
     if diagram.description:
         lines.append(f"    {_entry('d_description', diagram.description)}")
     if diagram.loops:
-        loops = json.dumps([loop_fields(lp) for lp in diagram.loops], ensure_ascii=False,
-                           sort_keys=True)
+        loops = json_safe(json.dumps([loop_fields(lp) for lp in diagram.loops],
+                                     ensure_ascii=False, sort_keys=True))
         lines.append(f"    {_entry('d_loops', loops)}")
     for v in diagram.variables:
         data = [_entry("n_label", v.label)]
@@ -213,7 +213,8 @@ def write(diagram: Diagram) -> str:
         if lk.description is not None:
             data.append(_entry("e_description", lk.description))
         if lk.evidence:
-            data.append(_entry("e_evidence", json.dumps(list(lk.evidence), ensure_ascii=False)))
+            data.append(_entry("e_evidence",
+                               json_safe(json.dumps(list(lk.evidence), ensure_ascii=False))))
         if lk.confidence is not None:
             data.append(_entry("e_confidence", lk.confidence))
         if lk.sources:

@@ -17,7 +17,6 @@ dropped (no cause and effect). loopkit's own fields travel in the
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
@@ -340,4 +339,6 @@ def write(diagram: Diagram) -> str:
              if v}
     if extra:
         document[ATTRIBUTE] = as_text(extra)
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    from loopkit.escape import json_document
+
+    return json_document(document) + "\n"  # bidi and C1 controls as \\u escapes

@@ -9,7 +9,6 @@ groups, delays, evidence, loops) travel in ``loopkit`` keys.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -182,4 +181,6 @@ def write(diagram: Diagram) -> str:
         extra["loops"] = [loop_fields(lp) for lp in diagram.loops]
     if extra:
         document[ATTRIBUTE] = extra
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    from loopkit.escape import json_document
+
+    return json_document(document) + "\n"  # bidi and C1 controls as \\u escapes

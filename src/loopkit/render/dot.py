@@ -20,14 +20,27 @@ FONT = "Helvetica"
 FONT_BOLD = "Helvetica-Bold"
 TEXT = "#222222"
 EDGE = "#444444"
-FADED_TEXT = "#b4b4b4"
-FADED_EDGE = "#dddddd"
+#: Faded context stays legible: 4.85:1 on GROUP_FILL_FADED, 5.33:1 on white (WCAG 1.4.3);
+#: links and outlines fade to 3.2:1 on white (1.4.11). tests/test_contrast.py checks them all.
+FADED_TEXT = "#6b6b6b"
+FADED_EDGE = "#8f8f8f"
 SIGN_COLOURS = {"+": "#1f5fbf", "-": "#b3261e", "?": "#8a6100"}
 MONO_SIGN = "#222222"
 #: Light fills for variable groups (text stays dark on all of them), in first-use order.
 GROUP_FILLS = ("#dbe9f6", "#fde0c5", "#d7efd2", "#e8dcf3", "#f8d8e3", "#fff0b3",
                "#d3eeee", "#e6e0d4", "#e6f2c2", "#fbd3cc", "#d9ddf7", "#e4e4e4")
 GROUP_FILL_FADED = "#f4f4f4"
+#: An outline per group fill (same order), at least 3:1 against white and its own fill, so
+#: a group box is visible without colour vision of the pale fill (WCAG 1.4.11).
+GROUP_BORDERS = ("#3d6fa8", "#a65a1a", "#3f7f35", "#7a4fa3", "#a8446b", "#806500",
+                 "#2f7a7a", "#7a6a4f", "#5a731d", "#b0443a", "#4f5bb0", "#6b6b6b")
+#: Outline patterns (Graphviz style, pen width), one per group fill: six dash patterns,
+#: rounded then square corners, so up to 12 groups differ without colour (WCAG 1.4.1).
+GROUP_PATTERNS = tuple(
+    (f"{corner}{dash}".strip(","), width)
+    for corner in ("rounded,", "")
+    for dash, width in (("", 1.2), ("dashed", 1.4), ("dotted", 1.9), ("", 2.4),
+                        ("dashed", 2.4), ("dotted", 2.8)))
 
 _GRAPH_ATTRS = frozenset({
     "layout", "start", "mode", "overlap", "sep", "splines", "outputorder", "fontname",
@@ -51,6 +64,7 @@ STYLE_CHOICES = {
     "boxes": "a rounded outline round every variable",
     "plain": "no group colours",
     "no-legend": "leave out the legend",
+    "support": "link width by how many merged maps drew the link (loopkit merge)",
 }
 
 
@@ -64,6 +78,7 @@ class Style:
     groups: bool = True
     legend: bool = True
     wrap: int = 16
+    support: bool = False
 
     @classmethod
     def parse(cls, names: Iterable[str] = ()) -> Style:
@@ -84,6 +99,8 @@ class Style:
                     style = replace(style, groups=False)
                 elif part == "no-legend":
                     style = replace(style, legend=False)
+                elif part == "support":
+                    style = replace(style, support=True)
                 else:
                     raise ValueError(f"unknown style {part!r}; choose from "
                                      + ", ".join(STYLE_CHOICES))
@@ -256,6 +273,13 @@ def group_fills(diagram: Diagram, style: Style | None = None) -> dict[str, str]:
     return fills
 
 
+def group_outline(fill: str) -> tuple[str, str, float]:
+    """(outline colour, Graphviz style, pen width) of the group drawn with ``fill``."""
+    k = GROUP_FILLS.index(fill)
+    dash, width = GROUP_PATTERNS[k]
+    return GROUP_BORDERS[k], dash, width
+
+
 def variable_attrs(diagram: Diagram, index: int, style: Style, emphasis: Emphasis,
                    fills: Mapping[str, str]) -> dict[str, str | float | int]:
     """Attributes of one variable's node (its label wrapped and escaped by the writer)."""
@@ -275,12 +299,15 @@ def variable_attrs(diagram: Diagram, index: int, style: Style, emphasis: Emphasi
     fill = fills.get(variable.group) if variable.group is not None else None
     attrs.update(shape="box", style="rounded", margin="0.1,0.05", width=0.3, height=0.3)
     if fill:
-        attrs["style"] = "rounded,filled"
+        border, dash, width = group_outline(fill)
+        attrs["style"] = f"{dash},filled" if dash else "filled"
         attrs["fillcolor"] = GROUP_FILL_FADED if state == "off" else fill
-    if style.boxes:
+        attrs["color"] = FADED_EDGE if state == "off" else border
+        attrs["penwidth"] = width
+    elif style.boxes:
         attrs["color"] = FADED_EDGE if state == "off" else EDGE
     else:
-        attrs["color"] = attrs.get("fillcolor", "transparent")
+        attrs["color"] = "transparent"
     return attrs
 
 
@@ -302,7 +329,15 @@ def link_attrs(link: Link, index: int, style: Style,
         attrs["color"] = "#111111"
     if style.dashed_negative and link.polarity is Polarity.NEGATIVE:
         attrs["style"] = "dashed"
+    if style.support and link.sources:
+        width = support_width(len(link.sources))
+        attrs["penwidth"] = max(width, float(attrs.get("penwidth", 0)))
     return attrs
+
+
+def support_width(sources: int) -> float:
+    """Pen width for a link drawn by ``sources`` maps: 1 for one, +1.5 per map, at most 7."""
+    return min(1.0 + 1.5 * (sources - 1), 7.0)
 
 
 def emphasis_for(diagram: Diagram, analysis: object | None, highlight: str | None) -> Emphasis:

@@ -9,8 +9,10 @@ parts of each loop badge, link and legend gathered into one group each.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import xml.etree.ElementTree as ET
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from loopkit.escape import strip_control
@@ -33,15 +35,48 @@ def _text(value: str) -> str:
     return " ".join(strip_control(value).split())
 
 
-def describe(drawing: Drawing) -> str:
-    """One paragraph in words: the size of the diagram and its loops."""
+def _listed(items: list[str], most: int = SUMMARY_LOOPS) -> str:
+    """``a; b; c`` with "and N more" past ``most`` (keeps a description bounded)."""
+    shown = "; ".join(items[:most])
+    return shown + (f"; and {len(items) - most} more" if len(items) > most else "")
+
+
+def describe(drawing: Drawing, *, text_nearby: bool = False) -> str:
+    """The picture's long description (``<desc>``), referenced by ``aria-describedby``.
+
+    Standalone, it says in words what the picture shows: size, groups, loops and
+    the links on no loop. A highlighted picture describes only its loop, never
+    the whole diagram again. ``text_nearby`` (the report) points to the page's
+    own text and tables instead of repeating them.
+    """
     diagram, analysis = drawing.diagram, drawing.analysis
     labels = {v.id: _text(v.label) for v in diagram.variables}
-    parts = [f"Causal loop diagram with {len(diagram.variables)} variables and "
-             f"{len(diagram.links)} links."]
+    if drawing.highlight:
+        loop = next(lp for lp in analysis.loops if lp.id == drawing.highlight)
+        name = f" ({_text(loop.name)})" if loop.name else ""
+        where = ("It is described in words beside the picture." if text_nearby
+                 else f"The loop: {loop.chain(labels)}.")
+        return (f"The diagram with loop {loop.id}{name}, a {loop.type.value} loop, "
+                f"highlighted and the rest faded. {where}")
+    groups: dict[str, int] = {}
+    for variable in diagram.variables:
+        if variable.group is not None:
+            groups[_text(variable.group)] = groups.get(_text(variable.group), 0) + 1
+    loops = analysis.loops
+    size = (f"Causal loop diagram with {len(diagram.variables)} variables and "
+            f"{len(diagram.links)} links")
+    if groups:
+        size += f" in {len(groups)} group{'s' if len(groups) != 1 else ''}"
+    if text_nearby:
+        return (f"{size} and {len(loops)} feedback loop{'s' if len(loops) != 1 else ''}. "
+                "Its loops, links and groups are listed in the text and tables of this page.")
+    parts = [size + "."]
     if diagram.description:
         parts.insert(0, _text(diagram.description))
-    loops = analysis.loops
+    if groups:
+        parts.append("Groups, each drawn with its own outline: "
+                     + _listed([f"{g} ({n} variable{'s' if n != 1 else ''})"
+                                for g, n in groups.items()]) + ".")
     if not loops:
         parts.append("It has no feedback loops.")
     else:
@@ -51,7 +86,7 @@ def describe(drawing: Drawing) -> str:
         more = " (the search stopped early)" if analysis.truncated else ""
         parts.append(f"It has {len(loops)} feedback loop{'s' if len(loops) != 1 else ''}"
                      f"{more}: {counts}.")
-        shown = [lp for lp in loops if lp.declared or lp.id == drawing.highlight]
+        shown = [lp for lp in loops if lp.declared]
         shown += [lp for lp in loops if lp not in shown][:max(0, SUMMARY_LOOPS - len(shown))]
         for loop in shown[:SUMMARY_LOOPS]:
             name = f" ({_text(loop.name)})" if loop.name else ""
@@ -59,13 +94,37 @@ def describe(drawing: Drawing) -> str:
         if len(loops) > len(shown[:SUMMARY_LOOPS]):
             parts.append(f"{len(loops) - len(shown[:SUMMARY_LOOPS])} more loops are not "
                          "listed here.")
-    if drawing.highlight:
-        parts.append(f"Loop {drawing.highlight} is highlighted.")
+    on_loops = {link.key for loop in loops for link in loop.links}
+    alone = [f"{labels[link.source]} \u2192 {labels[link.target]} ({link.polarity.word})"
+             for link in diagram.links if link.key not in on_loops]
+    if alone and not analysis.truncated:
+        parts.append("Links on no loop: " + _listed(alone) + ".")
     return " ".join(parts)
 
 
-def finish_svg(raw: bytes, drawing: Drawing, *, id_prefix: str = "") -> str:
-    """The final SVG text: parsed, annotated and re-serialised deterministically."""
+def default_prefix(drawing: Drawing, raw: bytes) -> str:
+    """A deterministic id prefix for a standalone SVG: file stem plus a digest.
+
+    The digest covers the drawn picture and the highlighted loop, so two
+    different pictures inlined in one page never share an id, while the same
+    input always gives the same bytes (``render --check``).
+    """
+    stem = re.sub(r"[^a-z0-9]+", "-", PurePath(drawing.diagram.path).stem.lower())
+    stem = stem.strip("-")[:24].strip("-")
+    if not stem or not stem[0].isalpha():
+        stem = "lk" + (f"-{stem}" if stem else "")
+    digest = hashlib.sha256(raw + f"\0{drawing.highlight or ''}".encode()).hexdigest()[:8]
+    return f"{stem}-{digest}-"
+
+
+def finish_svg(raw: bytes, drawing: Drawing, *, id_prefix: str | None = None,
+               text_nearby: bool = False) -> str:
+    """The final SVG text: parsed, annotated and re-serialised deterministically.
+
+    ``id_prefix`` ``None`` picks ``default_prefix``; ``""`` keeps Graphviz's bare ids.
+    """
+    if id_prefix is None:
+        id_prefix = default_prefix(drawing, raw)
     if not _PREFIX_OK.match(id_prefix):
         raise ValueError("id_prefix must start with a letter and use only letters, digits,"
                          " '-' and '_'")
@@ -118,6 +177,10 @@ def finish_svg(raw: bytes, drawing: Drawing, *, id_prefix: str = "") -> str:
             child.set("data-polarity", link.polarity.value)
             child.set("data-delay", "true" if link.delay else "false")
             extra = ", delayed" if link.delay else ""
+            if link.sources:  # the text of --style support's widths (loopkit merge)
+                n = len(link.sources)
+                extra += (f"; drawn by {n} source{'s' if n != 1 else ''}: "
+                          f"{_text(', '.join(link.sources))}")
             _set_title(child, f"{_text(diagram.label(link.source))} \u2192 "
                               f"{_text(diagram.label(link.target))} "
                               f"({link.polarity.symbol} {link.polarity.word}{extra})")
@@ -152,13 +215,13 @@ def finish_svg(raw: bytes, drawing: Drawing, *, id_prefix: str = "") -> str:
                     group.append(shape)
             graph.remove(child)
     _gather_legend(graph)
-    _finish_root(root, drawing, describe(drawing))
+    _finish_root(root, drawing, describe(drawing, text_nearby=text_nearby))
     if id_prefix:
         for element in root.iter():
             if element.get("id"):
                 element.set("id", id_prefix + element.get("id", ""))
-        labelled = root.get("aria-labelledby", "").split()
-        root.set("aria-labelledby", " ".join(id_prefix + x for x in labelled))
+        for attr in ("aria-labelledby", "aria-describedby"):
+            root.set(attr, " ".join(id_prefix + x for x in root.get(attr, "").split()))
     for element in root.iter():
         if element.tail is not None and not element.tail.strip():
             element.tail = "\n"
@@ -197,7 +260,10 @@ def _finish_root(root: ET.Element, drawing: Drawing, description: str) -> None:
         name = f" ({_text(loop.name)})" if loop.name else ""
         title_text += f" \u2014 loop {loop.id}{name}"
     root.set("role", "img")
-    root.set("aria-labelledby", "diagram-title diagram-desc")
+    # A short name (the title) and a separate description: naming the picture by
+    # title and description made screen readers read the description twice.
+    root.set("aria-labelledby", "diagram-title")
+    root.set("aria-describedby", "diagram-desc")
     root.set("class", "loopkit-diagram")
     title = ET.Element(_TITLE, {"id": "diagram-title"})
     title.text = title_text

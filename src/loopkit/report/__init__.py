@@ -57,6 +57,13 @@ class DiagramReport:
     def title(self) -> str:
         return self.diagram.display_title
 
+    def support(self, loop: Loop) -> str | None:
+        """In a merged map, the sentence saying which maps support ``loop``."""
+        from loopkit.analysis.support import loop_support, merged_from
+
+        found = loop_support(loop.links, len(merged_from(self.diagram)))
+        return found.sentence() if found else None
+
     @property
     def undrawn(self) -> int:
         """Loops described in words only (beyond ``max_pictures``)."""
@@ -74,11 +81,66 @@ def variable_rows(diagram: Diagram, loops: Sequence[Loop]) -> list[VariableRow]:
     return sorted(rows, key=lambda r: (-len(r.loops), order[r.id]))
 
 
+@dataclass(frozen=True)
+class LinkRow:
+    """One row of the links table: everything the picture shows about one link."""
+
+    source: str
+    target: str
+    symbol: str
+    polarity: str
+    delay: bool
+    loops: tuple[str, ...]
+    description: str
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """A group in words: its name, how the picture draws it and its variables."""
+
+    name: str
+    look: str
+    variables: tuple[str, ...]
+
+
+def link_rows(diagram: Diagram, loops: Sequence[Loop]) -> list[LinkRow]:
+    """Every link in file order, with the loops it is on (links on no loop included)."""
+    on: dict[tuple[str, str], list[str]] = {}
+    for loop in loops:
+        for link in loop.links:
+            on.setdefault(link.key, []).append(loop.id)
+    return [LinkRow(diagram.label(link.source), diagram.label(link.target),
+                    link.polarity.symbol, link.polarity.word, link.delay,
+                    tuple(on.get(link.key, ())), link.description or "")
+            for link in diagram.links]
+
+
+def _look(dash: str, width: float) -> str:
+    weight = "thick" if width >= 2 else "thin"
+    line = "dotted" if "dotted" in dash else "dashed" if "dashed" in dash else "solid"
+    corners = "rounded" if "rounded" in dash else "square"
+    return f"{weight} {line} outline, {corners} corners"
+
+
+def group_rows(diagram: Diagram) -> list[GroupRow]:
+    """Groups in order of first use, described as the default picture draws them."""
+    from loopkit.render.dot import group_fills, group_outline
+
+    members: dict[str, list[str]] = {}
+    for variable in diagram.variables:
+        if variable.group is not None:
+            members.setdefault(variable.group, []).append(variable.label)
+    fills = group_fills(diagram)
+    return [GroupRow(name, _look(*group_outline(fills[name])[1:]), tuple(labels))
+            for name, labels in members.items()]
+
+
 def default_svg(diagram: Diagram, analysis: LoopAnalysis, highlight: str | None,
                 id_prefix: str) -> str:
     from loopkit.render import render_svg
 
-    return render_svg(diagram, analysis, highlight=highlight, id_prefix=id_prefix)
+    return render_svg(diagram, analysis, highlight=highlight, id_prefix=id_prefix,
+                      text_nearby=True)
 
 
 def build_reports(
@@ -113,18 +175,31 @@ def html_report(reports: Sequence[DiagramReport]) -> str:
     return build(reports)
 
 
-def markdown_report(reports: Sequence[DiagramReport], *, images: bool = True) -> str:
+def markdown_report(reports: Sequence[DiagramReport], *, images: bool = True,
+                    picture_stem: str = "report") -> str:
     from loopkit.report.markdown import markdown_report as build
 
-    return build(reports, images=images)
+    return build(reports, images=images, picture_stem=picture_stem)
+
+
+def markdown_pictures(reports: Sequence[DiagramReport], stem: str) -> dict[str, str]:
+    """File name -> SVG of the pictures ``markdown_report`` links (written beside it)."""
+    from loopkit.report.markdown import markdown_pictures as build
+
+    return build(reports, stem)
 
 
 __all__ = [
     "DEFAULT_MAX_PICTURES",
     "DiagramReport",
+    "GroupRow",
+    "LinkRow",
     "VariableRow",
     "build_reports",
+    "group_rows",
     "html_report",
+    "link_rows",
+    "markdown_pictures",
     "markdown_report",
     "variable_rows",
 ]

@@ -1,0 +1,93 @@
+"""A text alternative to publish with a picture: short alt text and a long description.
+
+Used as ``<img>``, an SVG's own title and description are ignored, so a
+publisher needs both as text: ``alt_text`` for the ``alt`` attribute (short:
+what the picture is, and that a description follows) and
+``long_description`` (Markdown) for the page below the picture, in the same
+loop-by-loop words as the report (``words.loop_sentence``), with every link
+(those on no loop too), the groups and the variables' descriptions.
+``loopkit render --alt`` writes them beside the picture as ``NAME.alt.txt`` and
+``NAME.desc.md``.
+"""
+
+from __future__ import annotations
+
+from loopkit.analysis.loops import LoopAnalysis
+from loopkit.escape import markdown_text as md
+from loopkit.escape import strip_control
+from loopkit.model import Diagram
+from loopkit.report import group_rows, link_rows
+from loopkit.report.words import loop_sentence
+from loopkit.reporting import summary_sentence
+
+
+def _plain(text: str) -> str:
+    return " ".join(strip_control(text).split())
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def alt_text(diagram: Diagram, analysis: LoopAnalysis, highlight: str | None = None) -> str:
+    """One line for ``alt``: what the picture is and where its full description is."""
+    title = _plain(diagram.display_title)
+    if highlight is not None:
+        loop = next(lp for lp in analysis.loops if lp.id == highlight)
+        name = f" ({_plain(loop.name)})" if loop.name else ""
+        return (f"{title}: causal loop diagram with loop {loop.id}{name}, a "
+                f"{loop.type.value} loop, highlighted. Described in full in the text "
+                "that follows.")
+    return (f"{title}: causal loop diagram of {_count(len(diagram.variables), 'variable')} "
+            f"and {_count(len(diagram.links), 'link')}; "
+            f"{summary_sentence(analysis.summary)}. Described in full in the text that "
+            "follows.")
+
+
+def long_description(diagram: Diagram, analysis: LoopAnalysis,
+                     highlight: str | None = None) -> str:
+    """The picture in words, as Markdown (user text escaped, loopkit's words as they are)."""
+    labels = {v.id: md(v.label) for v in diagram.variables}
+    loops = analysis.loops
+    lines = [f"# {md(diagram.display_title)}", ""]
+    if highlight is not None:
+        loop = next(lp for lp in loops if lp.id == highlight)
+        name = f": {md(loop.name)}" if loop.name else ""
+        lines += [f"The picture highlights loop {md(loop.id)}{name} ({loop.type.value}) and "
+                  "fades the rest of the diagram.", "", loop_sentence(loop, labels), "",
+                  loop.chain(labels), ""]
+        return "\n".join(lines)
+    if diagram.description:
+        lines += [md(diagram.description), ""]
+    lines += [f"A causal loop diagram of {_count(len(diagram.variables), 'variable')} and "
+              f"{_count(len(diagram.links), 'link')}. {summary_sentence(analysis.summary)}"
+              + (" (the search stopped early)" if analysis.truncated else "") + ".", ""]
+    if loops:
+        lines += ["## Loops", ""]
+        for loop in loops:
+            name = f" {md(loop.name)}" if loop.name else ""
+            lines += [f"- **{md(loop.id)}{name}** ({loop.type.value}): "
+                      f"{loop_sentence(loop, labels)}"]
+        lines.append("")
+    rows = link_rows(diagram, loops)
+    lines += ["## Links", ""]
+    for row in rows:
+        sign = {"positive": "same direction", "negative": "opposite direction"}.get(
+            row.polarity, "direction not known")
+        on = f"on {', '.join(md(i) for i in row.loops)}" if row.loops else "on no loop"
+        extra = f" {md(row.description)}" if row.description else ""
+        lines.append(f"- {md(row.source)} → {md(row.target)}: {sign} ({row.symbol})"
+                     f"{', delayed' if row.delay else ''}, {on}.{extra}")
+    lines.append("")
+    groups = group_rows(diagram)
+    if groups:
+        lines += ["## Groups", ""]
+        lines += [f"- **{md(g.name)}** (drawn with a {g.look}): {md(', '.join(g.variables))}"
+                  for g in groups]
+        lines.append("")
+    described = [v for v in diagram.variables if v.description]
+    if described:
+        lines += ["## Variables", ""]
+        lines += [f"- **{md(v.label)}**: {md(v.description or '')}" for v in described]
+        lines.append("")
+    return "\n".join(lines)
