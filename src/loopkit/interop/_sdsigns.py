@@ -38,6 +38,8 @@ NOTES = {
                 "dependencies marked ?{e}",
     "disagree": "{n} link{s} drawn with the opposite sign to the equation{e}",
     "drawn-only": "{n} drawn arrow{s} the equation does not use: kept with the drawn sign{e}",
+    "table-arrow": "{n} arrow{s} from a lookup table to the variable that uses it: kept "
+                   "with the drawn sign (a table shapes the effect of its input){e}",
     "functions": "{n} function{s} loopkit has no sign rule for: their arguments' links "
                  "marked ?{e}",
 }
@@ -214,12 +216,16 @@ def signed_links(variables: dict[str, SdVariable], drawn: list[Drawn],
     analysis = Analysis(variables, resolve, roles)
     by_vid = {v.vid: v for v in variables.values()}
     effects: dict[str, dict[str, sdexpr.Effect]] = {}
+    tables: dict[str, set[str]] = {}  # lookup tables each variable's equation calls
     for var in variables.values():
         if var.error is not None:
             notes.add("unparsed", f"{var.vid} (line {var.line}: {var.error[:60]})")
         elif var.trees:
+            analysis.ctx.tables_used = set()
             effects[var.vid] = {variables[k].vid: e for k, e in analysis.effects(var).items()
                                 if k in variables}
+            tables[var.vid] = {variables[k].vid for k in analysis.ctx.tables_used
+                               if k in variables}
     for name in sorted(analysis.ctx.unknown_functions):
         notes.add("functions", name.upper())
 
@@ -230,8 +236,11 @@ def signed_links(variables: dict[str, SdVariable], drawn: list[Drawn],
         key = (arrow.source, arrow.target)
         found = effects.get(arrow.target)
         effect = found.get(arrow.source) if found is not None else None
-        if found is not None and effect is None and arrow.source != arrow.target:
+        if found is not None and effect is None and arrow.source != arrow.target and \
+                arrow.source not in tables.get(arrow.target, ()):
             notes.add("drawn-only", f"{arrow.source} -> {arrow.target}")
+        elif effect is None and arrow.source in tables.get(arrow.target, ()):
+            notes.add("table-arrow", f"{arrow.source} -> {arrow.target}")
         if effect is not None and effect.initial:
             if not keep_initial:
                 notes.add("initial-dropped", f"{arrow.source} -> {arrow.target}")

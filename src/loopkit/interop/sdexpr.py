@@ -277,6 +277,8 @@ class Context:
     unknown_functions: set[str] = field(default_factory=set)
     #: Per-argument roles of the model's own functions (Vensim macros), as in ``_ROLES``.
     roles: dict[str, str] = field(default_factory=dict)
+    #: Lookup tables the analysed equations called (a table is a shape, not a cause).
+    tables_used: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -424,6 +426,7 @@ def _call(name: str, args: list[Any], ctx: Context, expect: int = UNK) -> Result
     fname = " ".join(name.strip('"').replace("_", " ").lower().split())
     table = ctx.table(ctx.key(name)) if ctx.key(name) else None
     if table is not None:  # a Vensim lookup call: table(x)
+        ctx.tables_used.add(ctx.key(name))
         inner = analyse(args[0], ctx) if args else Result({}, UNK)
         return _lookup(table, inner)
     if fname == "with lookup" and len(args) >= 2:
@@ -431,6 +434,8 @@ def _call(name: str, args: list[Any], ctx: Context, expect: int = UNK) -> Result
         return _lookup(points, analyse(args[0], ctx))
     if fname in ("lookup", "graph") and len(args) >= 2 and args[0][0] == "var":
         key = ctx.key(args[0][1])
+        if key:
+            ctx.tables_used.add(key)
         inner = analyse(args[1], ctx)
         found = _lookup(ctx.table(key) if key else None, inner)
         return found
