@@ -131,7 +131,10 @@ def test_world3_loops_typed_and_every_undetermined_loop_explained() -> None:
     from loopkit.interop import import_text, read_source
 
     text, filename, _ = read_source(str(SHARED_DATA / "sd-models/world3/wrld3-03.mdl"))
-    diagram = import_text(text, filename).diagram
+    imported = import_text(text, filename)
+    diagram = imported.diagram
+    assert any(n.startswith("55 arrows from a lookup table to the variable that uses it")
+               for n in imported.notes)
     found = analyse_loops(diagram, max_length=12, limit=100_000, time_budget=120)
     summary = found.summary
     # Before equation signs: all 281 undetermined. Now 87 R, 137 B, 57 undetermined (80 %
