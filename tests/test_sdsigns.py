@@ -259,3 +259,13 @@ def test_vensim_macros_sign_their_calls_through_their_equations() -> None:
     found = {lk.key: lk.polarity.value for lk in result.diagram.links}
     assert found == {("a", "y"): "+", ("d", "y"): "-", ("a", "z"): "+"}  # e: initial only
     assert "2 macros defined" in result.notes[0]
+
+
+def test_table_outputs_bound_a_difference() -> None:
+    # 1 - share >= 0 because share is a table output between 0.2 and 0.9, so `base` raises y
+    # even inside a sum whose other term has no known sign.
+    text = mdl("y = MIN(base, base * (1 - share) + other * share)", "share = tbl(a)",
+               "tbl((0,0.2),(1,0.9))", "base = 3", "other = d - e", *CONSTANTS[:1],
+               "d = 3", "e = 4")
+    found = signs(text)
+    assert found[("base", "y")] == "+" and found[("share", "y")] == "?"

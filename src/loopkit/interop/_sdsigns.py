@@ -85,7 +85,9 @@ class Analysis:
         self.vars = variables
         self._signs: dict[str, int] = {}
         self._busy: set[str] = set()
-        self.ctx = sdexpr.Context(resolve, self.value_sign, self._table, roles=roles or {})
+        self.ctx = sdexpr.Context(resolve, self.value_sign, self._table, roles=roles or {},
+                                  bounds=self.bounds)
+        self._bounds: dict[str, tuple[float, float] | None] = {}
 
     def _table(self, key: str) -> list[tuple[float, float]] | None:
         var = self.vars.get(key)
@@ -123,6 +125,29 @@ class Analysis:
             else sdexpr.POS
         self._signs[key] = sign
         return sign
+
+    def bounds(self, key: str) -> tuple[float, float] | None:
+        """The range a variable's value stays in (every element's equation bounds it)."""
+        if key in self._bounds:
+            return self._bounds[key]
+        var = self.vars.get(key)
+        if var is None or key in self._busy or var.kind in ("stock", "table") or \
+                not var.trees or var.stated_sign is not None or len(self._busy) >= MAX_CHAIN:
+            return None
+        if var.table is not None:  # a graphical function's outputs
+            ys = [y for _, y in var.table]
+            found: tuple[float, float] | None = (min(ys), max(ys)) if ys else None
+        else:
+            self._busy.add(key)
+            try:
+                parts = [sdexpr.bounds(tree, self.ctx) for tree in var.trees]
+            finally:
+                self._busy.discard(key)
+            known = [p for p in parts if p is not None]
+            found = (min(p[0] for p in known), max(p[1] for p in known)) \
+                if known and len(known) == len(parts) else None
+        self._bounds[key] = found
+        return found
 
     def result(self, var: SdVariable, tree: Any, expect: int = sdexpr.UNK) -> sdexpr.Result:
         found = sdexpr.analyse(tree, self.ctx, expect if var.table is None else sdexpr.UNK)
