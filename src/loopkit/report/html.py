@@ -132,7 +132,7 @@ svg .variable.lk-hl > path, svg .variable.lk-hl > polygon { stroke: var(--hl); }
   .diagram-part { border: 0; border-radius: 0; padding: 0; margin: 0; }
   .help, footer { display: none; }
   .overview { display: block; }
-  .overview figure svg { max-height: 155mm; width: auto; margin: 0 auto; }
+  .overview figure svg { max-height: 135mm; width: auto; margin: 0 auto; }
   .loop figure svg { max-height: 80mm; width: auto; }
   figure, tr, li, .loop { break-inside: avoid; }
   h1, h2, h3, h4, caption { break-after: avoid; }
