@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -77,11 +76,14 @@ def test_every_archetype_has_an_example_and_a_near_miss() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_example_shows_exactly_its_archetype_strongly(name: str) -> None:
+def test_example_shows_its_archetype_first_and_only_it_strongly(name: str) -> None:
+    """Other readings may follow as "possible" (e.g. Limits to Growth sharing the fix's
+    path), ranked below: the shape can be read both ways, the evidence decides."""
     archetype, loops, roles = EXPECTED[name]
     report = find_archetypes(load_diagram(ARCHETYPE_EXAMPLES / name))
-    assert [m.archetype for m in report.matches] == [archetype]
-    [match] = report.matches
+    assert report.matches[0].archetype == archetype
+    assert [m.archetype for m in report.matches if m.confidence == "strong"] == [archetype]
+    match = report.matches[0]
     assert match.confidence == "strong"
     assert match.loops == loops
     assert dict(match.roles).items() >= roles.items()
@@ -108,7 +110,7 @@ def test_fixes_that_fail_without_delay_is_only_possible() -> None:
     from loopkit.loader import parse_diagram
 
     diagram = parse_diagram(text.replace("    delay: true\n", ""), "nodelay.yaml")
-    [match] = find_archetypes(diagram).matches
+    match = find_archetypes(diagram).matches[0]
     assert (match.archetype, match.confidence) == ("Fixes that Fail", "possible")
     assert any("no delay" in reason for reason in match.reasons)
 
@@ -143,12 +145,21 @@ def test_escalation_loop_form_needs_groups() -> None:
 def test_describe_match_names_loops_roles_and_reasons() -> None:
     diagram = load_diagram(ARCHETYPE_EXAMPLES / "eroding-goals.yaml")
     [match] = find_archetypes(diagram).matches
-    lines = describe_match(match, {v.id: v.label for v in diagram.variables})
-    assert lines[0].startswith("Eroding Goals (strong) - relative control: ")
+    report = find_archetypes(diagram)
+    lines = describe_match(match, {v.id: v.label for v in diagram.variables},
+                           {lp.id: lp for lp in report.loops})
+    assert lines[0].startswith(f"Eroding Goals (strong, score {match.score:g}) - relative "
+                               "control: ")
     assert GENERIC["relative control"] in lines[0]
     assert "  loops: B2, B1" in lines
     assert "  goal: target (Target visit frequency)" in lines
     assert any(line.startswith("  - ") and "delay" in line for line in lines)
+    # each loop as a signed chain of labels, the criterion, and the reader's question
+    assert any(line.startswith("    B2 (balancing): '") and "-(-)->" in line for line in lines)
+    assert any(line.startswith("  strong because: ") for line in lines)
+    assert lines[-1].startswith("  check: is 'Target visit frequency' a goal")
+    # reasons quote labels, never ids
+    assert not any("'target'" in line or "'gap'" in line for line in lines if "  - " in line)
 
 
 def test_search_is_bounded_and_says_so() -> None:
@@ -161,15 +172,38 @@ def test_search_is_bounded_and_says_so() -> None:
     assert [m.archetype for m in report.matches] == ["Fixes that Fail", "Limits to Growth"]
 
 
-def test_big_real_map_finishes_within_budget() -> None:
+def test_big_real_map_is_cut_by_steps_and_says_what_was_not_searched() -> None:
     diagram = foresight_diagram()
-    started = time.monotonic()
-    report = find_archetypes(diagram, time_budget=2.0, loop_limit=300, match_limit=20)
-    assert time.monotonic() - started < 30.0  # bounded: never hangs (budget is 2 s)
+    report = find_archetypes(diagram, loop_limit=300, match_limit=20, step_budget=100_000,
+                             time_budget=None)
     assert report.truncated  # 300 loops of millions
+    assert "step budget of 100,000 reached" in (report.reason or "")
+    assert report.not_fully_searched and not report.safety_stop
+    assert report.steps <= 100_000 + 10_000  # a phase stops within one unit of work
     per_archetype = Counter(m.archetype for m in report.matches)
     assert per_archetype and max(per_archetype.values()) <= 20
     assert all(m.confidence in ("strong", "possible") for m in report.matches)
+
+
+def test_a_phase_cut_short_keeps_what_it_found() -> None:
+    """Fixes that Fail and Limits to Growth used to report 0 when their phase was cut."""
+    diagram = foresight_diagram()
+    small = find_archetypes(diagram, loop_limit=300, step_budget=60_000, time_budget=None)
+    assert "fixes and burdens" in (small.reason or "")
+    assert any(m.archetype == "Fixes that Fail" for m in small.matches)
+
+
+def test_the_safety_stop_says_so() -> None:
+    report = find_archetypes(foresight_diagram(), loop_limit=300, time_budget=0.001)
+    assert report.truncated and report.safety_stop
+    assert "safety stop" in (report.reason or "") or "time budget" in (report.reason or "")
+
+
+def test_scores_rank_across_archetypes() -> None:
+    report = find_archetypes(load_diagram(EXAMPLES / "school-fines.yaml"))
+    scores = [m.score for m in report.matches]
+    assert scores == sorted(scores, reverse=True)
+    assert report.matches[0].archetype == "Fixes that Fail"
 
 
 def test_output_is_deterministic() -> None:
@@ -182,13 +216,16 @@ def test_cli_text_and_json() -> None:
     path = str(ARCHETYPE_EXAMPLES / "shifting-the-burden.yaml")
     result = runner.invoke(app, ["archetypes", path])
     assert result.exit_code == 0, result.output
-    assert "Shifting the Burden (strong)" in result.stdout
+    assert result.stdout.splitlines()[1].startswith("Best reading: Shifting the Burden (strong")
+    assert "1. Shifting the Burden (strong" in result.stdout
     assert "fundamental solution: long_term (Long-term family support)" in result.stdout
     result = runner.invoke(app, ["archetypes", "--format", "json", path])
     [record] = json.loads(result.stdout)["files"]
     assert record["matches"][0]["archetype"] == "Shifting the Burden"
     assert record["matches"][0]["generic"] == "out of control"
-    assert record["truncated"] is False
+    assert record["matches"][0]["score"] > 0
+    assert record["matches"][0]["question"].endswith("?")
+    assert record["truncated"] is False and record["not_fully_searched"] == []
 
 
 def test_cli_invalid_file_exits_1_with_located_problem(tmp_path: Path) -> None:
@@ -204,7 +241,7 @@ def test_cli_in_a_real_process() -> None:
                            "examples/archetypes/escalation.yaml"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert "Escalation (strong)" in done.stdout
+    assert "1. Escalation (strong" in done.stdout
     assert "relative position: standing" in done.stdout
 
 

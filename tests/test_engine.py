@@ -7,7 +7,6 @@ subset of vertices and keeps those whose consecutive pairs are all links.
 from __future__ import annotations
 
 import itertools
-import time
 from collections import Counter
 
 import pytest
@@ -183,13 +182,11 @@ def complete_digraph(n: int) -> SignedDigraph:
 
 @pytest.mark.parametrize("budget", [0.05, 0.2])
 def test_time_budget_stops_a_huge_search(budget: float) -> None:
-    started = time.monotonic()
     result = find_cycles(complete_digraph(14), max_length=None, limit=None, time_budget=budget)
-    took = time.monotonic() - started
     assert result.truncated and result.reason is not None
     assert result.reason.startswith(f"time budget of {budget:g} s used up")
     assert result.cycles  # what was found in time is kept
-    assert took < budget * 3  # behaviour, with a wide margin; precise timing is benchmarked
+    # requested vs used is measured by benchmarks/loops.py (section 4), not asserted here
 
 
 def test_time_budget_stops_a_search_that_finds_nothing() -> None:
@@ -224,14 +221,17 @@ def test_memory_stays_proportional_to_what_is_kept() -> None:
     graph = complete_digraph(12)  # millions of loops: far more than can be seen here
     tracemalloc.start()
     try:
-        counted = count_cycles(graph, max_length=None, time_budget=0.3)
+        # bounded by length, not by a time budget, so the work is the same on a busy machine
+        counted = count_cycles(graph, max_length=5, time_budget=None)
         _, count_peak = tracemalloc.get_traced_memory()
         tracemalloc.reset_peak()
-        kept = find_cycles(graph, max_length=None, limit=50, time_budget=0.3)
+        kept = find_cycles(graph, max_length=5, limit=50, time_budget=None)
         _, keep_peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert counted.total > 10_000 and kept.seen > 1_000 and len(kept.cycles) == 50
+    # K12 has C(12,k)(k-1)! loops of length k: 66 + 440 + 2,970 + 19,008 up to 5 links
+    assert counted.total == 22_484 and "longer than 5 links" in (counted.reason or "")
+    assert kept.seen > 1_000 and len(kept.cycles) == 50
     assert count_peak < 200_000 and keep_peak < 200_000  # bytes: a path and 50 loops
 
 

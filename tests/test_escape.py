@@ -86,9 +86,10 @@ def test_markdown_text_is_inert_at_the_start_of_a_line_or_list_item(text: str) -
 
 
 def test_markdown_text_escapes_block_markers_only_at_the_start() -> None:
-    assert markdown_text("Multi-agency + police #3") == "Multi-agency + police #3"
+    # '#' stays escaped everywhere, with a zero-width space: '#3' must not link issue 3
+    assert markdown_text("Multi-agency + police #3") == "Multi-agency + police \\#&#8203;3"
     assert markdown_text("- item") == "\\- item" and markdown_text("1) x") == "1\\) x"
-    assert markdown_text("# not a heading") == "\\# not a heading"
+    assert markdown_text("# not a heading") == "\\#&#8203; not a heading"
     assert markdown_text("www.example.org") == "www\\.example\\.org"  # no autolink
 
 

@@ -337,6 +337,18 @@ def test_export(fmt: str, folders: dict[str, Path], monkeypatch: pytest.MonkeyPa
                     assert cell in ("+", "-", "\u2212") or cell[:1] not in ("=", "+", "-", "@",
                                                                            "\t", "\r"), cell
         return
+    if fmt == "xlsx":
+        import openpyxl
+
+        _both(folders, ["export", "map.yaml", "--to", "xlsx", "-o", "out.xlsx"], None,
+              monkeypatch)
+        books = [openpyxl.load_workbook(folders[k] / "out.xlsx") for k in ("hostile", "plain")]
+        assert books[0].sheetnames == books[1].sheetnames
+        for name in books[0].sheetnames:
+            cells = [[c for c in row] for row in books[0][name].iter_rows()]
+            assert [len(r) for r in cells] == [len(r) for r in books[1][name].iter_rows()]
+            assert all(c.data_type != "f" for row in cells for c in row)  # no formulas
+        return
     hostile, plain = _both(folders, ["export", "map.yaml", "--to", fmt, "-o", f"out.{fmt}"],
                            f"out.{fmt}", monkeypatch)
     if fmt == "mermaid":
@@ -419,10 +431,31 @@ def test_analysis_commands(command: str, fmt: str, folders: dict[str, Path],
         assert all(line.startswith("map.yaml:") for line in hostile.splitlines() if line)
 
 
+def test_merge(folders: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Merged maps keep hostile text as text, and hostile file names end up as sources."""
+    from loopkit.loader import load_diagram
+
+    name = "evil \x1b[2J\n::error ::x <b>.yaml"
+    shapes = []
+    for kind in ("hostile", "plain"):
+        folder = folders[kind]
+        (folder / name).write_bytes((folder / "old.yaml").read_bytes())
+        result = _run(folder, ["merge", "map.yaml", name, "-o", "merged.yaml"], monkeypatch)
+        _no_terminal_controls(result.stderr)
+        assert all(line.startswith(("loopkit:", "  note:")) for line in
+                   result.stderr.splitlines()), result.stderr
+        merged = load_diagram(folder / "merged.yaml")
+        assert {s for lk in merged.links for s in lk.sources} == {"map.yaml", name}
+        shapes.append((len(merged.variables), len(merged.links), len(merged.loops)))
+        evidence = _run(folder, ["loops", "--evidence", "merged.yaml"], monkeypatch)
+        _no_terminal_controls(evidence.stdout)
+    assert shapes[0] == shapes[1]
+
+
 def test_every_output_command_was_exercised() -> None:
     """A new command that prints or writes user text must be added to this suite."""
     known = {"loops", "check", "schema", "render", "export", "report", "import", "init",
-             *_ANALYSIS}
+             "merge", *_ANALYSIS}
     unknown = _commands() - known
     assert not unknown, f"add hostile-label checks for: {sorted(unknown)}"
 

@@ -63,8 +63,8 @@ def test_examples_take_the_fast_path(path: Path) -> None:
 
 def _fields(spec: Any) -> list[tuple[str, str]]:
     """Field values by repr, so 1 vs 1.0 or a list vs a tuple count as different."""
-    names = ("label", "group", "description", "pos", "source", "target", "polarity", "delay",
-             "evidence", "confidence", "name", "variables", "type")
+    names = ("label", "group", "description", "pos", "kind", "source", "target", "polarity",
+             "delay", "evidence", "confidence", "sources", "name", "variables", "type")
     return [(n, repr(getattr(spec, n))) for n in names if hasattr(spec, n)]
 
 
@@ -106,7 +106,9 @@ pos = st.one_of(st.none(), st.lists(number, min_size=2, max_size=2),
                 st.lists(st.integers(-5, 5), max_size=3), st.tuples(number, number), odd)
 variable = st.one_of(
     st.none(), text,
-    _optional({"label": maybe_odd, "group": maybe_odd, "description": maybe_odd, "pos": pos}),
+    _optional({"label": maybe_odd, "group": maybe_odd, "description": maybe_odd, "pos": pos,
+               "kind": st.one_of(st.sampled_from(["stock", "flow", "Stock", " flow", "aux"]),
+                                 maybe_odd)}),
     _optional({"label": text, "colour": text}), odd)
 
 polarity = st.one_of(st.sampled_from(["+", "-", "?", " + ", "S", "opposite", "positive",
@@ -129,6 +131,8 @@ link = st.one_of(
                                                           odd),
                                     "confidence": st.one_of(st.sampled_from(
                                         ["low", "medium", "high"]), maybe_odd),
+                                    "sources": st.one_of(text, st.lists(text, max_size=3),
+                                                         odd),
                                     "source": text, "weight": odd}),
     _optional({"to": text, "polarity": polarity}), odd)
 loop = st.one_of(
@@ -143,6 +147,7 @@ clean = st.one_of(st.sampled_from(IDS), st.sampled_from(IDS), st.text(
     st.characters(codec="utf-8"), min_size=1, max_size=6), st.sampled_from(TRICKY))
 plain_variable = st.one_of(st.none(), clean, _optional({
     "label": clean, "group": clean, "description": st.one_of(st.none(), clean),
+    "kind": st.sampled_from(["stock", "flow", None, "Stock"]),
     "pos": st.one_of(st.none(), st.lists(st.one_of(st.integers(-99, 99), st.floats(
         -1e7, 1e7)), min_size=2, max_size=2), pos)}))
 plain_link = st.one_of(compact, st.fixed_dictionaries(
@@ -151,7 +156,8 @@ plain_link = st.one_of(compact, st.fixed_dictionaries(
     optional={"delay": st.one_of(st.booleans(), st.booleans(), maybe_odd),
               "description": clean,
               "evidence": st.one_of(clean, st.lists(clean, max_size=3)),
-              "confidence": st.sampled_from(["low", "medium", "high", "Low", None])}))
+              "confidence": st.sampled_from(["low", "medium", "high", "Low", None]),
+              "sources": st.one_of(clean, st.lists(clean, max_size=3))}))
 plain_loop = st.fixed_dictionaries(
     {"variables": st.lists(st.one_of(st.sampled_from(IDS), clean), min_size=1, max_size=4)},
     optional={"name": clean, "type": st.sampled_from(["reinforcing", "balancing", None])})

@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.helpers import ROOT
 
 
@@ -27,8 +29,16 @@ def test_completes_commands_options_and_format_values() -> None:
     assert {"--quiet", "--verbose"} <= set(_complete("loopkit --", 1))
 
 
-def test_show_completion_prints_a_bash_script() -> None:
-    done = subprocess.run([sys.executable, "-m", "loopkit", "--show-completion", "bash"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_show_completion_prints_the_named_shells_script_from_any_shell(shell: str) -> None:
+    """Started by /bin/sh with SHELL=/bin/sh (a Dockerfile RUN, a Makefile), the named shell's
+    script is printed: typer alone detected 'sh' from the parent process and refused."""
+    env = {**os.environ, "SHELL": "/bin/sh"}
+    done = subprocess.run(["/bin/sh", "-c", '"$0" -m loopkit --show-completion "$1"; exit $?',
+                           sys.executable, shell], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert "complete -o default -F _loopkit_completion loopkit" in done.stdout
+    marker = {"bash": "complete -o default -F _loopkit_completion loopkit",
+              "zsh": "compdef _loopkit_completion loopkit",
+              "fish": "complete --command loopkit"}[shell]
+    assert marker in done.stdout

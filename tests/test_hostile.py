@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from loopkit.cli import app
-from loopkit.limits import Limits
+from loopkit.limits import DEPTH_CEILING, Limits
 from loopkit.loader import parse_diagram
 from loopkit.problems import DiagramError
 from tests.helpers import ROOT
@@ -68,15 +68,62 @@ def test_deep_nesting_is_an_error_in_a_real_process_not_a_crash(tmp_path: Path) 
         "(the limit is set by --max-depth)\n"
 
 
-def test_raising_the_depth_limit_still_cannot_crash() -> None:
-    """The reader is iterative: 26,000 levels (PyYAML's C composer segfaulted here; it
-    survived 22,000) read fine. Not more: libyaml's parser is quadratic in depth."""
+def test_raising_the_depth_limit_reads_up_to_the_ceiling_and_stops_there() -> None:
+    """The reader is iterative: at the ceiling (500) a 26,000-level nest reads up to level 500
+    and stops with loopkit's own message, whichever PyYAML is installed (libyaml in 6.0.4
+    stops at 1,000 levels of its own, and its scanner runs 1,024 characters ahead)."""
     text = "x-deep: " + "[" * 26_000 + "]" * 26_000 + "\nvariables: {a: A}\nlinks: []\n"
-    diagram = parse_diagram(text, "deep.yaml", limits=Limits(depth=40_000))
+    with pytest.raises(DiagramError) as info:
+        parse_diagram(text, "deep.yaml", limits=Limits(depth=DEPTH_CEILING))
+    assert str(info.value.problems[0]) == f"deep.yaml:1:{9 + DEPTH_CEILING - 1}: nesting " \
+        f"deeper than {DEPTH_CEILING} levels is not allowed (the limit is set by --max-depth)"
+    fits = DEPTH_CEILING - 1  # the root mapping is one level
+    text = "x-deep: " + "[" * fits + "]" * fits + "\nvariables: {a: A}\nlinks: []\n"
+    diagram = parse_diagram(text, "deep.yaml", limits=Limits(depth=DEPTH_CEILING))
     depth, node = 0, diagram.extensions["x-deep"]
     while node:
         depth, node = depth + 1, node[0]
-    assert depth == 26_000 - 1
+    assert depth == fits - 1
+
+
+def test_a_depth_limit_above_the_ceiling_is_refused() -> None:
+    with pytest.raises(ValueError, match="more than 500 levels"):
+        Limits(depth=DEPTH_CEILING + 1)
+    result = CliRunner().invoke(app, ["--max-depth", "501", "check", "x.yaml"])
+    assert result.exit_code == 2
+    assert "--max-depth: nesting depth 501 is more than 500 levels" in result.stderr
+
+
+@pytest.mark.parametrize("nest", ["[", "{a: ", "- "])
+def test_loopkits_depth_limit_fires_before_the_yaml_librarys(nest: str) -> None:
+    """Nesting past libyaml's own 1,000 levels (block or flow) still gets loopkit's message,
+    at the same place as with a PyYAML that has no limit of its own."""
+    body = nest * 3_000 if nest == "- " else nest * 3_000 + "1" + "]}"[nest != "["] * 3_000
+    text = "variables: {a: A}\nlinks: []\nx-deep:\n  " + body + "\n"
+    with pytest.raises(DiagramError) as info:
+        parse_diagram(text, "deep.yaml")
+    (problem,) = info.value.problems
+    assert (problem.code, problem.line) == ("yaml-too-deep", 4)
+    assert problem.column == 3 + len(nest) * 63  # the 64th collection under the root
+    import yaml
+
+    pure = parse_events_only(text, yaml.SafeLoader)
+    assert pure == (problem.line, problem.column)
+
+
+def parse_events_only(text: str, loader: type) -> tuple[int, int]:
+    """Where the 65th open collection starts, by PyYAML's pure-Python parser (no limit)."""
+    import yaml
+
+    depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth == 65:
+                return event.start_mark.line + 1, event.start_mark.column + 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    raise AssertionError("not that deep")
 
 
 @pytest.mark.parametrize("name", ["billion-laughs", "alias-bomb-in-links"])
@@ -202,3 +249,42 @@ def test_graphml_with_deeply_nested_embedded_json_is_an_error_not_a_crash(
     result = CliRunner().invoke(app, ["import", "deep.graphml", "-o", "-"])
     assert result.exit_code in (0, 1, 2), result.output
     assert "internal error" not in result.output
+
+
+def test_one_long_string_aliased_everywhere_is_bounded_in_bytes(tmp_path: Path) -> None:
+    """500 MB of text from a 0.3 MB file: the value count (7,000) was far under its limit,
+    and `export --to kumu` wrote 800 MB using 2 GB. Text now counts bytes after aliases."""
+    text = GENERATED["aliased-long-text"]().decode()
+    tracemalloc.start()
+    try:
+        with pytest.raises(DiagramError) as info:
+            parse_diagram(text, "t.yaml")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    [problem] = info.value.problems
+    assert (problem.code, problem.line) == ("yaml-too-big", 211)
+    assert "more than 20,971,520 bytes of text" in problem.message
+    assert peak < 64 * 1024 * 1024
+    # Raised by flag (sizes such as 1G) or environment, the same file reads.
+    (tmp_path / "t.yaml").write_text(text)
+    runner = CliRunner()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        assert runner.invoke(app, ["--max-yaml-text", "1G", "check", "t.yaml"]).exit_code == 0
+        assert runner.invoke(app, ["check", "t.yaml"],
+                             env={"LOOPKIT_MAX_YAML_TEXT": "600M"}).exit_code == 0
+        assert runner.invoke(app, ["export", "t.yaml", "--to", "kumu"]).exit_code == 1
+
+
+def test_text_limit_counts_utf8_bytes_of_keys_and_values_without_aliases_too() -> None:
+    body = "variables: {a: A, b: B}\nlinks: [a -> b (+)]\n"
+    assert parse_diagram(body, "d.yaml", limits=Limits(yaml_text=len(body))).variables
+    with pytest.raises(DiagramError, match=r"d.yaml:2:\d+: the document holds more than 20 "
+                                           "bytes of text"):
+        parse_diagram(body, "d.yaml", limits=Limits(yaml_text=20))
+    # 28 bytes above, then 11 + 20: ten 'é' are ten characters but twenty bytes
+    wide = "description: " + "\u00e9" * 10 + "\n" + body
+    with pytest.raises(DiagramError, match="holds more than 58 bytes"):
+        parse_diagram(wide, "d.yaml", limits=Limits(yaml_text=58))
+    assert parse_diagram(wide, "d.yaml", limits=Limits(yaml_text=59)).description

@@ -206,7 +206,7 @@ def test_vensim_cld_arrows_letters_delays_and_equations() -> None:
     delayed = {lk.key for lk in d.links if lk.delay}
     assert delayed == {("population", "births"), ("food_per_person", "fertility")}
     text = "\n".join(result.notes)
-    assert "1 arrow had no polarity: marked ?" in text
+    assert "1 arrow had no polarity drawn" in text
     assert "1 dependency found only in equations" in text
     assert "1 arrow to or from a cloud, comment or picture dropped" in text
 
@@ -223,8 +223,9 @@ rate= 0.1
 \t~\t\t|
 """
     d = import_text(text, "m.mdl").diagram
-    assert signs(d) == {("in", "stock"): "+", ("out", "stock"): "-", ("stock", "in"): "?",
-                        ("rate", "in"): "?", ("stock", "out"): "?"}
+    # Products and quotients of non-negative stocks and constants are signed too.
+    assert signs(d) == {("in", "stock"): "+", ("out", "stock"): "-", ("stock", "in"): "+",
+                        ("rate", "in"): "+", ("stock", "out"): "+"}
 
 
 def test_vensim_bad_sketch_line_names_line_and_column() -> None:
@@ -247,7 +248,7 @@ def test_xmile_connectors_aliases_flows_and_delay_marks() -> None:
     assert d.by_id["contact_rate"].description == "Contacts per day"
     assert signs(d) == {
         ("infected", "infection"): "+", ("contact_rate", "infection"): "+",
-        ("infected", "recovery"): "+", ("duration", "recovery"): "?",
+        ("infected", "recovery"): "+", ("duration", "recovery"): "-",  # a divisor
         ("infection", "infected"): "+", ("recovery", "infected"): "-"}
     assert [lk.key for lk in d.links if lk.delay] == [("contact_rate", "infection")]
 
@@ -257,7 +258,7 @@ def test_xmile_without_connectors_uses_equations() -> None:
             '<aux name="a b"><eqn>c * 2</eqn></aux><aux name="c"><eqn>a_b + 1</eqn></aux>'
             "</variables></model></xmile>")
     d = import_text(text, "m.xmile").diagram
-    assert signs(d) == {("c", "a_b"): "?", ("a_b", "c"): "?"}
+    assert signs(d) == {("c", "a_b"): "+", ("a_b", "c"): "+"}
 
 
 def test_xmile_bad_xml_and_entities_are_located() -> None:
@@ -326,7 +327,7 @@ def test_csv_tables_neutralise_formulas() -> None:
     parts = dict(get_format("csv").write_parts(HOSTILE))
     elements = list(csv.reader(io.StringIO(parts["-elements"])))
     connections = list(csv.reader(io.StringIO(parts["-connections"])))
-    assert elements[0] == ["ID", "Label", "Type", "Description"]
+    assert elements[0] == ["ID", "Label", "Type", "Description", "Kind"]
     assert elements[2][1] == "'=SUM(A1)" and elements[3][1] == "'-2 + @cmd"
     assert [row[2] for row in connections[1:]] == ["+", "-", "?"]
     assert connections[1][3] == "yes"

@@ -31,7 +31,7 @@ def test_import_writes_a_diagram_and_summarises_what_changed(tmp_path: Path) -> 
     assert out.read_text(encoding="utf-8").startswith(
         "# Imported from cld.mdl (Vensim .mdl model) by loopkit import.\n")
     assert "imported 6 variables and 8 links from cld.mdl (vensim)" in result.stderr
-    assert "note: 1 arrow had no polarity: marked ?" in result.stderr
+    assert "note: 1 arrow had no polarity drawn: signed from the equations" in result.stderr
 
 
 def test_import_to_stdout_keeps_stdout_clean(tmp_path: Path) -> None:

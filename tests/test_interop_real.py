@@ -65,10 +65,15 @@ def test_vensim_workforce_model() -> None:
             expected[{"43": "+", "45": "-"}.get(r[6], "?")] += 1
         edges.add((source, target))
     assert (expected["+"], expected["-"], expected["?"]) == (16, 8, 6)
-    assert polarity_counts(result.diagram) == expected
+    # The 6 arrows drawn without a sign get theirs from the equations (5 +, 1 -); every
+    # drawn sign agrees with its equation, so nothing is overridden and nothing warned.
+    assert polarity_counts(result.diagram) == Counter({"+": 21, "-": 9})
+    assert result.warnings == ()
+    drawn = import_text(text, "workforce.mdl", polarity="drawn")
+    assert polarity_counts(drawn.diagram) == Counter({"+": 21, "-": 9})
     assert len(result.diagram.variables) == len({k for k in kinds.values() if k[0] == "10"})
     assert loop_count(result.diagram) == cycles(edges) > 0
-    assert "6 arrows had no polarity: marked ?" in result.notes[0]
+    assert "6 arrows had no polarity drawn: signed from the equations" in result.notes[0]
 
 
 def test_xmile_stella_model() -> None:
@@ -96,8 +101,26 @@ def test_xmile_stella_model() -> None:
                 edges.add((key(flow.text or ""), key(stock.get("name", ""))))
                 expected[sign] += 1
     assert len(result.diagram.variables) == len(set(names)) == 82
-    assert polarity_counts(result.diagram) == expected
     assert sum(expected.values()) == len(edges) == 109
+    assert expected == Counter({"+": 79, "-": 21, "?": 9})
+    # Equations decide: the 9 unsigned connectors get signs, 2 drawn signs are overridden
+    # (and warned about), and revenue -> expected_profit only sets SMTH1's initial value.
+    signs = {lk.key: lk.polarity.value for lk in result.diagram.links}
+    assert signs[("potential_customers", "market_saturation_effect")] == "+"  # drawn -
+    assert signs[("total_market_size", "market_saturation_effect")] == "-"  # drawn +
+    # Drawn - and right, but only because its graphical function falls (0.1, 0.01, 0).
+    assert signs[("customer_satisfaction", "effect_of_satisfaction_on_churn")] == "-"
+    assert ("revenue", "expected_profit") not in signs
+    assert polarity_counts(result.diagram) == Counter({"+": 85, "-": 23})
+    warned = [str(w) for w in result.warnings]
+    assert len(warned) == 2 and all(":1686:5: " in w or ":1697:5: " in w for w in warned)
+    assert "potential_customers -> market_saturation_effect is drawn - but the equation" \
+        in warned[0] and "says +" in warned[0]
+    drawn = import_text(text, "ai-information.stmx", polarity="drawn")
+    kept = {lk.key: lk.polarity.value for lk in drawn.diagram.links}
+    assert kept[("potential_customers", "market_saturation_effect")] == "-"
+    assert kept[("total_market_size", "market_saturation_effect")] == "+"
+    edges.discard(("revenue", "expected_profit"))
     assert loop_count(result.diagram) == cycles(edges) > 0
 
 

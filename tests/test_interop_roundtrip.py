@@ -98,13 +98,26 @@ def diagrams(draw: st.DrawFn) -> Diagram:
                           unique=True, max_size=8))
     links = tuple(Link(a, b, draw(st.sampled_from(list(Polarity))), draw(st.booleans()),
                        draw(st.none() | TEXT), tuple(draw(st.lists(TEXT, max_size=2))),
-                       draw(st.sampled_from([None, "low", "high"])))
+                       draw(st.sampled_from([None, "low", "high"])),
+                       sources=tuple(draw(st.lists(TEXT, max_size=3, unique=True))))
                   for a, b in pairs)
     loops = ()
     if draw(st.booleans()):
         loops = (DeclaredLoop("R1", tuple(ids[:2]), draw(st.none() | TEXT),
                               LoopType.REINFORCING, draw(st.none() | TEXT)),)
     return Diagram(variables, links, loops, draw(st.none() | TEXT), draw(st.none() | TEXT))
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "kumu", "sdjson"])
+def test_variable_kind_round_trips(fmt: str) -> None:
+    """``kind`` survives the writer and the formats that carry loopkit's own fields."""
+    diagram = Diagram.build([Variable("pop", "Population", kind="stock"),
+                             Variable("births", "Births", kind="flow"), Variable("r", "Rate")],
+                            [("births", "pop", "+"), ("pop", "births", "+"), ("r", "births", "+")])
+    back = (parse_diagram(write_yaml(diagram), "k.yaml") if fmt == "yaml"
+            else through(diagram, fmt))
+    assert [v.kind for v in back.variables] == ["stock", "flow", None]
+    same(diagram, back)
 
 
 @settings(max_examples=100, deadline=None)

@@ -235,3 +235,12 @@ def test_hostile_pyproject_is_a_usage_error_not_a_crash(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.loopkit]\nlint = " + "[" * 100_000 + "\n")
     with pytest.raises(UsageError, match=re.escape("pyproject.toml: not valid TOML")):
         settings_for(tmp_path / "d.yaml")
+
+
+def test_lint_loop_rules_are_bounded_by_the_loop_limit_not_the_clock() -> None:
+    from loopkit.analysis.lint import lint
+    from tests.helpers import foresight_diagram
+
+    report = lint(foresight_diagram())
+    assert report.truncated and "limit of 10,000 loops reached" in (report.reason or "")
+    assert "time budget" not in (report.reason or "")

@@ -102,3 +102,17 @@ def test_plain_scalars_resolve_with_the_core_schema_and_quoted_stay_text() -> No
 def test_number_as_label_asks_for_quotes() -> None:
     [line] = _problems("variables:\n  a: 1\nlinks: []\n")
     assert line.startswith("d.yaml:2:6: variable 'a': a variable is a label or a mapping")
+
+
+def test_variable_kind_is_read_and_optional() -> None:
+    """``kind: stock|flow`` marks stock-and-flow variables; leaving it out means 'not known'."""
+    d = parse_diagram(
+        "variables:\n  a: {label: A, kind: stock}\n  b: {kind: flow}\n  c: C\n"
+        "links: [b -> a (+)]\n", "k.yaml")
+    assert [v.kind for v in d.variables] == ["stock", "flow", None]
+
+
+def test_variable_kind_allows_only_stock_and_flow() -> None:
+    with pytest.raises(DiagramError, match=r"k\.yaml:2:23: variable 'a' 'kind': must be "
+                       r"'stock' or 'flow'"):
+        parse_diagram("variables:\n  a: {label: A, kind: auxiliary}\nlinks: []\n", "k.yaml")

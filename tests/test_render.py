@@ -330,7 +330,7 @@ def test_every_example_renders_with_badges_for_its_declared_loops(path: Path) ->
 
 def test_foresight_map_renders_with_routed_splines_and_every_sign() -> None:
     diagram = foresight_diagram()  # skips when ../shared/data is absent
-    drawing = draw(diagram)
+    drawing = draw(diagram, time_budget=120)  # routed links, even on a loaded machine
     assert drawing.splines == "true"  # 296 links: curved is not even tried
     assert any("routed links" in note for note in drawing.notes)
     root = ET.fromstring(svg_of(drawing))

@@ -139,14 +139,17 @@ def test_failing_render_leaves_the_old_file_intact(diagram: Path, tmp_path: Path
 
 def test_slow_curved_layout_falls_back_within_the_budget(
         diagram: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # A renderer that hangs on splines=curved, like Graphviz on dense graphs.
+    # A renderer that hangs on splines=curved, like Graphviz on dense graphs. Had loopkit
+    # waited it out instead of stopping it at the budget, it would have left `finished`.
+    # (How long the fallback takes is measured in benchmarks/budgets.py, not asserted.)
+    finished = tmp_path / "finished"
     monkeypatch.setenv("LOOPKIT_RENDERER_PATH", fake_renderer(tmp_path, (
-        'IN=$(cat)\ncase "$IN" in *\'splines="curved"\'*) sleep 30;; esac\n'
+        'IN=$(cat)\ncase "$IN" in *\'splines="curved"\'*) sleep 30; '
+        f'touch \'{finished}\'; exit 1;; esac\n'
         'printf "%s" "$IN" | "$REAL" "$@"')))
-    started = time.monotonic()
     result = runner.invoke(app, ["render", str(diagram), "--time-budget", "2", "-o", "-"])
     assert result.exit_code == 0, result.stderr
-    assert time.monotonic() - started < 2
+    assert not finished.exists()
     assert ET.fromstring(result.stdout_bytes).get("role") == "img"
     assert "note: splines=curved layout took over" in result.stderr
     assert "fell back to splines=true" in result.stderr

@@ -126,6 +126,7 @@ def test_effect_bounds_say_when_they_stopped() -> None:
     assert short.truncated and not short.paths and "length limit" in (short.reason or "")
     timed = effect(_chain(40), "s0", "s40", time_budget=0.05, limit=None, max_length=None)
     assert timed.truncated and "time budget" in (timed.reason or "")
+    assert "safety stop" in (timed.reason or "")
 
 
 def test_effect_complete_search_is_not_truncated() -> None:
@@ -262,3 +263,15 @@ def test_whatif_text_counts_loops_and_caps_the_list() -> None:
     assert "Then the loops it reaches (3 amplify, 2 counteract):" in lines
     assert lines[-1] == "  ... and 3 more loops (--max-loops to list more)"
     assert len(describe_whatif(result, LABELS)) == len(lines) + 2
+
+
+def test_whatif_is_bounded_by_counts_not_the_clock() -> None:
+    """On the dense Foresight map the path and loop limits stop whatif, not its safety stop."""
+    from loopkit.analysis.trace import whatif
+    from tests.helpers import foresight_diagram
+
+    result = whatif(foresight_diagram(), "v1", "up", limit=2_000)
+    assert result.truncated and "path limit (2,000) reached" in (result.reason or "")
+    assert "safety stop" not in (result.reason or "")
+    slow = whatif(foresight_diagram(), "v1", "up", limit=None, time_budget=0.01)
+    assert "safety stop" in (slow.reason or "")

@@ -57,8 +57,36 @@ def one_line(text: str) -> str:
     A newline in an id must not split a ``file:line:col: message`` line (or start
     a ``::`` workflow command in a CI log), and an escape character must not
     reach the terminal, so both are written as ``\\n``, ``\\x1b`` and the like.
+    GitHub's runner also obeys the legacy ``##[error]...`` form *anywhere* in a
+    line, so ``##[`` is written ``#\\x23[``.
     """
-    return _VISIBLE.sub(_escape_char, text)
+    return no_legacy_command(_VISIBLE.sub(_escape_char, text))
+
+
+def no_legacy_command(text: str) -> str:
+    """``text`` with GitHub's legacy ``##[command]`` form broken (written ``#\\x23[``).
+
+    The runner looks for it anywhere in a log line, so every line loopkit
+    prints in a terminal or CI log passes through here.
+    """
+    return text.replace("##[", "#\\x23[")
+
+
+def terminal_text(text: str) -> str:
+    """User text inside a terminal table or line: no controls, no ``##[`` (newlines kept)."""
+    return no_legacy_command(strip_control(text))
+
+
+def log_line(text: str) -> str:
+    """A whole line for a terminal or CI log: ``one_line``, and never a workflow command.
+
+    The GitHub runner trims leading white space and then runs any line starting
+    with ``::`` as a command, so a line that would (a file named
+    ``::error::x.yaml`` at the start of a problem line) is written ``./::error...``,
+    the same file for a person or a shell.
+    """
+    out = one_line(text)
+    return "./" + out if out.lstrip().startswith("::") else out
 
 
 def first_control(text: str) -> str | None:
@@ -98,24 +126,38 @@ def xml_text(text: str) -> str:
     return html.escape(strip_control(text), quote=True)
 
 
-# Special anywhere in a line. "-", "+", "#" and "=" only start blocks, so they are escaped
-# at the start only (far fewer backslashes in reports); "{}" are never special. "." stays
-# escaped: it keeps "www.example.org" from becoming an autolink.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>()!.|~])")
-_MD_START = re.compile(r"^(\s*)([-+#=])")
+#: Punctuation that can start Markdown syntax anywhere in a line, entities, autolinks
+#: (``:`` ``.`` ``@``), GitHub math (``$``), footnotes (``^``) or issue references (``#``);
+#: CommonMark escapes each to itself. "-", "+" and "=" only start blocks, so they are
+#: escaped at the start of the text only, and "{}" never: far fewer backslashes in reports.
+_MD_PUNCTUATION = re.compile(r"([\\`*_\[\]<>()#.!|~:@&$^])")
+_MD_START = re.compile(r"^(\s*)([-+=])")
 
 
 def markdown_text(text: str) -> str:
-    """Inline Markdown that renders as the literal text (also safe inside table cells)."""
+    """Inline Markdown that renders as the literal text on GitHub (also inside table cells).
+
+    Punctuation that Markdown reads is backslash-escaped, so no emphasis,
+    link, image, HTML, entity, table cell or heading can start; with ``:``
+    and ``.`` escaped, GitHub's autolinker never sees ``https://``,
+    ``www.`` or an e-mail address (``https://2130706433/x`` included).
+    ``@user`` mentions and ``#12`` references are found by GitHub in the
+    rendered text, after escapes, so a zero-width space (``&#8203;``) follows
+    each ``@`` and ``#``: nobody is notified and nothing is linked.
+    """
     text = strip_control(text).replace("\r", " ").replace("\n", " ")
-    text = html.escape(text, quote=False)
-    return _MD_START.sub(r"\1\\\2", _MD_SPECIAL.sub(r"\\\1", text))
+    text = _MD_START.sub(r"\1\\\2", _MD_PUNCTUATION.sub(r"\\\1", text))
+    return text.replace("\\@", "\\@&#8203;").replace("\\#", "\\#&#8203;")
 
 
 def csv_cell(text: str) -> str:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ (or tab/CR) gets a quote."""
+    """Neutralise spreadsheet formulas: a cell starting with = + - @ (or tab/CR) gets a quote.
+
+    A cell that already starts with a quote gets one more, so reading can always
+    strip exactly one guard quote and get the text back.
+    """
     text = strip_control(text) if text else text
-    if text and text[0] in "=+-@\t\r":
+    if text and text[0] in "=+-@\t\r'":
         return "'" + text
     return text
 

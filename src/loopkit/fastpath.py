@@ -28,11 +28,12 @@ _WHITE_SPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(
 _MAX_EXACT_INT = 2**53
 
 _TOP_KEYS = frozenset({"version", "title", "description", "variables", "links", "loops"})
-_VARIABLE_KEYS = frozenset({"label", "group", "description", "pos"})
+_VARIABLE_KEYS = frozenset({"label", "group", "description", "pos", "kind"})
+_KINDS = frozenset({"stock", "flow"})
 #: Only the spellings users write (``from``/``to``); the field names ``source``
 #: and ``target`` are also accepted by pydantic, but rarely used: not sure here.
 _LINK_KEYS = frozenset({"from", "to", "polarity", "delay", "description", "evidence",
-                        "confidence"})
+                        "confidence", "sources"})
 _LOOP_KEYS = frozenset({"name", "variables", "type", "description"})
 _CONFIDENCE = frozenset({"low", "medium", "high"})
 _LOOP_TYPES = frozenset({"reinforcing", "balancing"})
@@ -46,6 +47,7 @@ class VariableFields:
     group: str | None = None
     description: str | None = None
     pos: tuple[float, float] | None = None
+    kind: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,7 @@ class LinkFields:
     description: str | None = None
     evidence: list[str] | None = None
     confidence: str | None = None
+    sources: list[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,8 +175,11 @@ def _variable(value: Any) -> VariableFields:
     if type(value) is str:
         return VariableFields(label=_text(value))
     spec = _fields(value, _VARIABLE_KEYS)
+    kind = spec.get("kind")
+    if kind is not None and (type(kind) is not str or kind not in _KINDS):
+        raise _Unsure
     return VariableFields(_optional_text(spec.get("label")), _optional_text(spec.get("group")),
-                          _optional_text(spec.get("description")), _pos(spec.get("pos")))
+                          _optional_text(spec.get("description")), _pos(spec.get("pos")), kind)
 
 
 def _pos(value: Any) -> tuple[float, float] | None:
@@ -219,7 +225,8 @@ def _link(value: Any) -> LinkFields:
         raise _Unsure
     return LinkFields(_text(spec["from"]), _text(spec["to"]), _polarity(spec["polarity"]),
                       delay, _optional_text(spec.get("description")),
-                      _evidence(spec.get("evidence")), confidence)
+                      _evidence(spec.get("evidence")), confidence,
+                      _evidence(spec.get("sources")))
 
 
 def _evidence(value: Any) -> list[str] | None:

@@ -11,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
-from loopkit.escape import github_data, github_property, markdown_text
+from loopkit.escape import (
+    github_data,
+    github_property,
+    markdown_text,
+    no_legacy_command,
+    one_line,
+)
 from loopkit.problems import Problem, Severity
 from loopkit.reporting import (
     FileResult,
@@ -138,6 +144,12 @@ def github_output(results: Sequence[FileResult], command: Command) -> str:
     changed lines of a pull request; the plain lines stay readable in the log.
     A search stopped early by a bound is a warning, since its loop list is
     incomplete.
+
+    No line may run a command the author of a file (or of its name) chose: the
+    runner trims white space before looking for ``::`` and obeys the legacy
+    ``##[error]`` form anywhere in a line. So every plain line starts with
+    ``loopkit:``, user text in commands is escaped as GitHub's toolkit does,
+    and ``##[`` is broken on every line.
     """
     lines = [annotation(p) for r in results for p in r.all_problems]
     for r in results:
@@ -154,10 +166,9 @@ def github_output(results: Sequence[FileResult], command: Command) -> str:
             lines.append(_plain(f"{r.file}: {summary_sentence(r.analysis.summary)}"))
         else:
             lines.append(_plain(f"{r.file}: could not be read"))
-    return "\n".join(lines) + "\n"
+    return "\n".join(no_legacy_command(line) for line in lines) + "\n"
 
 
 def _plain(line: str) -> str:
     """A log line that the runner cannot mistake for a workflow command."""
-    line = github_data(line)
-    return " " + line if line.startswith("::") else line
+    return f"loopkit: {one_line(line)}"

@@ -28,8 +28,13 @@ class Limits:
     #: the variable and link limits written as flow mappings has ~370,000; each costs
     #: ~250 bytes of marks, so the limit also caps memory near 150 MB.
     yaml_values: int = 500_000
+    #: Bytes of text (keys and scalars, UTF-8) after alias expansion. Without aliases a
+    #: file holds no more text than its own size, so 4x the file-size default only
+    #: stops an alias multiplying one long string into every description (each byte
+    #: costs every output that writes it: a Kumu export needed ~4 bytes per byte).
+    yaml_text: int = 20 * 1024 * 1024
     #: Nesting depth of YAML collections (a diagram needs 4; PyYAML's C composer
-    #: overflows the C stack somewhere past 10,000).
+    #: overflows the C stack somewhere past 10,000). At most ``DEPTH_CEILING``.
     depth: int = 64
     #: Variables per diagram (a legible CLD has well under 200).
     variables: int = 10_000
@@ -40,10 +45,21 @@ class Limits:
     #: Problems listed per file before the rest are summed up in one line.
     problems: int = 200
 
+    def __post_init__(self) -> None:
+        if self.depth > DEPTH_CEILING:
+            raise ValueError(f"nesting depth {self.depth:,} is more than {DEPTH_CEILING} "
+                             "levels, the most loopkit checks itself before a YAML "
+                             "library's own limit could stop reading first")
+
     def with_(self, **changes: int | None) -> Limits:
         """A copy with the given limits changed; ``None`` keeps the current value."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
+
+#: The highest nesting limit allowed. YAML libraries stop at limits of their own
+#: (libyaml in PyYAML 6.0.4 at 1,000 block or 1,000 flow levels); keeping ours well
+#: below means a deep file always gets loopkit's message, whichever PyYAML is installed.
+DEPTH_CEILING = 500
 
 DEFAULT_LIMITS = Limits()
 

@@ -413,7 +413,8 @@ def _normalise(
                    f"variable '{shown(vid)}' 'pos': must be two finite numbers of inches, "
                    f"at most {MAX_POS:,.0f} from 0", "bad-pos")
         variables.append(Variable(vid, label, vspec.group, vspec.description,
-                                  tuple(vspec.pos) if vspec.pos else None, where))
+                                  tuple(vspec.pos) if vspec.pos else None, where,
+                                  vspec.kind))
     ids = [str(k) for k in raw_variables] if isinstance(raw_variables, dict) else []
     known = set(ids)
     label_to_id = {v.label.lower(): v.id for v in variables}
@@ -447,7 +448,7 @@ def _normalise(
         seen[key] = where
         links.append(Link(lspec.source, lspec.target, Polarity(lspec.polarity), lspec.delay,
                           lspec.description, tuple(lspec.evidence or ()), lspec.confidence,
-                          where))
+                          where, tuple(lspec.sources or ())))
 
     loops = []
     for loop_id, lspec in entries.loops:

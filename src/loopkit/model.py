@@ -105,6 +105,12 @@ class Pos:
     column: int
 
 
+#: What a variable is in stock-and-flow terms (``Variable.kind``): an accumulation
+#: (``stock``) or a rate that fills or drains one (``flow``). Only these two: anything
+#: else (auxiliary, constant) is the default, no kind.
+VARIABLE_KINDS = ("stock", "flow")
+
+
 @dataclass(frozen=True)
 class Variable:
     """A quantity that can rise or fall."""
@@ -115,6 +121,8 @@ class Variable:
     description: str | None = None
     pos: tuple[float, float] | None = None
     where: Pos | None = field(default=None, compare=False, repr=False)
+    #: ``"stock"``, ``"flow"`` or ``None`` (not known, or neither); see ``VARIABLE_KINDS``.
+    kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +137,8 @@ class Link:
     evidence: tuple[str, ...] = ()
     confidence: str | None = None
     where: Pos | None = field(default=None, compare=False, repr=False)
+    #: File names of the maps that drew this link (``loopkit merge``), sorted.
+    sources: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, str]:

@@ -45,9 +45,9 @@ class Problem:
         """``file:line:col: message``; ``rule`` adds the severity and ``[code]`` (lint lines)."""
         # One line whatever the user wrote: a newline in a loop name must not start a
         # second line such as "::error ...", which CI logs run as a workflow command.
-        from loopkit.escape import one_line
+        from loopkit.escape import log_line, one_line
 
-        where = f"{one_line(self.file)}:{self.line}:{self.column}"
+        where = f"{log_line(self.file)}:{self.line}:{self.column}"
         if not rule:
             return f"{where}: {one_line(self.message)}"
         return f"{where}: {self.severity.word}: {one_line(self.message)} [{self.code}]"

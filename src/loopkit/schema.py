@@ -63,6 +63,10 @@ class VariableSpec(_Strict):
     pos: tuple[float, float] | None = Field(
         None, description="Optional layout pin [x, y] in inches, for rendering."
     )
+    kind: Literal["stock", "flow"] | None = Field(
+        None, description="'stock' (an accumulation) or 'flow' (a rate into or out of one), "
+        "as in stock-and-flow models; leave out for anything else."
+    )
 
 
 def _variable_short_form(value: Any) -> Any:
@@ -96,8 +100,12 @@ class LinkSpec(_Strict):
         None, description="Sources that support this link (citations, URLs, notes)."
     )
     confidence: Literal["low", "medium", "high"] | None = None
+    sources: list[str] | None = Field(
+        None, description="File names of the maps that drew this link (written by "
+        "'loopkit merge')."
+    )
 
-    @field_validator("evidence", mode="before")
+    @field_validator("evidence", "sources", mode="before")
     @classmethod
     def _one_evidence(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
@@ -189,6 +197,7 @@ def json_schema() -> dict[str, Any]:
 FIELD_NAMES: dict[str, list[str]] = {
     "top": ["version", "title", "description", "variables", "links", "loops"],
     "variable": list(VariableSpec.model_fields),
-    "link": ["from", "to", "polarity", "delay", "description", "evidence", "confidence"],
+    "link": ["from", "to", "polarity", "delay", "description", "evidence", "confidence",
+             "sources"],
     "loop": list(LoopSpec.model_fields),
 }

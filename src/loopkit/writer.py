@@ -61,7 +61,7 @@ def _compact(link: Link) -> str | None:
     """``a -> b (+)`` when the loader's compact-link pattern reads it back exactly."""
     from loopkit.model import COMPACT_LINK
 
-    if link.description or link.evidence or link.confidence:
+    if link.description or link.evidence or link.confidence or link.sources:
         return None
     delay = ", delay" if link.delay else ""
     text = f"{link.source} -> {link.target} ({link.polarity.value}{delay})"
@@ -74,7 +74,8 @@ def _compact(link: Link) -> str | None:
 def _variable(variable: Variable) -> list[str]:
     key = scalar(variable.id)
     extra = [(name, value) for name, value in (("group", variable.group),
-                                               ("description", variable.description))
+                                               ("description", variable.description),
+                                               ("kind", variable.kind))
              if value is not None]
     if not extra and variable.pos is None:
         return [f"  {key}: {scalar(variable.label)}"]
@@ -104,6 +105,8 @@ def _link(link: Link) -> list[str]:
         lines += [f"      - {scalar(item)}" for item in link.evidence]
     if link.confidence:
         lines.append(f"    confidence: {scalar(link.confidence)}")
+    if link.sources:
+        lines.append(f"    sources: [{', '.join(scalar(s, flow=True) for s in link.sources)}]")
     return lines
 
 

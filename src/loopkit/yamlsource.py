@@ -113,15 +113,17 @@ _SKIP: Any = object()
 class _Frame:
     """An open sequence or mapping while its events stream in."""
 
-    __slots__ = ("anchor", "as_key", "count0", "key", "kind", "path", "seen", "value")
+    __slots__ = ("anchor", "as_key", "count0", "key", "kind", "path", "seen", "text0",
+                 "value")
 
     def __init__(self, kind: str, path: Path | None, anchor: str | None, count0: int,
-                 as_key: bool = False) -> None:
+                 as_key: bool = False, text0: int = 0) -> None:
         self.kind = kind
         self.as_key = as_key
         self.path = path
         self.anchor = anchor
         self.count0 = count0
+        self.text0 = text0
         self.value: Any = [] if kind == "seq" else {}
         self.key: Any = _EXPECT_KEY
         self.seen: dict[str, Mark] = {}
@@ -139,19 +141,28 @@ class _Builder:
     copying it, and the marks below an alias point at the alias itself.
     """
 
-    def __init__(self, filename: str, max_values: int, max_depth: int) -> None:
+    def __init__(self, filename: str, max_values: int, max_depth: int,
+                 max_text: int | None = None) -> None:
         self.filename = filename
         self.max_values = max_values
         self.max_depth = max_depth
+        #: Bytes of text (keys and scalars, UTF-8) after alias expansion: the value
+        #: count alone let one 100,000-character string, aliased 5,000 times, become
+        #: 500 MB of text for every output that writes each copy.
+        self.max_text = max_text
+        self.text = 0
         self.source = SourceMap()
         self.problems: list[Problem] = []
         self.count = 0
         self.stack: list[_Frame] = []
-        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.anchors: dict[str, tuple[Any, int, int]] = {}
         self.documents = 0
         self.aliases = 0
         self.root: Any = None
         self.has_root = False
+        #: How reading stopped early, if it did: a loopkit limit or the library's error.
+        self.fatal: _Fatal | None = None
+        self.error: Exception | None = None
 
     def problem(self, mark: Mark, message: str, code: str) -> None:
         self.problems.append(Problem(self.filename, mark.line, mark.column, message, code))
@@ -179,12 +190,19 @@ class _Builder:
 
     # -- helpers ---------------------------------------------------------------------
 
-    def new_node(self, mark: Mark, size: int = 1) -> Path | None:
-        """Count a node, check the document is single, and return its data path."""
+    def new_node(self, mark: Mark, size: int = 1, text: int = 0) -> Path | None:
+        """Count a node (``text``: its bytes of text), check the document is single,
+        and return its data path."""
         if self.documents > 1:
             raise _Fatal(mark, "more than one YAML document ('---') in the file; "
                          "put each diagram in its own file", "yaml-multi-doc")
         self.count += size
+        self.text += text
+        if self.max_text is not None and self.text > self.max_text:
+            what = ("aliases here expand the document to more than" if self.aliases
+                    else "the document holds more than")
+            raise _Fatal(mark, f"{what} {self.max_text:,} bytes of text; a diagram needs far less "
+                         "(the limit is set by --max-yaml-text)", "yaml-too-big")
         if self.count > self.max_values:
             what = ("aliases here expand the document to more than" if self.aliases
                     else "the document holds more than")
@@ -207,9 +225,9 @@ class _Builder:
         return bool(self.stack) and self.stack[-1].kind == "map" \
             and self.stack[-1].key is _EXPECT_KEY
 
-    def attach(self, value: Any, anchor: str | None, size: int) -> None:
+    def attach(self, value: Any, anchor: str | None, size: int, text: int) -> None:
         if anchor is not None:
-            self.anchors[anchor] = (value, size)
+            self.anchors[anchor] = (value, size, text)
         if not self.stack:
             self.root, self.has_root = value, True
             return
@@ -239,7 +257,8 @@ class _Builder:
 
     def scalar(self, event: Any) -> None:
         mark = _mark(event)
-        path = self.new_node(mark)
+        text = _utf8_length(event.value)
+        path = self.new_node(mark, 1, text)
         tag = self.check_tag(event.tag, mark, _SCALAR_TAGS) if event.tag else None
         if self.is_key():
             self.key(event.value, mark, event.anchor)
@@ -250,12 +269,12 @@ class _Builder:
             value = _scalar(event.value, tag is not None or (not event.style and not event.tag))
         if path is not None:
             self.source.values[path] = mark
-        self.attach(value, event.anchor, 1)
+        self.attach(value, event.anchor, 1, text)
 
     def key(self, key: str, mark: Mark, anchor: str | None) -> None:
         parent = self.stack[-1]
         if anchor is not None:
-            self.anchors[anchor] = (key, 1)
+            self.anchors[anchor] = (key, 1, _utf8_length(key))
         if key == "<<":
             self.problem(mark, "merge keys ('<<') are not supported; write the fields out",
                          "yaml-merge")
@@ -278,9 +297,9 @@ class _Builder:
             raise _Fatal(mark, f"alias '*{_shown(name)}' " + (
                 "refers to the block that contains it (a recursive alias)" if open_anchor
                 else f"is used before an anchor '&{_shown(name)}' defines it"), "yaml-alias")
-        value, size = self.anchors[name]
+        value, size, text = self.anchors[name]
         self.aliases += 1
-        path = self.new_node(mark, size)
+        path = self.new_node(mark, size, text)
         if self.is_key():
             if isinstance(value, str):
                 self.key(value, mark, None)
@@ -290,7 +309,7 @@ class _Builder:
             return
         if path is not None:
             self.source.values[path] = mark
-        self.attach(value, None, size)
+        self.attach(value, None, size, text)
 
     def start(self, event: Any, kind: str) -> None:
         mark = _mark(event)
@@ -306,13 +325,19 @@ class _Builder:
             path = None
         elif path is not None:
             self.source.values[path] = mark
-        self.stack.append(_Frame(kind, path, event.anchor, self.count - 1, as_key))
+        self.stack.append(_Frame(kind, path, event.anchor, self.count - 1, as_key, self.text))
 
     def end(self, event: Any = None) -> None:
         frame = self.stack.pop()
         if frame.as_key:
             return  # the parent's key stays _SKIP, so the value after it is dropped too
-        self.attach(frame.value, frame.anchor, self.count - frame.count0)
+        self.attach(frame.value, frame.anchor, self.count - frame.count0,
+                    self.text - frame.text0)
+
+
+def _utf8_length(text: str) -> int:
+    """Bytes of ``text`` as UTF-8 (what an output writes), without encoding ASCII."""
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
 def _shown(text: str, limit: int = 80) -> str:
@@ -380,6 +405,7 @@ def _surrogate_problem(text: str, filename: str) -> Problem:
 
 def parse_yaml(
     text: str, filename: str, *, max_values: int | None = None, max_depth: int | None = None,
+    max_text: int | None = None,
 ) -> tuple[Any, SourceMap, list[Problem]]:
     """Parse one YAML document into data, marks and recoverable problems.
 
@@ -388,25 +414,58 @@ def parse_yaml(
     so the caller can report them together with validation errors. Limits
     default to ``loopkit.limits.active_limits()``.
     """
-    import yaml
-
     from loopkit.limits import active_limits
 
     limits = active_limits()
-    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     if text.startswith("\ufeff"):
         text = text[1:]
-    builder = _Builder(filename, max_values or limits.yaml_values, max_depth or limits.depth)
+    values, depth = max_values or limits.yaml_values, max_depth or limits.depth
+    text_bytes = max_text or limits.yaml_text
     try:
-        builder.run(yaml.parse(text, Loader=loader_cls))
-    except yaml.YAMLError as error:
-        raise DiagramError([_syntax_problem(error, text, filename)]) from None
+        builder = _read(text, filename, values, depth, text_bytes)
+        if builder.error is not None and builder.fatal is None:
+            # A YAML library may stop at a limit of its own first: libyaml (as in PyYAML 6.0.4's
+            # wheels) allows 1,000 nesting levels, and its scanner runs up to 1,024
+            # characters ahead of the events we have seen, so '[[[[...' fails there before
+            # our lower --max-depth got its turn. Read again only the text before the
+            # library's error: a loopkit limit that fires there fired first, and its
+            # message does not depend on which PyYAML is installed.
+            cut = _error_index(builder.error, len(text))
+            if 0 < cut < len(text):
+                earlier = _read(text[:cut], filename, values, depth, text_bytes)
+                if earlier.fatal is not None:
+                    builder = earlier
     except UnicodeEncodeError:
         raise DiagramError([_surrogate_problem(text, filename)]) from None
-    except _Fatal as fatal:
+    if builder.fatal is not None:
+        fatal = builder.fatal
         raise DiagramError([*builder.problems, Problem(
-            filename, fatal.mark.line, fatal.mark.column, fatal.message, fatal.code)]) from None
+            filename, fatal.mark.line, fatal.mark.column, fatal.message, fatal.code)])
+    if builder.error is not None:
+        raise DiagramError([_syntax_problem(builder.error, text, filename)])
     if not builder.has_root:
         raise DiagramError([Problem(filename, 1, 1, "the file is empty; a diagram needs "
                                     "'variables' and 'links'", "empty-file")])
     return builder.root, builder.source, builder.problems
+
+
+def _read(text: str, filename: str, max_values: int, max_depth: int,
+          max_text: int | None = None) -> _Builder:
+    """Run the event reader over ``text``; a limit or syntax error is kept on the builder."""
+    import yaml
+
+    builder = _Builder(filename, max_values, max_depth, max_text)
+    try:
+        builder.run(yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    except yaml.YAMLError as error:
+        builder.error = error
+    except _Fatal as fatal:
+        builder.fatal = fatal
+    return builder
+
+
+def _error_index(error: Any, length: int) -> int:
+    """Character offset of a YAML error (PyYAML marks count characters, C or Python)."""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    index = getattr(mark, "index", None)
+    return min(max(index, 0), length) if isinstance(index, int) else 0

@@ -94,6 +94,18 @@ def too_many_values() -> bytes:
     return ("x-data: [" + ",".join("1" for _ in range(600_000)) + "]\n" + _BASE).encode()
 
 
+def aliased_long_text() -> bytes:
+    """One 100,000-character string aliased into 5,000 description and evidence fields
+    (a 0.2 MB file, 500 MB of text once expanded: far under the value limit, but an
+    export writing every copy needed gigabytes)."""
+    lines = [f"x-text: &t {'lorem ipsum ' * 8_333}", "variables:"]
+    lines += [f"  v{i}: {{label: V{i}, description: *t}}" for i in range(1_000)]
+    lines.append("links:")
+    lines += [f"  - {{from: v{i % 1_000}, to: v{(i + 1 + i // 1_000) % 1_000}, polarity: '+', "
+              "description: *t, evidence: *t}" for i in range(2_000)]
+    return ("\n".join(lines) + "\n").encode()
+
+
 CASES: dict[str, Callable[[], bytes]] = {
     name.replace("_", "-"): function
     for name, function in list(globals().items())

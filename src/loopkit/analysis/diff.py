@@ -12,7 +12,9 @@ pull-request check.
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,27 +45,110 @@ def load_version(spec: str, *, cwd: str | os.PathLike[str] | None = None,
         return load_diagram(base / spec if cwd is not None else spec)
     revision, _, path = spec.partition(":")
     if not revision or not path:
-        raise UsageError(f"{spec}: write a git version as REV:path, e.g. HEAD~1:diagram.yaml")
+        raise UsageError(f"{_spec(spec)}: write a git version as REV:path, "
+                         "e.g. HEAD~1:diagram.yaml")
     return parse_diagram(git_show(spec, cwd=base, timeout=timeout), spec)
 
 
 def git_show(spec: str, *, cwd: Path, timeout: float = GIT_TIMEOUT) -> str:
-    """Text of ``REV:path`` via ``git show``; any failure is one clear usage error."""
+    """Text of the file ``REV:path`` in git; any failure is one clear usage error.
+
+    The spec reaches git only as a revision, never as an option: a spec
+    starting with ``-`` is refused, it follows ``--end-of-options`` where git
+    understands that, and it is first resolved to an object id by
+    ``git rev-parse --verify`` (``git show --output=x:y`` would write a file).
+    The blob is then read by id with ``git cat-file`` (no filters, no pager)
+    after its size is checked against the file-size limit.
+    """
+    from loopkit.limits import FLAGS, active_limits
+    from loopkit.problems import DiagramError, Problem
+
+    shown = _spec(spec)
+    if spec.startswith("-"):
+        raise UsageError(f"{shown}: a git version cannot start with '-'; "
+                         "write it as REV:path, e.g. HEAD~1:diagram.yaml")
+    oid = _resolve(spec, shown, cwd, timeout)
+    kind, _, size = _git(["cat-file", "--batch-check"], shown, cwd, timeout,
+                         stdin=oid + "\n").decode("ascii", "replace").strip().partition(" ")[2] \
+        .partition(" ")
+    if kind != "blob":
+        raise UsageError(f"{shown}: is a {kind or 'missing object'} in git, not a file")
+    max_bytes = active_limits().file_size
+    if not size.isdigit() or int(size) > max_bytes:
+        raise DiagramError([Problem(spec, 1, 1, f"file is larger than {max_bytes:,} bytes; "
+                                    "diagrams are small text files (raise the limit with "
+                                    f"{FLAGS['file_size']})", "file-too-large")])
+    raw = _git(["cat-file", "blob", oid], shown, cwd, timeout, max_bytes=max_bytes)
     try:
-        done = subprocess.run(["git", "show", spec], cwd=cwd, capture_output=True,
-                              timeout=timeout, check=False, stdin=subprocess.DEVNULL)
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{shown}: that version is not UTF-8 text") from None
+
+
+#: ``rev-parse`` understands ``--end-of-options`` from git 2.30 (older ones would
+#: read it as a revision); a spec never starts with ``-`` either way.
+_END_OF_OPTIONS_SINCE = (2, 30)
+_OID = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
+
+
+def _resolve(spec: str, shown: str, cwd: Path, timeout: float) -> str:
+    """The object id ``spec`` names, or a usage error saying which half is wrong."""
+    end = ["--end-of-options"] if _git_version() >= _END_OF_OPTIONS_SINCE else []
+    try:
+        out = _git(["rev-parse", "--verify", "--quiet", *end, spec], shown, cwd, timeout)
+    except UsageError:
+        revision, _, path = spec.partition(":")
+        try:
+            _git(["rev-parse", "--verify", "--quiet", *end, revision], shown, cwd, timeout)
+        except UsageError:
+            raise UsageError(f"{shown}: git has no version '{_spec(revision)}' here") from None
+        raise UsageError(f"{shown}: there is no file '{_spec(path)}' in "
+                         f"'{_spec(revision)}'") from None
+    oid = out.decode("ascii", "replace").strip()
+    if not _OID.match(oid):
+        raise UsageError(f"{shown}: git rev-parse gave no object id")
+    return oid
+
+
+@functools.lru_cache(maxsize=1)
+def _git_version() -> tuple[int, ...]:
+    """``(2, 39)`` from ``git version 2.39.5``; ``()`` when it cannot be read."""
+    try:
+        text = _git(["version"], "git", None, GIT_TIMEOUT).decode("ascii", "replace")
+    except UsageError:
+        return ()
+    match = re.search(r"(\d+)\.(\d+)", text)
+    return (int(match[1]), int(match[2])) if match else ()
+
+
+def _git(args: list[str], shown: str, cwd: Path | None, timeout: float, *, stdin: str | None = None,
+         max_bytes: int | None = None) -> bytes:
+    """stdout of ``git ARGS`` (never a pager or a prompt); failure is a one-line usage error."""
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "PAGER": "cat"}
+    try:
+        done = subprocess.run(["git", "--no-pager", *args], cwd=cwd, capture_output=True,
+                              timeout=timeout, check=False, env=env,
+                              input=(stdin or "").encode("utf-8"))
     except FileNotFoundError:
-        raise UsageError(f"{spec}: cannot read a git version: git is not installed") from None
+        raise UsageError(f"{shown}: cannot read a git version: git is not installed") from None
     except subprocess.TimeoutExpired:
-        raise UsageError(f"{spec}: git show took longer than {timeout:g} s; gave up") from None
+        raise UsageError(f"{shown}: git {args[0]} took longer than {timeout:g} s; "
+                         "gave up") from None
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         first = message[0] if message else f"exit code {done.returncode}"
-        raise UsageError(f"{spec}: git show failed: {first.removeprefix('fatal: ')}")
-    try:
-        return done.stdout.decode("utf-8")
-    except UnicodeDecodeError:
-        raise UsageError(f"{spec}: that version is not UTF-8 text") from None
+        raise UsageError(f"{shown}: git {args[0]} failed: "
+                         f"{_spec(first.removeprefix('fatal: '))}")
+    if max_bytes is not None and len(done.stdout) > max_bytes:
+        raise UsageError(f"{shown}: git gave more than {max_bytes:,} bytes")
+    return done.stdout
+
+
+def _spec(text: str) -> str:
+    """A spec or git message inside a one-line error: controls visible, long text cut."""
+    from loopkit.yamlsource import _shown
+
+    return _shown(text, 200)
 
 
 def loop_key(variables: tuple[str, ...]) -> tuple[str, ...]:

@@ -46,6 +46,9 @@ DIRECTIONS = frozenset("""
     more less fewer higher lower greater bigger smaller better worse
 """.split())
 #: Words that mark a variable as a goal, standard or gap (what a balancing loop seeks).
+#: Seconds before the loop rules' search stops regardless (a safety stop only).
+LINT_TIME_BUDGET = 60.0
+
 GOAL_WORDS = re.compile(
     r"\b(goals?|targets?|desired|standards?|norms?|expect(?:ed|ations?)?|aims?|objectives?"
     r"|thresholds?|benchmarks?|ideal|acceptable|gaps?|planned|quotas?|tolerance)\b",
@@ -285,7 +288,9 @@ def lint(
     """Run the active rules on ``diagram``; ``analysis`` reuses loops already found."""
     settings = settings or LintSettings()
     if analysis is None:
-        analysis = analyse_loops(diagram)
+        # bounded by the loop limit; the clock only as a safety stop, so the same file
+        # gives the same problems on any machine at any load
+        analysis = analyse_loops(diagram, time_budget=LINT_TIME_BUDGET)
     ctx = LintContext(diagram, analysis,
                       settings.max_label_length or DEFAULT_MAX_LABEL_LENGTH)
     severities = dict(settings.severity)
@@ -297,5 +302,8 @@ def lint(
         for where, message in rule.check(ctx):
             line, column = (where.line, where.column) if where else (1, 1)
             problems.append(Problem(diagram.path, line, column, message, rule.name, severity))
+    reason = analysis.reason
+    if reason and "time budget" in reason:
+        reason += " (safety stop: the result may differ between runs)"
     return LintReport(sorted(problems), tuple(r.name for r in rules), analysis.truncated,
-                      analysis.reason)
+                      reason)

@@ -28,6 +28,10 @@ DEFAULT_MAX_NODES = 500
 DEFAULT_MAX_LENGTH = 12
 DEFAULT_PATH_LIMIT = 10_000
 DEFAULT_TIME_BUDGET = 5.0
+#: ``whatif`` is bounded by counts (paths, loops); the clock only as a safety stop.
+WHATIF_TIME_BUDGET = 60.0
+#: Said whenever the clock, not a count, stopped the work.
+SAFETY_NOTE = "safety stop: the result may differ between runs"
 
 _CLOCK_EVERY = 1024
 
@@ -212,7 +216,7 @@ class PathSearch:
             steps += 1
             if deadline is not None and steps % _CLOCK_EVERY == 0 \
                     and time.monotonic() > deadline:
-                self._stop(f"time budget ({self.time_budget:g} s) reached")
+                self._stop(f"time budget ({self.time_budget:g} s) reached; {SAFETY_NOTE}")
                 return
             link = next(stack[-1], None)
             if link is None:
@@ -436,7 +440,7 @@ def whatif(
     *,
     max_length: int | None = DEFAULT_MAX_LENGTH,
     limit: int | None = DEFAULT_PATH_LIMIT,
-    time_budget: float | None = DEFAULT_TIME_BUDGET,
+    time_budget: float | None = WHATIF_TIME_BUDGET,
 ) -> WhatIf:
     """Push ``variable`` ``up`` or ``down`` and propagate the change one pass.
 
@@ -487,7 +491,10 @@ def whatif(
         responses.append(LoopResponse(loop, entry, response))
     responses.sort(key=lambda r: (step[r.entry], index[r.entry]))
     truncated = search.truncated or analysis.truncated
-    reasons = [r for r in (search.reason, analysis.reason and f"loops: {analysis.reason}") if r]
+    loop_reason = analysis.reason and f"loops: {analysis.reason}"
+    if loop_reason and "time budget" in loop_reason:
+        loop_reason += f" ({SAFETY_NOTE})"
+    reasons = [r for r in (search.reason, loop_reason) if r]
     return WhatIf(variable, direction, moves, responses, truncated,
                   "; ".join(reasons) if reasons else None)
 

@@ -69,6 +69,7 @@ def _root(
     ),
     max_file_size: str | None = limit_option("file_size"),
     max_yaml_values: str | None = limit_option("yaml_values"),
+    max_yaml_text: str | None = limit_option("yaml_text"),
     max_depth: str | None = limit_option("depth"),
     max_variables: str | None = limit_option("variables"),
     max_links: str | None = limit_option("links"),
@@ -87,7 +88,8 @@ def _root(
     set_verbosity(-1 if quiet else 1 if verbose else 0)
     apply_limits(ctx, max_file_size=max_file_size, max_yaml_values=max_yaml_values,
                  max_depth=max_depth, max_variables=max_variables, max_links=max_links,
-                 max_label_length=max_label_length, max_problems=max_problems)
+                 max_label_length=max_label_length, max_problems=max_problems,
+                 max_yaml_text=max_yaml_text)
 
 
 # Command modules register themselves on `app` when imported.
@@ -95,6 +97,7 @@ from loopkit.cli import (  # noqa: E402
     analyse,  # noqa: F401
     insight,  # noqa: F401
     interop,  # noqa: F401
+    merge,  # noqa: F401
     project,  # noqa: F401
     render,  # noqa: F401
     report,  # noqa: F401
@@ -106,4 +109,12 @@ def main() -> None:
     from loopkit.fsutil import exit_cleanly_on_sigterm
 
     exit_cleanly_on_sigterm()
+    import sys
+
+    from loopkit.cli.completion import named_script
+
+    script = named_script(sys.argv[1:])
+    if script is not None:
+        print(script)
+        return
     app(prog_name="loopkit")

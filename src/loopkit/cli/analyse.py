@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import typer
@@ -13,6 +12,7 @@ from loopkit.cli.common import (
     EXIT_PROBLEMS,
     FILES,
     Format,
+    echo_line,
     fail_usage,
     load_many,
     note,
@@ -140,15 +140,16 @@ def _loop_table(result: Any, evidence: bool = False) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    from loopkit.escape import strip_control
+    from loopkit.escape import log_line, terminal_text
 
     def plain(value: str) -> Text:
-        return Text(strip_control(value))
+        return Text(terminal_text(value))
 
     labels = result.labels
-    table = Table(title=plain(result.diagram.display_title), title_justify="left")
+    table = Table(title=Text(log_line(result.diagram.display_title)), title_justify="left")
+    sources = _merged_from(result.diagram) if evidence else ()
     columns = ("ID", "Type", "Name", "Length", "Delays", "Loop") + (
-        ("Weakest link",) if evidence else ())
+        ("Weakest link",) if evidence else ()) + (("Support",) if sources else ())
     for column in columns:
         table.add_column(column, overflow="fold",
                          justify="right" if column in ("Length", "Delays") else "left")
@@ -160,10 +161,26 @@ def _loop_table(result: Any, evidence: bool = False) -> Any:
 
             weakest = weakest_link(loop)
             extra.append(plain(weakest.describe() if weakest else ""))
+        if sources:
+            extra.append(plain(_support_cell(loop, sources)))
         table.add_row(plain(loop.id), Text(kind, style=_COLOURS[kind]), plain(loop.name or ""),
                       str(loop.length), str(loop.delays) if loop.delays else "",
                       plain(loop.chain(labels)), *extra)
     return table
+
+
+def _merged_from(diagram: Any) -> tuple[str, ...]:
+    from loopkit.analysis.support import merged_from
+
+    return merged_from(diagram)
+
+
+def _support_cell(loop: Any, sources: tuple[str, ...]) -> str:
+    """``2 of 3 sources`` / ``merge only`` for a loop of a merged map (``loopkit merge``)."""
+    from loopkit.analysis.support import loop_support
+
+    support = loop_support(loop.links, len(sources))
+    return support.short() if support else ""
 
 
 #: Above this many loops the text format prints one line per loop instead of a
@@ -176,27 +193,30 @@ def _print_loop_lines(console: Any, result: Any, evidence: bool = False) -> None
     """``R12  reinforcing  7 links, 1 delay  Name: a → b → c → a``, one line per loop."""
     from rich.text import Text
 
-    from loopkit.escape import strip_control
+    from loopkit.escape import log_line, terminal_text
 
     labels = result.labels
     width = max(len(loop.id) for loop in result.analysis.loops)
-    console.print(Text(strip_control(result.diagram.display_title), style="italic"))
+    console.print(Text(log_line(result.diagram.display_title), style="italic"))
+    sources = _merged_from(result.diagram) if evidence else ()
     for loop in result.analysis.loops:
         kind = loop.type.value
         size = f"{loop.length} link{'s' if loop.length != 1 else ''}"
         if loop.delays:
             size += f", {loop.delays} delay{'s' if loop.delays != 1 else ''}"
-        text = Text.assemble(strip_control(loop.id).ljust(width), "  ",
+        text = Text.assemble(terminal_text(loop.id).ljust(width), "  ",
                              (kind.ljust(12), _COLOURS[kind]), "  ", size.ljust(18))
         if loop.name:
-            text.append(f"{strip_control(loop.name)}: ")
-        text.append(strip_control(loop.chain(labels)))
+            text.append(f"{terminal_text(loop.name)}: ")
+        text.append(terminal_text(loop.chain(labels)))
         if evidence:
             from loopkit.analysis.evidence import weakest_link
 
             weakest = weakest_link(loop)
             if weakest:
-                text.append(f"  (weakest link: {strip_control(weakest.describe())})")
+                text.append(f"  (weakest link: {terminal_text(weakest.describe())})")
+            if sources:
+                text.append(f"  (support: {terminal_text(_support_cell(loop, sources))})")
         console.print(text, soft_wrap=True)
 
 
@@ -205,11 +225,11 @@ def _count_table(result: Any) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    from loopkit.escape import strip_control
+    from loopkit.escape import log_line
     from loopkit.model import LoopType
 
     kinds = (LoopType.REINFORCING, LoopType.BALANCING, LoopType.UNDETERMINED)
-    table = Table(title=Text(strip_control(result.diagram.display_title)),
+    table = Table(title=Text(log_line(result.diagram.display_title)),
                   title_justify="left")
     for column in ("Length", "Reinforcing", "Balancing", "Undetermined", "Total"):
         table.add_column(column, justify="right")
@@ -260,7 +280,8 @@ def loops_command(
         help="List the shortest independent loop set (SILS) and the cycle rank instead.",
     ),
     evidence: bool = typer.Option(
-        False, "--evidence", help="Add each loop's weakest link by evidence and confidence."
+        False, "--evidence", help="Add each loop's weakest link by evidence and confidence, "
+        "and in a merged map how many sources support it."
     ),
 ) -> None:
     """List every feedback loop, classified reinforcing (R) or balancing (B).
@@ -281,6 +302,7 @@ def loops_command(
     """
     from rich.markup import escape
 
+    from loopkit.escape import log_line
     from loopkit.reporting import summary_sentence
 
     if count and independent:
@@ -302,8 +324,8 @@ def loops_command(
             if result.analysis.counts:
                 console.print(_count_table(result))
             if verbosity() >= 0:
-                console.print(
-                    escape(f"{result.file}: {summary_sentence(result.analysis.summary)}"),
+                console.print(escape(log_line(
+                    f"{result.file}: {summary_sentence(result.analysis.summary)}")),
                     soft_wrap=True)
                 if independent:
                     console.print(escape(_structure_sentence(result.analysis.summary)),
@@ -380,7 +402,7 @@ def check_command(
     if not _emit_document(results, output_format, "check") and verbosity() >= 0:
         for result in results:
             if result.ok and result.analysis is not None:
-                typer.echo(check_line(result))
+                echo_line(check_line(result))
     _diagnostics(results, output_format)
     raise typer.Exit(EXIT_PROBLEMS if any(not r.ok for r in results) else EXIT_OK)
 
@@ -393,6 +415,7 @@ def schema_command() -> None:
 
       loopkit schema > loopkit.schema.json
     """
+    from loopkit.escape import json_document
     from loopkit.schema import json_schema
 
-    typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+    typer.echo(json_document(json_schema()))

@@ -54,7 +54,20 @@ def verbosity() -> int:
 def note(message: str, *, level: int = 0) -> None:
     """A progress/summary line on stderr, shown when the verbosity is at least ``level``."""
     if verbosity() >= level:
-        typer.echo(message, err=True)
+        echo_line(message, err=True)
+
+
+def echo_line(message: str, *, err: bool = False) -> None:
+    """One line that quotes file names or labels, printed as ``escape.log_line``.
+
+    File names are chosen by whoever commits them: a name holding ESC, OSC or
+    BEL must not reach the terminal, and one starting with ``::`` or holding
+    ``##[`` must not run a workflow command in a CI log. Every line loopkit
+    prints with user text goes through here, ``note`` or ``Problem.format_line``.
+    """
+    from loopkit.escape import log_line
+
+    typer.echo(log_line(message), err=err)
 
 
 def stderr_console() -> Any:
@@ -114,7 +127,9 @@ def report_error(error: BaseException) -> int:
         return 130
     if os.environ.get("LOOPKIT_DEBUG"):
         raise error
-    typer.echo(f"loopkit: internal error: {type(error).__name__}: {error} "
+    from loopkit.escape import one_line
+
+    typer.echo(f"loopkit: internal error: {type(error).__name__}: {one_line(str(error))} "
                "(this is a bug; set LOOPKIT_DEBUG=1 for a traceback and please report it)",
                err=True)
     return EXIT_INTERNAL

@@ -38,6 +38,11 @@ FORMAT = typer.Option(Format.text, "--format", "-f", help="Output format.")
 MAX_LENGTH = typer.Option(12, "--max-length", min=1, help="Longest loop or path, in links.")
 TIME_BUDGET = typer.Option(5.0, "--time-budget", min=0.01,
                            help="Stop searching after this many seconds.")
+#: For commands whose work is bounded by counts (paths, loops): the clock is only a
+#: safety stop, so the output does not depend on the machine's speed or load.
+SAFETY_BUDGET = typer.Option(60.0, "--time-budget", min=0.01,
+                             help="Safety stop in seconds; the output says when it fired "
+                             "(then results may vary between runs).")
 DIFF_FORMAT = typer.Option(DiffFormat.text, "--format", "-f", help="Output format.")
 LINT_FILES = typer.Argument(None, help="Diagram YAML files.", metavar="FILE...")
 ENABLE = typer.Option([], "--enable", metavar="RULE",
@@ -53,10 +58,15 @@ def _echo_json(data: Any) -> None:
 
 
 def _out(line: str) -> None:
-    """One line of text output with control characters removed (labels come from files)."""
-    from loopkit.escape import strip_control
+    """Text output with control characters removed (labels come from files).
 
-    typer.echo(strip_control(line))
+    Each line is an ``escape.log_line``: one starting with a file name
+    (``map.yaml:3:5: ...``) cannot run a CI workflow command.
+    """
+    from loopkit.escape import log_line, strip_control
+
+    for part in strip_control(line).split("\n"):
+        typer.echo(log_line(part))
 
 
 def _load_one(path: str) -> Any:
@@ -87,6 +97,10 @@ def _labels(diagram: Any) -> dict[str, str]:
     return {v.id: strip_control(v.label) for v in diagram.variables}
 
 
+#: Matches shown in text output unless --all is given.
+SHOWN_MATCHES = 5
+
+
 @app.command("archetypes")
 def archetypes_command(
     files: list[str] = FILES,
@@ -95,20 +109,29 @@ def archetypes_command(
     limit: int = typer.Option(2_000, "--limit", min=1, help="Compare at most this many loops."),
     match_limit: int = typer.Option(100, "--match-limit", min=1,
                                     help="Keep at most this many matches per archetype."),
-    time_budget: float = TIME_BUDGET,
+    steps: int = typer.Option(1_500_000, "--steps", min=1,
+                              help="Work budget for comparing loops, in steps (loops and "
+                              "links looked at): the same result on any machine."),
+    time_budget: float = typer.Option(60.0, "--time-budget", min=0.01,
+                                      help="Safety stop in seconds; the output says when "
+                                      "it fired (then results may vary between runs)."),
+    show_all: bool = typer.Option(False, "--all", help="Show every match, not only the "
+                                  f"strongest {SHOWN_MATCHES}."),
 ) -> None:
     """Find system archetypes (Fixes that Fail, Escalation, ...) in the loop structure.
 
-    Each match names its loops and the variable in each role, says why, and
-    says how sure it is (strong or possible).
+    Matches are ranked by the evidence for them (delays, an outside limit, a
+    goal, two sides, declared loops, short loops). Each names its loops and
+    the variable in each role, says why, how sure it is (strong or possible)
+    and what you must check to accept it.
 
     Examples:
 
       loopkit archetypes examples/school-fines.yaml
 
-      loopkit archetypes --format json examples/archetypes/*.yaml
+      loopkit archetypes --all --format json examples/archetypes/*.yaml
     """
-    from loopkit.analysis.archetypes import describe_match, find_archetypes
+    from loopkit.analysis.archetypes import best_reading, describe_match, find_archetypes
 
     reports, failed = [], False
     for _path, diagram, problems in load_many(files):
@@ -117,25 +140,52 @@ def archetypes_command(
             failed = True
             continue
         reports.append(find_archetypes(diagram, max_length=max_length, loop_limit=limit,
-                                       time_budget=time_budget, match_limit=match_limit))
+                                       time_budget=time_budget, match_limit=match_limit,
+                                       step_budget=steps))
     if output_format is Format.json:
         _echo_json({"files": [r.to_dict() for r in reports]})
     else:
         for i, report in enumerate(reports):
             if i:
                 _out("")
-            count = len(report.matches)
-            _out(f"{report.diagram.path}: {count} archetype match"
-                       f"{'es' if count != 1 else ''} among {len(report.loops)} loops"
-                       + (f" (stopped early: {report.reason})" if report.truncated else ""))
-            if not report.matches:
-                _out("No archetype: the loops do not meet in any of the patterns looked for "
-                     "(see docs/analysis.md).")
-            for match in report.matches:
-                _out("")
-                for line in describe_match(match, _labels(report.diagram)):
-                    _out(line)
+            for line in _archetype_lines(report, show_all, best_reading, describe_match):
+                _out(line)
     raise typer.Exit(EXIT_PROBLEMS if failed else EXIT_OK)
+
+
+def _archetype_lines(report: Any, show_all: bool, best_reading: Any,
+                     describe_match: Any) -> list[str]:
+    """One report as text: summary, best reading, the strongest matches, counts of the rest."""
+    count = len(report.matches)
+    strong = sum(1 for m in report.matches if m.confidence == "strong")
+    lines = [f"{report.diagram.path}: {count} archetype match{'es' if count != 1 else ''} "
+             f"({strong} strong) among {len(report.loops)} loops"
+             + (f" (stopped early: {report.reason})" if report.truncated else "")]
+    if report.not_fully_searched:
+        lines.append("Not fully searched (a bound cut the search short, so none found does "
+                     "not mean none there): " + ", ".join(report.not_fully_searched))
+    labels = _labels(report.diagram)
+    if not report.matches:
+        lines.append("No archetype: the loops do not meet in any of the patterns looked for "
+                     "(see docs/analysis.md).")
+        return lines
+    lines.append(best_reading(report.matches[0], labels))
+    shown = report.matches if show_all else report.matches[:SHOWN_MATCHES]
+    loops = {lp.id: lp for lp in report.loops}
+    for n, match in enumerate(shown, 1):
+        lines.append("")
+        described = describe_match(match, labels, loops)
+        lines += [f"{n}. {described[0]}", *described[1:]]
+    rest = report.matches[len(shown):]
+    if rest:
+        per: dict[str, int] = {}
+        for match in rest:
+            per[match.archetype] = per.get(match.archetype, 0) + 1
+        rest_strong = sum(1 for m in rest if m.confidence == "strong")
+        lines += ["", f"{len(rest)} more ({rest_strong} strong): "
+                  + ", ".join(f"{name} {n}" for name, n in per.items())
+                  + "; --all shows them"]
+    return lines
 
 
 @app.command("trace")
@@ -233,7 +283,7 @@ def whatif_command(
                                  help="The variable to push and which way, e.g. fines=up."),
     max_length: int = MAX_LENGTH,
     limit: int = typer.Option(10_000, "--limit", min=1, help="Stop after this many paths."),
-    time_budget: float = TIME_BUDGET,
+    time_budget: float = SAFETY_BUDGET,
     max_loops: int = typer.Option(50, "--max-loops", min=0,
                                   help="List at most this many loops (text output)."),
     output_format: Format = FORMAT,

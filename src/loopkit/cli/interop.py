@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from loopkit.cli import app
-from loopkit.cli.common import EXIT_OK, FILE, fail_usage
+from loopkit.cli.common import EXIT_OK, FILE, echo_line, fail_usage
 
 MAP_TYPE = typer.Option(
     [], "--map-type", metavar="NAME=SIGN",
@@ -19,7 +19,8 @@ def _type_map(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         name, sep, sign = pair.rpartition("=")
         if not sep or not name.strip() or sign.strip() not in ("+", "-", "?"):
-            raise fail_usage(f"--map-type {pair!r}: write it as NAME=+ or NAME=- (or NAME=?)")
+            raise fail_usage(f"--map-type/--polarity-map {pair!r}: write it as NAME=+ or "
+                             "NAME=- (or NAME=?)")
         out[name.strip()] = sign.strip()
     return out
 
@@ -34,13 +35,29 @@ def import_command(
     from_format: str | None = typer.Option(
         None, "--from", metavar="FORMAT",
         help="Format of SOURCE when detection guesses wrong: loopy, vensim, xmile, graphml, "
-             "kumu, sdjson."),
+             "kumu, sdjson, claims, csv, xlsx."),
     map_type: list[str] = MAP_TYPE,
+    polarity_map: str | None = typer.Option(
+        None, "--polarity-map", metavar="'VALUE=+,VALUE=-,...'",
+        help="Kumu: how to read sign values, overriding the convention loopkit detects "
+             "(e.g. '--=+,+-=-' for link-end pairs)."),
     link: int | None = typer.Option(
         None, "--link", min=1, metavar="N", help="LOOPY: which link of a page that has several."),
+    polarity: str = typer.Option(
+        "equations", "--polarity", metavar="equations|drawn",
+        help="Vensim/XMILE: which sign wins where the drawn arrow and the equation disagree."),
+    keep_initial: bool = typer.Option(
+        False, "--keep-initial",
+        help="Vensim/XMILE: keep dependencies that act only through an initial value (as ?)."),
+    only_feedback: bool = typer.Option(
+        False, "--only-feedback", help="Keep only the variables that lie on a loop."),
+    drop_constants: bool = typer.Option(
+        False, "--drop-constants",
+        help="Vensim/XMILE: drop inputs that are constants or lookup tables."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print the summary."),
 ) -> None:
-    """Import a Kumu, LOOPY, Vensim, Stella/XMILE, SD-JSON or GraphML map as a diagram.
+    """Import a Kumu, LOOPY, Vensim, Stella/XMILE, SD-JSON or GraphML map, or a CSV of
+    interview claims (source,cause,effect,polarity,quote), as a diagram.
 
     The format is detected from the content (or the extension); anything that
     could not be carried over is summarised on stderr. Unreadable input is one
@@ -62,13 +79,28 @@ def import_command(
 
     text, name, read_notes = read_source(source)
     options: dict[str, object] = {}
-    if map_type:
-        options["type_map"] = _type_map(map_type)
+    pairs = [*map_type, *(p for p in (polarity_map or "").split(",") if p.strip())]
+    if pairs:
+        options["type_map"] = _type_map(pairs)
     if link is not None:
         options["link"] = link
+    if polarity not in ("equations", "drawn"):
+        raise fail_usage(f"--polarity {polarity!r}: choose equations or drawn")
+    if polarity != "equations":
+        options["polarity"] = polarity
+    if keep_initial:
+        options["keep_initial"] = True
+    if drop_constants:
+        options["drop_constants"] = True
+    if only_feedback:
+        options["only_feedback"] = True
     result = import_text(text, name, from_format, **options)
     shown = "a LOOPY link" if name == "<link>" else Path(name).name
-    header = [f"Imported from {shown} ({FORMATS[result.format].title}) by loopkit import."]
+    from loopkit.escape import one_line
+
+    # one_line: a file name with a newline or escape must not break the YAML comment
+    header = [one_line(f"Imported from {shown} ({FORMATS[result.format].title}) by loopkit "
+                       "import.")]
     yaml_text = write_yaml(result.diagram, header=header)
     try:  # e.g. a label longer than the --max-label-length limit
         parse_diagram(yaml_text, output if output != "-" else "<output>")
@@ -83,11 +115,13 @@ def import_command(
     if not quiet:
         diagram = result.diagram
         target = "stdout" if output == "-" else output
-        typer.echo(f"loopkit: imported {len(diagram.variables)} variables and "
-                   f"{len(diagram.links)} links from {shown} ({result.format}) to {target}",
-                   err=True)
+        echo_line(f"loopkit: imported {len(diagram.variables)} variables and "
+                  f"{len(diagram.links)} links from {shown} ({result.format}) to {target}",
+                  err=True)
         for note in (*read_notes, *result.notes):
-            typer.echo(f"  note: {note}", err=True)
+            echo_line(f"  note: {note}", err=True)
+    for warning in result.warnings:  # drawn signs the equations contradict: always said
+        echo_line(str(warning), err=True)
     raise typer.Exit(EXIT_OK)
 
 
@@ -96,7 +130,7 @@ def export_command(
     file: str = FILE,
     to: str = typer.Option(
         ..., "--to", "-t", metavar="FORMAT",
-        help="mermaid, dot, graphml, csv, kumu, loopy or sdjson."),
+        help="mermaid, dot, graphml, csv, xlsx, kumu, loopy or sdjson."),
     output: str = typer.Option(
         "-", "--output", "-o", metavar="PATH",
         help="File to write ('-': stdout). csv writes PATH-elements.csv and "
@@ -124,18 +158,26 @@ def export_command(
     diagram = load_diagram(file)
     written = []
     if output == "-":
-        typer.echo(fmt.write(diagram), nl=False)
+        if fmt.binary:
+            import sys
+
+            if sys.stdout.isatty():
+                raise fail_usage(f"{fmt.title} is binary: write it to a file with -o NAME.xlsx")
+            sys.stdout.buffer.write(fmt.write(diagram).encode("latin-1"))
+            sys.stdout.buffer.flush()
+        else:
+            typer.echo(fmt.write(diagram), nl=False)
     else:
         target = Path(output)
         for suffix, text in fmt.write_parts(diagram):
             path = target.with_name(f"{target.stem}{suffix}{target.suffix}") if suffix \
                 else target
-            atomic_write(path, text, inputs=[file])
+            atomic_write(path, text.encode("latin-1") if fmt.binary else text, inputs=[file])
             written.append(str(path))
     if not quiet:
         lost = losses(diagram, fmt.name)
         if written:
-            typer.echo(f"loopkit: wrote {', '.join(written)}", err=True)
+            echo_line(f"loopkit: wrote {', '.join(written)}", err=True)
         if lost:
-            typer.echo(f"  note: {fmt.title} cannot carry: {', '.join(lost)}", err=True)
+            echo_line(f"  note: {fmt.title} cannot carry: {', '.join(lost)}", err=True)
     raise typer.Exit(EXIT_OK)

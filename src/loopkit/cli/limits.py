@@ -12,9 +12,13 @@ import typer
 
 from loopkit.limits import DEFAULT_LIMITS, ENV_VARS, FLAGS
 
+#: Limits given in bytes, which accept ``20M`` or ``512k``.
+SIZES = ("file_size", "yaml_text")
+
 _HELP = {
     "file_size": "Largest diagram file read, e.g. 20M",
     "yaml_values": "Most YAML values after alias expansion",
+    "yaml_text": "Most bytes of text after alias expansion, e.g. 50M",
     "depth": "Deepest YAML nesting",
     "variables": "Most variables per diagram",
     "links": "Most links per diagram",
@@ -26,7 +30,7 @@ _HELP = {
 def option(name: str) -> Any:
     """The typer option for limit ``name`` (a field of ``loopkit.limits.Limits``)."""
     default = getattr(DEFAULT_LIMITS, name)
-    shown = f"{default // 1024**2}M" if name == "file_size" else f"{default:,}"
+    shown = f"{default // 1024**2}M" if name in SIZES else f"{default:,}"
     return typer.Option(
         None, FLAGS[name], envvar=ENV_VARS[name], metavar="N", show_default=False,
         help=f"{_HELP[name]} (default {shown}).", rich_help_panel="Input limits",
@@ -44,8 +48,12 @@ def apply(ctx: typer.Context, **values: str | None) -> None:
         if text is None:
             continue
         try:
-            changes[name] = parse_count(text, sizes=name == "file_size")
+            changes[name] = parse_count(text, sizes=name in SIZES)
         except ValueError as error:
             raise fail_usage(f"{FLAGS[name]}: {error}") from None
     if changes:
-        ctx.with_resource(using_limits(active_limits().with_(**changes)))
+        try:
+            limits = active_limits().with_(**changes)
+        except ValueError as error:  # over a ceiling (--max-depth)
+            raise fail_usage(f"{FLAGS['depth']}: {error}") from None
+        ctx.with_resource(using_limits(limits))

@@ -15,6 +15,7 @@ from loopkit.cli.common import (
     EXIT_PROBLEMS,
     EXIT_USAGE,
     FILES,
+    echo_line,
     fail_usage,
     note,
     print_problems,
@@ -168,16 +169,24 @@ def _render_one(path: str, diagram: Any, *, check: bool, **options: Any) -> int:
 
     from loopkit.analysis.loops import analyse_loops
     from loopkit.loader import suggest
+    from loopkit.render import ANALYSIS_SHARE
     from loopkit.render.files import plan_outputs, stale_outputs, write_outputs
 
     started = time.monotonic()
-    analysis = analyse_loops(diagram)
+    # The loop search is part of the render: it gets a share of the budget, the
+    # drawing what is left.
+    budget = options["time_budget"]
+    analysis = analyse_loops(diagram, time_budget=budget * ANALYSIS_SHARE)
+    if analysis.truncated:
+        note(f"{path}: note: loop search stopped ({analysis.reason}): links name only the "
+             "loops found")
+    options = {**options, "time_budget": max(budget - (time.monotonic() - started), 0.1)}
     highlight = options["highlight"]
     if highlight is not None and highlight not in {lp.id for lp in analysis.loops}:
         ids = [lp.id for lp in analysis.loops]
-        typer.echo(f"loopkit: error: {path}: no loop '{highlight}'{suggest(highlight, ids)}"
-                   f" (loops: {', '.join(ids[:12]) or 'none'}"
-                   f"{', ...' if len(ids) > 12 else ''})", err=True)
+        echo_line(f"loopkit: error: {path}: no loop '{highlight}'{suggest(highlight, ids)}"
+                  f" (loops: {', '.join(ids[:12]) or 'none'}"
+                  f"{', ...' if len(ids) > 12 else ''})", err=True)
         return EXIT_USAGE
     outputs = plan_outputs(path, diagram, analysis,
                            **{k: v for k, v in options.items() if k != "alt"})
@@ -189,8 +198,8 @@ def _render_one(path: str, diagram: Any, *, check: bool, **options: Any) -> int:
     if check:
         stale = stale_outputs(outputs)
         for target, why in stale:
-            typer.echo(f"{target}: {why} (run: loopkit render {path}"
-                       f"{_flags_hint(options)})", err=True)
+            echo_line(f"{target}: {why} (run: loopkit render {path}"
+                      f"{_flags_hint(options)})", err=True)
         if not stale:
             note(f"{path}: pictures up to date")
         return EXIT_PROBLEMS if stale else EXIT_OK

@@ -31,6 +31,8 @@ class ImportResult:
     diagram: Diagram
     notes: tuple[str, ...] = ()
     format: str = ""
+    #: Located warnings (e.g. a drawn sign the model's equation contradicts).
+    warnings: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class Format:
     carries: str = ""
     #: Which of loopkit's fields an export keeps (see ``FIELDS``); the rest is reported.
     keeps: frozenset[str] = frozenset()
+    #: Bytes, not text: read and written as Latin-1 text (one character per byte).
+    binary: bool = False
 
     def _module(self) -> ModuleType:
         return importlib.import_module(f"loopkit.interop.{self.module}")
@@ -87,11 +91,20 @@ FIELDS: dict[str, tuple[str, Callable[[Diagram], int]]] = {
     "loops": ("declared loops", lambda d: len(d.loops)),
     "title": ("title and description", lambda d: int(bool(d.title or d.description))),
     "positions": ("pinned positions", lambda d: sum(1 for v in d.variables if v.pos)),
+    "sources": ("link sources (which maps drew each link)",
+                lambda d: sum(1 for lk in d.links if lk.sources)),
 }
 _ALL = frozenset(FIELDS)
 
 #: Every format, in sniffing order (most specific content signature first).
 FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("xlsx", "XLSX workbook (Kumu import template)", "xlsx", (".xlsx",), True, True,
+           "Elements and Connections sheets, as Kumu's spreadsheet import reads them",
+           frozenset({"ids", "groups", "descriptions", "delays", "evidence", "sources"}),
+           binary=True),
+    Format("claims", "causal claims CSV", "claims", (".claims.csv", ".csv"),
+           True, False, "one claim per row: source, cause, effect, polarity, quote; quotes "
+           "become evidence, the people who made a claim its sources"),
     Format("loopy", "LOOPY link or .loopy file", "loopy", (".loopy",), True, True,
            "labels, links, polarity (edge strength +1/-1), colours", frozenset({"groups"})),
     Format("vensim", "Vensim .mdl model", "vensim", (".mdl",), True, False,
@@ -112,9 +125,11 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("dot", "Graphviz DOT", "dot", (".dot", ".gv"), False, True,
            "the graph loopkit draws: labels, signs, delays, group colours",
            frozenset({"ids", "groups", "delays", "title", "positions"})),
-    Format("csv", "CSV element and connection tables", "tables", (".csv",), False, True,
-           "two tables (elements, connections) for Kumu or a spreadsheet",
-           frozenset({"ids", "groups", "descriptions", "delays", "evidence"})),
+    Format("csv", "CSV element and connection tables, or one links sheet", "tables",
+           (".csv",), True, True,
+           "two tables (elements, connections) for Kumu or a spreadsheet; reads a single "
+           "'from,to,polarity' links sheet too",
+           frozenset({"ids", "groups", "descriptions", "delays", "evidence", "sources"})),
 )}
 
 
@@ -158,20 +173,59 @@ def read_source(path: str) -> tuple[str, str, tuple[str, ...]]:
         if len(raw) > max_source_bytes():
             raise DiagramError([Problem("<stdin>", 1, 1, f"input is larger than "
                                         f"{max_source_bytes():,} bytes", "file-too-large")])
+        if raw.startswith(b"PK\x03\x04"):  # a workbook (zip) on stdin
+            return raw.decode("latin-1"), "<stdin>", ()
         try:
             return raw.decode("utf-8-sig"), "<stdin>", ()
         except UnicodeDecodeError:
             raise DiagramError([Problem("<stdin>", 1, 1, "input is not UTF-8 text",
                                         "encoding")]) from None
+    if path.lower().endswith((".xlsx", ".xlsm")):
+        return _read_binary(path), path, ()
     try:
         return read_text(path, max_source_bytes()).removeprefix("\ufeff"), path, ()
     except DiagramError as error:
-        if error.problems[0].code != "encoding" or not path.lower().endswith(".mdl"):
+        xml = path.lower().endswith((".stmx", ".xmile", ".itmx", ".xml"))
+        if error.problems[0].code != "encoding" or not (path.lower().endswith(".mdl") or xml):
             raise
         with open(path, "rb") as handle:
             raw = handle.read(max_source_bytes())
-        return raw.decode("cp1252", errors="replace"), path, (
-            "the file is not UTF-8: read it as Windows-1252",)
+        text, encoding = _decode_legacy(raw, xml)
+        return text, path, (f"the file is not UTF-8: read it as {encoding}",)
+
+
+def _decode_legacy(raw: bytes, xml: bool) -> tuple[str, str]:
+    """A model that is not UTF-8: the XML declaration's encoding, else Windows-1252."""
+    import codecs
+    import re
+
+    declared = re.match(rb"<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)", raw) if xml else None
+    if declared:
+        name = declared.group(1).decode("ascii")
+        try:
+            if codecs.lookup(name).name not in ("utf-8", "utf-16", "utf-32"):
+                return raw.decode(name, errors="replace"), f"{name} (its XML declaration)"
+        except LookupError:
+            pass
+    return raw.decode("cp1252", errors="replace"), "Windows-1252"
+
+
+def _read_binary(path: str) -> str:
+    """A workbook's bytes, bounded like any source, as Latin-1 text (lossless)."""
+    from loopkit.loader import shown
+
+    limit = max_source_bytes()
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise UsageError(f"{shown(path, 500)}: no such file") from None
+    except OSError as error:
+        raise UsageError(f"{shown(path, 500)}: cannot read: {error.strerror or error}") from None
+    if len(raw) > limit:
+        raise DiagramError([Problem(path, 1, 1, f"file is larger than {limit:,} bytes",
+                                    "file-too-large")])
+    return raw.decode("latin-1")
 
 
 def format_names(*, reads: bool | None = None, writes: bool | None = None) -> list[str]:
@@ -215,12 +269,22 @@ def detect_format(text: str, filename: str = "<string>") -> Format:
                                 f"({readable})", "import-format")])
 
 
-def import_text(text: str, filename: str = "<string>", fmt: str | None = None,
-                **options: Any) -> ImportResult:
-    """Read another tool's file into a ``Diagram``; raises ``DiagramError`` with a location."""
+def import_text(text: str, filename: str = "<string>", fmt: str | None = None, *,
+                only_feedback: bool = False, **options: Any) -> ImportResult:
+    """Read another tool's file into a ``Diagram``; raises ``DiagramError`` with a location.
+
+    ``only_feedback`` keeps just the variables that lie on a loop (any format);
+    Vensim and XMILE also take ``polarity``, ``keep_initial`` and ``drop_constants``.
+    """
     chosen = get_format(fmt, reading=True) if fmt else detect_format(text, filename)
     result = chosen.read(text, filename, **options)
-    return ImportResult(result.diagram, result.notes, chosen.name)
+    diagram, notes = result.diagram, result.notes
+    if only_feedback:
+        from loopkit.interop.thinning import only_feedback as thin
+
+        diagram, note = thin(diagram)
+        notes = (*notes, note)
+    return ImportResult(diagram, notes, chosen.name, result.warnings)
 
 
 def export_text(diagram: Diagram, fmt: str) -> str:

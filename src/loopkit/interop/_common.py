@@ -125,44 +125,6 @@ def link_notes(noun: str, unsigned: str = "had no polarity") -> dict[str, str]:
     }
 
 
-def delayed_arguments(expr: str, functions: Iterable[str]) -> list[str]:
-    """The first argument of every call to one of ``functions`` (delay/smooth) in ``expr``.
-
-    An input that only reaches a variable through SMOOTH or DELAY affects it
-    with a delay, which is what a CLD's delay mark says.
-    """
-    names = sorted((re.escape(f) for f in functions), key=len, reverse=True)
-    call = re.compile(rf"(?<![\w$])(?:{'|'.join(names)})\s*\(", re.IGNORECASE)
-    out = []
-    for match in call.finditer(expr):
-        depth, i = 0, match.end()
-        while i < len(expr):
-            char = expr[i]
-            if char in "([":
-                depth += 1
-            elif char in ")]":
-                if depth == 0:
-                    break
-                depth -= 1
-            elif char == "," and depth == 0:
-                break
-            i += 1
-        out.append(expr[match.end():i])
-    return out
-
-
-def mark_delays(links: list[Link], delayed: set[tuple[str, str]], notes: Notes) -> list[Link]:
-    """Links whose effect passes through a delay function get the delay mark."""
-    out = []
-    for link in links:
-        if link.key in delayed and not link.delay:
-            notes.add("delay-function", f"{link.source} -> {link.target}")
-            link = Link(link.source, link.target, link.polarity, True, link.description,
-                        link.evidence, link.confidence)
-        out.append(link)
-    return out
-
-
 def merge_links(links: Iterable[Link], notes: Notes) -> tuple[Link, ...]:
     """One link per ``(from, to)``: later duplicates merge into the first.
 
@@ -185,7 +147,8 @@ def merge_links(links: Iterable[Link], notes: Notes) -> tuple[Link, ...]:
         merged[link.key] = Link(first.source, first.target, polarity,
                                 first.delay or link.delay, first.description or link.description,
                                 first.evidence or link.evidence,
-                                first.confidence or link.confidence)
+                                first.confidence or link.confidence,
+                                sources=tuple(sorted({*first.sources, *link.sources})))
     return tuple(merged.values())
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from loopkit.model import DeclaredLoop, Link, LoopType, Polarity, Variable
+from loopkit.model import VARIABLE_KINDS, DeclaredLoop, Link, LoopType, Polarity, Variable
 
 ATTRIBUTE = "loopkit"
 
@@ -25,6 +25,8 @@ def variable_fields(variable: Variable) -> dict[str, Any]:
         out["description"] = variable.description
     if variable.pos is not None:
         out["pos"] = list(variable.pos)
+    if variable.kind is not None:
+        out["kind"] = variable.kind
     return out
 
 
@@ -38,6 +40,8 @@ def link_fields(link: Link) -> dict[str, Any]:
         out["evidence"] = list(link.evidence)
     if link.confidence is not None:
         out["confidence"] = link.confidence
+    if link.sources:
+        out["sources"] = list(link.sources)
     return out
 
 
@@ -53,8 +57,11 @@ def loop_fields(loop: DeclaredLoop) -> dict[str, Any]:
 
 
 def as_text(fields: dict[str, Any]) -> str:
-    """Compact, key-sorted JSON (deterministic bytes)."""
-    return json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """Compact, key-sorted JSON (deterministic bytes); controls written as escapes."""
+    from loopkit.escape import json_safe
+
+    return json_safe(json.dumps(fields, ensure_ascii=False, sort_keys=True,
+                                separators=(",", ":")))
 
 
 def unpack(value: Any) -> dict[str, Any]:
@@ -83,6 +90,7 @@ def apply_variable(fields: dict[str, Any], variable: Variable) -> Variable:
         _text(fields, "group", variable.group),
         _text(fields, "description", variable.description),
         (float(pos[0]), float(pos[1])) if good_pos else variable.pos,  # type: ignore[index]
+        kind=fields["kind"] if fields.get("kind") in VARIABLE_KINDS else variable.kind,
     )
 
 
@@ -92,6 +100,7 @@ def apply_link(fields: dict[str, Any], link: Link) -> Link:
         polarity = Polarity(fields["polarity"])
     evidence = fields.get("evidence")
     confidence = fields.get("confidence")
+    sources = fields.get("sources")
     return Link(
         link.source, link.target, polarity,
         fields["delay"] if isinstance(fields.get("delay"), bool) else link.delay,
@@ -99,6 +108,8 @@ def apply_link(fields: dict[str, Any], link: Link) -> Link:
         tuple(e for e in evidence if isinstance(e, str)) if isinstance(evidence, list)
         else link.evidence,
         confidence if confidence in ("low", "medium", "high") else link.confidence,
+        sources=tuple(s for s in sources if isinstance(s, str)) if isinstance(sources, list)
+        else link.sources,
     )
 
 

@@ -2,7 +2,7 @@
 
 loopkit writes every field as a typed ``<data>`` key (node ``label``,
 ``group``, ``description``, ``x``/``y``; edge ``polarity``, ``sign``,
-``delay``, ``description``, ``evidence``, ``confidence``; graph ``title``,
+``delay``, ``description``, ``evidence``, ``confidence``, ``sources``; graph ``title``,
 ``description`` and declared ``loops`` as JSON), so a GraphML file it wrote
 reads back unchanged. Other tools' files are read too: node labels from a
 ``label``/``name`` key or yEd's ``NodeLabel``, signs from a ``polarity`` or
@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from loopkit.escape import xml_text
+from loopkit.escape import json_safe, xml_text
 from loopkit.interop import ImportResult
 from loopkit.interop._common import (
     IdMaker,
@@ -44,6 +44,7 @@ _KEYS = (
     ("e_description", "edge", "description", "string"),
     ("e_evidence", "edge", "evidence", "string"),
     ("e_confidence", "edge", "confidence", "string"),
+    ("e_sources", "edge", "sources", "string"),
 )
 _NOTES = {
     **link_notes("edge", "had no polarity or sign"),
@@ -118,18 +119,12 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
         polarity = _polarity(data)
         if polarity is Polarity.UNKNOWN:
             notes.add("unsigned", f"{source} -> {target}")
-        evidence: tuple[str, ...] = ()
-        try:
-            loaded = json.loads(data.get("evidence") or "[]")
-            evidence = tuple(e for e in loaded if isinstance(e, str)) \
-                if isinstance(loaded, list) else ()
-        except (ValueError, RecursionError):
-            evidence = (data["evidence"],)
         confidence = data.get("confidence")
         links.append(Link(source, target, polarity,
                           data.get("delay", "").lower() in ("true", "1", "yes"),
-                          data.get("description") or None, evidence,
-                          confidence if confidence in ("low", "medium", "high") else None))
+                          data.get("description") or None, _text_list(data, "evidence"),
+                          confidence if confidence in ("low", "medium", "high") else None,
+                          sources=_text_list(data, "sources")))
     if not variables:
         fail(filename, graph.line, graph.column, "the GraphML graph has no nodes",
              "import-empty")
@@ -150,6 +145,17 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
                       graph_data.get("title") or None, graph_data.get("description") or None,
                       filename)
     return ImportResult(diagram, notes.lines(_NOTES), "graphml")
+
+
+def _text_list(data: dict[str, str], key: str) -> tuple[str, ...]:
+    """A list of text stored as JSON (``evidence``, ``sources``); plain text is one item."""
+    if not data.get(key):
+        return ()
+    try:
+        loaded = json.loads(data[key])
+    except (ValueError, RecursionError):
+        return (data[key],)
+    return tuple(e for e in loaded if isinstance(e, str)) if isinstance(loaded, list) else ()
 
 
 def _polarity(data: dict[str, str]) -> Polarity:
@@ -188,8 +194,8 @@ def write(diagram: Diagram) -> str:
     if diagram.description:
         lines.append(f"    {_entry('d_description', diagram.description)}")
     if diagram.loops:
-        loops = json.dumps([loop_fields(lp) for lp in diagram.loops], ensure_ascii=False,
-                           sort_keys=True)
+        loops = json_safe(json.dumps([loop_fields(lp) for lp in diagram.loops],
+                                     ensure_ascii=False, sort_keys=True))
         lines.append(f"    {_entry('d_loops', loops)}")
     for v in diagram.variables:
         data = [_entry("n_label", v.label)]
@@ -207,9 +213,12 @@ def write(diagram: Diagram) -> str:
         if lk.description is not None:
             data.append(_entry("e_description", lk.description))
         if lk.evidence:
-            data.append(_entry("e_evidence", json.dumps(list(lk.evidence), ensure_ascii=False)))
+            data.append(_entry("e_evidence",
+                               json_safe(json.dumps(list(lk.evidence), ensure_ascii=False))))
         if lk.confidence is not None:
             data.append(_entry("e_confidence", lk.confidence))
+        if lk.sources:
+            data.append(_entry("e_sources", json.dumps(list(lk.sources), ensure_ascii=False)))
         lines.append(f'    <edge id="e{n}" source="{xml_text(lk.source)}" '
                      f'target="{xml_text(lk.target)}">{"".join(data)}</edge>')
     lines += ["  </graph>", "</graphml>"]

@@ -17,7 +17,7 @@ dropped (no cause and effect). loopkit's own fields travel in the
 
 from __future__ import annotations
 
-import json
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -69,7 +69,7 @@ _NOTES = {
 
 def sniff(text: str) -> bool:
     head = text.lstrip()[:4000]
-    return head.startswith("{") and '"elements"' in head
+    return head.startswith("{") and '"elements"' in head and '"relationships"' not in head
 
 
 def _fields(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -79,16 +79,52 @@ def _fields(item: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _polarity(fields: Mapping[str, Any], type_map: Mapping[str, Polarity]) -> Polarity:
+def _sign_words(fields: Mapping[str, Any]) -> list[str]:
+    """The texts that may carry a connection's sign, in the order they are read."""
+    out = []
+    for key in ("polarity", "sign", "connection type", "type"):
+        value = fields.get(key)
+        for word in value if isinstance(value, list) else [value]:
+            if isinstance(word, str) and word.strip():
+                out.append(word.strip().lower())
+    return out
+
+
+def _polarity(fields: Mapping[str, Any], type_map: Mapping[str, Polarity]
+              ) -> tuple[Polarity, str | None]:
+    """The sign and the value it was read from (None: a number, or nothing)."""
     for key in ("polarity", "sign", "connection type", "type"):
         value = fields.get(key)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value:
-            return Polarity.POSITIVE if value > 0 else Polarity.NEGATIVE
+            return (Polarity.POSITIVE if value > 0 else Polarity.NEGATIVE), None
         words = value if isinstance(value, list) else [value]
         for word in words:
             if isinstance(word, str) and word.strip().lower() in type_map:
-                return type_map[word.strip().lower()]
-    return Polarity.UNKNOWN
+                return type_map[word.strip().lower()], word.strip().lower()
+    return Polarity.UNKNOWN, None
+
+
+#: Link-end pairs (Blessing & Chakrabarti's DRM): the first sign is the cause's change,
+#: the second the effect's, so '--' (less gives less) is a same-direction link.
+DRM_PAIRS = {"++": Polarity.POSITIVE, "--": Polarity.POSITIVE, "+-": Polarity.NEGATIVE,
+             "-+": Polarity.NEGATIVE}
+STRENGTH = {"++": Polarity.POSITIVE, "--": Polarity.NEGATIVE}
+
+
+def sign_convention(words: Counter[str]) -> tuple[str, dict[str, Polarity]]:
+    """How a map's whole vocabulary of sign values reads: DRM pairs, strength or words.
+
+    ``+-``/``-+`` only make sense as link-end pairs, so any of them makes the
+    pairs reading; ``++``/``--`` without them read as strong +/-.
+    """
+    pairs = {w for w in words if len(w) == 2 and set(w) <= {"+", "-"}}
+    if pairs & {"+-", "-+"}:
+        return ("DRM link-end pairs ('++' and '--' same direction: +; '+-' and '-+' "
+                "opposite: -)"), DRM_PAIRS
+    if pairs:
+        return ("strength notation ('++' strong +, '--' strong -; if '--' means 'less "
+                "gives less', pass --polarity-map '--=+')"), STRENGTH
+    return "words and signs", {}
 
 
 def read(text: str, filename: str = "<string>", *,
@@ -96,9 +132,15 @@ def read(text: str, filename: str = "<string>", *,
     data = load_json(text, filename, "Kumu")
     if not isinstance(data, dict) or not isinstance(data.get("elements"), list):
         json_fail(text, filename, (), "a Kumu blueprint needs an object with an 'elements' list")
-    signs = dict(TYPE_POLARITY)
+    raw = data.get("connections", [])
+    vocabulary: Counter[str] = Counter(
+        word for item in (raw if isinstance(raw, list) else []) if isinstance(item, dict)
+        for word in _sign_words(_fields(item))[:1])
+    convention, reading = sign_convention(vocabulary)
+    signs = {**TYPE_POLARITY, **reading}
     for name, sign in (type_map or {}).items():
         signs[name.strip().lower()] = Polarity(sign) if isinstance(sign, str) else sign
+    used: Counter[tuple[str, str]] = Counter()
     notes = Notes()
     ids = IdMaker()
     variables: list[Variable] = []
@@ -153,7 +195,10 @@ def read(text: str, filename: str = "<string>", *,
         if direction == "undirected":
             notes.add("undirected", f"{source} -- {target}")
             continue
-        polarity = _polarity(fields, signs)
+        polarity, word = _polarity(fields, signs)
+        first = _sign_words(fields)[:1]
+        if word is not None or first:
+            used[(word or first[0], polarity.value)] += 1
         if polarity is Polarity.UNKNOWN:
             notes.add("unsigned", f"{source} -> {target}")
         delay = str(fields.get("delay", "")).strip().lower() in _TRUE
@@ -166,7 +211,7 @@ def read(text: str, filename: str = "<string>", *,
         if direction == "mutual":
             notes.add("mutual", f"{source} <-> {target}")
             links.append(Link(target, source, link.polarity, link.delay, link.description,
-                              link.evidence, link.confidence))
+                              link.evidence, link.confidence, sources=link.sources))
 
     loops = _loops(data.get("loops"), by_connection, by_ref, {v.id for v in variables}, notes)
     extra = unpack(data.get(ATTRIBUTE))
@@ -175,6 +220,12 @@ def read(text: str, filename: str = "<string>", *,
                       filename)
     if not variables:
         json_fail(text, filename, ("elements",), "the blueprint has no elements")
+    if used:
+        shown = ", ".join(f"'{w}' {n} -> {p}" for (w, p), n in sorted(
+            used.items(), key=lambda item: (-item[1], item[0]))[:12])
+        more = ", ..." if len(used) > 12 else ""
+        custom = " (with --polarity-map/--map-type)" if type_map else ""
+        notes.say(f"connection signs read as {convention}{custom}: {shown}{more}")
     return ImportResult(diagram, notes.lines(_NOTES), "kumu")
 
 
@@ -288,4 +339,6 @@ def write(diagram: Diagram) -> str:
              if v}
     if extra:
         document[ATTRIBUTE] = as_text(extra)
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    from loopkit.escape import json_document
+
+    return json_document(document) + "\n"  # bidi and C1 controls as \\u escapes

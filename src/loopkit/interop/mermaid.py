@@ -4,6 +4,13 @@ Links carry their sign as an edge label (``+``, ``−``, ``?``) and delayed
 links add ``||`` (the CLD delay mark). Groups become subgraphs. Every label is
 written in double quotes with Mermaid's ``#code;`` entities for the characters
 that would end or break it, so a label can never inject Mermaid syntax.
+
+Mermaid looks for ``%%{init: ...}%%`` directives *anywhere* in the text, comments
+and front matter included, and a directive can change the theme, inject CSS
+and load remote images even at ``securityLevel: strict``. So no user text in
+the output may hold ``%``, ``{`` or ``}``: labels write them as entities, and
+the title and the loop comments (which Mermaid shows or keeps verbatim) as
+their full-width look-alikes.
 """
 
 from __future__ import annotations
@@ -22,11 +29,11 @@ _SIGN = {Polarity.POSITIVE: "+", Polarity.NEGATIVE: "\u2212", Polarity.UNKNOWN: 
 
 
 def mermaid_text(text: str) -> str:
-    """Label text safe inside ``"..."``: entities for quote, #, <, >, &, backtick, pipes."""
+    """Label text safe inside ``"..."``: entities for quote, #, <, >, &, backtick, pipes, %."""
     text = strip_control(text).replace("\r\n", "\n").replace("\r", "\n")
     out = []
     for char in text:
-        if char in '"#<>&`|[]{}()\\;':
+        if char in '"#<>&`|[]{}()\\;%':
             out.append(f"#{ord(char)};")
         elif char == "\n":
             out.append("<br>")
@@ -78,5 +85,10 @@ def write(diagram: Diagram) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: Directive and comment syntax written as look-alikes where entities are not decoded.
+_INERT = str.maketrans({"%": "\uff05", "{": "\uff5b", "}": "\uff5d"})
+
+
 def _comment(text: str) -> str:
-    return " ".join(strip_control(text).split())
+    """One line of user text for a comment or the title: no ``%%{...}%%`` can form."""
+    return " ".join(strip_control(text).split()).translate(_INERT)

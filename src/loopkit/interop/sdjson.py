@@ -9,7 +9,6 @@ groups, delays, evidence, loops) travel in ``loopkit`` keys.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -45,8 +44,10 @@ _NOTES = {
 
 
 def sniff(text: str) -> bool:
+    # sd-ai writes the variables first, so "relationships" can come after a long list.
     head = text.lstrip()[:4000]
-    return head.startswith("{") and '"relationships"' in head
+    return head.startswith("{") and ('"relationships"' in head or (
+        '"variables"' in head and re.search(r'"relationships"\s*:\s*\[', text) is not None))
 
 
 def _key(name: str) -> str:
@@ -180,4 +181,6 @@ def write(diagram: Diagram) -> str:
         extra["loops"] = [loop_fields(lp) for lp in diagram.loops]
     if extra:
         document[ATTRIBUTE] = extra
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    from loopkit.escape import json_document
+
+    return json_document(document) + "\n"  # bidi and C1 controls as \\u escapes

@@ -9,11 +9,11 @@ arrow. ``pol`` is a character code: 43 '+', 45 '-', 83 'S' (same) and 79 'O'
 (opposite); 0 means no polarity was drawn. The arrow's delay mark is bit 0 of
 ``dtype``. Arrows with ``thick`` above 20 are flow pipes, not influences.
 
-Links are, in order: the sketch's influence arrows; each stock's inflows
-(``+``) and outflows (``-``) read from its ``INTEG(inflow - outflow, ...)``
-equation; and every other dependency found in an equation but not drawn as an
-arrow (polarity '?'). Models with only ``A FUNCTION OF(...)`` equations (pure
-causal loop diagrams) read the same way.
+Links are the sketch's influence arrows, then every dependency found in an
+equation but not drawn; each is signed from its equation where the equation
+settles the sign (``_sdsigns``), the drawn sign kept otherwise. Models with
+only ``A FUNCTION OF(...)`` equations (pure causal loop diagrams) read the
+same way, unsigned unless drawn.
 """
 
 from __future__ import annotations
@@ -27,32 +27,37 @@ from loopkit.interop import ImportResult
 from loopkit.interop._common import (
     IdMaker,
     Notes,
-    delayed_arguments,
     fail,
     line_col,
     link_notes,
-    mark_delays,
     merge_links,
 )
-from loopkit.model import Diagram, Link, Polarity, Variable
+from loopkit.interop._sdsigns import NOTES as SIGN_NOTES
+from loopkit.interop._sdsigns import Drawn, SdVariable, constants, signed_links, with_kinds
+from loopkit.interop.sdexpr import ExpressionError, parse, table_points
+from loopkit.model import Diagram, Polarity, Variable
 
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_NUMBER_LIST = re.compile(r"[-+\d.eE,;\s]+")
+_DATA = re.compile(r"(?i)(GET\s+(XLS|DIRECT|123|DATA|VDF)|TABBED\s+ARRAY|:)")
+#: ``name[subscripts] :EXCEPT: [...] :KEYWORD: = expression`` (or ``name(`` a lookup, or
+#: nothing after ``:INTERPOLATE:``: data supplied from outside the model).
+_DEFINITION = re.compile(
+    r"\s*((?:\"(?:\\.|[^\"\\])*\"|[^=:(\[\"])+?)\s*(\[[^\]]*\])?\s*"
+    r"(?::EXCEPT:\s*(?:\[[^\]]*\]\s*,?\s*)+)?(?::[A-Za-z ]+:)?\s*(:?=|\(|$)(.*)",
+    re.DOTALL | re.IGNORECASE)
 _SKETCH = re.compile(r"^\\\\\\---///.*$", re.MULTILINE)
 _CONTROL = {"final time", "initial time", "time step", "saveper", "time"}
 _POLARITY = {43: Polarity.POSITIVE, 45: Polarity.NEGATIVE, 83: Polarity.POSITIVE,
              115: Polarity.POSITIVE, 79: Polarity.NEGATIVE, 111: Polarity.NEGATIVE}
 #: Arrows thicker than this are stock-and-flow pipes (Vensim draws them at 22).
 _PIPE_THICKNESS = 20
-#: Vensim functions whose first argument reaches the result with a delay.
-DELAY_FUNCTIONS = ("smooth", "smoothi", "smooth3", "smooth3i", "smooth n", "delay1", "delay1i",
-                   "delay3", "delay3i", "delay n", "delay fixed", "delay material",
-                   "delay information", "delay conveyor", "delay profile")
-
 _NOTES = {
     **link_notes("arrow"),
+    **SIGN_NOTES,
+    "unsigned": "{n} arrow{s} had no polarity drawn: signed from the equations where they "
+                "settle it, else ?{e}",
     "odd-sign": "{n} arrow{s} had a polarity mark loopkit does not know: marked ?{e}",
-    "equation-only": "{n} dependenc{ies} found only in equations (no arrow drawn): marked ?{e}",
-    "flows": "{n} stock-flow link{s} taken from INTEG equations (+ inflow, - outflow)",
-    "flow-unsigned": "{n} stock-flow term{s} too complex to sign: marked ?{e}",
     "cloud": "{n} arrow{s} to or from a cloud, comment or picture dropped",
     "dangling": "{n} arrow{s} pointing at no sketch object dropped{e}",
     "delay": "{n} arrow{s} carried a delay mark",
@@ -86,6 +91,9 @@ class _Equation:
     rhs: str
     line: int
     integ: bool = False
+    #: The body of a lookup definition ``name( [(0,0)-(1,1)], (0,0), (1,1) )``.
+    lookup: str | None = None
+    subscript: str = ""
 
 
 @dataclass
@@ -123,7 +131,8 @@ def _equations(text: str, end: int) -> list[_Equation]:
         chunk, chunk_start = body[start:match.start()], start
         start = match.end()
         definition = chunk.split("~", 1)[0]
-        stripped = re.sub(r"\{[^}]*\}", " ", definition)  # {comments}, {UTF-8}
+        # {comments}, {UTF-8}: blanked to the same length, so offsets stay true
+        stripped = re.sub(r"\{[^}]*\}", lambda m: " " * len(m.group()), definition)
         lowered = stripped.lower()
         if ":macro:" in lowered:
             in_macro = True
@@ -132,17 +141,31 @@ def _equations(text: str, end: int) -> list[_Equation]:
             continue
         if in_macro:
             continue
-        eq = re.match(r"\s*((?:\"[^\"]*\"|[^=:(\[\"])+?)\s*(\[[^\]]*\])?\s*(:?=|\()(.*)",
-                      stripped, re.DOTALL)
-        if not eq or not eq.group(1).strip() or eq.group(1).strip().startswith("*"):
+        stripped = stripped.replace("\\\n", "  ")  # a name broken over lines with '\\'
+        eq = _DEFINITION.match(stripped)
+        if not eq or not eq.group(1).strip() or eq.group(1).strip().startswith("*") or (
+                not eq.group(3) and "<->" in eq.group(1)):
             continue
         name = eq.group(1).strip()
         rhs = eq.group(4) if eq.group(3) != "(" else ""
-        offset = chunk_start + len(chunk) - len(chunk.lstrip())
-        line = line_col(text, offset)[0]
+        line = line_col(text, chunk_start + eq.start(1))[0]
         rhs = rhs.replace("\\\n", " ")
+        lookup = eq.group(4).replace("\\\n", " ") if eq.group(3) == "(" else None
         out.append(_Equation(_display(name), canonical(name), rhs, line,
-                             bool(re.match(r"\s*INTEG\s*\(", rhs, re.IGNORECASE))))
+                             bool(re.match(r"\s*INTEG\s*\(", rhs, re.IGNORECASE)), lookup,
+                             eq.group(2) or ""))
+    return out
+
+
+def _ranges(text: str, end: int) -> list[str]:
+    """Names of the subscript ranges defined (``dim: a, b, c``)."""
+    out = []
+    for chunk in re.split(r"\|", text[:end]):
+        definition = re.sub(r"\{[^}]*\}", " ", chunk.split("~", 1)[0])
+        match = re.match(r"\s*((?:\"[^\"]*\"|[^=:(\[\"~])+?)\s*(?:<->|:(?![=A-Za-z ]+:))",
+                         definition)
+        if match and ":macro:" not in definition.lower() and match.group(1).strip():
+            out.append(_display(match.group(1)))
     return out
 
 
@@ -235,47 +258,9 @@ def _dependencies(expr: str, pattern: re.Pattern[str] | None) -> list[str]:
     return seen
 
 
-def _split_args(expr: str) -> list[str]:
-    """Top-level comma-separated arguments of ``f(a, b)`` given the text after ``f``."""
-    depth, args, current = 0, [], ""
-    for char in expr[expr.index("(") + 1:] if "(" in expr else "":
-        if char in "([":
-            depth += 1
-        elif char in ")]":
-            if depth == 0:
-                args.append(current)
-                return args
-            depth -= 1
-        elif char == "," and depth == 0:
-            args.append(current)
-            current = ""
-            continue
-        current += char
-    args.append(current)
-    return args
-
-
-def _signed_terms(expr: str) -> list[tuple[int, str]]:
-    """``a - b + c`` -> [(+1, 'a'), (-1, 'b'), (+1, 'c')] at the top level of ``expr``."""
-    terms, depth, sign, current = [], 0, 1, ""
-    text = _normalise_expression(expr).strip()
-    for i, char in enumerate(text):
-        if char in "([":
-            depth += 1
-        elif char in ")]":
-            depth -= 1
-        if depth == 0 and char in "+-" and (i == 0 or text[i - 1] not in "eE*/^("):
-            if current.strip():
-                terms.append((sign, current.strip()))
-            sign, current = (1 if char == "+" else -1), ""
-            continue
-        current += char
-    if current.strip():
-        terms.append((sign, current.strip()))
-    return terms
-
-
-def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
+def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
+         keep_initial: bool = False, drop_constants: bool = False,
+         **options: Any) -> ImportResult:
     # Old Mac models end lines with CR alone; count those as line breaks too.
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     notes = Notes()
@@ -285,6 +270,15 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
     sketches = _sketches(text, sketch_start, filename) if sketch_match else []
     if len(sketches) > 1:
         notes.say(f"{len(sketches)} sketch views read as one diagram")
+    ranges = _ranges(text, sketch_start)
+    if ranges:
+        shown = ", ".join(ranges[:5]) + (", ..." if len(ranges) > 5 else "")
+        notes.say(f"{len(ranges)} subscript range{'s' if len(ranges) != 1 else ''} ({shown}): "
+                  "each subscripted variable is one variable, its equations read together")
+    macros = len(re.findall(r":MACRO:", text[:sketch_start], re.IGNORECASE))
+    if macros:
+        notes.say(f"{macros} macro{'s' if macros != 1 else ''} defined: calls to a macro "
+                  "give its arguments' links the sign ?")
 
     labels: dict[str, str] = {}
     for sketch in sketches:
@@ -300,8 +294,7 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
     vid = {key: ids.make(label) for key, label in labels.items()}
     variables = tuple(Variable(vid[key], label) for key, label in labels.items())
 
-    links: list[Link] = []
-    drawn: set[tuple[str, str]] = set()
+    drawn: list[Drawn] = []
     for sketch in sketches:
         for arrow in sketch.arrows:
             if arrow.thickness > _PIPE_THICKNESS:
@@ -314,46 +307,98 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
                 notes.add("cloud")
                 continue
             source, target = vid[ends[0]], vid[ends[1]]  # type: ignore[index]
-            polarity = _POLARITY.get(arrow.polarity, Polarity.UNKNOWN)
+            sign = _POLARITY.get(arrow.polarity, Polarity.UNKNOWN)
             if arrow.polarity == 0:
                 notes.add("unsigned", f"{source} -> {target}")
-            elif polarity is Polarity.UNKNOWN:
+            elif sign is Polarity.UNKNOWN:
                 notes.add("odd-sign", f"line {arrow.line}")
             delay = bool(arrow.dtype & 1)
             if delay:
                 notes.add("delay")
-            links.append(Link(source, target, polarity, delay))
-            drawn.add((source, target))
+            drawn.append(Drawn(source, target, sign, delay, arrow.line))
 
-    pattern = _name_pattern([k for k in labels if k not in _CONTROL])
-    delayed: set[tuple[str, str]] = set()
+    model = _sd_variables(equations, vid)
+    names = _name_pattern([k for k in labels if k not in _CONTROL])
+    for var in model.values():
+        if var.error is not None:
+            for eq in equations:
+                if eq.key == var.key:
+                    var.fallback += [d for d in _dependencies(eq.rhs, names)
+                                     if d not in var.fallback]
+
+    def resolve(name: str) -> str:
+        key = canonical(name)
+        return key if key in model else ""
+
+    links, warnings = signed_links(model, drawn, resolve, notes, filename,
+                                   polarity=polarity, keep_initial=keep_initial)
+    links = [lk for lk in links if lk.source in vid.values() and lk.target in vid.values()]
+    diagram = Diagram(with_kinds(variables, model), merge_links(links, notes), (), None, None,
+                      filename)
+    lines = notes.lines(_NOTES)
+    if drop_constants:
+        from loopkit.interop.thinning import drop_constants as drop
+
+        diagram, note = drop(diagram, constants(model))
+        lines = (*lines, note)
+    return ImportResult(diagram, lines, "vensim", tuple(warnings))
+
+
+def _sd_variables(equations: list[_Equation], vid: dict[str, str]) -> dict[str, SdVariable]:
+    """Each variable's parsed equations, kind and lookup table, for the sign analysis."""
+    out: dict[str, SdVariable] = {}
     for eq in equations:
         if eq.key not in vid or eq.key in _CONTROL:
             continue
-        target = vid[eq.key]
-        rhs = eq.rhs
+        var = out.setdefault(eq.key, SdVariable(eq.key, vid[eq.key], line=eq.line))
+        if eq.lookup is not None:
+            var.kind = "table"
+            var.table = table_points(eq.lookup)
+            continue
         if eq.integ:
-            rates = _split_args(rhs)[0] if _split_args(rhs) else ""
-            for sign, term in _signed_terms(rates):
-                if term in vid and term not in _CONTROL:
-                    links.append(Link(vid[term], target,
-                                      Polarity.POSITIVE if sign > 0 else Polarity.NEGATIVE))
-                    notes.add("flows")
-                    drawn.add((vid[term], target))
-            rhs = rates
-        for argument in delayed_arguments(_normalise_expression(rhs), DELAY_FUNCTIONS):
-            delayed.update((vid[dep], target) for dep in _dependencies(argument, pattern))
-        for dep in _dependencies(rhs, pattern):
-            source = vid[dep]
-            if (source, target) in drawn or (source == target and not eq.integ):
-                continue
-            notes.add("flow-unsigned" if eq.integ else "equation-only", f"{source} -> {target}")
-            links.append(Link(source, target, Polarity.UNKNOWN))
-            drawn.add((source, target))
+            var.kind = "stock"
+        rhs = eq.rhs.strip()
+        if rhs.startswith("="):  # ``name == 7``: an unchangeable constant
+            rhs = rhs[1:].strip()
+        if not rhs:  # data given from outside the model
+            continue
+        if _NUMBER_LIST.fullmatch(rhs) or _DATA.match(rhs):
+            # Subscripted constants (``1, 2; 3, 4``) and data read from files.
+            values = [float(v) for v in _NUMBER.findall(rhs)] if _NUMBER_LIST.fullmatch(
+                rhs) else []
+            sign = 1 if values and min(values) >= 0 else -1 if values and max(values) <= 0 \
+                else 0
+            var.trees.append(("num", float(sign)))
+            var.stated_sign = sign if var.stated_sign in (None, sign) else 0  # elements
+            continue
+        try:
+            var.trees.append(parse(rhs, "vensim"))
+        except ExpressionError as error:
+            var.error = str(error)
+            var.line = eq.line
+    for var in out.values():  # flows: terms added to or taken from a stock
+        if var.kind != "stock":
+            continue
+        for tree in var.trees:
+            if tree[0] == "call" and tree[2]:
+                for _, term in _terms(tree[2][0]):
+                    if term[0] == "var" and canonical(term[1]) in out:
+                        flow = out[canonical(term[1])]
+                        if flow.kind == "aux":
+                            flow.kind = "flow"
+    return out
 
-    links = mark_delays(links, delayed, notes)
-    diagram = Diagram(variables, merge_links(links, notes), (), None, None, filename)
-    return ImportResult(diagram, notes.lines(_NOTES), "vensim")
+
+def _terms(tree: Any, sign: int = 1) -> list[tuple[int, Any]]:
+    """``a - b + c`` as signed terms."""
+    if tree[0] == "arith" and tree[2] in ("+", "-"):
+        out = _terms(tree[1], sign)
+        for op, operand in zip(tree[2::2], tree[3::2], strict=True):
+            out += _terms(operand, sign if op == "+" else -sign)
+        return out
+    if tree[0] == "neg":
+        return _terms(tree[1], -sign)
+    return [(sign, tree)]
 
 
 def _resolve(sketch: _Sketch, uid: int) -> str | None:

@@ -4,8 +4,9 @@ Variables are the model's ``<stock>``, ``<flow>`` and ``<aux>`` elements (one
 model, or each module's model). Links are the views' ``<connector>``s
 (``<from>``/``<to>`` name a variable or an ``<alias>``), with
 ``polarity="+"|"-"`` and ``delay_mark="true"``; plus each stock's
-``<inflow>`` (+) and ``<outflow>`` (-). A model with no drawn connectors falls
-back to its equations' dependencies, marked '?'.
+``<inflow>`` (+) and ``<outflow>`` (-); plus every equation dependency. Signs
+come from the equations and graphical functions where they settle them
+(``_sdsigns``), the drawn polarity otherwise.
 
 XMILE names match ignoring case, with spaces, underscores and ``\\n`` line
 breaks equivalent, so ``expected\\nprofit`` is referred to as
@@ -22,24 +23,28 @@ from loopkit.interop._common import (
     IdMaker,
     Notes,
     XmlNode,
-    delayed_arguments,
     fail,
     link_notes,
-    mark_delays,
     merge_links,
     parse_xml,
 )
-from loopkit.model import Diagram, Link, Polarity, Variable
+from loopkit.interop._sdsigns import NOTES as SIGN_NOTES
+from loopkit.interop._sdsigns import Drawn, SdVariable, constants, signed_links, with_kinds
+from loopkit.interop.sdexpr import ExpressionError, parse
+from loopkit.model import Diagram, Polarity, Variable
 
 _KINDS = ("stock", "flow", "aux")
-#: XMILE builtins whose first argument reaches the result with a delay.
-DELAY_FUNCTIONS = ("smth1", "smth3", "smthn", "delay", "delay1", "delay3", "delayn", "delayc")
+_NUMBER_LIST = re.compile(r"[-+\d.eE,;\s]+")
+_COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
+_DECLARATION = re.compile(r"^(<\?xml[^>]*?encoding\s*=\s*)([\"'])([^\"']*)\2")
 _TOKEN = re.compile(r"\"[^\"]+\"|[^\W\d][\w.$]*")
 _NOTES = {
     **link_notes("connector"),
+    **SIGN_NOTES,
+    "unsigned": "{n} connector{s} had no polarity drawn: signed from the equations where "
+                "they settle it, else ?{e}",
     "flows": "{n} stock-flow link{s} taken from <inflow>/<outflow> (+ inflow, - outflow)",
     "delay": "{n} connector{s} carried a delay mark",
-    "equation-only": "{n} dependenc{ies} taken from equations (no connectors drawn): marked ?{e}",
     "unknown-end": "{n} connector{s} to something that is not a stock, flow or aux dropped{e}",
 }
 
@@ -67,8 +72,12 @@ def _end(node: XmlNode | None, aliases: dict[str, str]) -> str | None:
     return canonical(node.text) if node.text.strip() else None
 
 
-def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
-    root = parse_xml(text.lstrip("\ufeff"), filename, "XMILE")
+def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
+         keep_initial: bool = False, drop_constants: bool = False,
+         **options: Any) -> ImportResult:
+    notes = Notes()
+    text = _tolerate(text.lstrip("\ufeff"), notes)
+    root = parse_xml(text, filename, "XMILE")
     if root.tag != "xmile":
         fail(filename, root.line, root.column,
              f"not an XMILE model: the root element is <{root.tag}>, not <xmile>",
@@ -77,18 +86,23 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
     if not models:
         fail(filename, root.line, root.column, "the XMILE file has no <model>",
              "import-structure")
-    notes = Notes()
     if len(models) > 1:
         notes.say(f"{len(models)} models (modules) read as one diagram")
     ids = IdMaker()
     keys: dict[str, str] = {}
     variables: list[Variable] = []
+    model: dict[str, SdVariable] = {}
     stocks: list[tuple[str, XmlNode]] = []
-    equations: list[tuple[str, str]] = []
-    for model in models:
-        block = model.find("variables")
-        for node in block.children if block is not None else []:
-            if node.tag not in _KINDS:
+    connects: list[tuple[str, str]] = []
+    inputs: set[str] = set()
+    for block in models:
+        # XMILE 1.0 puts variables in <variables>; Stella 10 files put them in <model>.
+        container = block.find("variables") or block
+        for node in container.children:
+            if node.tag == "module":
+                connects += [(c.attrs.get("from", ""), c.attrs.get("to", ""))
+                             for c in node.findall("connect")]
+            if node.tag not in (*_KINDS, "gf"):
                 continue
             name = node.attrs.get("name", "")
             if not name.strip():
@@ -96,64 +110,166 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
                      "import-structure")
             key = canonical(name)
             if key in keys:
+                # A module's input stands for a variable defined elsewhere: keep the definition.
+                if key in inputs and node.attrs.get("access") != "input":
+                    inputs.discard(key)
+                    model[key] = _sd_variable(node, key, keys[key])
+                    if node.tag == "stock":
+                        stocks.append((key, node))
                 continue
+            if node.attrs.get("access") == "input":
+                inputs.add(key)
             keys[key] = ids.make(_label(name))
             doc = node.child_text("doc")
             variables.append(Variable(keys[key], _label(name), None,
                                       " ".join(doc.split()) if doc and doc.strip() else None))
+            model[key] = _sd_variable(node, key, keys[key])
             if node.tag == "stock":
                 stocks.append((key, node))
-            equations.append((key, node.child_text("eqn") or ""))
     if not variables:
         fail(filename, models[0].line, models[0].column,
              "the XMILE model has no stocks, flows or auxes", "import-empty")
 
-    links: list[Link] = []
-    connectors = 0
-    for view in root.iter("view"):
+    def resolve(name: str) -> str:
+        key = canonical(name)
+        if key not in model and "." in key:  # a module's variable: module.name
+            key = key.rsplit(".", 1)[1]
+        return key if key in model else ""
+
+    for source, target in connects:  # module inputs take their value from outside
+        var = model.get(resolve(target))
+        if var is not None and not var.trees and resolve(source) not in ("", var.key):
+            var.trees.append(("var", source))
+            var.error = None
+
+    for key, stock in stocks:  # a stock is INTEG(inflows - outflows, its equation)
+        var = model[key]
+        rates: Any = ("num", 0.0)
+        for tag, op in (("inflow", "+"), ("outflow", "-")):
+            for flow in stock.findall(tag):
+                flow_key = resolve(flow.text)
+                if flow_key:
+                    model[flow_key].kind = "flow" if model[flow_key].kind == "aux" else \
+                        model[flow_key].kind
+                    rates = ("arith", rates, op, ("var", flow.text.strip()))
+                    notes.add("flows")
+        initial = var.trees[0] if var.trees else ("num", 0.0)
+        var.trees = [("call", "INTEG", [rates, initial])]
+        if var.error is not None:  # the initial value did not parse: flows still sign
+            var.error = None
+            var.trees = [("call", "INTEG", [rates, ("num", 0.0)])]
+
+    drawn: list[Drawn] = []
+    for view in (*root.iter("view"), *root.iter("display")):
         aliases = {a.attrs.get("uid", ""): canonical(a.child_text("of") or "")
                    for a in view.children if a.tag == "alias"}
         for connector in view.findall("connector"):
-            connectors += 1
             ends = [_end(connector.find(tag), aliases) for tag in ("from", "to")]
             if not all(end in keys for end in ends):
                 notes.add("unknown-end", f"line {connector.line}")
                 continue
             source, target = keys[ends[0]], keys[ends[1]]  # type: ignore[index]
             sign = connector.attrs.get("polarity", "").strip()
-            polarity = {"+": Polarity.POSITIVE, "-": Polarity.NEGATIVE}.get(
+            polarity_drawn = {"+": Polarity.POSITIVE, "-": Polarity.NEGATIVE}.get(
                 sign, Polarity.UNKNOWN)
-            if polarity is Polarity.UNKNOWN:
+            if polarity_drawn is Polarity.UNKNOWN:
                 notes.add("unsigned", f"{source} -> {target}")
             delay = connector.attrs.get("delay_mark", "").strip().lower() == "true"
             if delay:
                 notes.add("delay")
-            links.append(Link(source, target, polarity, delay))
+            drawn.append(Drawn(source, target, polarity_drawn, delay, connector.line,
+                               connector.column))
 
-    for key, stock in stocks:
-        for tag, polarity in (("inflow", Polarity.POSITIVE), ("outflow", Polarity.NEGATIVE)):
-            for flow in stock.findall(tag):
-                flow_key = canonical(flow.text)
-                if flow_key in keys:
-                    links.append(Link(keys[flow_key], keys[key], polarity))
-                    notes.add("flows")
-
-    delayed = {(keys[canonical(token)], keys[key]) for key, eqn in equations
-               for argument in delayed_arguments(eqn, DELAY_FUNCTIONS)
-               for token in _TOKEN.findall(argument) if canonical(token) in keys}
-    if connectors == 0:
-        for key, eqn in equations:
-            seen = set()
-            for token in _TOKEN.findall(eqn):
-                dep = canonical(token)
-                if dep in keys and dep != key and dep not in seen:
-                    seen.add(dep)
-                    notes.add("equation-only", f"{keys[dep]} -> {keys[key]}")
-                    links.append(Link(keys[dep], keys[key], Polarity.UNKNOWN))
-
+    for var in model.values():
+        if var.error is not None:
+            var.fallback = [canonical(t) for t in _TOKEN.findall(var.source)
+                            if canonical(t) in model]
+    links, warnings = signed_links(model, drawn, resolve, notes, filename,
+                                   polarity=polarity, keep_initial=keep_initial)
     name = root.find("header")
     title = name.child_text("name") if name is not None else None
-    links = mark_delays(links, delayed, notes)
-    diagram = Diagram(tuple(variables), merge_links(links, notes), (),
+    diagram = Diagram(with_kinds(tuple(variables), model), merge_links(links, notes), (),
                       title.strip() if title and title.strip() else None, None, filename)
-    return ImportResult(diagram, notes.lines(_NOTES), "xmile")
+    lines = notes.lines(_NOTES)
+    if drop_constants:
+        from loopkit.interop.thinning import drop_constants as drop
+
+        diagram, note = drop(diagram, constants(model))
+        lines = (*lines, note)
+    return ImportResult(diagram, lines, "xmile", tuple(warnings))
+
+
+def _tolerate(text: str, notes: Notes) -> str:
+    """Quirks of real files whose meaning is plain, fixed without moving any line or column.
+
+    ``--`` inside a comment is not XML, but Stella writes it; the text is
+    already decoded, so the declared encoding no longer applies to it.
+    """
+    bad = 0
+
+    def comment(match: re.Match[str]) -> str:
+        nonlocal bad
+        body = match.group(1)
+        if "--" not in body and not body.endswith("-"):
+            return match.group(0)
+        bad += 1
+        return "<!--" + body.replace("-", " ") + "-->"
+
+    text = _COMMENT.sub(comment, text)
+    if bad:
+        notes.say(f"{bad} XML comment{'s' if bad != 1 else ''} containing '--' read anyway")
+    return _DECLARATION.sub(lambda m: f"{m.group(1)}{m.group(2)}utf-8{m.group(2)}", text,
+                            count=1)
+
+
+def _numbers(text: str | None) -> list[float]:
+    out = []
+    for part in re.split(r"[,;\s]+", text or ""):
+        try:
+            out.append(float(part))
+        except ValueError:
+            continue
+    return out
+
+
+def _gf(node: XmlNode | None) -> list[tuple[float, float]] | None:
+    """The points of a graphical function: ``<ypts>`` with ``<xpts>`` or ``<xscale>``."""
+    if node is None:
+        return None
+    ys = _numbers(node.child_text("ypts"))
+    xs = _numbers(node.child_text("xpts"))
+    scale = node.find("xscale")
+    if not xs and scale is not None and len(ys) > 1:
+        low, high = (_numbers(scale.attrs.get(k)) or [0.0] for k in ("min", "max"))
+        xs = [low[0] + (high[0] - low[0]) * i / (len(ys) - 1) for i in range(len(ys))]
+    if not xs:
+        xs = [float(i) for i in range(len(ys))]
+    return list(zip(xs, ys, strict=False))
+
+
+def _sd_variable(node: XmlNode, key: str, vid: str) -> SdVariable:
+    """A stock, flow, aux or gf with its equation(s) (arrays: one per element) parsed."""
+    kind = {"stock": "stock", "flow": "flow", "gf": "table"}.get(node.tag, "aux")
+    var = SdVariable(key, vid, kind, line=node.line)
+    gf = node if node.tag == "gf" else node.find("gf")
+    var.table = _gf(gf)
+    if node.tag == "gf":
+        return var
+    sources = [e.child_text("eqn") for e in node.findall("element")] or [node.child_text("eqn")]
+    var.source = " ".join(s for s in sources if s)
+    sources = [re.sub(r"\{[^}]*\}", " ", s) if s else s for s in sources]  # {comments}
+    for source in sources:
+        if source is None or not source.strip() or source.strip() == "???":
+            continue  # Stella's placeholder for an equation not written yet
+        if _NUMBER_LIST.fullmatch(source.strip()):  # an array's values: 1, 2, 3
+            values = _numbers(source)
+            sign = 1 if values and min(values) >= 0 else -1 if values and max(values) <= 0 \
+                else 0
+            var.trees.append(("num", float(sign)))
+            var.stated_sign = sign if var.stated_sign in (None, sign) else 0  # elements
+            continue
+        try:
+            var.trees.append(parse(source.strip(), "xmile"))
+        except ExpressionError as error:
+            var.error = str(error)
+    return var

@@ -37,9 +37,10 @@ if TYPE_CHECKING:
     from loopkit.analysis.loops import LoopAnalysis
     from loopkit.model import Diagram
     from loopkit.render.engine import Renderer
-    from loopkit.render.layout import Layout
+    from loopkit.render.layout import Budget, Layout
 
 __all__ = [
+    "ANALYSIS_SHARE",
     "ENGINES",
     "FORMATS",
     "RENDERERS",
@@ -66,6 +67,20 @@ CURVED_MAX_LINKS = 60
 CURVED_MAX_DENSITY = 2.2
 #: Share of the remaining budget a curved layout may use before falling back.
 CURVED_SHARE = 0.25
+#: Above this many links even routed splines are not tried (3,160 links: over 6 s for
+#: one routing), only straight lines.
+ROUTED_MAX_LINKS = 1000
+#: Seconds per link kept back from pass 1 for composing and drawing (measured: ~1 ms
+#: per link on a loaded 2-core machine for placing, writing and drawing the picture).
+DRAW_PER_LINK = 0.0015
+#: Share of a render's budget the loop search may use when no analysis is given (the
+#: picture needs the declared loops; found ones only name the links' loops).
+ANALYSIS_SHARE = 0.25
+#: Share of the remaining budget routed links may use before straight ones are drawn.
+ROUTED_SHARE = 0.7
+#: Share of the whole budget kept back from pass 1 for placing signs and badges and
+#: for drawing the pinned picture (pass 2).
+DRAW_SHARE = 0.15
 PNG_DPI = 144
 #: Layout seeds tried on small diagrams; the most readable layout wins.
 SEEDS = (7, 1, 2, 3, 4, 5, 6, 8)
@@ -84,14 +99,17 @@ class Drawing:
     notes: tuple[str, ...]
     badges: tuple[str, ...]
     highlight: str | None
+    budget: Budget | None = None
 
 
-def _analysis(diagram: Diagram, analysis: LoopAnalysis | None) -> LoopAnalysis:
+def _analysis(diagram: Diagram, analysis: LoopAnalysis | None,
+              time_budget: float = DEFAULT_TIME_BUDGET) -> LoopAnalysis:
+    """The analysis given, or one found within ``ANALYSIS_SHARE`` of the render's budget."""
     if analysis is not None:
         return analysis
     from loopkit.analysis.loops import analyse_loops
 
-    return analyse_loops(diagram)
+    return analyse_loops(diagram, time_budget=time_budget * ANALYSIS_SHARE)
 
 
 def draw(
@@ -103,6 +121,7 @@ def draw(
     renderer: str | None = None,
     style: Style | Iterable[str] | None = None,
     time_budget: float = DEFAULT_TIME_BUDGET,
+    budget: Budget | None = None,
 ) -> Drawing:
     """Lay the diagram out and compose the final picture as pinned DOT.
 
@@ -111,35 +130,58 @@ def draw(
     splines and finally to straight lines; ``Drawing.notes`` says when it did.
     """
     from loopkit.render.dot import emphasis_for
+    from loopkit.render.layout import Budget
     from loopkit.render.scene import Badge, compose
 
     style = style if isinstance(style, Style) else Style.parse(style or ())
-    analysis = _analysis(diagram, analysis)
     program = choose_renderer(renderer)
-    emphasis = emphasis_for(diagram, analysis, highlight)
-    deadline = time.monotonic() + time_budget
-    plans = ["curved", "true", "line"] if curved_ok(diagram) else ["true", "line"]
+    budget = budget or Budget(time_budget)
     notes: list[str] = []
+    if analysis is None:
+        analysis = _analysis(diagram, analysis, time_budget)
+        if analysis.truncated:
+            notes.append(f"loop search stopped ({analysis.reason}): links name only the "
+                         "loops found")
+    emphasis = emphasis_for(diagram, analysis, highlight)
+    original = diagram
+    diagram = _bounded(diagram, notes)
+    # Pass 1 may use all but a share of the budget: composing and drawing need the rest,
+    # more of it the more links there are.
+    reserve = time_budget * DRAW_SHARE + DRAW_PER_LINK * len(diagram.links)
+    plans = (["curved", "true", "line"] if curved_ok(diagram)
+             else ["true", "line"] if len(diagram.links) <= ROUTED_MAX_LINKS else ["line"])
     layout = None
     used = plans[-1]
     for n, splines in enumerate(plans):
-        remaining = deadline - time.monotonic()
         last = n == len(plans) - 1
+        # The last plan may take all but what drawing the picture needs at the least.
+        remaining = budget.left() - (time_budget * DRAW_SHARE if last else reserve)
         timeout = remaining if last else remaining * (CURVED_SHARE if splines == "curved"
-                                                      else 0.5)
+                                                      else ROUTED_SHARE)
         try:
             layout = _best_layout(diagram, analysis, program, engine=engine, splines=splines,
-                                  timeout=max(timeout, 0.05))
+                                  timeout=max(timeout, 0.05), budget=budget, reserve=reserve)
         except RenderTimeout:
             if last:
-                raise
+                raise RenderTimeout("the layout took longer than the time budget allows; "
+                                    "give a larger --time-budget") from None
             notes.append(f"splines={splines} layout took over {timeout:.1f} s; "
                          f"fell back to splines={plans[n + 1]}")
             continue
         used = splines
         break
     assert layout is not None
-    if "curved" not in plans:
+    if budget.left() < DRAW_PER_LINK * len(diagram.links) * 0.7:
+        # Writing and drawing this many links cannot finish in what is left: stop now
+        # rather than overrun the budget by seconds.
+        raise RenderTimeout("the layout used up the time budget "
+                            f"before {len(diagram.links)} links could be drawn; give a "
+                            "larger --time-budget")
+    if "true" not in plans:
+        notes.append(f"{len(diagram.links)} links on {len(diagram.variables)} variables: "
+                     f"drawn with straight links (routed ones are tried up to "
+                     f"{ROUTED_MAX_LINKS} links)")
+    elif "curved" not in plans:
         notes.append(f"{len(diagram.links)} links on {len(diagram.variables)} variables: "
                      f"drawn with routed links (curved ones are tried up to "
                      f"{CURVED_MAX_LINKS} links and {CURVED_MAX_DENSITY:g} per variable)")
@@ -150,9 +192,40 @@ def draw(
             edges = tuple(index[link.key] for link in loop.links)
             faded = highlight is not None and loop.id != highlight
             badges.append(Badge(loop.id, loop.name, loop.type, edges, faded))
-    dot = compose(diagram, layout, badges, style=style, emphasis=emphasis)
-    return Drawing(diagram, analysis, dot, used, tuple(notes),
-                   tuple(b.loop_id for b in badges), highlight)
+    # The searches of composing stop early enough to leave writing and drawing their time.
+    budget.keep = time_budget * DRAW_SHARE / 3 + DRAW_PER_LINK * len(diagram.links)
+    dot = compose(diagram, layout, badges, style=style, emphasis=emphasis, budget=budget)
+    budget.keep = 0.0
+    if budget.cut:
+        notes.append("time budget reached: simplified "
+                     + " and ".join(_CUT_WORDS.get(step, step) for step in budget.cut))
+    return Drawing(original, analysis, dot, used, tuple(notes),
+                   tuple(b.loop_id for b in badges), highlight, budget)
+
+
+#: What each step does instead once the budget has run out, for the note.
+_CUT_WORDS = {
+    "seed choice": "the choice among layouts (judged without trial badge placement)",
+    "sign placement": "sign placement (signs put beside their arrowheads, unsearched)",
+    "badge placement": "badge placement (badges put at their loop's centre, unsearched)",
+}
+
+
+def _bounded(diagram: Diagram, notes: list[str]) -> Diagram:
+    """The diagram with its pinned positions brought within a size bounded by the file."""
+    from dataclasses import replace
+
+    from loopkit.render.layout import PIN_SPAN_PER_VARIABLE, bounded_pins
+
+    pins = [v.pos for v in diagram.variables]
+    bounded, factor = bounded_pins(pins)
+    if bounded == pins:
+        return diagram
+    if factor < 1.0:
+        notes.append(f"pinned positions spread too far apart: drawn at {factor:.3g} times "
+                     f"their distances (at most {PIN_SPAN_PER_VARIABLE:g} in per variable)")
+    return replace(diagram, variables=tuple(
+        replace(v, pos=p) for v, p in zip(diagram.variables, bounded, strict=True)))
 
 
 def curved_ok(diagram: Diagram) -> bool:
@@ -163,7 +236,8 @@ def curved_ok(diagram: Diagram) -> bool:
 
 
 def _best_layout(diagram: Diagram, analysis: LoopAnalysis, program: Renderer, *, engine: str,
-                 splines: str, timeout: float) -> Layout:
+                 splines: str, timeout: float, budget: Budget | None = None,
+                 reserve: float = 0.0) -> Layout:
     """Lay out with a few fixed seeds and keep the easiest to read (see ``layout_cost``).
 
     Seeds are fixed and all of them are always tried, so the choice never
@@ -176,6 +250,8 @@ def _best_layout(diagram: Diagram, analysis: LoopAnalysis, program: Renderer, *,
 
     seeded = engine in ("neato", "fdp") and not any(v.pos for v in diagram.variables)
     count = len(SEEDS) if len(diagram.links) <= 40 else 3 if curved_ok(diagram) else 1
+    if splines == "line":
+        count = 1  # the last resort, reached when time is short: one run
     seeds = SEEDS[:count] if seeded else SEEDS[:1]
     index = {link.key: i for i, link in enumerate(diagram.links)}
     declared = [loop for loop in analysis.loops if loop.declared]
@@ -183,8 +259,9 @@ def _best_layout(diagram: Diagram, analysis: LoopAnalysis, program: Renderer, *,
     # Styles change colours only, never geometry: lay out in the plain style so every
     # style (and every highlighted loop) of a diagram shares one layout.
     style = Style()
-    key = (build_dot(diagram, analysis, engine=engine, style=style, splines=splines),
-           tuple(tuple(edges) for edges in loops), engine, splines, program)
+    first = build_dot(diagram, analysis, engine=engine, style=style, splines=splines,
+                      seed=seeds[0])
+    key = (first, tuple(tuple(edges) for edges in loops), engine, splines, program)
     if key in _LAYOUTS:
         return _LAYOUTS[key]
     started = time.monotonic()
@@ -193,8 +270,8 @@ def _best_layout(diagram: Diagram, analysis: LoopAnalysis, program: Renderer, *,
         spent = time.monotonic() - started
         if spent >= timeout:
             raise RenderTimeout(f"layout took longer than {timeout:g} s")
-        source = build_dot(diagram, analysis, engine=engine, style=style, splines=splines,
-                           seed=seed)
+        source = first if n == 0 else build_dot(diagram, analysis, engine=engine, style=style,
+                                                splines=splines, seed=seed)
         data = program.run(source, "json", engine=engine, timeout=max(timeout - spent, 0.05))
         layout = parse_layout(data, len(diagram.variables), len(diagram.links))
         tried.append((layout_cost(layout, loops) if len(seeds) > 1 else 0.0, n, layout))
@@ -204,9 +281,14 @@ def _best_layout(diagram: Diagram, analysis: LoopAnalysis, program: Renderer, *,
     sizes = [badge_size(Badge(lp.id, lp.name, lp.type, ()))[:2] for lp in declared]
     best: tuple[float, int, Layout] | None = None
     for cost, n, layout in tried:
-        signs = [Box(x, y, *SIGN_HALF) for x, y in place_signs(layout, SIGN_HALF)]
-        fits = place_badges(layout, loops, sizes, avoid=signs, grid=12)
-        total = cost + sum(max(0.0, 8.0 - score) / 4 for _, score in fits)
+        # Trials are small (at most 60 links) but many: stop them, not the final
+        # placement, when time runs short (``reserve`` is what drawing needs).
+        if budget is not None and budget.over("seed choice", keep=reserve):
+            total = cost
+        else:
+            signs = [Box(x, y, *SIGN_HALF) for x, y in place_signs(layout, SIGN_HALF)]
+            fits = place_badges(layout, loops, sizes, avoid=signs, grid=12)
+            total = cost + sum(max(0.0, 8.0 - score) / 4 for _, score in fits)
         if best is None or (total, n) < best[:2]:
             best = (total, n, layout)
     assert best is not None
@@ -252,8 +334,27 @@ def svg_of(drawing: Drawing, *, renderer: str | None = None, id_prefix: str | No
     """Draw a ``Drawing`` as SVG and post-process it."""
     from loopkit.render.svg import finish_svg
 
-    raw = choose_renderer(renderer).run(drawing.dot, "svg", pinned=True, timeout=timeout)
+    raw = _draw_pinned(choose_renderer(renderer), drawing, "svg", timeout)
     return finish_svg(raw, drawing, id_prefix=id_prefix, text_nearby=text_nearby)
+
+
+def _draw_pinned(program: Renderer, drawing: Drawing, fmt: str, timeout: float,
+                 dpi: int | None = None) -> bytes:
+    """Pass 2 within what is left of the budget; running out says which budget."""
+    try:
+        return program.run(drawing.dot, fmt, pinned=True,
+                           timeout=_pass2_timeout(drawing, timeout), dpi=dpi)
+    except RenderTimeout:
+        raise RenderTimeout("drawing the picture took longer than the time budget allows; "
+                            "give a larger --time-budget") from None
+
+
+def _pass2_timeout(drawing: Drawing, timeout: float) -> float:
+    """What is left of the render's budget for drawing the pinned picture (at least a
+    tenth of the budget, so a render overshoots by at most that much)."""
+    if drawing.budget is None:
+        return timeout
+    return min(timeout, max(drawing.budget.left(), drawing.budget.seconds / 10))
 
 
 def render(
@@ -289,5 +390,5 @@ def render(
         notes.extend(drawing.notes)
     if fmt == "svg":
         return svg_of(drawing, renderer=renderer, timeout=time_budget).encode("utf-8")
-    return program.run(drawing.dot, fmt, pinned=True, timeout=time_budget,
-                       dpi=PNG_DPI if fmt == "png" else None)
+    return _draw_pinned(program, drawing, fmt, time_budget,
+                        dpi=PNG_DPI if fmt == "png" else None)

@@ -64,6 +64,7 @@ STYLE_CHOICES = {
     "boxes": "a rounded outline round every variable",
     "plain": "no group colours",
     "no-legend": "leave out the legend",
+    "support": "link width by how many merged maps drew the link (loopkit merge)",
 }
 
 
@@ -77,6 +78,7 @@ class Style:
     groups: bool = True
     legend: bool = True
     wrap: int = 16
+    support: bool = False
 
     @classmethod
     def parse(cls, names: Iterable[str] = ()) -> Style:
@@ -97,6 +99,8 @@ class Style:
                     style = replace(style, groups=False)
                 elif part == "no-legend":
                     style = replace(style, legend=False)
+                elif part == "support":
+                    style = replace(style, support=True)
                 else:
                     raise ValueError(f"unknown style {part!r}; choose from "
                                      + ", ".join(STYLE_CHOICES))
@@ -325,7 +329,15 @@ def link_attrs(link: Link, index: int, style: Style,
         attrs["color"] = "#111111"
     if style.dashed_negative and link.polarity is Polarity.NEGATIVE:
         attrs["style"] = "dashed"
+    if style.support and link.sources:
+        width = support_width(len(link.sources))
+        attrs["penwidth"] = max(width, float(attrs.get("penwidth", 0)))
     return attrs
+
+
+def support_width(sources: int) -> float:
+    """Pen width for a link drawn by ``sources`` maps: 1 for one, +1.5 per map, at most 7."""
+    return min(1.0 + 1.5 * (sources - 1), 7.0)
 
 
 def emphasis_for(diagram: Diagram, analysis: object | None, highlight: str | None) -> Emphasis:

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 #: ``--each-loop`` refuses diagrams with more loops than this (one file each).
 EACH_LOOP_MAX = 200
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+#: Longest loop id kept whole in an ``--each-loop`` file name (names are capped at 255 bytes).
+_NAME_MAX = 80
 
 
 @dataclass(frozen=True)
@@ -42,9 +44,29 @@ def default_path(source: str, fmt: str) -> str:
 
 
 def loop_file_name(source: str, loop_id: str, fmt: str) -> str:
-    """``<stem>-<loop id>.<fmt>``, with anything unsafe in a file name replaced."""
-    safe = _UNSAFE.sub("_", loop_id).strip("._") or "loop"
+    """``<stem>-<loop id>.<fmt>``, with anything unsafe in a file name replaced.
+
+    An id that had to be changed (``B/1``, or one too long for a file name)
+    also gets a short digest of the real id, so ``B/1`` and ``B_1`` never
+    share a file (``plan_outputs`` still refuses any two names that clash).
+    """
+    safe = (_UNSAFE.sub("_", loop_id).strip("._") or "loop")[:_NAME_MAX]
+    if safe != loop_id:
+        import hashlib
+
+        digest = hashlib.sha256(loop_id.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        safe = f"{safe}-{digest}"
     return f"{Path(source).stem}-{safe}.{fmt}"
+
+
+def _refuse_clashes(source: str, outputs: Sequence[tuple[str, str]]) -> None:
+    """Two loops must not share a picture: compared case-folded, as macOS and Windows do."""
+    seen: dict[str, str] = {}
+    for path, loop_id in outputs:
+        other = seen.setdefault(path.casefold(), loop_id)
+        if other != loop_id:
+            raise UsageError(f"{source}: loops '{other}' and '{loop_id}' would both be drawn "
+                             f"to {path}; rename one of them")
 
 
 def plan_outputs(
@@ -77,8 +99,10 @@ def plan_outputs(
             raise UsageError(f"{source}: {len(analysis.loops)} loops is too many for "
                              f"--each-loop (at most {EACH_LOOP_MAX}); use --loop ID")
         folder = Path(each_loop)
-        return [one(str(folder / loop_file_name(source, loop.id, fmt)), loop.id)
-                for loop in analysis.loops]
+        paths = [(str(folder / loop_file_name(source, loop.id, fmt)), loop.id)
+                 for loop in analysis.loops]
+        _refuse_clashes(source, paths)
+        return [one(path, loop_id) for path, loop_id in paths]
     return [one(None if output == "-" else output or default_path(source, fmt), highlight)]
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -40,6 +41,33 @@ class Box:
 
     def moved(self, x: float, y: float) -> Box:
         return Box(x, y, self.hw, self.hh)
+
+
+class Budget:
+    """A deadline shared by the steps of one render, and what it made them skip.
+
+    ``clock`` is injectable so tests can run out of time without waiting.
+    """
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.seconds = seconds
+        self.deadline = clock() + seconds
+        #: seconds the searches leave for the steps after them (writing and drawing)
+        self.keep = 0.0
+        self.cut: list[str] = []
+
+    def left(self) -> float:
+        return self.deadline - self.clock()
+
+    def over(self, step: str, keep: float | None = None) -> bool:
+        """Whether time is up (``keep`` seconds before the deadline); the first time for
+        ``step``, remember it was cut short."""
+        if self.clock() < self.deadline - (self.keep if keep is None else keep):
+            return False
+        if step not in self.cut:
+            self.cut.append(step)
+        return True
 
 
 @dataclass(frozen=True)
@@ -90,21 +118,49 @@ def parse_layout(data: bytes | str, n_nodes: int, n_edges: int) -> Layout:
     doc = json.loads(data)
     bbox = tuple(float(v) for v in doc["bb"].split(","))
     nodes: dict[int, Box] = {}
+    by_gvid: dict[object, int] = {}
     for obj in doc.get("objects", []):
         number = _number(obj.get("id", ""), "v")
         if number is not None and "pos" in obj:
             x, y = (float(v) for v in obj["pos"].split(","))
             nodes[number] = Box(x, y, float(obj["width"]) * 36.0, float(obj["height"]) * 36.0)
+            by_gvid[obj.get("_gvid")] = number
     edges: dict[int, EdgeShape] = {}
     for edge in doc.get("edges", []):
         number = _number(edge.get("id", ""), "l")
         if number is not None:
-            edges[number] = parse_edge_pos(edge.get("pos", ""))
+            shape = parse_edge_pos(edge.get("pos", ""))
+            tail, head = by_gvid.get(edge.get("tail")), by_gvid.get(edge.get("head"))
+            if tail is not None and head is not None and tail != head:
+                shape = orient(shape, nodes[tail], nodes[head])
+            edges[number] = shape
     if sorted(nodes) != list(range(n_nodes)) or sorted(edges) != list(range(n_edges)):
         raise ValueError("layout is missing nodes or edges")
     return Layout((bbox[0], bbox[1], bbox[2], bbox[3]),
                   tuple(nodes[i] for i in range(n_nodes)),
                   tuple(edges[i] for i in range(n_edges)))
+
+
+#: Pinned positions (inches) may span at most this much per variable: a picture's
+#: size, and the work of drawing it, stay bounded by the size of the file.
+PIN_SPAN_PER_VARIABLE = 3.0
+
+
+def bounded_pins(pins: Sequence[Point | None]) -> tuple[list[Point | None], float]:
+    """Pinned positions moved to start at 0 and scaled down when they spread wider than
+    ``PIN_SPAN_PER_VARIABLE`` inches per variable (or lie that far out); returns them
+    and the scale factor. Relative placement is kept; only the distances shrink."""
+    given = [p for p in pins if p is not None]
+    if not given:
+        return list(pins), 1.0
+    x0, y0 = min(p[0] for p in given), min(p[1] for p in given)
+    span = max(max(p[0] for p in given) - x0, max(p[1] for p in given) - y0)
+    limit = PIN_SPAN_PER_VARIABLE * max(len(pins), 2)
+    if span <= limit and max(abs(x0), abs(y0)) <= limit:
+        return list(pins), 1.0
+    factor = min(1.0, limit / span)
+    return [None if p is None else (round((p[0] - x0) * factor, 4),
+                                    round((p[1] - y0) * factor, 4)) for p in pins], factor
 
 
 def _number(ident: str, prefix: str) -> int | None:
@@ -128,6 +184,41 @@ def parse_edge_pos(pos: str) -> EdgeShape:
             elif parts[0] != "s":
                 points.append((float(parts[0]), float(parts[1])))
     return EdgeShape(tuple(points), tip, pos if ";" in pos else None)
+
+
+def orient(shape: EdgeShape, tail: Box, head: Box) -> EdgeShape:
+    """The edge drawn from ``tail`` to ``head``, whichever way Graphviz wrote its points.
+
+    ``dot`` with ``splines=curved`` writes back edges (those against the rank
+    order) with their points from head to tail and the arrow tip at the tail:
+    the picture would show the link backwards. Such a curve is turned round
+    here, its arrow tip moved to the head, so every engine draws every link
+    the way the diagram says.
+    """
+    points = shape.points
+    if len(points) < 4 or shape.raw is not None:
+        return shape
+    start, end = points[0], shape.tip or points[-1]
+    forward = tail.distance_to_point(start) + head.distance_to_point(end)
+    backward = head.distance_to_point(start) + tail.distance_to_point(end)
+    if backward >= forward:
+        return shape
+    turned = list(reversed(points))
+    if shape.tip is None:
+        return EdgeShape(tuple(turned), None)
+    # The old tip sat at the tail's border: start there. The old first point sat at
+    # the head's border: that is the new tip, and the curve stops an arrow short of it.
+    arrow = math.dist(shape.tip, points[-1])
+    tip = turned[-1]
+    before = turned[-2]
+    length = math.dist(before, tip) or 1.0
+    ux, uy = (tip[0] - before[0]) / length, (tip[1] - before[1]) / length
+    shift = min(arrow, length * 0.9)
+    turned[0] = shape.tip
+    turned[-1] = (tip[0] - ux * shift, tip[1] - uy * shift)
+    if length > shift:
+        turned[-2] = (before[0] - ux * shift * 0.5, before[1] - uy * shift * 0.5)
+    return EdgeShape(tuple(turned), tip)
 
 
 def bezier(p0: Point, p1: Point, p2: Point, p3: Point, t: float) -> Point:
@@ -196,11 +287,11 @@ def winding(point: Point, polygon: Sequence[Point]) -> int:
     x, y = point
     wn = 0
     for (x1, y1), (x2, y2) in zip(polygon, [*polygon[1:], polygon[0]], strict=True):
-        cross = (x2 - x1) * (y - y1) - (x - x1) * (y2 - y1)
-        if y1 <= y < y2 and cross > 0:
-            wn += 1
-        elif y2 <= y < y1 and cross < 0:
-            wn -= 1
+        if y1 <= y < y2 or y2 <= y < y1:
+            # where the edge crosses the row, computed as ``_inside_on_row`` does (a cross
+            # product underflows on tiny edges and the two would disagree)
+            if x < x1 + (x2 - x1) * ((y - y1) / (y2 - y1)):
+                wn += 1 if y2 > y1 else -1
     return wn
 
 
@@ -269,19 +360,23 @@ _SIGN_SPOTS = tuple((along, across, side) for along in (9.0, 14.0, 20.0, 27.0)
                     for across in (9.0, 12.5) for side in (1.0, -1.0))
 
 
-def place_signs(layout: Layout, half: tuple[float, float] = (5.0, 6.5)) -> list[Point]:
+def place_signs(layout: Layout, half: tuple[float, float] = (5.0, 6.5),
+                budget: Budget | None = None) -> list[Point]:
     """A spot for each link's sign beside its arrowhead, clear of names, lines and signs.
 
     Graphviz's ``headlabel`` uses one fixed angle, which on wide labels often
     lands the sign inside the name it points at. Here a few spots on both
     sides of the line near the tip are tried, nearest first, and the first
-    with room wins (else the roomiest).
+    with room wins (else the roomiest). Once ``budget`` runs out, the rest
+    take the first spot unsearched (and the budget records that it did).
     """
     polylines = [edge.polyline(6) for edge in layout.edges]
     index = _Index()
     for node in layout.nodes:
         index.add_box(node)
     for line in polylines:
+        if budget is not None and budget.over("sign placement"):
+            break
         for p in dense(line, 3.0):
             index.add_point(p)
     spots = []
@@ -293,13 +388,16 @@ def place_signs(layout: Layout, half: tuple[float, float] = (5.0, 6.5)) -> list[
         nx, ny = dy, -dx  # right of the direction of travel (y up)
         chosen: Point | None = None
         roomiest: tuple[float, Point] | None = None
+        if budget is not None and budget.over("sign placement"):
+            along, across, side = _SIGN_SPOTS[0]
+            spots.append((tip[0] - dx * along + nx * across * side,
+                          tip[1] - dy * along + ny * across * side))
+            continue
         for along, across, side in _SIGN_SPOTS:
             x = tip[0] - dx * along + nx * across * side
             y = tip[1] - dy * along + ny * across * side
             box = Box(x, y, *half)
-            boxes, points = index.near(box, 6.0)
-            room = min([box.distance_to_box(b) for b in boxes]
-                       + [box.distance_to_point(p) for p in points] + [6.0])
+            room = _room(box, index, 6.0)
             if room >= 3.0:
                 chosen = (x, y)
                 break
@@ -311,6 +409,26 @@ def place_signs(layout: Layout, half: tuple[float, float] = (5.0, 6.5)) -> list[
         spots.append(chosen)
         index.add_box(Box(chosen[0], chosen[1], *half))
     return spots
+
+
+def _room(box: Box, index: _Index, reach: float) -> float:
+    """Clearance round ``box`` up to ``reach`` (0 as soon as something touches it: where
+    many links meet, thousands of points are near and need not all be measured)."""
+    boxes, points = index.near(box, reach)
+    room = reach
+    for other in boxes:
+        room = min(room, box.distance_to_box(other))
+        if room <= 0:
+            return 0.0
+    x0, x1, y0, y1 = box.x - box.hw, box.x + box.hw, box.y - box.hh, box.y + box.hh
+    for px, py in points:
+        dx = x0 - px if px < x0 else px - x1 if px > x1 else 0.0
+        dy = y0 - py if py < y0 else py - y1 if py > y1 else 0.0
+        if dx < room and dy < room:
+            room = min(room, math.hypot(dx, dy))
+            if room <= 0:
+                return 0.0
+    return room
 
 
 class _Index:
@@ -331,7 +449,12 @@ class _Index:
             self.boxes.setdefault(key, []).append(box)
 
     def add_point(self, p: Point) -> None:
-        self.points.setdefault(self._cells(p[0], p[1], p[0], p[1])[0], []).append(p)
+        key = (math.floor(p[0] / self.cell), math.floor(p[1] / self.cell))
+        found = self.points.get(key)
+        if found is None:
+            self.points[key] = [p]
+        else:
+            found.append(p)
 
     def near(self, box: Box, reach: float) -> tuple[list[Box], list[Point]]:
         keys = self._cells(box.x - box.hw - reach, box.y - box.hh - reach,
@@ -356,6 +479,7 @@ def place_badges(
     avoid: Sequence[Box] = (),
     comfortable: float = 22.0,
     grid: int = 24,
+    budget: Budget | None = None,
 ) -> list[tuple[Point, float]]:
     """A centre for each loop's badge, and its score: inside the loop, clear of the rest.
 
@@ -366,12 +490,17 @@ def place_badges(
     small pull towards the loop's centre and a penalty for lying inside
     another badge's loop too (so nested loops get their badges in the parts
     only they enclose). Smaller loops choose first. Deterministic. A score
-    below zero means the badge overlaps something.
+    below zero means the badge overlaps something. Once ``budget`` runs out,
+    the remaining badges go to their loop's centre unsearched.
     """
+    if not loops:
+        return []
     index = _Index(cell=48.0)  # badges are big: fewer, larger cells per query
     for box in (*layout.nodes, *avoid):
         index.add_box(box)
     for edge in layout.edges:
+        if budget is not None and budget.over("badge placement"):
+            break
         for p in dense(edge.polyline(8), 4.0):
             index.add_point(p)
     outlines = [loop_outline(layout, edges) for edges in loops]
@@ -379,16 +508,29 @@ def place_badges(
     centres: dict[int, tuple[Point, float]] = {}
     for k in order:
         width, height = sizes[k]
-        others = [o for j, o in enumerate(outlines) if j != k]
         badge = Box(0.0, 0.0, width / 2, height / 2)
+        if budget is not None and budget.over("badge placement"):
+            centres[k] = (_centre(outlines[k]), -OUTSIDE)
+            continue
+        others = [o for j, o in enumerate(outlines) if j != k]
         best = _search(outlines[k], others, badge, index, comfortable, grid)
         index.add_box(badge.moved(*best[0]))
         centres[k] = best
     return [centres[k] for k in range(len(loops))]
 
 
-def dense(line: Sequence[Point], step: float) -> list[Point]:
-    """The polyline with extra points so that neighbours are at most ``step`` apart."""
+#: Most points ``dense`` adds along one link, whatever its length: memory and time
+#: stay bounded by the number of links, not by how far apart pinned variables are.
+MAX_SAMPLES = 400
+
+
+def dense(line: Sequence[Point], step: float, most: int = MAX_SAMPLES) -> list[Point]:
+    """The polyline with extra points so that neighbours are at most ``step`` apart
+    (or, on a line longer than ``most`` steps, ``most`` points spread evenly)."""
+    total = sum(math.dist(a, b) for a, b in itertools.pairwise(line))
+    if not math.isfinite(total):
+        return list(line)
+    step = max(step, total / most)
     out = list(line[:1])
     for a, b in itertools.pairwise(line):
         pieces = max(1, math.ceil(math.dist(a, b) / step))

@@ -32,6 +32,7 @@ from loopkit.render.dot import (
 )
 from loopkit.render.layout import (
     Box,
+    Budget,
     EdgeShape,
     Layout,
     Point,
@@ -121,8 +122,9 @@ def compose(
     *,
     style: Style,
     emphasis: Emphasis,
+    budget: Budget | None = None,
 ) -> str:
-    """Pinned DOT for the whole picture."""
+    """Pinned DOT for the whole picture (searches cut short when ``budget`` runs out)."""
     scene = Scene()
     fills = group_fills(diagram, style)
     for i, box in enumerate(layout.nodes):
@@ -130,7 +132,7 @@ def compose(
         scene.add_node(f"v{i}", box.x, box.y, box.hw, box.hh, **attrs)
     names = {v.id: f"v{i}" for i, v in enumerate(diagram.variables)}
     edges: list[_Edge] = []
-    signs = place_signs(layout, SIGN_HALF)
+    signs = place_signs(layout, SIGN_HALF, budget)
     for i, (link, shape, (sx, sy)) in enumerate(
             zip(diagram.links, layout.edges, signs, strict=True)):
         attrs = link_attrs(link, i, style, emphasis)
@@ -150,7 +152,7 @@ def compose(
         for j, (a, b) in enumerate(delay_strokes(shape)):
             scene.add_curve(a, b, segment_pos(a, b), f"m{i}", dir="none", penwidth=1.7,
                             color=colour, id=f"m{i}-{j}", **{"class": "delay-mark"})
-    _add_badges(scene, layout, badges, [Box(x, y, *SIGN_HALF) for x, y in signs])
+    _add_badges(scene, layout, badges, [Box(x, y, *SIGN_HALF) for x, y in signs], budget)
     x0, y0, x1, y1 = scene.bounds()
     _add_title(scene, diagram, (x0 + x1) / 2, y1, max(x1 - x0, 260.0))
     if style.legend:
@@ -168,10 +170,10 @@ def badge_size(badge: Badge) -> tuple[float, float, list[str]]:
 
 
 def _add_badges(scene: Scene, layout: Layout, badges: Sequence[Badge],
-                avoid: Sequence[Box]) -> None:
+                avoid: Sequence[Box], budget: Budget | None = None) -> None:
     sizes = [badge_size(b) for b in badges]
     centres = place_badges(layout, [b.edges for b in badges], [(w, h) for w, h, _ in sizes],
-                           avoid=avoid)
+                           avoid=avoid, budget=budget)
     for k, (badge, (width, height, lines), ((bx, by), _)) in enumerate(
             zip(badges, sizes, centres, strict=True)):
         colour = FADED_TEXT if badge.faded else "#333333"

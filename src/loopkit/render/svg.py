@@ -177,6 +177,10 @@ def finish_svg(raw: bytes, drawing: Drawing, *, id_prefix: str | None = None,
             child.set("data-polarity", link.polarity.value)
             child.set("data-delay", "true" if link.delay else "false")
             extra = ", delayed" if link.delay else ""
+            if link.sources:  # the text of --style support's widths (loopkit merge)
+                n = len(link.sources)
+                extra += (f"; drawn by {n} source{'s' if n != 1 else ''}: "
+                          f"{_text(', '.join(link.sources))}")
             _set_title(child, f"{_text(diagram.label(link.source))} \u2192 "
                               f"{_text(diagram.label(link.target))} "
                               f"({link.polarity.symbol} {link.polarity.word}{extra})")

@@ -57,6 +57,13 @@ class DiagramReport:
     def title(self) -> str:
         return self.diagram.display_title
 
+    def support(self, loop: Loop) -> str | None:
+        """In a merged map, the sentence saying which maps support ``loop``."""
+        from loopkit.analysis.support import loop_support, merged_from
+
+        found = loop_support(loop.links, len(merged_from(self.diagram)))
+        return found.sentence() if found else None
+
     @property
     def undrawn(self) -> int:
         """Loops described in words only (beyond ``max_pictures``)."""

@@ -274,6 +274,9 @@ def _diagram(report: DiagramReport, n: int, level: int) -> list[str]:
                     f"</h{level + 2}>",
                     f'<p class="sentence">{xml_text(loop_sentence(loop, labels))}</p>',
                     f'<p class="chain">{xml_text(loop.chain(labels))}</p>']
+            support = report.support(loop)
+            if support:
+                out.append(f'<p class="support">{xml_text(support)}</p>')
             if loop.id in report.loop_svgs:
                 out.append(f'<figure class="loop-figure">{report.loop_svgs[loop.id]}</figure>')
             out.append("</section>")

@@ -53,6 +53,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from loopkit.analysis.archetypes.judge import trivial
 from loopkit.analysis.archetypes.multi import accidental_adversaries, commons
 from loopkit.analysis.archetypes.pairs import (
     emit_fixes,
@@ -80,6 +81,7 @@ from loopkit.analysis.archetypes.records import (
     UNDERACHIEVEMENT,
     ArchetypeReport,
     Match,
+    best_reading,
     describe_match,
 )
 from loopkit.analysis.archetypes.search import _Finder, _Stop
@@ -92,6 +94,7 @@ __all__ = [
     "DEFAULT_LOOP_LIMIT",
     "DEFAULT_MATCH_LIMIT",
     "DEFAULT_MAX_LENGTH",
+    "DEFAULT_STEP_BUDGET",
     "DEFAULT_TIME_BUDGET",
     "ERODING_GOALS",
     "ESCALATION",
@@ -108,38 +111,67 @@ __all__ = [
     "UNDERACHIEVEMENT",
     "ArchetypeReport",
     "Match",
+    "best_reading",
     "describe_match",
     "find_archetypes",
 ]
 
 DEFAULT_MAX_LENGTH = 12
 DEFAULT_LOOP_LIMIT = 2_000
-DEFAULT_TIME_BUDGET = 5.0
+#: Wall-clock safety stop, in seconds: only for machines far slower than usual, or
+#: hostile input. The step budget bounds the work first.
+DEFAULT_TIME_BUDGET = 60.0
 DEFAULT_MATCH_LIMIT = 100
+#: Work units (loops and links looked at) the comparison may spend; a few seconds
+#: on an ordinary laptop for the 108-variable Foresight map, which it does not finish.
+DEFAULT_STEP_BUDGET = 1_500_000
+
+#: The comparison's phases in order, and the archetypes each one searches for.
+PHASES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("fixes and burdens", (FIXES_THAT_FAIL, SHIFTING_THE_BURDEN, LIMITS_TO_GROWTH)),
+    ("accidental adversaries", (ACCIDENTAL_ADVERSARIES,)),
+    ("limits", (LIMITS_TO_GROWTH, GROWTH_AND_UNDERINVESTMENT)),
+    ("commons", (TRAGEDY_OF_THE_COMMONS,)),
+    ("fixes and limits", (FIXES_THAT_FAIL, LIMITS_TO_GROWTH)),
+    ("pairs at one variable", (SUCCESS_TO_THE_SUCCESSFUL, ESCALATION, ERODING_GOALS,
+                               SHIFTING_THE_BURDEN, LIMITS_TO_GROWTH)),
+    ("escalation loops", (ESCALATION,)),
+)
 
 
-def _run(finder: _Finder) -> None:
-    """Run the detectors in order, giving each phase an equal share of the time left,
+def _run(finder: _Finder, step_budget: int | None) -> None:
+    """Run the detectors in order, giving each phase an equal share of the steps left,
     so a dense map cannot spend the whole budget on the first archetypes and never
-    look at the rest."""
-    phases: list[tuple[str, Callable[[], None]]] = [
-        ("fixes and burdens", lambda: fixes_and_burdens(finder)),
-        ("accidental adversaries", lambda: accidental_adversaries(finder)),
-        ("limits", lambda: limits(finder)),
-        ("commons", lambda: commons(finder)),
-        ("fixes and limits", lambda: (emit_fixes(finder, finder.explained()),
-                                      emit_limits(finder, finder.explained()))),
-        ("pairs at one variable", lambda: pairs_at_one_variable(finder, finder.explained())),
-        ("escalation loops", lambda: escalation_loops(finder)),
-    ]
-    for i, (name, phase) in enumerate(phases):
-        if finder.deadline is not None:
-            now = time.monotonic()
-            finder.phase_deadline = now + max(0.0, finder.deadline - now) / (len(phases) - i)
+    look at the rest. A phase cut short keeps what it found."""
+    bodies: dict[str, Callable[[], None]] = {
+        "fixes and burdens": lambda: fixes_and_burdens(finder),
+        "accidental adversaries": lambda: accidental_adversaries(finder),
+        "limits": lambda: limits(finder),
+        "commons": lambda: commons(finder),
+        "fixes and limits": lambda: (emit_fixes(finder, finder.explained()),
+                                     emit_limits(finder, finder.explained())),
+        "pairs at one variable": lambda: pairs_at_one_variable(finder, finder.explained()),
+        "escalation loops": lambda: escalation_loops(finder),
+    }
+    start = finder.steps
+    for i, (name, _) in enumerate(PHASES):
+        if step_budget is not None:
+            left = max(0, step_budget - (finder.steps - start))
+            finder.step_limit = finder.steps + left // (len(PHASES) - i)
         try:
-            phase()
+            if finder.safety_stopped:
+                raise _Stop("time budget reached")
+            bodies[name]()
         except _Stop:
             finder.stopped.append(name)
+    finder.step_limit = None
+
+
+def _hidden(matches: list[Match]) -> list[Match]:
+    """Tragedy of the Commons hides Growth and Underinvestment on the same loops."""
+    commons = [set(m.loops) for m in matches if m.archetype == TRAGEDY_OF_THE_COMMONS]
+    return [m for m in matches if not (m.archetype == GROWTH_AND_UNDERINVESTMENT and any(
+        set(m.loops) <= c or len(set(m.loops) & c) >= 2 for c in commons))]
 
 
 def find_archetypes(
@@ -149,30 +181,51 @@ def find_archetypes(
     loop_limit: int | None = DEFAULT_LOOP_LIMIT,
     time_budget: float | None = DEFAULT_TIME_BUDGET,
     match_limit: int = DEFAULT_MATCH_LIMIT,
+    step_budget: int | None = DEFAULT_STEP_BUDGET,
 ) -> ArchetypeReport:
-    """Every archetype the loops of ``diagram`` form, most specific first within a family.
+    """Every archetype the loops of ``diagram`` form, best scored first.
 
-    Bounded three ways: the loop search (``max_length``, ``loop_limit``), one
-    ``time_budget`` shared by the search and the comparison, and
-    ``match_limit`` matches per archetype.
+    Bounded by the loop search (``max_length``, ``loop_limit``), a
+    ``step_budget`` of work units shared by the comparison's phases, and
+    ``match_limit`` matches per archetype: all deterministic, so the same
+    input gives the same output on any machine at any load. ``time_budget``
+    is only a safety stop; the report says when it fired.
     """
     started = time.monotonic()
     analysis = analyse_loops(diagram, max_length=max_length, limit=loop_limit,
                              time_budget=time_budget)
+    ignored = {lp.id: why for lp in analysis.loops
+               if (why := trivial(diagram, lp)) is not None}
+    loops = [lp for lp in analysis.loops if lp.id not in ignored]
     deadline = None if time_budget is None else started + time_budget
-    finder = _Finder(diagram, analysis.loops, deadline, match_limit)
-    reasons = [f"loop search: {analysis.reason}"] if analysis.truncated else []
-    _run(finder)
-    if finder.stopped:
-        reasons.append("time budget reached while comparing loops (cut short: "
-                       + ", ".join(finder.stopped) + ")")
+    finder = _Finder(diagram, loops, deadline, match_limit)
+    reasons = []
+    if analysis.truncated:
+        timed = "time budget" in (analysis.reason or "")
+        reasons.append(f"loop search: {analysis.reason}" + (
+            " (safety stop: the result may differ between runs)" if timed else ""))
+    _run(finder, step_budget)
+    not_searched = [a for a in ARCHETYPES
+                    if any(a in dict(PHASES)[name] for name in finder.stopped)]
+    if finder.safety_stopped:
+        reasons.append(f"safety stop: the time budget of {time_budget:g} s ran out while "
+                       "comparing loops, so this result may differ between runs (raise "
+                       "--time-budget)")
+    elif finder.stopped:
+        reasons.append(f"step budget of {step_budget:,} reached while comparing loops (cut "
+                       "short: " + ", ".join(finder.stopped) + ")")
     if finder.capped:
         reasons.append(f"match limit ({match_limit:,} per archetype) reached for "
                        + ", ".join(a for a in ARCHETYPES if a in finder.capped))
     order = list(ARCHETYPES)
     position = {lp.id: i for i, lp in enumerate(analysis.loops)}
-    matches = sorted(finder.finished(), key=lambda m: (
-        order.index(m.archetype), m.confidence != "strong",
-        [position[x] for x in m.loops]))
+    matches = sorted(_hidden(finder.finished()), key=lambda m: (
+        -m.score, m.confidence != "strong", order.index(m.archetype),
+        [position[x] for x in m.loops], m.roles))
+    timed_loops = analysis.truncated and "time budget" in (analysis.reason or "")
     return ArchetypeReport(diagram, matches, analysis.loops, bool(reasons),
-                           "; ".join(reasons) if reasons else None)
+                           "; ".join(reasons) if reasons else None,
+                           not_fully_searched=not_searched, steps=finder.steps,
+                           step_budget=step_budget,
+                           safety_stop=finder.safety_stopped or timed_loops,
+                           ignored_loops=ignored)

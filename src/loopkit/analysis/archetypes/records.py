@@ -7,7 +7,7 @@ plain-text form.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from loopkit.analysis.loops import Loop
 from loopkit.model import Diagram
@@ -55,50 +55,112 @@ _SPECIFIC = (SHIFTING_THE_BURDEN, ACCIDENTAL_ADVERSARIES, GROWTH_AND_UNDERINVEST
 
 @dataclass(frozen=True)
 class Match:
-    """One archetype found: which loops, which variable plays which role, and why."""
+    """One archetype found: which loops, which variable plays which role, and why.
+
+    ``criteria`` names the evidence found (see :mod:`.judge`), ``score`` sums
+    it so matches of different archetypes rank against each other,
+    ``strong_because`` names the criterion that earned "strong", and
+    ``question`` is what the reader must answer to accept the reading.
+    ``alternatives`` are other loop combinations playing the same roles.
+    """
 
     archetype: str
     confidence: str  # "strong" or "possible"
     loops: tuple[str, ...]
     roles: tuple[tuple[str, str], ...]  # (role, variable id), in story order
     reasons: tuple[str, ...]
+    criteria: tuple[str, ...] = ()
+    strong_because: str | None = None
+    question: str = ""
+    variant: str | None = None
+    score: float = 0.0
+    alternatives: tuple[tuple[str, ...], ...] = ()
 
     @property
     def generic(self) -> str:
         return ARCHETYPES[self.archetype]
 
+    @property
+    def title(self) -> str:
+        return f"{self.archetype} ({self.variant})" if self.variant else self.archetype
+
     def to_dict(self) -> dict[str, object]:
-        return {"archetype": self.archetype, "generic": self.generic,
-                "confidence": self.confidence, "loops": list(self.loops),
+        return {"archetype": self.archetype, "variant": self.variant, "generic": self.generic,
+                "confidence": self.confidence, "score": self.score,
+                "strong_because": self.strong_because, "criteria": list(self.criteria),
+                "loops": list(self.loops),
                 "roles": [{"role": r, "variable": v} for r, v in self.roles],
-                "reasons": list(self.reasons)}
+                "reasons": list(self.reasons), "question": self.question,
+                "alternatives": [list(a) for a in self.alternatives]}
 
 
 @dataclass
 class ArchetypeReport:
-    """All matches for one diagram, and whether any bound stopped the search."""
+    """All matches for one diagram, best first, and whether any bound stopped the search.
+
+    ``not_fully_searched`` lists the archetypes whose search a bound cut short,
+    so a count of 0 for any other archetype means "looked and not found".
+    ``safety_stop`` is true when the wall clock, not the step budget, stopped
+    the work: only then may the output differ between runs.
+    """
 
     diagram: Diagram
     matches: list[Match]
     loops: list[Loop]
     truncated: bool = False
     reason: str | None = None
+    not_fully_searched: list[str] = field(default_factory=list)
+    steps: int = 0
+    step_budget: int | None = None
+    safety_stop: bool = False
+    ignored_loops: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
         return {"file": self.diagram.path, "matches": [m.to_dict() for m in self.matches],
                 "loops_compared": len(self.loops), "truncated": self.truncated,
-                "reason": self.reason}
+                "reason": self.reason, "not_fully_searched": self.not_fully_searched,
+                "steps": self.steps, "step_budget": self.step_budget,
+                "safety_stop": self.safety_stop,
+                "ignored_loops": [{"loop": k, "why": v} for k, v in self.ignored_loops.items()]}
 
 
-def describe_match(match: Match, labels: dict[str, str] | None = None) -> list[str]:
-    """A match as plain lines: the name and confidence, the loops, the roles, the reasons."""
+def signed_chain(loop: Loop, labels: dict[str, str]) -> str:
+    """``'A' -(+)-> 'B' -(-, delay)-> 'A'``: the loop as a reader checks it, link by link."""
+    parts = [f"'{labels.get(loop.variables[0], loop.variables[0])}'"]
+    for link in loop.links:
+        delay = ", delay" if link.delay else ""
+        parts.append(f"-({link.polarity.value}{delay})-> '{labels.get(link.target, link.target)}'")
+    return " ".join(parts)
+
+
+def describe_match(match: Match, labels: dict[str, str] | None = None,
+                   loops: dict[str, Loop] | None = None) -> list[str]:
+    """A match as plain lines: name, confidence and score, loops, roles, reasons, question."""
     labels = labels or {}
-    lines = [f"{match.archetype} ({match.confidence}) - {match.generic}: "
+    lines = [f"{match.title} ({match.confidence}, score {match.score:g}) - {match.generic}: "
              f"{GENERIC[match.generic]}",
              f"  loops: {', '.join(match.loops)}"]
+    for loop_id in match.loops:
+        if loops and loop_id in loops:
+            lines.append(f"    {loop_id} ({loops[loop_id].type.value}): "
+                         f"{signed_chain(loops[loop_id], labels)}")
     for role, variable in match.roles:
         label = labels.get(variable)
         shown = f"{variable} ({label})" if label and label != variable else variable
         lines.append(f"  {role}: {shown}")
     lines += [f"  - {reason}" for reason in match.reasons]
+    if match.alternatives:
+        shown_alt = "; ".join(", ".join(a) for a in match.alternatives[:5])
+        more = f" and {len(match.alternatives) - 5} more" if len(match.alternatives) > 5 else ""
+        lines.append(f"  also through: {shown_alt}{more}")
+    if match.strong_because:
+        lines.append(f"  strong because: {match.strong_because}")
+    if match.question:
+        lines.append(f"  check: {match.question}")
     return lines
+
+
+def best_reading(match: Match, labels: dict[str, str] | None = None) -> str:
+    """One line naming the top match and the question that decides it."""
+    return (f"Best reading: {match.title} ({match.confidence}, score {match.score:g}), "
+            f"loops {', '.join(match.loops)}" + (f"; {match.question}" if match.question else ""))

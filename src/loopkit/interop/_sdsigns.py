@@ -1,0 +1,256 @@
+"""Signed links of an SD model from its equations, reconciled with the drawn arrows.
+
+Vensim and XMILE importers hand over each variable's parsed equation(s), its
+kind (stock, flow, aux, lookup table) and the arrows/connectors drawn; this
+module works out each dependency's sign (``sdexpr.analyse``) and decides, link
+by link, between the drawn sign and the equation's, warning where they
+disagree. Equations that do not parse fall back to the drawn sign, with a note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from loopkit.interop import sdexpr
+from loopkit.interop._common import Notes
+from loopkit.model import Link, Polarity, Variable
+from loopkit.problems import Problem, Severity
+
+POLICIES = ("equations", "drawn")
+#: Value signs are inferred through at most this many variables (bounded recursion).
+MAX_CHAIN = 40
+_SIGN = {sdexpr.POS: Polarity.POSITIVE, sdexpr.NEG: Polarity.NEGATIVE,
+         sdexpr.UNK: Polarity.UNKNOWN}
+
+NOTES = {
+    "equation-only": "{n} dependenc{ies} found only in equations (no arrow drawn){e}",
+    "signed": "{n} link{s} signed from the equations (monotonicity: see docs/interop.md)",
+    "eq-unsigned": "{n} equation dependenc{ies} whose sign the equation does not settle: "
+                   "marked ?{e}",
+    "initial-dropped": "{n} dependenc{ies} only through an initial value (INITIAL, INTEG's "
+                       "or SMOOTH's initial argument, ACTIVE INITIAL) dropped: not causal; "
+                       "--keep-initial keeps them{e}",
+    "initial-kept": "{n} dependenc{ies} only through an initial value kept (--keep-initial)"
+                    ": marked ?{e}",
+    "unparsed": "{n} equation{s} loopkit could not parse: drawn signs kept, other "
+                "dependencies marked ?{e}",
+    "disagree": "{n} link{s} drawn with the opposite sign to the equation{e}",
+    "drawn-only": "{n} drawn arrow{s} the equation does not use: kept with the drawn sign{e}",
+    "functions": "{n} function{s} loopkit has no sign rule for: their arguments' links "
+                 "marked ?{e}",
+}
+
+
+@dataclass
+class SdVariable:
+    """One model variable as the sign analysis sees it."""
+
+    key: str
+    vid: str
+    kind: str = "aux"  # stock | flow | aux | table
+    trees: list[Any] = field(default_factory=list)
+    #: A graphical function of the variable itself (XMILE ``<gf>``, Vensim lookup body).
+    table: list[tuple[float, float]] | None = None
+    error: str | None = None
+    line: int = 1
+    #: Names found in the equation text when it could not be parsed.
+    fallback: list[str] = field(default_factory=list)
+    #: The equation text as written (for the fallback and notes).
+    source: str = ""
+    #: Value sign the model states (e.g. a stock allowed to go negative): None to infer.
+    stated_sign: int | None = None
+
+
+@dataclass
+class Drawn:
+    """An arrow or connector as drawn."""
+
+    source: str
+    target: str
+    polarity: Polarity
+    delay: bool
+    line: int
+    column: int = 1
+
+
+class Analysis:
+    """Effects of every variable's causes, with value signs inferred on demand."""
+
+    def __init__(self, variables: dict[str, SdVariable], resolve: Callable[[str], str]) -> None:
+        self.vars = variables
+        self._signs: dict[str, int] = {}
+        self._busy: set[str] = set()
+        self.ctx = sdexpr.Context(resolve, self.value_sign, self._table)
+
+    def _table(self, key: str) -> list[tuple[float, float]] | None:
+        var = self.vars.get(key)
+        return var.table if var is not None else None
+
+    def value_sign(self, key: str) -> int:
+        """The sign of a variable's value, for products and quotients.
+
+        Inferred from the equation where it settles it (a negative constant, a
+        stock whose initial value is negative, a table with negative outputs);
+        otherwise non-negative, as SD quantities (stocks, flows, amounts,
+        fractions, multipliers) are, and as Simlin assumes.
+        """
+        if key in self._signs:
+            return self._signs[key]
+        var = self.vars.get(key)
+        if var is None:
+            return sdexpr.UNK
+        if var.stated_sign is not None:
+            return var.stated_sign
+        if key in self._busy or var.kind == "table" or len(self._busy) >= MAX_CHAIN:
+            return sdexpr.POS  # a cycle, or a chain too long to follow: the assumption
+        self._busy.add(key)
+        try:
+            if var.kind == "stock":
+                results = [sdexpr.analyse(tree[2][1], self.ctx) for tree in var.trees
+                           if tree[0] == "call" and len(tree[2]) > 1]
+            else:
+                results = [self.result(var, tree) for tree in var.trees]
+        finally:
+            self._busy.discard(key)
+        definite = {r.value for r in results if r.value}
+        # Elements of a subscripted variable with opposite signs: not known; else assumed.
+        sign = definite.pop() if len(definite) == 1 else sdexpr.UNK if definite \
+            else sdexpr.POS
+        self._signs[key] = sign
+        return sign
+
+    def result(self, var: SdVariable, tree: Any, expect: int = sdexpr.UNK) -> sdexpr.Result:
+        found = sdexpr.analyse(tree, self.ctx, expect if var.table is None else sdexpr.UNK)
+        if var.table is not None and var.kind != "table":  # XMILE gf on its own equation
+            return sdexpr.Result(
+                {k: sdexpr.Effect(e.sign * sdexpr.table_direction(var.table), e.delayed,
+                                  e.initial) for k, e in found.effects.items()},
+                sdexpr.table_value_sign(var.table))
+        return found
+
+    def effects(self, var: SdVariable) -> dict[str, sdexpr.Effect]:
+        out: dict[str, sdexpr.Effect] = {}
+        expect = self.value_sign(var.key) if var.kind in ("aux", "flow") else sdexpr.UNK
+        for tree in var.trees:
+            out = sdexpr._merge(out, self.result(var, tree, expect).effects)
+        if var.kind != "stock":
+            out.pop(var.key, None)
+        return out
+
+
+def with_kinds(variables: Iterable[Variable], model: dict[str, SdVariable]) -> tuple[
+        Variable, ...]:
+    """The diagram's variables with ``kind: stock|flow`` where the model says so."""
+    kinds = {v.vid: v.kind for v in model.values() if v.kind in ("stock", "flow")}
+    return tuple(replace(v, kind=kinds[v.id]) if v.id in kinds else v for v in variables)
+
+
+def constants(model: dict[str, SdVariable]) -> set[str]:
+    """Ids of the inputs that are plain numbers or lookup tables (nothing causes them)."""
+    out = set()
+    for var in model.values():
+        if var.kind == "table" or (var.kind == "aux" and var.error is None and var.trees
+                                   and all(t[0] in ("num", "neg") and sdexpr.number(t)
+                                           is not None for t in var.trees)):
+            out.add(var.vid)
+    return out
+
+
+def signed_links(variables: dict[str, SdVariable], drawn: list[Drawn],
+                 resolve: Callable[[str], str], notes: Notes, filename: str, *,
+                 polarity: str = "equations", keep_initial: bool = False,
+                 ) -> tuple[list[Link], list[Problem]]:
+    """The model's links: drawn arrows and equation dependencies, each with its best sign."""
+    if polarity not in POLICIES:
+        from loopkit.problems import UsageError
+
+        raise UsageError(f"polarity {polarity!r}: choose equations or drawn")
+    analysis = Analysis(variables, resolve)
+    by_vid = {v.vid: v for v in variables.values()}
+    effects: dict[str, dict[str, sdexpr.Effect]] = {}
+    for var in variables.values():
+        if var.error is not None:
+            notes.add("unparsed", f"{var.vid} (line {var.line}: {var.error[:60]})")
+        elif var.trees:
+            effects[var.vid] = {variables[k].vid: e for k, e in analysis.effects(var).items()
+                                if k in variables}
+    for name in sorted(analysis.ctx.unknown_functions):
+        notes.add("functions", name.upper())
+
+    links: list[Link] = []
+    warnings: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for arrow in drawn:
+        key = (arrow.source, arrow.target)
+        found = effects.get(arrow.target)
+        effect = found.get(arrow.source) if found is not None else None
+        if found is not None and effect is None and arrow.source != arrow.target:
+            notes.add("drawn-only", f"{arrow.source} -> {arrow.target}")
+        if effect is not None and effect.initial:
+            if not keep_initial:
+                notes.add("initial-dropped", f"{arrow.source} -> {arrow.target}")
+                seen.add(key)
+                continue
+            notes.add("initial-kept", f"{arrow.source} -> {arrow.target}")
+        chosen = arrow.polarity
+        if effect is not None and not effect.initial:
+            said = _SIGN[effect.sign]
+            if Polarity.UNKNOWN not in (said, arrow.polarity) and said != arrow.polarity:
+                notes.add("disagree", f"{arrow.source} -> {arrow.target}")
+                use = said if polarity == "equations" else arrow.polarity
+                target = by_vid.get(arrow.target)
+                warnings.append(Problem(
+                    filename, arrow.line, arrow.column,
+                    f"{arrow.source} -> {arrow.target} is drawn {arrow.polarity.value} but "
+                    f"the equation of {arrow.target}"
+                    f"{f' (line {target.line})' if target else ''} says {said.value}; "
+                    f"using {use.value} (--polarity {polarity})",
+                    "import-polarity", Severity.WARNING))
+                chosen = use
+            elif said is not Polarity.UNKNOWN and (polarity == "equations"
+                                                    or arrow.polarity is Polarity.UNKNOWN):
+                if said != arrow.polarity:
+                    notes.add("signed")
+                chosen = said
+        delay = arrow.delay or bool(effect is not None and effect.delayed)
+        if delay and not arrow.delay:
+            notes.add("delay-function", f"{arrow.source} -> {arrow.target}")
+        links.append(Link(arrow.source, arrow.target, chosen, delay))
+        seen.add(key)
+
+    for target, causes in effects.items():
+        for source, effect in causes.items():
+            if (source, target) in seen:
+                continue
+            seen.add((source, target))
+            if effect.initial:
+                if not keep_initial:
+                    notes.add("initial-dropped", f"{source} -> {target}")
+                    continue
+                notes.add("initial-kept", f"{source} -> {target}")
+                links.append(Link(source, target, Polarity.UNKNOWN))
+                continue
+            sign = _SIGN[effect.sign]
+            notes.add("equation-only", f"{source} -> {target}")
+            notes.add("signed" if sign is not Polarity.UNKNOWN else "eq-unsigned",
+                      None if sign is not Polarity.UNKNOWN else f"{source} -> {target}")
+            if effect.delayed:
+                notes.add("delay-function", f"{source} -> {target}")
+            links.append(Link(source, target, sign, effect.delayed))
+
+    for var in variables.values():
+        if var.error is None:
+            continue
+        for name in var.fallback:
+            source = variables.get(name)
+            if source is None or source.key == var.key or (source.vid, var.vid) in seen:
+                continue
+            seen.add((source.vid, var.vid))
+            links.append(Link(source.vid, var.vid, Polarity.UNKNOWN))
+    return links, warnings
+
+
+__all__ = ["NOTES", "POLICIES", "Drawn", "SdVariable", "constants", "signed_links",
+           "with_kinds"]

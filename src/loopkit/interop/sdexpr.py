@@ -1,0 +1,497 @@
+"""Equations of system-dynamics models: a parser (lark) and link polarity by monotonicity.
+
+Vensim and XMILE equations are parsed into a small tuple tree, then each
+dependency of a variable gets the sign of the partial derivative of the
+equation with respect to it, where that sign is knowable: ``+`` (the effect
+rises with the cause, all else equal), ``-`` (falls) or ``?``. The rules and
+their assumptions are written in docs/interop.md ("Signs from equations").
+
+lark is imported here only, and this module only when an SD model is imported,
+so ``loopkit loops`` never pays for it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import pairwise
+from typing import Any
+
+#: Signs: +1 rises, -1 falls, 0 not known.
+POS, NEG, UNK = 1, -1, 0
+
+_PT = r"\(\s*[-+\d.eE][-+\d.eE\s]*,\s*[-+\d.eE][-+\d.eE\s]*\)"  # a lookup point (x,y)
+_W0, _W = r"[A-Za-z_\u00c0-\uffff$]", r"[\w$'&%\u00c0-\uffff]"  # Vensim name characters
+
+# Terminals and rules shared by both dialects; each dialect adds its names and ops.
+_CORE = r"""
+?start: expr
+?expr: or_expr
+?or_expr: and_expr (_OR and_expr)*  -> logic
+?and_expr: not_expr (_AND not_expr)*  -> logic
+?not_expr: _NOT not_expr  -> not_
+         | comparison
+?comparison: sum (CMP sum)*  -> compare
+?sum: product (ADD product)*  -> arith
+?product: unary (MUL unary)*  -> arith
+?unary: "-" unary  -> neg
+      | "+" unary
+      | power
+?power: atom ("^" unary)?  -> power
+?atom: NUMBER  -> number
+     | name subscript? "(" [args] ")"  -> call
+     | name subscript?  -> var
+     | "(" expr ")"
+     | STRING  -> string
+     | table
+     | extra
+args: arg ("," arg)*
+?arg: expr
+subscript: "[" sub ("," sub)* "]"
+sub: /[^\[\],]+/
+table: TABLE
+TABLE.3: /\(\s*\[[^\]]*\](\s*,\s*""" + _PT + r""")*\s*\)/
+       | /\(\s*""" + _PT + r"""(\s*,\s*""" + _PT + r""")*\s*\)/
+CMP: "<=" | ">=" | "<>" | "<" | ">" | "="
+ADD: "+" | "-"
+NUMBER: /(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/
+STRING: /'[^']*'/
+%ignore /\s+/
+%ignore /\{[^}]*\}/
+"""
+
+_VENSIM = _CORE + r"""
+?extra: ":NA:"  -> na
+name: NAME | QNAME
+NAME: /""" + _W0 + _W + r"""*(\s+[A-Za-z_0-9$\u00c0-\uffff]""" + _W + r"""*)*/
+QNAME: /"(\\.|[^"\\])*"/
+MUL: "*" | "/"
+_OR.2: ":OR:"i
+_AND.2: ":AND:"i
+_NOT.2: ":NOT:"i
+"""
+
+_XMILE = _CORE + r"""
+?extra: _IF expr _THEN expr _ELSE expr  -> ifte
+name: NAME | QNAME
+NAME: /[A-Za-z_\u00c0-\uffff$][\w$.\u00c0-\uffff]*/
+QNAME: /"[^"]*"/
+MUL: "//" | "*" | "/" | MOD
+MOD.2: /mod\b/i
+_IF.2: /if\b/i
+_THEN.2: /then\b/i
+_ELSE.2: /else\b/i
+_OR.2: /or\b/i | "||"
+_AND.2: /and\b/i | "&&"
+_NOT.2: /not\b/i | "!"
+"""
+
+
+class ExpressionError(ValueError):
+    """An equation the parser cannot read (the importer falls back to drawn signs)."""
+
+
+@lru_cache(maxsize=2)
+def _parser(dialect: str) -> Any:
+    from lark import Lark
+
+    return Lark(_VENSIM if dialect == "vensim" else _XMILE, parser="lalr",
+                maybe_placeholders=False)
+
+
+def _tree(node: Any) -> Any:
+    """lark's tree as plain tuples: ('num', v), ('var', name), ('call', name, args) ..."""
+    from lark import Token
+
+    if isinstance(node, Token):
+        return ("tok", str(node))
+    kind, kids = node.data, node.children
+    if kind in ("arith", "compare", "logic", "power") and len(kids) == 1:
+        return _tree(kids[0])
+    if kind == "number":
+        return ("num", float(kids[0]))
+    if kind == "string":
+        return ("str",)
+    if kind == "na":
+        return ("num", -1e38)
+    if kind == "name":
+        return ("name", str(kids[0]))
+    if kind == "var":
+        return ("var", str(kids[0].children[0]))
+    if kind == "call":
+        arglists = [k for k in kids[1:] if getattr(k, "data", "") == "args"]
+        args = arglists[0].children if arglists else []
+        return ("call", str(kids[0].children[0]), [_tree(a) for a in args])
+    if kind == "table":
+        return ("table", table_points(str(kids[0])))
+    if kind in ("arith", "compare", "logic"):
+        out = [_tree(kids[0])]
+        i = 1
+        while i < len(kids):
+            if kind == "logic":
+                out += ["and", _tree(kids[i])]
+                i += 1
+            else:
+                op = str(kids[i]).lower()
+                out += ["/" if op == "//" else op, _tree(kids[i + 1])]  # Stella's safe //
+                i += 2
+        return (kind, *out)
+    if kind == "neg":
+        return ("neg", _tree(kids[0]))
+    if kind == "not_":
+        return ("logic", _tree(kids[0]), "not", ("num", 0.0))
+    if kind == "power":
+        return ("pow", _tree(kids[0]), _tree(kids[1]))
+    if kind == "ifte":
+        return ("call", "if then else", [_tree(k) for k in kids])
+    return ("call", "?" + kind, [_tree(k) for k in kids])
+
+
+_POINT = re.compile(r"\(\s*([-+\d.eE][-+\d.eE\s]*),\s*([-+\d.eE][-+\d.eE\s]*)\)")
+
+
+def table_points(text: str) -> list[tuple[float, float]]:
+    """The ``(x,y)`` points of a Vensim lookup body, after its optional ``[range]``."""
+    text = re.sub(r"\[[^\]]*\]", " ", text)
+    out = []
+    for x, y in _POINT.findall(text):
+        try:
+            out.append((float(re.sub(r"\s", "", x)), float(re.sub(r"\s", "", y))))
+        except ValueError:
+            continue
+    return out
+
+
+def parse(expr: str, dialect: str) -> Any:
+    """The tuple tree of one equation; ``ExpressionError`` when it cannot be read."""
+    from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
+    if len(expr) > 200_000:
+        raise ExpressionError("equation longer than 200,000 characters")
+    try:
+        tree = _tree(_parser(dialect).parse(expr))
+    except UnexpectedToken as error:
+        what = "end of equation" if error.token.type == "$END" else repr(str(error.token)[:20])
+        raise ExpressionError(f"unexpected {what} at column {error.column}") from None
+    except UnexpectedCharacters as error:
+        raise ExpressionError(f"unexpected {error.char!r} at column {error.column}") from None
+    except UnexpectedEOF:
+        raise ExpressionError("unexpected end of equation") from None
+    except LarkError as error:  # pragma: no cover - lark's other errors are grammar bugs
+        raise ExpressionError(str(error).splitlines()[0]) from None
+    except RecursionError:
+        raise ExpressionError("equation nested too deeply") from None
+    if _depth(tree) > MAX_DEPTH:
+        raise ExpressionError(f"equation nested more than {MAX_DEPTH} deep")
+    return tree
+
+
+#: Deeper equations are not analysed (the analysis recurses once per level).
+MAX_DEPTH = 150
+
+
+def _depth(tree: Any) -> int:
+    """Nesting depth of a tuple tree, without recursion."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        for child in node[1:] if isinstance(node, tuple) else ():
+            if isinstance(child, tuple):
+                stack.append((child, depth + 1))
+            elif isinstance(child, list):
+                stack.extend((c, depth + 1) for c in child if isinstance(c, tuple))
+    return deepest
+
+
+def table_direction(points: Iterable[tuple[float, float]]) -> int:
+    """+1 if y never falls as x rises (and moves), -1 if it never rises, else 0."""
+    ys = [y for _, y in sorted(points)]
+    steps = [b - a for a, b in pairwise(ys)]
+    if not steps or all(s == 0 for s in steps):
+        return UNK
+    if all(s >= 0 for s in steps):
+        return POS
+    if all(s <= 0 for s in steps):
+        return NEG
+    return UNK
+
+
+def table_value_sign(points: Sequence[tuple[float, float]]) -> int:
+    """Sign every output of the table shares (+1 all >= 0, -1 all <= 0), else 0."""
+    ys = [y for _, y in points]
+    if ys and all(y >= 0 for y in ys):
+        return POS
+    if ys and all(y <= 0 for y in ys):
+        return NEG
+    return UNK
+
+
+@dataclass
+class Effect:
+    """How one cause reaches the equation's value."""
+
+    sign: int = POS
+    delayed: bool = False
+    initial: bool = False  # only through an initial value
+
+
+def _combine(a: Effect, b: Effect) -> Effect:
+    if a.initial and not b.initial:
+        return b
+    if b.initial and not a.initial:
+        return a
+    return Effect(a.sign if a.sign == b.sign else UNK, a.delayed and b.delayed,
+                  a.initial and b.initial)
+
+
+def _merge(*maps: Mapping[str, Effect]) -> dict[str, Effect]:
+    out: dict[str, Effect] = {}
+    for m in maps:
+        for k, e in m.items():
+            out[k] = _combine(out[k], e) if k in out else e
+    return out
+
+
+def _scale(m: Mapping[str, Effect], sign: int, *, delayed: bool = False,
+           initial: bool = False) -> dict[str, Effect]:
+    return {k: Effect(e.sign * sign, e.delayed or delayed, e.initial or initial)
+            for k, e in m.items()}
+
+
+@dataclass
+class Context:
+    """What the analysis knows about the model's names.
+
+    ``key`` maps a name as written to the model's canonical key;
+    ``value_sign(key)`` is the sign the variable's value always has (0: unknown);
+    ``table(key)`` the points of a lookup table, None for other variables.
+    """
+
+    key: Callable[[str], str]
+    value_sign: Callable[[str], int]
+    table: Callable[[str], list[tuple[float, float]] | None]
+    unknown_functions: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Result:
+    effects: dict[str, Effect]
+    value: int  # sign of the expression's value
+
+
+_UNKNOWN_ARG = "?"
+#: Per-argument roles of builtins: '+' rises with it, '?' unknown, 'd' delayed +,
+#: 't' a delay or smoothing time (-), 'i' initial value only; the last role repeats.
+_ROLES: dict[str, str] = {
+    # Vensim
+    "integ": "+i", "initial": "i", "active initial": "+i", "reinitial": "i",
+    "smooth": "dt", "smoothi": "dti", "smooth3": "dt", "smooth3i": "dti",
+    "smooth n": "dti?", "delay1": "dti", "delay1i": "dti", "delay3": "dti",
+    "delay3i": "dti", "delay n": "dti?", "delay fixed": "dti", "delay information": "dti",
+    "delay material": "dti?", "sample if true": "??i",
+    "min": "+", "max": "+", "vmin": "+", "vmax": "+", "sum": "+", "exp": "+", "ln": "+",
+    "log": "+?", "sqrt": "+", "integer": "+", "int": "+", "quantum": "+?", "game": "+",
+    "step": "+?", "a function of": "?",
+    # XMILE
+    "smth1": "dti", "smth3": "dti", "smthn": "dt?i", "delay": "dti", "delayn": "dt?i",
+    "init": "i", "previous": "di", "mean": "+", "stddev": "?", "size": "?",
+    "round": "+", "log10": "+", "ceil": "+", "floor": "+", "arctan": "+", "tanh": "+",
+}
+_FLOWS_AS_INTEG = {"integ"}
+
+
+def analyse(tree: Any, ctx: Context, expect: int = UNK) -> Result:
+    """Each cause's effect on the value of ``tree`` (the causes are canonical keys).
+
+    ``expect`` is the sign the value is known (or assumed) to have; a product
+    with one factor of unknown sign takes that factor's sign from it.
+    """
+    kind = tree[0]
+    if kind == "num":
+        v = tree[1]
+        return Result({}, POS if v >= 0 else NEG)
+    if kind == "str":
+        return Result({}, UNK)
+    if kind == "var":
+        key = ctx.key(tree[1])
+        if not key:
+            return Result({}, UNK)
+        return Result({key: Effect(POS)}, ctx.value_sign(key))
+    if kind == "table":
+        return Result({}, UNK)
+    if kind == "neg":
+        inner = analyse(tree[1], ctx, -expect)
+        return Result(_scale(inner.effects, NEG), -inner.value)
+    if kind == "arith" and tree[2] not in ("+", "-", "mod"):
+        return _product(tree, ctx, expect)
+    if kind == "arith":
+        return _arith(tree, ctx)
+    if kind in ("compare", "logic"):
+        parts = [analyse(t, ctx) for t in tree[1::2]]
+        return Result(_scale(_merge(*(p.effects for p in parts)), UNK), POS)
+    if kind == "pow":
+        return _power(tree, ctx)
+    if kind == "call":
+        return _call(tree[1], tree[2], ctx, expect)
+    return Result({}, UNK)  # pragma: no cover - every tree kind is handled above
+
+
+def _product(tree: Any, ctx: Context, expect: int) -> Result:
+    """``a * b / c``: each factor's effect has the sign of the other factors' product.
+
+    A divisor's effect is the opposite of the rest's sign, the rest taken as
+    positive when not known (as Simlin does); a quotient's divisors are taken
+    as positive when not known. With ``expect`` known, a single factor of
+    unknown sign gets the sign that makes the product's sign right.
+    """
+    ops = tree[2::2]
+    parts = [analyse(t, ctx) for t in tree[1::2]]
+    values = [p.value for p in parts]
+    unknown = [i for i, v in enumerate(values) if v == UNK]
+    if expect != UNK and len(unknown) == 1:
+        at = unknown[0]
+        values[at] = expect * math.prod(v for i, v in enumerate(values) if i != at)
+        parts[at] = analyse(tree[1::2][at], ctx, values[at])  # e.g. a nested product
+    divisor = [False, *(op == "/" for op in ops)]
+    effects: dict[str, Effect] = {}
+    for i, part in enumerate(parts):
+        others = [(v, divisor[j]) for j, v in enumerate(values) if j != i]
+        if divisor[i]:
+            sign = -math.prod(v or POS for v, _ in others)
+        else:
+            sign = math.prod((v or POS) if below else v for v, below in others)
+        effects = _merge(effects, _scale(part.effects, sign))
+    return Result(effects, math.prod(values))
+
+
+def _arith(tree: Any, ctx: Context) -> Result:
+    acc = analyse(tree[1], ctx)
+    for op, operand in zip(tree[2::2], tree[3::2], strict=True):
+        right = analyse(operand, ctx)
+        if op in ("+", "-"):
+            sign = POS if op == "+" else NEG
+            effects = _merge(acc.effects, _scale(right.effects, sign))
+            value = acc.value if acc.value == sign * right.value else UNK
+            if not acc.effects and acc.value == 0:
+                value = sign * right.value
+            acc = Result(effects, value)
+        elif op == "*":
+            acc = Result(_merge(_scale(acc.effects, right.value), _scale(right.effects, acc.value)),
+                         acc.value * right.value)
+        elif op == "/":
+            # A ratio's terms are taken as positive unless known negative (as Simlin does):
+            # SD models divide amounts by amounts, times and capacities.
+            top, bottom = acc.value or POS, right.value or POS
+            acc = Result(_merge(_scale(acc.effects, bottom), _scale(right.effects, -top)),
+                         acc.value * right.value)
+        else:  # MOD
+            acc = Result(_scale(_merge(acc.effects, right.effects), UNK), UNK)
+    return acc
+
+
+def _power(tree: Any, ctx: Context) -> Result:
+    base, exponent = analyse(tree[1], ctx), analyse(tree[2], ctx)
+    effects: dict[str, Effect] = {}
+    if tree[2][0] == "num" and base.value == POS:
+        n = tree[2][1]
+        effects = _scale(base.effects, POS if n > 0 else NEG if n < 0 else UNK)
+    elif tree[2][0] == "neg" and tree[2][1][0] == "num" and base.value == POS:
+        effects = _scale(base.effects, NEG if tree[2][1][1] > 0 else UNK)
+    else:
+        effects = _scale(base.effects, UNK)
+    if tree[1][0] == "num" and exponent.effects:
+        b = tree[1][1]
+        sign = POS if b > 1 else NEG if 0 < b < 1 else UNK
+        effects = _merge(effects, _scale(exponent.effects, sign))
+    else:
+        effects = _merge(effects, _scale(exponent.effects, UNK))
+    return Result(effects, POS if base.value == POS else UNK)
+
+
+def _lookup(points: list[tuple[float, float]] | None, inner: Result) -> Result:
+    if points is None:
+        return Result(_scale(inner.effects, UNK), UNK)
+    return Result(_scale(inner.effects, table_direction(points)), table_value_sign(points))
+
+
+def _call(name: str, args: list[Any], ctx: Context, expect: int = UNK) -> Result:
+    fname = " ".join(name.strip('"').replace("_", " ").lower().split())
+    table = ctx.table(ctx.key(name)) if ctx.key(name) else None
+    if table is not None:  # a Vensim lookup call: table(x)
+        inner = analyse(args[0], ctx) if args else Result({}, UNK)
+        return _lookup(table, inner)
+    if fname == "with lookup" and len(args) >= 2:
+        points = args[1][1] if args[1][0] == "table" else None
+        return _lookup(points, analyse(args[0], ctx))
+    if fname in ("lookup", "graph") and len(args) >= 2 and args[0][0] == "var":
+        key = ctx.key(args[0][1])
+        inner = analyse(args[1], ctx)
+        found = _lookup(ctx.table(key) if key else None, inner)
+        return found
+    if fname == "if then else" and len(args) == 3:
+        cond = analyse(args[0], ctx)
+        yes, no = analyse(args[1], ctx, expect), analyse(args[2], ctx, expect)
+        value = yes.value if yes.value == no.value else UNK
+        return Result(_merge(_scale(cond.effects, UNK), yes.effects, no.effects), value)
+    if fname in ("xidz", "zidz", "safediv") and len(args) >= 2:
+        quotient = _arith(("arith", args[0], "/", args[1]), ctx)
+        rest = [analyse(a, ctx) for a in args[2:]]
+        return Result(_merge(quotient.effects, *(_scale(r.effects, UNK) for r in rest)), UNK)
+    if fname == "abs" and len(args) == 1:
+        inner = analyse(args[0], ctx)
+        return Result(_scale(inner.effects, inner.value), POS)
+    roles = _ROLES.get(fname)
+    # The value of MIN(a, b) >= 0 means both are; INITIAL/ACTIVE INITIAL pass it on.
+    passes = expect if fname in ("initial", "init", "active initial") or (
+        fname in ("min", "vmin") and expect == POS) or (fname in ("max", "vmax")
+                                                         and expect == NEG) else UNK
+    parts = [analyse(a, ctx, passes if i == 0 or fname in ("min", "max") else UNK)
+             for i, a in enumerate(args)]
+    if roles is None:
+        ctx.unknown_functions.add(fname)
+        return Result(_scale(_merge(*(p.effects for p in parts)), UNK), UNK)
+    maps = []
+    value = POS
+    for i, part in enumerate(parts):
+        role = roles[min(i, len(roles) - 1)]
+        if role == "+":
+            maps.append(part.effects)
+            value = value if part.value == POS else UNK
+        elif role == "d":
+            maps.append(_scale(part.effects, POS, delayed=True))
+            value = value if part.value == POS else UNK
+        elif role == "t":  # a delay or smoothing time: Simlin's convention, see docs
+            maps.append(_scale(part.effects, NEG))
+        elif role == "i":
+            maps.append(_scale(part.effects, POS, initial=True))
+        else:
+            maps.append(_scale(part.effects, UNK))
+    if fname in ("initial", "init"):
+        value = parts[0].value if parts else UNK
+    if fname in ("integ",):
+        value = UNK  # the stock's own sign is decided by the caller
+    return Result(_merge(*maps), value if parts else UNK)
+
+
+def number(tree: Any) -> float | None:
+    """The value of an equation that is a plain (possibly negated) number."""
+    if tree[0] == "num":
+        return float(tree[1])
+    if tree[0] == "neg" and tree[1][0] == "num":
+        return -float(tree[1][1])
+    return None
+
+
+def finite(value: float) -> bool:
+    return math.isfinite(value)
+
+
+_NAME_CHARS = re.compile(r"[\s_]+")
+
+
+__all__ = ["NEG", "POS", "UNK", "Context", "Effect", "ExpressionError", "Result", "analyse",
+           "number", "parse", "table_direction", "table_value_sign"]
