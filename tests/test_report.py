@@ -190,7 +190,7 @@ def test_markdown_escapes_hostile_labels_and_bounds_pictures() -> None:
     [report] = _reports(HOSTILE, max_pictures=1)
     text = markdown_report([report])
     assert "<script>" not in text and "<b>" not in text and "](http" not in text
-    assert "Cost \\| price \\<b\\>" in text
+    assert "Cost \\| price &lt;b&gt;" in text
     assert "2 loops are described in words only" in text
     assert len(report.loop_svgs) == 1
 

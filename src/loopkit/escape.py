@@ -126,11 +126,12 @@ def xml_text(text: str) -> str:
     return html.escape(strip_control(text), quote=True)
 
 
-#: Punctuation that can start Markdown syntax anywhere in a line, entities, autolinks
+#: Punctuation that can start Markdown syntax anywhere in a line (``<`` ``>`` ``&`` become
+#: entities first, so no tag or entity of the user's survives), autolinks
 #: (``:`` ``.`` ``@``), GitHub math (``$``), footnotes (``^``) or issue references (``#``);
 #: CommonMark escapes each to itself. "-", "+" and "=" only start blocks, so they are
 #: escaped at the start of the text only, and "{}" never: far fewer backslashes in reports.
-_MD_PUNCTUATION = re.compile(r"([\\`*_\[\]<>()#.!|~:@&$^])")
+_MD_PUNCTUATION = re.compile(r"([\\`*_\[\]()#.!|~:@$^])")
 _MD_START = re.compile(r"^(\s*)([-+=])")
 
 
@@ -145,7 +146,10 @@ def markdown_text(text: str) -> str:
     rendered text, after escapes, so a zero-width space (``&#8203;``) follows
     each ``@`` and ``#``: nobody is notified and nothing is linked.
     """
-    text = strip_control(text).replace("\r", " ").replace("\n", " ")
+    # Leading blanks would make a code block where the text starts a line; inline text
+    # has no use for them.
+    text = strip_control(text).replace("\r", " ").replace("\n", " ").lstrip()
+    text = html.escape(text, quote=False)  # < > & as entities: no raw tag in the text
     text = _MD_START.sub(r"\1\\\2", _MD_PUNCTUATION.sub(r"\\\1", text))
     return text.replace("\\@", "\\@&#8203;").replace("\\#", "\\#&#8203;")
 

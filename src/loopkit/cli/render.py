@@ -65,7 +65,8 @@ WATCH = typer.Option(False, "--watch", help="Render again whenever a file is sav
 STYLE = typer.Option(
     [], "--style", metavar="NAME",
     help="Repeatable: dashed (negative links dashed), mono (no colour), boxes "
-         "(outline variables), plain (no group colours), no-legend.")
+         "(outline variables), plain (no group colours), no-legend, support (link width "
+         "by how many merged maps drew it).")
 ALT = typer.Option(
     False, "--alt",
     help="Also write a text alternative beside each picture: NAME.alt.txt (alt text) and "
