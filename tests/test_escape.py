@@ -77,7 +77,7 @@ def test_markdown_text_is_inert_at_the_start_of_a_line_or_list_item(text: str) -
     """Block markers are escaped only where they start a block (far fewer backslashes)."""
     from markdown_it import MarkdownIt
 
-    text = text.lstrip()  # leading blanks would make a code block: callers put text after a marker
+    text = strip_control(text).lstrip()  # leading blanks make a code block; callers add a marker
     for line in (markdown_text(text), f"- {markdown_text(text)}", f"1. {markdown_text(text)}"):
         html = MarkdownIt("commonmark").render(line + "\n")
         tags = set(re.findall(r"</?([a-z0-9]+)", html))

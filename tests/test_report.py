@@ -324,7 +324,7 @@ def test_html_has_links_groups_and_descriptions_in_text() -> None:
     page = html_report([report])
     assert "<caption id=\"d0-links-caption\">Links of School fines cycle</caption>" in page
     assert ("<tr><td>Schools trained to spot exploitation</td><td>Fines issued to parents</td>"
-            "<td>\u2212 negative</td><td>no</td><td>none</td><td></td></tr>") in page
+            "<td class=\"sign\">\u2212 negative</td><td>no</td><td>none</td><td></td></tr>") in page
     assert "16 links, 2 of them on no loop" in page
     assert ("<li><strong>services</strong> (drawn with a thick solid outline, rounded corners):"
             " Family disengagement from services, Support reaching the family") in page
