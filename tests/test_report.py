@@ -345,3 +345,16 @@ def test_html_pictures_are_named_briefly_and_never_repeat_the_description() -> N
     names = re.findall(r"<title id=\"[^\"]+\">([^<]*)</title>", page)
     assert names[0] == "School fines cycle" and all(len(n) < 80 for n in names)
     assert 'aria-labelledby="d0-diagram-title" aria-describedby="d0-diagram-desc"' in page
+
+
+def test_report_to_stdout_defaults_to_markdown_text_only() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "loopkit", "report", "examples/legal-aid.yaml", "-o", "-"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("# Legal aid for separated migrant children\n")
+    assert "![" not in done.stdout and "<svg" not in done.stdout and done.stderr == ""
+    html = subprocess.run(
+        [sys.executable, "-m", "loopkit", "report", "examples/legal-aid.yaml", "-o", "-",
+         "--format", "html"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert html.returncode == 0 and html.stdout.lstrip().lower().startswith("<!doctype html")
