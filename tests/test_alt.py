@@ -59,7 +59,7 @@ def test_long_description_keeps_hostile_text_inert() -> None:
     html = MarkdownIt("commonmark").render(text)
     tags = set(re.findall(r"</?([a-z0-9]+)", html))
     assert tags <= {"h1", "h2", "p", "ul", "li", "strong"}, tags
-    assert "<script" not in text
+    assert "<script" not in text and "<script" not in html  # kept as entities, literal text
 
 
 def test_render_alt_writes_sidecars_and_check_sees_them(tmp_path: Path) -> None:

@@ -47,6 +47,12 @@ def test_named_archetype_comes_first(path: Path) -> None:
     assert report.matches[0].archetype == _meta(path)["expect"]
 
 
+@pytest.mark.parametrize("path", [p for p in FILES if _meta(p).get("expect")
+                                  and _meta(p).get("delays") is not False], ids=lambda p: p.stem)
+def test_the_published_form_with_its_telltale_detail_is_strong(path: Path) -> None:
+    assert find_archetypes(load_diagram(path)).matches[0].confidence == "strong"
+
+
 @pytest.mark.parametrize("path", [p for p in FILES if _meta(p).get("never-strong")],
                          ids=lambda p: p.stem)
 def test_near_misses_are_never_strong(path: Path) -> None:

@@ -216,7 +216,8 @@ def test_cli_text_and_json() -> None:
     path = str(ARCHETYPE_EXAMPLES / "shifting-the-burden.yaml")
     result = runner.invoke(app, ["archetypes", path])
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[1].startswith("Best reading: Shifting the Burden (strong")
+    assert result.stdout.splitlines()[0].startswith(
+        f"{path}: best reading: Shifting the Burden (strong")
     assert "1. Shifting the Burden (strong" in result.stdout
     assert "fundamental solution: long_term (Long-term family support)" in result.stdout
     result = runner.invoke(app, ["archetypes", "--format", "json", path])
@@ -226,6 +227,20 @@ def test_cli_text_and_json() -> None:
     assert record["matches"][0]["score"] > 0
     assert record["matches"][0]["question"].endswith("?")
     assert record["truncated"] is False and record["not_fully_searched"] == []
+
+
+def test_cli_shows_the_strongest_five_and_counts_the_rest() -> None:
+    path = str(NEAR_MISSES / "toc-shared-actor.yaml")
+    total = len(find_archetypes(load_diagram(path)).matches)
+    assert total > 5
+    lines = runner.invoke(app, ["archetypes", path]).stdout.splitlines()
+    numbered = [line for line in lines if line[:1].isdigit() and ". " in line[:4]]
+    assert len(numbered) == 5
+    assert lines[-1].startswith(f"{total - 5} more (0 strong): ")
+    assert lines[-1].endswith("; --all shows them")
+    every = runner.invoke(app, ["archetypes", "--all", path]).stdout.splitlines()
+    assert len([line for line in every if line[:1].isdigit() and ". " in line[:4]]) == total
+    assert "--all shows them" not in every[-1]
 
 
 def test_cli_invalid_file_exits_1_with_located_problem(tmp_path: Path) -> None:

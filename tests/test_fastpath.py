@@ -26,7 +26,8 @@ from tests.helpers import EXAMPLES, ROOT
 
 FILES = sorted({
     *EXAMPLES.glob("*.yaml"), *(EXAMPLES / "archetypes").glob("*.yaml"),
-    *(ROOT / "tests" / "errors").glob("*.yaml"), *(ROOT / "tests" / "hostile").glob("*"),
+    *(ROOT / "tests" / "errors").glob("*.yaml"),
+    *(p for p in (ROOT / "tests" / "hostile").glob("*") if p.is_file()),
     *(ROOT / "tests" / "formats").glob("*.yaml"), *(ROOT / "tests" / "data").rglob("*.yaml"),
 })
 

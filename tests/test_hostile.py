@@ -23,6 +23,7 @@ from loopkit.loader import parse_diagram
 from loopkit.problems import DiagramError
 from tests.helpers import ROOT
 from tests.hostile.generated import CASES as GENERATED
+from tests.hostile.generated import IMPORTS
 
 HOSTILE = ROOT / "tests" / "hostile"
 NAMES = sorted(p.stem for p in HOSTILE.glob("*.expected"))
@@ -164,6 +165,7 @@ def test_limits_are_overridable_by_flag_and_environment(tmp_path: Path) -> None:
     (["--max-file-size", "lots"], "--max-file-size: 'lots' is not a number such as 20M"),
     (["--max-variables", "0"], "--max-variables: '0' must be at least 1"),
     (["--max-links", "5k"], "--max-links: '5k' is not a whole number"),
+    (["--max-variables", "7" * 5_000], "--max-variables: 777777777777... is too large"),
 ])
 def test_bad_limit_values_are_usage_errors(args: list[str], message: str) -> None:
     result = CliRunner().invoke(app, [*args, "check", "x.yaml"])
@@ -288,3 +290,159 @@ def test_text_limit_counts_utf8_bytes_of_keys_and_values_without_aliases_too() -
     with pytest.raises(DiagramError, match="holds more than 58 bytes"):
         parse_diagram(wide, "d.yaml", limits=Limits(yaml_text=58))
     assert parse_diagram(wide, "d.yaml", limits=Limits(yaml_text=59)).description
+
+
+def test_every_import_case_has_an_expectation() -> None:
+    assert {p.stem for p in (HOSTILE / "imports").glob("*.expected")} == set(IMPORTS)
+
+
+@pytest.mark.parametrize("name", sorted(IMPORTS))
+def test_hostile_import_gives_its_expected_line(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Other tools' files: limits checked while reading, never an internal error (exit 3)."""
+    suffix, build = IMPORTS[name]
+    (tmp_path / f"{name}{suffix}").write_bytes(build())
+    monkeypatch.chdir(tmp_path)
+    expected = (HOSTILE / "imports" / f"{name}.expected").read_text().splitlines()
+    result = CliRunner().invoke(app, ["import", "-q", f"{name}{suffix}", "-o", "out.yaml"])
+    assert result.stderr.splitlines() == expected
+    assert result.exit_code == (1 if expected else 0), result.output
+    assert (tmp_path / "out.yaml").exists() == (not expected)
+
+
+def test_import_count_limits_follow_the_flags(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    suffix, build = IMPORTS["graphml-same-labels"]
+    (tmp_path / f"g{suffix}").write_bytes(build())
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["--max-variables", "30000", "import", "-q", f"g{suffix}",
+                                      "-o", "g.yaml"])
+    assert result.exit_code == 0, result.output
+    assert "same_20000: same" in (tmp_path / "g.yaml").read_text()
+    small = CliRunner().invoke(app, ["--max-links", "1", "import", "-q", "-", "-o", "-"],
+                               input='{"elements": [{"label": "a"}], "connections": '
+                                     '[{"from": "a", "to": "a"}, {"from": "a", "to": "a"}]}')
+    assert small.exit_code == 1
+    assert small.stderr.startswith("<stdin>:1:47: more than 1 connections; the limit is 1 links")
+
+
+def test_ids_for_repeated_labels_are_made_in_linear_time() -> None:
+    """20,000 identical labels probed _2, _3 ... from the start each time: 200 million
+    set lookups. Counted, not timed: each new id may cost only a few lookups."""
+    from loopkit.interop._common import IdMaker
+
+    class Counting(set[str]):
+        probes = 0
+
+        def __contains__(self, item: object) -> bool:
+            Counting.probes += 1
+            return super().__contains__(item)
+
+    ids = IdMaker()
+    ids.used = Counting()
+    made = [ids.make("same") for _ in range(5_000)]
+    made += [ids.make("x", preferred) for preferred in ("same_9", "same_5001", "other")]
+    made += [ids.make("same") for _ in range(2)]
+    assert made[:3] == ["same", "same_2", "same_3"] and made[4_999] == "same_5000"
+    assert made[5_000:] == ["same_9_2", "same_5001_2", "other", "same_5001", "same_5002"] \
+        or made[5_000:] == ["same_9_2", "same_5001", "other", "same_5002", "same_5003"]
+    assert len(set(made)) == len(made)
+    assert Counting.probes < 3 * len(made)
+
+
+def test_xmile_nesting_is_read_up_to_the_depth_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """1,000 levels was a RecursionError (exit 3); now --max-depth bounds XML as it does
+    YAML, and the tree is walked with a loop, not recursion."""
+    (tmp_path / "x.xmile").write_text(
+        '<xmile xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"><model><variables>'
+        '<aux name="a"><eqn>1</eqn></aux></variables></model>'
+        + "<x>" * 450 + "</x>" * 450 + "</xmile>\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["--max-depth", "500", "import", "-q", "x.xmile",
+                                      "-o", "-"])
+    assert result.exit_code == 0, result.output
+    assert "a: a" in result.stdout
+    refused = CliRunner().invoke(app, ["--max-depth", "400", "import", "-q", "x.xmile"])
+    assert refused.exit_code == 1
+    assert "XML nested deeper than 400 levels" in refused.stderr
+
+
+def test_a_huge_integer_in_pyproject_settings_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "d.yaml").write_bytes((ROOT / "examples" / "school-fines.yaml").read_bytes())
+    (tmp_path / "pyproject.toml").write_text(
+        "[project]\nname = 'x'\n\n[tool.loopkit.lint]\nmax-label-length = "
+        + "9" * 5_000 + "\n")
+    done = subprocess.run([sys.executable, "-m", "loopkit", "lint", "d.yaml"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.endswith("pyproject.toml:5: a number with more than 4,300 digits; "
+                                "no loopkit setting needs one\n")
+    assert len(done.stderr.splitlines()) == 1
+
+
+_LONG = "n" * 300
+
+
+@pytest.mark.parametrize("args", [
+    ["render", "d.yaml", "-o", f"{_LONG}.svg"],
+    ["render", "--check", "d.yaml", "-o", f"{_LONG}.svg"],
+    ["render", "--each-loop", _LONG, "d.yaml"],
+    ["render", "--each-loop", ".", f"{'e' * 250}.yaml"],
+    ["export", "d.yaml", "--to", "mermaid", "-o", f"{_LONG}.mmd"],
+    ["export", "d.yaml", "--to", "csv", "-o", f"{'c' * 250}.csv"],
+    ["report", "d.yaml", "-o", f"{_LONG}.html"],
+    ["import", "-q", "k.json", "-o", f"{_LONG}.yaml"],
+    ["init", f"{_LONG}.yaml"],
+    ["init", f"{_LONG}/d.yaml"],
+    ["diff", f"HEAD:{_LONG}", "d.yaml"],
+])
+def test_an_output_name_over_255_bytes_is_a_one_line_usage_error(
+    args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fines = (ROOT / "examples" / "school-fines.yaml").read_bytes()
+    for name in ("d.yaml", f"{'e' * 250}.yaml"):
+        (tmp_path / name).write_bytes(fines)
+    (tmp_path / "k.json").write_text('{"elements": [{"label": "a"}], "connections": []}')
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "internal error" not in result.output
+    [line] = result.stderr.splitlines()
+    assert line.startswith("loopkit: error: ") and len(line) < 400
+
+
+def test_a_long_output_name_that_fits_still_writes(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The temp file beside it (.NAME.random.tmp) must fit in 255 bytes too."""
+    (tmp_path / "d.yaml").write_bytes((ROOT / "examples" / "school-fines.yaml").read_bytes())
+    monkeypatch.chdir(tmp_path)
+    name = "\u00e9" * 123 + ".mmd"  # 250 bytes
+    result = CliRunner().invoke(app, ["export", "d.yaml", "--to", "mermaid", "-o", name])
+    assert result.exit_code == 0, result.output
+    assert "flowchart LR" in (tmp_path / name).read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["d.yaml", name])
+
+
+def test_xml_element_count_is_bounded_by_the_variable_and_link_limits() -> None:
+    """12 million empty elements (48 MB, under the 50 MiB import size) took over 300 s
+    and 2 GB; the parse now stops at 10 elements per allowed variable or link."""
+    text = ('<graphml xmlns="http://graphml.graphdrawing.org/xmlns"><graph>'
+            '<node id="a"/>' + "<x/>" * 40 + "</graph></graphml>")
+    with pytest.raises(DiagramError) as info:
+        _import_with(text, Limits(variables=2, links=1))
+    [problem] = info.value.problems
+    assert (problem.code, problem.line) == ("too-many", 1)
+    assert problem.message.startswith("more than 30 XML elements; a GraphML file of at most "
+                                      "2 variables and 1 links needs far fewer")
+    assert _import_with(text, Limits(variables=5, links=1)).diagram.variables
+
+
+def _import_with(text: str, limits: Limits):  # type: ignore[no-untyped-def]
+    from loopkit.interop import import_text
+    from loopkit.limits import using_limits
+
+    with using_limits(limits):
+        return import_text(text, "m.graphml")

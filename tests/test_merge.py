@@ -137,6 +137,17 @@ def test_loops_carried_over_once_and_ids_kept_unique() -> None:
     assert "loop R1 of b.yaml is R3 in the merged map" in result.notes[0]
 
 
+def test_variable_kinds_are_carried_over_and_disagreement_noted() -> None:
+    a = Diagram((Variable("x", "x", kind="stock"), Variable("y", "y")), (), path="a.yaml")
+    b = Diagram((Variable("x", "x", kind="flow"), Variable("y", "y", kind="flow")), (),
+                path="b.yaml")
+    result = merge_diagrams([a, b])
+    assert [v.kind for v in result.diagram.variables] == ["stock", "flow"]
+    assert result.notes == ("1 variable(s) are a stock in one map and a flow in another: "
+                            "kept the first map's kind (e.g. x)",)
+    assert merge_diagrams([a, b], prefer=1).diagram.variables[0].kind == "flow"
+
+
 def test_source_names_are_file_names_unless_two_share_one() -> None:
     assert source_names(["x/a.yaml", "y/b.yaml"]) == ["a.yaml", "b.yaml"]
     assert source_names(["x/a.yaml", "y/a.yaml"]) == ["x/a.yaml", "y/a.yaml"]
@@ -281,3 +292,28 @@ def test_suggest_synonyms_prints_a_synonyms_file() -> None:
                      "absence = missed_school"]
     known = [v.id for p in MAPS for v in load_diagram(p).variables]
     parse_synonyms(done.stdout, "suggested.txt", known)  # reads back as a synonyms file
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.sampled_from([*"ab =,#\n\t \x1b\u2028", "x", "é"]), max_size=60))
+def test_any_synonyms_text_is_a_table_or_located_problems(text: str) -> None:
+    try:
+        table = parse_synonyms(text, "s.txt", ["a", "b", "x", "ab"])
+    except DiagramError as error:
+        assert error.problems
+        lines = text.splitlines() or [""]
+        for problem in error.problems:
+            assert problem.file == "s.txt" and 1 <= problem.line <= len(lines)
+            assert 1 <= problem.column <= len(lines[problem.line - 1]) + 1
+            assert "\n" not in str(problem)
+        return
+    assert all(value not in table.mapping for value in table.mapping.values())  # no chains
+
+
+@settings(max_examples=60, deadline=None)
+@given(maps("one"), maps("two"), maps("three"))
+def test_the_merged_map_is_a_valid_file_that_reads_back(a: Diagram, b: Diagram,
+                                                        c: Diagram) -> None:
+    merged = merge_diagrams([a, b, c]).diagram
+    assert parse_diagram(write_yaml(merged), "merged.yaml") == replace(merged,
+                                                                       path="merged.yaml")

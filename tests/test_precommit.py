@@ -128,7 +128,14 @@ def test_docs_ci_snippets_are_valid_and_match_real_output() -> None:
     text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
     blocks = [yaml.safe_load(block) for block in _blocks(text, "yaml")]
     assert len(blocks) >= 5
-    workflow = next(b for b in blocks if isinstance(b, dict) and "jobs" in b)
+    workflows = [b for b in blocks if isinstance(b, dict) and "jobs" in b]
+    # the loopkit action's workflow: every input it passes is one action.yml declares
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    uses = [step for w in workflows for step in w["jobs"]["loopkit"]["steps"]
+            if step.get("uses", "").startswith("YOUR-ORG/loopkit@")]
+    assert uses and all(set(step.get("with", {})) <= set(action["inputs"]) for step in uses)
+    workflow = next(w for w in workflows
+                    if any("run" in step for step in w["jobs"]["loopkit"]["steps"]))
     steps = workflow["jobs"]["loopkit"]["steps"]
     commands = [step["run"] for step in steps if "run" in step]
     assert any(c.startswith("loopkit check --format github") for c in commands)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import math
+import xml.etree.ElementTree as ET
 from functools import cache
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from loopkit.analysis.loops import analyse_loops
+from loopkit.cli import app
+from loopkit.interop import import_text
 from loopkit.loader import load_diagram
 from loopkit.model import Diagram, Link, Polarity, Variable
 from loopkit.render import ENGINES, draw, render, render_svg, svg_of
@@ -21,9 +28,21 @@ from loopkit.render.layout import (
     dense,
     orient,
     place_signs,
+    route_around,
 )
-from loopkit.render.metrics import arrow_ends, read_svg
-from tests.helpers import EXAMPLES
+from loopkit.render.metrics import (
+    WEIGHTS,
+    Geometry,
+    Metrics,
+    arrow_ends,
+    measure,
+    measure_svg,
+    read_svg,
+)
+from loopkit.render.metrics import Link as MLink
+from tests.helpers import EXAMPLES, shared_file
+
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 @cache
@@ -150,3 +169,109 @@ def test_sign_placement_stops_searching_when_the_budget_is_spent() -> None:
     quick = place_signs(layout, budget=budget)
     assert budget.cut == ["sign placement"]
     assert len(quick) == len(searched) == 1
+
+
+# --- layout quality targets, measured on the final SVG -----------------------------------
+
+EXAMPLE_AND_ARCHETYPES = sorted(EXAMPLES.glob("*.yaml")) + sorted(
+    (EXAMPLES / "archetypes").glob("*.yaml"))
+
+
+def _assert_readable(diagram: Diagram, svg: str) -> Metrics:
+    loops = {lp.id: lp.variables for lp in analyse_loops(diagram).loops}
+    metrics = measure_svg(svg, loops)
+    assert metrics.overlapping_texts == 0, metrics.problems
+    assert metrics.overlapping_variables == 0, metrics.problems
+    assert metrics.links_through_variables == 0, metrics.problems
+    assert metrics.badges == len(diagram.loops)
+    assert metrics.badges_inside + metrics.badges_with_leader == metrics.badges, (
+        metrics.problems)
+    return metrics
+
+
+@pytest.mark.parametrize("path", EXAMPLE_AND_ARCHETYPES, ids=lambda p: p.stem)
+def test_examples_and_archetypes_meet_the_layout_targets(path: Path) -> None:
+    diagram = load_diagram(path)
+    _assert_readable(diagram, render_svg(diagram))
+
+
+@pytest.mark.parametrize("name", ["workforce.mdl", "ai-information.stmx"])
+def test_imported_shared_maps_meet_the_layout_targets(name: str) -> None:
+    text = shared_file(name).read_text(encoding="utf-8")
+    diagram = import_text(text, name).diagram
+    _assert_readable(diagram, render_svg(diagram))
+
+
+def test_a_badge_beside_its_loop_has_a_leader_line_and_says_so() -> None:
+    diagram = load_diagram(EXAMPLES / "archetypes" / "accidental-adversaries.yaml")
+    drawing = draw(diagram)
+    root = ET.fromstring(svg_of(drawing))
+    badges = {g.get("data-loop"): g for g in root.iter(f"{SVG}g")
+              if g.get("class") == "loop-badge"}
+    geometry = read_svg(svg_of(drawing))
+    assert drawing.leaders  # this archetype's long loops have no free interior
+    for loop_id, group in badges.items():
+        title = group.find(f"{SVG}title")
+        assert title is not None and title.text is not None
+        leader = [p for p in group.iter(f"{SVG}path") if p.get("stroke-dasharray")]  # dotted
+        if loop_id in drawing.leaders:
+            assert "leader line" in title.text
+            assert len(leader) == 1
+        else:
+            assert "leader" not in title.text and not leader
+    metrics = measure(geometry, {lp.id: lp.variables for lp in analyse_loops(diagram).loops})
+    assert metrics.badges_with_leader == len(drawing.leaders)
+
+
+def test_metrics_count_crossings_overlaps_and_links_through_boxes() -> None:
+    def link(source: str, target: str, *points: tuple[float, float]) -> MLink:
+        return MLink(source, target, points, (), f"link:{source}{target}")
+
+    geometry = Geometry(100, 100, variables={
+        "a": (0, 0, 10, 10), "b": (90, 90, 100, 100), "c": (0, 90, 10, 100),
+        "d": (90, 0, 100, 10), "e": (45, 45, 55, 55), "f": (0, 40, 10, 50)})
+    geometry.links = [
+        link("a", "b", (10, 10), (90, 90)),  # through e
+        link("c", "d", (10, 90), (90, 10)),  # crosses a->b (shares no variable), through e
+        link("a", "c", (5, 10), (5, 90)),    # through f; shares a and c with the others
+    ]
+    metrics = measure(geometry)
+    assert metrics.crossing_count == 1
+    assert metrics.links_through_variables == 3
+    assert metrics.overlapping_variables == 0
+
+
+# --- render --stats -------------------------------------------------------------------------
+
+
+def test_render_stats_text_and_json(tmp_path: Path) -> None:
+    source = tmp_path / "school.yaml"
+    source.write_text((EXAMPLES / "school-fines.yaml").read_text(encoding="utf-8"))
+    runner = CliRunner()
+    result = runner.invoke(app, ["render", str(source), "--stats", "json"])
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    assert records[0]["file"] == str(source)
+    assert records[0]["overlapping_texts"] == 0
+    assert records[0]["badges"] == records[0]["badges_inside"] + records[0][
+        "badges_with_leader"] == 5
+    assert set(WEIGHTS) <= set(records[0])
+    # the picture on standard output: the metrics go to standard error
+    result = runner.invoke(app, ["render", str(source), "-o", "-", "--stats", "text"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("<svg")
+    assert "crossings" in result.stderr and "loop badges inside their loop 5/5" in result.stderr
+
+
+def test_route_around_bends_a_link_off_a_variable_in_its_way() -> None:
+    left, middle, right = Box(0, 0, 20, 10), Box(150, 0, 30, 10), Box(300, 0, 20, 10)
+    straight = EdgeShape(((20, 0), (100, 0), (200, 0), (270, 0)), (280, 0))
+    layout = Layout((-20, -10, 320, 10), (left, middle, right), (straight,))
+    routed = route_around(layout, [(0, 2)]).edges[0]
+    assert routed is not straight
+    assert routed.tip is not None and right.distance_to_point(routed.tip) < 1
+    assert left.distance_to_point(routed.points[0]) < 1
+    assert all(middle.distance_to_point(p) > 0 for p in routed.polyline(16))
+    # a link already clear of every other box is left as it is
+    clear = Layout(layout.bbox, (left, Box(150, 80, 30, 10), right), (straight,))
+    assert route_around(clear, [(0, 2)]).edges[0] is straight

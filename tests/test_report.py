@@ -190,7 +190,7 @@ def test_markdown_escapes_hostile_labels_and_bounds_pictures() -> None:
     [report] = _reports(HOSTILE, max_pictures=1)
     text = markdown_report([report])
     assert "<script>" not in text and "<b>" not in text and "](http" not in text
-    assert "Cost \\| price \\<b\\>" in text
+    assert "Cost \\| price &lt;b&gt;" in text
     assert "2 loops are described in words only" in text
     assert len(report.loop_svgs) == 1
 
@@ -324,7 +324,7 @@ def test_html_has_links_groups_and_descriptions_in_text() -> None:
     page = html_report([report])
     assert "<caption id=\"d0-links-caption\">Links of School fines cycle</caption>" in page
     assert ("<tr><td>Schools trained to spot exploitation</td><td>Fines issued to parents</td>"
-            "<td>\u2212 negative</td><td>no</td><td>none</td><td></td></tr>") in page
+            "<td class=\"sign\">\u2212 negative</td><td>no</td><td>none</td><td></td></tr>") in page
     assert "16 links, 2 of them on no loop" in page
     assert ("<li><strong>services</strong> (drawn with a thick solid outline, rounded corners):"
             " Family disengagement from services, Support reaching the family") in page
@@ -345,3 +345,16 @@ def test_html_pictures_are_named_briefly_and_never_repeat_the_description() -> N
     names = re.findall(r"<title id=\"[^\"]+\">([^<]*)</title>", page)
     assert names[0] == "School fines cycle" and all(len(n) < 80 for n in names)
     assert 'aria-labelledby="d0-diagram-title" aria-describedby="d0-diagram-desc"' in page
+
+
+def test_report_to_stdout_defaults_to_markdown_text_only() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "loopkit", "report", "examples/legal-aid.yaml", "-o", "-"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("# Legal aid for separated migrant children\n")
+    assert "![" not in done.stdout and "<svg" not in done.stdout and done.stderr == ""
+    html = subprocess.run(
+        [sys.executable, "-m", "loopkit", "report", "examples/legal-aid.yaml", "-o", "-",
+         "--format", "html"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert html.returncode == 0 and html.stdout.lstrip().lower().startswith("<!doctype html")

@@ -248,3 +248,24 @@ def test_vensim_drawn_sign_the_equation_contradicts_is_a_located_warning() -> No
     assert {lk.key: lk.polarity.value for lk in drawn.diagram.links}[
         ("food", "food_per_person")] == "-"
     assert "using - (--polarity drawn)" in str(drawn.warnings[0])
+
+
+def test_vensim_macros_sign_their_calls_through_their_equations() -> None:
+    text = ("{UTF-8}\n:MACRO: RATIO(top, bottom)\nRATIO = top / bottom\n\t~\t\t|\n\n"
+            ":END OF MACRO:\n:MACRO: SLOW(input, start)\nSLOW = INTEG(RATIO(input, 2), start)\n"
+            "\t~\t\t|\n\n:END OF MACRO:\n" + mdl("y = RATIO(a, d)", "z = SLOW(a, e)",
+                                             *CONSTANTS).removeprefix("{UTF-8}\n"))
+    result = import_text(text, "m.mdl")
+    found = {lk.key: lk.polarity.value for lk in result.diagram.links}
+    assert found == {("a", "y"): "+", ("d", "y"): "-", ("a", "z"): "+"}  # e: initial only
+    assert "2 macros defined" in result.notes[0]
+
+
+def test_table_outputs_bound_a_difference() -> None:
+    # 1 - share >= 0 because share is a table output between 0.2 and 0.9, so `base` raises y
+    # even inside a sum whose other term has no known sign.
+    text = mdl("y = MIN(base, base * (1 - share) + other * share)", "share = tbl(a)",
+               "tbl((0,0.2),(1,0.9))", "base = 3", "other = d - e", *CONSTANTS[:1],
+               "d = 3", "e = 4")
+    found = signs(text)
+    assert found[("base", "y")] == "+" and found[("share", "y")] == "?"

@@ -1,10 +1,13 @@
 """Project settings: ``[tool.loopkit]`` in ``pyproject.toml`` or a ``.loopkit.yaml``.
 
-Found the way ruff finds its settings: walk up from the diagram's folder and
-take the first ``.loopkit.yaml``/``.loopkit.yml``, or ``pyproject.toml`` that
-has a ``[tool.loopkit]`` table. A ``pyproject.toml`` without that table is
-passed over, so a diagram folder inside some other Python project still finds
-the settings further up. Nothing is cached: an edited settings file counts at once.
+Found by walking up from the diagram's folder and taking the first
+``.loopkit.yaml``/``.loopkit.yml``, or ``pyproject.toml`` that has a
+``[tool.loopkit]`` table. The walk stops at the project root, the first
+folder holding ``.git`` (a folder or, in a worktree, a file) or a
+``pyproject.toml``, and at the home folder: a settings file *above* the
+repository (planted in ``/tmp`` or a shared parent folder) could otherwise
+switch off every lint rule. Folders anyone may write to (``/tmp``) are never
+read. Nothing is cached: an edited settings file counts at once.
 
 Only the ``lint`` section exists today::
 
@@ -20,6 +23,7 @@ Bad settings are usage errors (exit 2) naming the file and the key.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,15 +61,59 @@ def find_config(start: str | os.PathLike[str]) -> Path | None:
 
 
 def _find_in(folder: Path) -> Path | None:
+    home = _home()
     for candidate in (folder, *folder.parents):
-        for name in CONFIG_NAMES:
-            path = candidate / name
-            if path.is_file():
-                return path
-        pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file() and "loopkit" in _read_toml(pyproject).get("tool", {}):
-            return pyproject
+        if not _others_can_write(candidate):
+            for name in CONFIG_NAMES:
+                path = candidate / name
+                if path.is_file():
+                    return _inside_project(path, candidate)
+            pyproject = candidate / "pyproject.toml"
+            if pyproject.is_file() and "loopkit" in _read_toml(
+                    _inside_project(pyproject, candidate)).get("tool", {}):
+                return pyproject
+        if is_project_root(candidate) or candidate == home:
+            return None
     return None
+
+
+def _inside_project(path: Path, folder: Path) -> Path:
+    """``path``, unless it is a symlink to a file outside its project: a usage error then.
+
+    A pull request can commit ``.loopkit.yaml -> /etc/shadow``; reading it
+    would put the first line of that file into an error message.
+    """
+    if not path.is_symlink():
+        return path
+    root = next((f for f in (folder, *folder.parents) if is_project_root(f)), folder)
+    if not path.resolve().is_relative_to(root.resolve()):
+        from loopkit.escape import one_line
+
+        raise UsageError(f"{one_line(str(path))}: is a symlink to a file outside the project; "
+                         "not reading it as settings")
+    return path
+
+
+def is_project_root(folder: Path) -> bool:
+    """A repository (``.git`` folder or worktree file) or a Python project starts here."""
+    return (folder / ".git").exists() or (folder / "pyproject.toml").is_file()
+
+
+def _others_can_write(folder: Path) -> bool:
+    """World-writable (``/tmp``, ``/dev/shm``): anyone could have put a settings file there."""
+    import stat
+
+    try:
+        return bool(folder.stat().st_mode & stat.S_IWOTH)
+    except OSError:
+        return True
+
+
+def _home() -> Path | None:
+    try:
+        return Path.home().resolve()
+    except (OSError, RuntimeError):
+        return None
 
 
 def settings_for(diagram_path: str | os.PathLike[str]) -> Settings:
@@ -92,11 +140,19 @@ def _read_toml(path: Path) -> dict[str, Any]:
     from loopkit.problems import DiagramError
 
     try:
-        return tomllib.loads(read_text(path))
+        text = read_text(path)
+        return tomllib.loads(text)
     except DiagramError as error:  # too large, binary, not UTF-8
         raise UsageError(str(error.problems[0])) from None
     except tomllib.TOMLDecodeError as error:
         raise UsageError(f"{path}: not valid TOML: {error}") from None
+    except ValueError:  # int() refuses more than 4,300 digits (sys.get_int_max_str_digits)
+        import re
+
+        long = re.search(r"[0-9_]{4301,}", text)
+        line = text.count("\n", 0, long.start()) + 1 if long else 1
+        raise UsageError(f"{path}:{line}: a number with more than 4,300 digits; "
+                         "no loopkit setting needs one") from None
     except RecursionError:
         raise UsageError(f"{path}: not valid TOML: nested too deeply") from None
 
@@ -124,14 +180,15 @@ def _settings(data: Any, source: str) -> Settings:
         raise UsageError(f"{source}: loopkit settings must be a table/mapping")
     for key in data:
         if key != "lint":
-            raise UsageError(f"{source}: unknown setting '{key}'{suggest(str(key), ['lint'])}")
+            raise UsageError(f"{source}: unknown setting {_quoted(key)}"
+                             f"{suggest(str(key), ['lint'])}")
     lint = data.get("lint") or {}
     if not isinstance(lint, dict):
         raise UsageError(f"{source}: 'lint' must be a table/mapping")
     for key in lint:
         if key not in _LINT_KEYS:
             hint = suggest(str(key), list(_LINT_KEYS)) or f" (allowed: {', '.join(_LINT_KEYS)})"
-            raise UsageError(f"{source}: unknown lint setting '{key}'{hint}")
+            raise UsageError(f"{source}: unknown lint setting {_quoted(key)}{hint}")
     return Settings(LintSettings(
         enable=frozenset(_names(lint.get("enable", []), "enable", source)),
         disable=frozenset(_names(lint.get("disable", []), "disable", source)),
@@ -150,7 +207,7 @@ def _names(value: Any, key: str, source: str) -> list[str]:
         raise UsageError(f"{source}: lint '{key}' must be a list of rule names")
     for name in value:
         if name not in RULES and name != "all":
-            raise UsageError(f"{source}: lint '{key}': unknown rule '{name}'"
+            raise UsageError(f"{source}: lint '{key}': unknown rule {_quoted(name)}"
                              f"{suggest(name, list(RULES))}")
     return value
 
@@ -160,7 +217,7 @@ def _length(value: Any, source: str) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise UsageError(f"{source}: lint 'max-label-length' must be a whole number above 0, "
-                         f"got {value!r}")
+                         f"got {_quoted(value)}")
     return value
 
 
@@ -173,10 +230,26 @@ def _severity(value: Any, source: str) -> tuple[tuple[str, str], ...]:
     out = []
     for name, word in value.items():
         if name not in RULES:
-            raise UsageError(f"{source}: lint 'severity': unknown rule '{name}'"
+            raise UsageError(f"{source}: lint 'severity': unknown rule {_quoted(name)}"
                              f"{suggest(str(name), list(RULES))}")
         if word not in _SEVERITIES:
             raise UsageError(f"{source}: lint 'severity' of '{name}' must be info, warning "
-                             f"or error, got {word!r}")
+                             f"or error, got {_quoted(word)}")
         out.append((str(name), str(word)))
     return tuple(sorted(out))
+
+
+#: What a settings key or value can plausibly be; anything else is not shown in a message.
+_PLAUSIBLE = re.compile(r"-?[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+def _quoted(value: Any) -> str:
+    """``'value'`` for a message, if it looks like a name or number a person typed.
+
+    Settings errors must not become a way to read other files: text that is
+    no plausible key, rule name or number is described, never quoted.
+    """
+    text = str(value)
+    if isinstance(value, (str, int, float)) and _PLAUSIBLE.fullmatch(text):
+        return f"'{text}'"
+    return f"(a {type(value).__name__} that is not a setting name; not shown)"

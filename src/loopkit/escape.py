@@ -126,11 +126,12 @@ def xml_text(text: str) -> str:
     return html.escape(strip_control(text), quote=True)
 
 
-#: Punctuation that can start Markdown syntax anywhere in a line, entities, autolinks
+#: Punctuation that can start Markdown syntax anywhere in a line (``<`` ``>`` ``&`` become
+#: entities first, so no tag or entity of the user's survives), autolinks
 #: (``:`` ``.`` ``@``), GitHub math (``$``), footnotes (``^``) or issue references (``#``);
 #: CommonMark escapes each to itself. "-", "+" and "=" only start blocks, so they are
 #: escaped at the start of the text only, and "{}" never: far fewer backslashes in reports.
-_MD_PUNCTUATION = re.compile(r"([\\`*_\[\]<>()#.!|~:@&$^])")
+_MD_PUNCTUATION = re.compile(r"([\\`*_\[\]()#.!|~:@$^])")
 _MD_START = re.compile(r"^(\s*)([-+=])")
 
 
@@ -145,19 +146,29 @@ def markdown_text(text: str) -> str:
     rendered text, after escapes, so a zero-width space (``&#8203;``) follows
     each ``@`` and ``#``: nobody is notified and nothing is linked.
     """
-    text = strip_control(text).replace("\r", " ").replace("\n", " ")
+    # Leading blanks would make a code block where the text starts a line; inline text
+    # has no use for them.
+    text = strip_control(text).replace("\r", " ").replace("\n", " ").lstrip()
+    text = html.escape(text, quote=False)  # < > & as entities: no raw tag in the text
     text = _MD_START.sub(r"\1\\\2", _MD_PUNCTUATION.sub(r"\\\1", text))
     return text.replace("\\@", "\\@&#8203;").replace("\\#", "\\#&#8203;")
 
 
-def csv_cell(text: str) -> str:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ (or tab/CR) gets a quote.
+#: Characters that start a formula in Excel, LibreOffice or Google Sheets (full-width
+#: forms too, which some of them read as the ASCII ones), after any leading white space.
+_FORMULA_START = "=+-@\uff1d\uff0b\uff0d\uff20"
 
-    A cell that already starts with a quote gets one more, so reading can always
-    strip exactly one guard quote and get the text back.
+
+def csv_cell(text: str) -> str:
+    """Neutralise spreadsheet formulas: a cell starting with = + - @ (or tab/CR/LF) gets a quote.
+
+    White space before the sign does not help (``" =1+1"``), nor do the
+    full-width signs: both get the quote too. A cell that already starts with
+    a quote gets one more, so reading can always strip exactly one guard quote
+    and get the text back.
     """
     text = strip_control(text) if text else text
-    if text and text[0] in "=+-@\t\r'":
+    if text and (text[0] in "\t\r\n'" or text.lstrip()[:1] in tuple(_FORMULA_START)):
         return "'" + text
     return text
 

@@ -12,7 +12,7 @@ import re
 import shlex
 from pathlib import Path
 
-from loopkit.escape import strip_control
+from loopkit.escape import first_control, one_line, strip_control
 from loopkit.fsutil import atomic_write
 from loopkit.problems import UsageError
 
@@ -85,13 +85,17 @@ def starter(path: Path, *, title: str | None = None, schema: str | None = None) 
     """The starter diagram text for ``path``; user text is quoted as YAML strings."""
     chosen = strip_control(title if title is not None else title_from(path))
     modeline = ""
+    # Both end up in YAML comments: a YAML line break there (U+2028, U+2029 and NEL
+    # as well as CR/LF) would end the comment, and YAML forbids most controls.
     if schema:
-        if any(c in schema for c in "\r\n"):
-            raise UsageError("--schema must be a single line")
+        if first_control(schema) is not None:
+            raise UsageError("--schema must be a single line without control characters")
         modeline = f"# yaml-language-server: $schema={schema}\n"
     display = shlex.quote(path.as_posix())  # the comments show commands to copy
-    if any(c in display for c in "\r\n"):
-        raise UsageError(f"{display!r}: a file name with a line break is not supported")
+    bad = first_control(display)
+    if bad is not None:
+        raise UsageError(f"{display}: a file name with a line break or control character "
+                         f"({one_line(bad)}) is not supported")
     return TEMPLATE.format(modeline=modeline, file=display,
                            title=json.dumps(chosen, ensure_ascii=False))
 

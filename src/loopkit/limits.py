@@ -101,7 +101,10 @@ def parse_count(text: str | int, *, sizes: bool = False) -> int:
         if not match or (match[2] and not sizes):
             example = "a number such as 20M or 500k" if sizes else "a whole number"
             raise ValueError(f"{text!r} is not {example}")
-        value = int(match[1].replace("_", "").replace(",", "")) * _UNITS[match[2].lower()]
+        digits = match[1].replace("_", "").replace(",", "")
+        if len(digits) > 18:  # int() refuses 4,300 digits; no limit needs more than 18
+            raise ValueError(f"{digits[:12]}... is too large")
+        value = int(digits) * _UNITS[match[2].lower()]
     if value < 1:
         raise ValueError(f"{text!r} must be at least 1")
     return value

@@ -243,6 +243,12 @@ def merge_diagrams(
         for variable in diagram.variables:
             seen_vars.setdefault(synonyms(variable.id), []).append((i, variable))
     variables = tuple(_merge_variable(mid, seen_vars[mid], order) for mid in seen_vars)
+    kinds = [mid for mid, found in seen_vars.items()
+             if len({v.kind for _, v in found if v.kind is not None}) > 1]
+    if kinds:
+        notes.append(f"{len(kinds)} variable(s) are a stock in one map and a flow in another: "
+                     f"kept the {'preferred' if prefer is not None else 'first'} map's "
+                     f"kind (e.g. {', '.join(kinds[:3])})")
 
     # Links: (from, to) after synonyms -> every map's version.
     drawn: dict[tuple[str, str], list[_Drawn]] = {}
@@ -286,8 +292,9 @@ def _merge_variable(mid: str, occurrences: list[tuple[int, Variable]],
     first = ranked[0][1]
     group = next((v.group for _, v in ranked if v.group), None)
     pos = next((v.pos for _, v in ranked if v.pos is not None), None)
+    kind = next((v.kind for _, v in ranked if v.kind is not None), None)
     return Variable(mid, first.label if first.id == mid or first.label != first.id else mid,
-                    group, _paragraphs([v.description for _, v in ranked]), pos)
+                    group, _paragraphs([v.description for _, v in ranked]), pos, kind=kind)
 
 
 def _merge_link(key: tuple[str, str], versions: list[_Drawn], names: Sequence[str],

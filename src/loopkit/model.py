@@ -208,3 +208,51 @@ class Diagram:
         from pathlib import PurePath
 
         return PurePath(self.path).stem
+
+    # -- display in notebooks ---------------------------------------------------
+
+    def render_svg(self, loop: str | None = None) -> str:
+        """The finished SVG, ``loop`` highlighted if given (an unknown id is a ValueError)."""
+        from loopkit.analysis.loops import analyse_loops
+        from loopkit.render import render_svg
+
+        analysis = analyse_loops(self)
+        if loop is not None and loop not in {lp.id for lp in analysis.loops}:
+            from loopkit.loader import suggest
+
+            ids = [lp.id for lp in analysis.loops]
+            raise ValueError(f"the diagram has no loop {loop!r}{suggest(loop, ids)}")
+        return render_svg(self, analysis, highlight=loop, id_prefix=_display_prefix(self, loop))
+
+    def _repr_svg_(self) -> str:
+        """Jupyter shows a diagram as its picture (IPython's rich display protocol)."""
+        return self.render_svg()
+
+    def highlight(self, loop: str) -> DiagramView:
+        """A view of the diagram with one loop highlighted; displays itself in Jupyter."""
+        return DiagramView(self, loop)
+
+
+@dataclass(frozen=True)
+class DiagramView:
+    """One loop of a diagram highlighted, for display: ``diagram.highlight("R1")``."""
+
+    diagram: Diagram
+    loop: str
+
+    def _repr_svg_(self) -> str:
+        return self.diagram.render_svg(self.loop)
+
+
+_DISPLAYED = [0]
+
+
+def _display_prefix(diagram: Diagram, loop: str | None) -> str:
+    """Ids unique per picture on a notebook page (all outputs share one HTML document,
+    and the same diagram may be shown twice): a digest of what is shown plus a count."""
+    import hashlib
+
+    _DISPLAYED[0] += 1
+    seed = f"{diagram.path}\0{diagram.title}\0{len(diagram.variables)}\0{loop or ''}"
+    digest = hashlib.sha256(seed.encode("utf-8", "surrogateescape")).hexdigest()[:6]
+    return f"nb{digest}{_DISPLAYED[0]}-"

@@ -53,13 +53,29 @@ def empty_summary() -> dict[str, Any]:
             "truncated": False, "reason": None}
 
 
+def _loop_records(result: FileResult) -> list[dict[str, Any]]:
+    """Each loop's record; in a merged map (links with ``sources``) with its ``support``."""
+    if result.analysis is None:
+        return []
+    records = [loop.to_dict() for loop in result.analysis.loops]
+    if result.diagram is not None and any(lk.sources for lk in result.diagram.links):
+        from loopkit.analysis.support import loop_support, merged_from
+
+        total = len(merged_from(result.diagram))
+        for record, loop in zip(records, result.analysis.loops, strict=True):
+            support = loop_support(loop.links, total)
+            if support is not None:
+                record["support"] = support.to_dict()
+    return records
+
+
 def file_record(result: FileResult) -> dict[str, Any]:
     """The JSON shape of one file (documented in the README)."""
     analysis = result.analysis
     return {
         "file": result.file,
         "title": result.diagram.title if result.diagram else None,
-        "loops": [loop.to_dict() for loop in analysis.loops] if analysis else [],
+        "loops": _loop_records(result),
         "summary": analysis.summary if analysis else empty_summary(),
         "problems": [p.to_dict() for p in result.all_problems],
     }

@@ -201,7 +201,7 @@ def test_printed_report_starts_with_the_diagram(driver: Any, out: Path,
     """Chromium's print to PDF: the diagram on page 1, no help text, rows kept whole.
 
     Before the print stylesheet, Letter paper gave a first page without the
-    diagram and 9 pages in all; now 8 (A4: 7).
+    diagram and 9 pages in all; now 8 (A4: 7), the diagram and the loop table on page 1.
     """
     from pypdf import PdfReader
     from selenium.webdriver.common.print_page_options import PrintOptions
@@ -217,7 +217,8 @@ def test_printed_report_starts_with_the_diagram(driver: Any, out: Path,
     first = " ".join(pages[0].split())
     assert "School fines cycle" in first
     assert "same direction" in first  # the diagram's legend: the picture is on page 1
-    assert "Loops of School fines cycle" in first  # and the loop table after it
+    assert "Loops of School fines cycle" in first  # and the whole loop table after it
+    assert "B2 balancing Safeguarding response 3 1" in first
     everything = " ".join(" ".join(pages).split())
     assert "Tab to it" not in everything and "hover" not in everything  # no screen help
     assert len(pages) <= 8, len(pages)

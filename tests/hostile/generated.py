@@ -111,3 +111,78 @@ CASES: dict[str, Callable[[], bytes]] = {
     for name, function in list(globals().items())
     if callable(function) and not name.startswith("_") and function.__module__ == __name__
 }
+
+
+# -- other tools' files for `loopkit import` -------------------------------------------
+# ``IMPORTS[name] = (suffix, build)``; the expected stderr of ``loopkit import -q FILE``
+# lives in ``imports/NAME.expected`` (empty: the file must import).
+
+_XMILE = ('<xmile xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"><model><variables>'
+          '<aux name="a"><eqn>1</eqn></aux></variables></model>{}</xmile>\n')
+_GRAPHML = ('<?xml version="1.0"?>\n<graphml xmlns="http://graphml.graphdrawing.org/xmlns">\n'
+            '<key id="l" for="node" attr.name="label" attr.type="string"/>\n'
+            '<key id="d" for="node" attr.name="description" attr.type="string"/>\n'
+            '<graph edgedefault="directed">\n{}</graph></graphml>\n')
+
+
+def kumu_same_labels() -> bytes:
+    """20,000 elements all labelled 'same': ids same, same_2 ... took minutes to make."""
+    elements = ",\n".join('{"label": "same"}' for _ in range(20_000))
+    return f'{{"elements": [\n{elements}\n], "connections": []}}\n'.encode()
+
+
+def graphml_same_labels() -> bytes:
+    """20,000 GraphML nodes all labelled 'same'."""
+    return _GRAPHML.format("".join(f'<node id="n{i}"><data key="l">same</data></node>\n'
+                                   for i in range(20_000))).encode()
+
+
+def vensim_many_equations() -> bytes:
+    """80,000 equations: read whole (48 s) and only then refused."""
+    equations = "".join(f"variable {i} = variable {(i + 1) % 80_000} * 2\n\t~\t~\t|\n\n"
+                        for i in range(80_000))
+    return ("{UTF-8}\n" + equations + "\\\\\\---/// Sketch information\n").encode()
+
+
+def graphml_many_entities() -> bytes:
+    """A description of 300,000 '&amp;': expat reports each one separately."""
+    return _GRAPHML.format('<node id="a"><data key="l">A</data><data key="d">'
+                           + "&amp;" * 300_000 + '</data></node>\n').encode()
+
+
+def xmile_deep() -> bytes:
+    """Elements nested 1,000 deep: a recursive walk raised RecursionError (exit 3)."""
+    return _XMILE.format("<x>" * 1_000 + "</x>" * 1_000).encode()
+
+
+def loopy_list_ids() -> bytes:
+    """LOOPY node ids given as JSON lists (unhashable: exit 3)."""
+    return b'[[[[1],10,10,0,"a",0],[2,20,20,0,"b",1]],[[[1],2,0,1]],[],3]\n'
+
+
+def kumu_long_integer() -> bytes:
+    """A 5,000-digit integer: Python's int() refuses more than 4,300 digits (exit 3)."""
+    return ('{"elements": [{"label": "a", "size": ' + "7" * 5_000 + '}],\n'
+            ' "connections": []}\n').encode()
+
+
+def sdjson_long_integer() -> bytes:
+    """A 5,000-digit polarity in SD-JSON."""
+    return ('{"variables": [{"name": "a"}],\n "relationships": [{"from": "a", "to": "a", '
+            '"polarity": ' + "7" * 5_000 + "}]}\n").encode()
+
+
+def kumu_huge_position() -> bytes:
+    """A 400-digit pinned position: float() overflowed (exit 3); it is now ignored."""
+    return ('{"elements": [{"label": "a", "loopkit": {"pos": [' + "9" * 400 + ', 1]}}],\n'
+            ' "connections": []}\n').encode()
+
+
+IMPORTS: dict[str, tuple[str, Callable[[], bytes]]] = {
+    name.replace("_", "-"): (suffix, globals()[name]) for name, suffix in (
+        ("kumu_same_labels", ".json"), ("graphml_same_labels", ".graphml"),
+        ("vensim_many_equations", ".mdl"), ("graphml_many_entities", ".graphml"),
+        ("xmile_deep", ".xmile"), ("loopy_list_ids", ".loopy"),
+        ("kumu_long_integer", ".json"), ("sdjson_long_integer", ".sd.json"),
+        ("kumu_huge_position", ".json"))
+}

@@ -41,13 +41,21 @@ def load_version(spec: str, *, cwd: str | os.PathLike[str] | None = None,
     from loopkit.loader import load_diagram, parse_diagram
 
     base = Path(cwd) if cwd is not None else Path.cwd()
-    if (base / spec).exists() or ":" not in spec:
+    if ":" not in spec or _is_file_name(base / spec):
         return load_diagram(base / spec if cwd is not None else spec)
     revision, _, path = spec.partition(":")
     if not revision or not path:
         raise UsageError(f"{_spec(spec)}: write a git version as REV:path, "
                          "e.g. HEAD~1:diagram.yaml")
     return parse_diagram(git_show(spec, cwd=base, timeout=timeout), spec)
+
+
+def _is_file_name(path: Path) -> bool:
+    """Whether ``path`` exists; a name the OS refuses (too long) is not a file."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
 
 
 def git_show(spec: str, *, cwd: Path, timeout: float = GIT_TIMEOUT) -> str:

@@ -47,7 +47,7 @@ class Support:
                 f"its links: {', '.join(self.maps)}.")
 
     def to_dict(self) -> dict[str, object]:
-        return {"maps": list(self.maps), "total": self.total, "merge_only": self.merge_only}
+        return {"sources": list(self.maps), "total": self.total, "merge_only": self.merge_only}
 
 
 def loop_support(links: Sequence[Link], total: int) -> Support | None:

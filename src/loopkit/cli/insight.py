@@ -155,21 +155,21 @@ def archetypes_command(
 
 def _archetype_lines(report: Any, show_all: bool, best_reading: Any,
                      describe_match: Any) -> list[str]:
-    """One report as text: summary, best reading, the strongest matches, counts of the rest."""
+    """One report as text: the best reading first, then the summary, the strongest
+    matches, and counts of the rest."""
     count = len(report.matches)
     strong = sum(1 for m in report.matches if m.confidence == "strong")
-    lines = [f"{report.diagram.path}: {count} archetype match{'es' if count != 1 else ''} "
-             f"({strong} strong) among {len(report.loops)} loops"
-             + (f" (stopped early: {report.reason})" if report.truncated else "")]
+    labels = _labels(report.diagram)
+    path = report.diagram.path
+    lines = [f"{path}: {best_reading(report.matches[0], labels)}" if report.matches else
+             f"{path}: No archetype: the loops do not meet in any of the patterns looked "
+             "for (see docs/analysis.md)."]
+    lines.append(f"{count} archetype match{'es' if count != 1 else ''} ({strong} strong) "
+                 f"among {len(report.loops)} loops"
+                 + (f" (stopped early: {report.reason})" if report.truncated else ""))
     if report.not_fully_searched:
         lines.append("Not fully searched (a bound cut the search short, so none found does "
                      "not mean none there): " + ", ".join(report.not_fully_searched))
-    labels = _labels(report.diagram)
-    if not report.matches:
-        lines.append("No archetype: the loops do not meet in any of the patterns looked for "
-                     "(see docs/analysis.md).")
-        return lines
-    lines.append(best_reading(report.matches[0], labels))
     shown = report.matches if show_all else report.matches[:SHOWN_MATCHES]
     loops = {lp.id: lp for lp in report.loops}
     for n, match in enumerate(shown, 1):

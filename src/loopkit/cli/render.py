@@ -65,7 +65,20 @@ WATCH = typer.Option(False, "--watch", help="Render again whenever a file is sav
 STYLE = typer.Option(
     [], "--style", metavar="NAME",
     help="Repeatable: dashed (negative links dashed), mono (no colour), boxes "
-         "(outline variables), plain (no group colours), no-legend.")
+         "(outline variables), plain (no group colours), no-legend, support (link width "
+         "by how many merged maps drew it).")
+
+
+class StatsFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+STATS = typer.Option(
+    None, "--stats", metavar="FORMAT",
+    help="Also print layout metrics read from the final picture (text or json): overlaps, "
+         "links through variables and texts, crossings, badges inside their loops. "
+         "On standard output, or standard error when the picture goes there.")
 ALT = typer.Option(
     False, "--alt",
     help="Also write a text alternative beside each picture: NAME.alt.txt (alt text) and "
@@ -89,6 +102,7 @@ def render_command(
     style: list[str] = STYLE,
     alt: bool = ALT,
     time_budget: float = TIME_BUDGET,
+    stats: StatsFormat | None = STATS,
 ) -> None:
     """Draw causal loop diagrams: signs at arrowheads, || on delays, loop badges.
 
@@ -132,6 +146,7 @@ def render_command(
         "fmt": fmt, "output": output, "each_loop": each_loop, "highlight": loop,
         "engine": engine.value, "renderer": renderer.value if renderer else None,
         "style": look, "time_budget": time_budget, "alt": alt,
+        "stats": stats.value if stats is not None else None,
     }
     if fmt == "pdf" or renderer is not None:
         from loopkit.render.engine import choose_renderer
@@ -188,6 +203,7 @@ def _render_one(path: str, diagram: Any, *, check: bool, **options: Any) -> int:
                   f" (loops: {', '.join(ids[:12]) or 'none'}"
                   f"{', ...' if len(ids) > 12 else ''})", err=True)
         return EXIT_USAGE
+    stats = options.pop("stats", None)
     outputs = plan_outputs(path, diagram, analysis,
                            **{k: v for k, v in options.items() if k != "alt"})
     pictures = len(outputs)
@@ -203,6 +219,8 @@ def _render_one(path: str, diagram: Any, *, check: bool, **options: Any) -> int:
         if not stale:
             note(f"{path}: pictures up to date")
         return EXIT_PROBLEMS if stale else EXIT_OK
+    if stats is not None and not check:
+        _print_stats(path, diagram, analysis, outputs[:pictures], stats, options)
     if outputs and outputs[0].path is None:
         sys.stdout.buffer.write(outputs[0].data)
         sys.stdout.buffer.flush()
@@ -215,6 +233,36 @@ def _render_one(path: str, diagram: Any, *, check: bool, **options: Any) -> int:
     also = " with .alt.txt and .desc.md text alternatives" if options.get("alt") else ""
     note(f"{path}: wrote {what}{where}{also} ({elapsed:.2f} s)")
     return EXIT_OK
+
+
+def _print_stats(path: str, diagram: Any, analysis: Any, outputs: list[Any], fmt: str,
+                 options: dict[str, Any]) -> None:
+    """Layout metrics of each picture, measured on its final SVG."""
+    from loopkit.escape import json_document, one_line
+    from loopkit.render import render
+    from loopkit.render.metrics import format_metrics, measure_svg
+
+    loops = {lp.id: lp.variables for lp in analysis.loops}
+    records = []
+    for out in outputs:
+        svg = out.data if options["fmt"] == "svg" else render(
+            diagram, "svg", analysis, highlight=out.loop, engine=options["engine"],
+            renderer=options["renderer"], style=options["style"],
+            time_budget=options["time_budget"])
+        metrics = measure_svg(svg, loops)
+        records.append((out, metrics))
+    to_stderr = any(out.path is None for out in outputs)
+    if fmt == "json":
+        text = json_document([{"file": path, "output": out.path, "loop": out.loop,
+                               **metrics.as_dict()} for out, metrics in records])
+    else:
+        lines = []
+        for out, metrics in records:
+            lines.append(f"{path}" + (f" ({out.loop})" if out.loop else "") + ":")
+            lines += [f"  {line}" for line in format_metrics(metrics)]
+            lines += [f"  - {problem}" for problem in metrics.problems]
+        text = "\n".join(one_line(line) for line in lines)
+    typer.echo(text, err=to_stderr)
 
 
 def _alt_outputs(diagram: Any, analysis: Any, pictures: list[Any]) -> list[Any]:

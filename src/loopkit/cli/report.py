@@ -22,7 +22,8 @@ _SUFFIXES = {".html": ReportFormat.html, ".htm": ReportFormat.html,
 
 OUTPUT = typer.Option(
     ..., "--output", "-o", metavar="PATH",
-    help="report.html or report.md (the suffix picks the format); '-' for stdout.",
+    help="report.html or report.md (the suffix picks the format); '-' for stdout "
+         "(Markdown unless --format html).",
 )
 FORMAT = typer.Option(None, "--format", "-f", help="Override the format the suffix implies.")
 IMAGES = typer.Option(
@@ -71,6 +72,8 @@ def report_command(
     )
 
     chosen = report_format or _SUFFIXES.get(Path(output).suffix.lower())
+    if chosen is None and output == "-":  # stdout: Markdown, the text a terminal or PR wants
+        chosen, images = ReportFormat.markdown, False
     if chosen is None:
         raise fail_usage(f"{output}: cannot tell the report format from the name; "
                          "use a .html or .md file or --format html|markdown")

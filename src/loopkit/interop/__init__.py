@@ -102,7 +102,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            "Elements and Connections sheets, as Kumu's spreadsheet import reads them",
            frozenset({"ids", "groups", "descriptions", "delays", "evidence", "sources"}),
            binary=True),
-    Format("claims", "causal claims CSV", "claims", (".claims.csv", ".csv"),
+    Format("claims", "causal claims CSV", "claims", (".claims.csv",),
            True, False, "one claim per row: source, cause, effect, polarity, quote; quotes "
            "become evidence, the people who made a claim its sources"),
     Format("loopy", "LOOPY link or .loopy file", "loopy", (".loopy",), True, True,

@@ -27,6 +27,21 @@ def fail(filename: str, line: int, column: int, message: str, code: str = "impor
     raise DiagramError([Problem(filename, max(line, 1), max(column, 1), message, code)])
 
 
+def too_many(count: int, kind: str, what: str) -> str | None:
+    """The message when an import holds more ``kind`` ("variables"/"links") than the limit.
+
+    Importers ask while reading, so a 20,000-element file fails before any
+    per-item work, not after it when the imported diagram is checked.
+    """
+    from loopkit.limits import FLAGS, active_limits
+
+    limit = getattr(active_limits(), kind)
+    if count <= limit:
+        return None
+    return (f"more than {limit:,} {what}; the limit is {limit:,} {kind} (raise it with "
+            f"{FLAGS[kind]} if this model is really that large)")
+
+
 def line_col(text: str, offset: int) -> tuple[int, int]:
     """1-based line and column of a character offset."""
     offset = max(0, min(offset, len(text)))
@@ -62,14 +77,21 @@ class IdMaker:
 
     def __init__(self, reserved: Iterable[str] = ()) -> None:
         self.used: set[str] = set(reserved)
+        #: Last suffix given to each base: every smaller one is taken (ids are never
+        #: freed), so the search resumes there. Starting at ``_2`` each time made
+        #: 20,000 identical labels quadratic (200 million probes, minutes).
+        self.last: dict[str, int] = {}
 
     def make(self, label: str, preferred: str | None = None) -> str:
         base = preferred if preferred and valid_id(preferred) else slugify(label)
-        candidate, n = base, 1
+        candidate, n = base, self.last.get(base, 1)
+        if n > 1:
+            candidate = f"{base}_{n}"
         while candidate in self.used:
             n += 1
             candidate = f"{base}_{n}"
         self.used.add(candidate)
+        self.last[base] = n
         return candidate
 
 
@@ -166,9 +188,17 @@ def load_json(text: str, filename: str, what: str) -> Any:
              "import-syntax")
     except RecursionError:
         fail(filename, 1, 1, f"not valid {what} JSON: nested too deeply", "import-syntax")
+    except ValueError:  # Python refuses to convert an integer of more than 4,300 digits
+        long = _LONG_NUMBER.search(text)
+        line, column = line_col(text, long.start()) if long else (1, 1)
+        fail(filename, line, column, f"not usable {what} JSON: a number with more than "
+             f"{_MAX_INT_DIGITS:,} digits", "import-syntax")
 
 
 _WS = re.compile(r"[ \t\r\n]*")
+#: ``int()`` refuses longer digit strings (``sys.get_int_max_str_digits``).
+_MAX_INT_DIGITS = 4_300
+_LONG_NUMBER = re.compile(rf"-?[0-9]{{{_MAX_INT_DIGITS + 1},}}")
 
 
 def json_position(text: str, path: Iterable[str | int]) -> tuple[int, int]:
@@ -252,10 +282,13 @@ class XmlNode:
         return [c for c in self.children if c.tag == tag]
 
     def iter(self, tag: str | None = None) -> Iterator[XmlNode]:
-        if tag is None or self.tag == tag:
-            yield self
-        for child in self.children:
-            yield from child.iter(tag)
+        """This node and every descendant in document order (a loop: no recursion limit)."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            if tag is None or node.tag == tag:
+                yield node
+            stack.extend(reversed(node.children))
 
     def child_text(self, tag: str) -> str | None:
         node = self.find(tag)
@@ -266,15 +299,42 @@ def _local(name: str) -> str:
     return name.rsplit(":", 1)[-1].rsplit("}", 1)[-1]
 
 
+#: XML elements allowed per variable or link (a Stella model has ~7, yEd ~8): 12 million
+#: empty elements in a 48 MB file took over 300 s and 2 GB before this bound.
+XML_ELEMENTS_PER_ITEM = 10
+
+
 def parse_xml(text: str, filename: str, what: str) -> XmlNode:
-    """Parse XML into ``XmlNode``s; entity declarations are refused (no entity bombs)."""
+    """Parse XML into ``XmlNode``s; entity declarations are refused (no entity bombs).
+
+    Nesting is bounded by ``--max-depth`` (real models nest about 10 deep), and
+    text is gathered in pieces and joined once: expat calls back once per
+    entity reference, and ``text += data`` per call was quadratic.
+    """
     from xml.parsers import expat
 
+    from loopkit.limits import FLAGS, active_limits
+
+    limits = active_limits()
+    max_depth = limits.depth
+    max_elements = XML_ELEMENTS_PER_ITEM * (limits.variables + limits.links)
     parser = expat.ParserCreate()
     stack: list[XmlNode] = []
+    pieces: list[list[str]] = []
     root: list[XmlNode] = []
+    count = [0]
 
     def start(name: str, attrs: dict[str, str]) -> None:
+        if len(stack) >= max_depth:
+            fail(filename, parser.CurrentLineNumber, parser.CurrentColumnNumber + 1,
+                 f"XML nested deeper than {max_depth} levels; {what} files need far fewer "
+                 f"(the limit is set by {FLAGS['depth']})", "import-structure")
+        count[0] += 1
+        if count[0] > max_elements:
+            fail(filename, parser.CurrentLineNumber, parser.CurrentColumnNumber + 1,
+                 f"more than {max_elements:,} XML elements; a {what} file of at most "
+                 f"{limits.variables:,} variables and {limits.links:,} links needs far fewer "
+                 f"(raise {FLAGS['variables']} or {FLAGS['links']})", "too-many")
         node = XmlNode(_local(name), {_local(k): v for k, v in attrs.items()},
                        parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)
         if stack:
@@ -282,13 +342,14 @@ def parse_xml(text: str, filename: str, what: str) -> XmlNode:
         else:
             root.append(node)
         stack.append(node)
+        pieces.append([])
 
     def end(name: str) -> None:
-        stack.pop()
+        stack.pop().text = "".join(pieces.pop())
 
     def chars(data: str) -> None:
         if stack:
-            stack[-1].text += data
+            pieces[-1].append(data)
 
     def entity(*args: Any) -> None:
         fail(filename, parser.CurrentLineNumber, parser.CurrentColumnNumber + 1,

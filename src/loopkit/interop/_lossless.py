@@ -10,6 +10,7 @@ attributes, so a map that went through Kumu and back still has them.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from loopkit.model import VARIABLE_KINDS, DeclaredLoop, Link, LoopType, Polarity, Variable
@@ -79,11 +80,21 @@ def _text(fields: dict[str, Any], key: str, default: str | None) -> str | None:
     return value if isinstance(value, str) or value is None else default
 
 
+def _finite_number(value: Any) -> bool:
+    """A JSON number usable as a coordinate (``float(10**400)`` raises OverflowError)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
 def apply_variable(fields: dict[str, Any], variable: Variable) -> Variable:
     """``variable`` with the packed fields laid over it (bad types are ignored)."""
     pos = fields.get("pos")
     good_pos = (isinstance(pos, list) and len(pos) == 2
-                and all(isinstance(p, (int, float)) and not isinstance(p, bool) for p in pos))
+                and all(_finite_number(p) for p in pos))
     label = fields.get("label")
     return Variable(
         variable.id, label.strip() if isinstance(label, str) and label.strip() else variable.label,

@@ -38,6 +38,8 @@ NOTES = {
                 "dependencies marked ?{e}",
     "disagree": "{n} link{s} drawn with the opposite sign to the equation{e}",
     "drawn-only": "{n} drawn arrow{s} the equation does not use: kept with the drawn sign{e}",
+    "table-arrow": "{n} arrow{s} from a lookup table to the variable that uses it: kept "
+                   "with the drawn sign (a table shapes the effect of its input){e}",
     "functions": "{n} function{s} loopkit has no sign rule for: their arguments' links "
                  "marked ?{e}",
 }
@@ -78,11 +80,14 @@ class Drawn:
 class Analysis:
     """Effects of every variable's causes, with value signs inferred on demand."""
 
-    def __init__(self, variables: dict[str, SdVariable], resolve: Callable[[str], str]) -> None:
+    def __init__(self, variables: dict[str, SdVariable], resolve: Callable[[str], str],
+                 roles: dict[str, str] | None = None) -> None:
         self.vars = variables
         self._signs: dict[str, int] = {}
         self._busy: set[str] = set()
-        self.ctx = sdexpr.Context(resolve, self.value_sign, self._table)
+        self.ctx = sdexpr.Context(resolve, self.value_sign, self._table, roles=roles or {},
+                                  bounds=self.bounds)
+        self._bounds: dict[str, tuple[float, float] | None] = {}
 
     def _table(self, key: str) -> list[tuple[float, float]] | None:
         var = self.vars.get(key)
@@ -121,6 +126,29 @@ class Analysis:
         self._signs[key] = sign
         return sign
 
+    def bounds(self, key: str) -> tuple[float, float] | None:
+        """The range a variable's value stays in (every element's equation bounds it)."""
+        if key in self._bounds:
+            return self._bounds[key]
+        var = self.vars.get(key)
+        if var is None or key in self._busy or var.kind in ("stock", "table") or \
+                not var.trees or var.stated_sign is not None or len(self._busy) >= MAX_CHAIN:
+            return None
+        if var.table is not None:  # a graphical function's outputs
+            ys = [y for _, y in var.table]
+            found: tuple[float, float] | None = (min(ys), max(ys)) if ys else None
+        else:
+            self._busy.add(key)
+            try:
+                parts = [sdexpr.bounds(tree, self.ctx) for tree in var.trees]
+            finally:
+                self._busy.discard(key)
+            known = [p for p in parts if p is not None]
+            found = (min(p[0] for p in known), max(p[1] for p in known)) \
+                if known and len(known) == len(parts) else None
+        self._bounds[key] = found
+        return found
+
     def result(self, var: SdVariable, tree: Any, expect: int = sdexpr.UNK) -> sdexpr.Result:
         found = sdexpr.analyse(tree, self.ctx, expect if var.table is None else sdexpr.UNK)
         if var.table is not None and var.kind != "table":  # XMILE gf on its own equation
@@ -147,6 +175,49 @@ def with_kinds(variables: Iterable[Variable], model: dict[str, SdVariable]) -> t
     return tuple(replace(v, kind=kinds[v.id]) if v.id in kinds else v for v in variables)
 
 
+def function_roles(name: str, params: list[str], body: dict[str, Any],
+                   roles: dict[str, str] | None = None) -> str:
+    """Per-parameter roles of a model's own function (a Vensim macro) from its equations.
+
+    ``body`` maps each of the macro's variables to its parsed equation (or None);
+    the macro's value is the variable named like the macro. Effects compose
+    along the paths from it to each parameter; ``roles`` are the other macros'.
+    """
+    variables = {p: SdVariable(p, p) for p in params}
+    for key, tree in body.items():
+        if key in variables or tree is None:
+            continue
+        integ = tree[0] == "call" and str(tree[1]).strip().lower() == "integ"
+        variables[key] = SdVariable(key, key, "stock" if integ else "aux", [tree])
+    analysis = Analysis(variables, lambda n: n if n in variables else "", roles)
+    direct = {k: analysis.effects(v) for k, v in variables.items() if v.trees}
+
+    def through(key: str, seen: frozenset[str]) -> dict[str, sdexpr.Effect]:
+        out: dict[str, sdexpr.Effect] = {}
+        for dep, effect in direct.get(key, {}).items():
+            if dep in params:
+                out = sdexpr._merge(out, {dep: effect})
+            elif dep not in seen:
+                out = sdexpr._merge(out, sdexpr._scale(
+                    through(dep, seen | {dep}), effect.sign, delayed=effect.delayed,
+                    initial=effect.initial))
+        return out
+
+    total = through(name, frozenset({name}))
+    roles = ""
+    for param in params:
+        effect = total.get(param)
+        if effect is None or effect.sign == sdexpr.UNK:
+            roles += "?"
+        elif effect.initial:
+            roles += "i"
+        elif effect.delayed:
+            roles += "d" if effect.sign == sdexpr.POS else "?"
+        else:
+            roles += "+" if effect.sign == sdexpr.POS else "-"
+    return roles
+
+
 def constants(model: dict[str, SdVariable]) -> set[str]:
     """Ids of the inputs that are plain numbers or lookup tables (nothing causes them)."""
     out = set()
@@ -161,21 +232,25 @@ def constants(model: dict[str, SdVariable]) -> set[str]:
 def signed_links(variables: dict[str, SdVariable], drawn: list[Drawn],
                  resolve: Callable[[str], str], notes: Notes, filename: str, *,
                  polarity: str = "equations", keep_initial: bool = False,
-                 ) -> tuple[list[Link], list[Problem]]:
+                 roles: dict[str, str] | None = None) -> tuple[list[Link], list[Problem]]:
     """The model's links: drawn arrows and equation dependencies, each with its best sign."""
     if polarity not in POLICIES:
         from loopkit.problems import UsageError
 
         raise UsageError(f"polarity {polarity!r}: choose equations or drawn")
-    analysis = Analysis(variables, resolve)
+    analysis = Analysis(variables, resolve, roles)
     by_vid = {v.vid: v for v in variables.values()}
     effects: dict[str, dict[str, sdexpr.Effect]] = {}
+    tables: dict[str, set[str]] = {}  # lookup tables each variable's equation calls
     for var in variables.values():
         if var.error is not None:
             notes.add("unparsed", f"{var.vid} (line {var.line}: {var.error[:60]})")
         elif var.trees:
+            analysis.ctx.tables_used = set()
             effects[var.vid] = {variables[k].vid: e for k, e in analysis.effects(var).items()
                                 if k in variables}
+            tables[var.vid] = {variables[k].vid for k in analysis.ctx.tables_used
+                               if k in variables}
     for name in sorted(analysis.ctx.unknown_functions):
         notes.add("functions", name.upper())
 
@@ -186,8 +261,11 @@ def signed_links(variables: dict[str, SdVariable], drawn: list[Drawn],
         key = (arrow.source, arrow.target)
         found = effects.get(arrow.target)
         effect = found.get(arrow.source) if found is not None else None
-        if found is not None and effect is None and arrow.source != arrow.target:
+        if found is not None and effect is None and arrow.source != arrow.target and \
+                arrow.source not in tables.get(arrow.target, ()):
             notes.add("drawn-only", f"{arrow.source} -> {arrow.target}")
+        elif effect is None and arrow.source in tables.get(arrow.target, ()):
+            notes.add("table-arrow", f"{arrow.source} -> {arrow.target}")
         if effect is not None and effect.initial:
             if not keep_initial:
                 notes.add("initial-dropped", f"{arrow.source} -> {arrow.target}")
@@ -252,5 +330,6 @@ def signed_links(variables: dict[str, SdVariable], drawn: list[Drawn],
     return links, warnings
 
 
-__all__ = ["NOTES", "POLICIES", "Drawn", "SdVariable", "constants", "signed_links",
+__all__ = ["NOTES", "POLICIES", "Drawn", "SdVariable", "constants", "function_roles",
+           "signed_links",
            "with_kinds"]

@@ -24,6 +24,7 @@ from loopkit.interop._common import (
     link_notes,
     merge_links,
     parse_xml,
+    too_many,
     valid_id,
 )
 from loopkit.interop._lossless import loop_fields, loop_from_fields
@@ -86,7 +87,11 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
     by_node: dict[str, str] = {}
     # loopkit's own GraphML keeps its ids; other tools' ids (n0, n1 ...) give way to labels.
     own = any(k.attrs.get("id") == "n_label" for k in root.findall("key"))
-    for node in graph.findall("node"):
+    nodes, edges = graph.findall("node"), graph.findall("edge")
+    for found, kind, what in ((nodes, "variables", "nodes"), (edges, "links", "edges")):
+        if message := too_many(len(found), kind, what):
+            fail(filename, graph.line, graph.column, message, "too-many")
+    for node in nodes:
         raw = node.attrs.get("id")
         if raw is None:
             fail(filename, node.line, node.column, "<node> has no id", "import-structure")
@@ -106,7 +111,7 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
         by_node[raw] = vid
     directed_default = graph.attrs.get("edgedefault", "directed") == "directed"
     links: list[Link] = []
-    for edge in graph.findall("edge"):
+    for edge in edges:
         ends = [edge.attrs.get("source"), edge.attrs.get("target")]
         if not all(e in by_node for e in ends):
             notes.add("dangling", f"line {edge.line}")

@@ -31,6 +31,7 @@ from loopkit.interop._common import (
     load_json,
     merge_links,
     text_value,
+    too_many,
 )
 from loopkit.interop._lossless import (
     ATTRIBUTE,
@@ -132,7 +133,11 @@ def read(text: str, filename: str = "<string>", *,
     data = load_json(text, filename, "Kumu")
     if not isinstance(data, dict) or not isinstance(data.get("elements"), list):
         json_fail(text, filename, (), "a Kumu blueprint needs an object with an 'elements' list")
+    if message := too_many(len(data["elements"]), "variables", "elements"):
+        json_fail(text, filename, ("elements",), message)
     raw = data.get("connections", [])
+    if isinstance(raw, list) and (message := too_many(len(raw), "links", "connections")):
+        json_fail(text, filename, ("connections",), message)
     vocabulary: Counter[str] = Counter(
         word for item in (raw if isinstance(raw, list) else []) if isinstance(item, dict)
         for word in _sign_words(_fields(item))[:1])

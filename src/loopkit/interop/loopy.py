@@ -22,7 +22,15 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from loopkit.interop import ImportResult
-from loopkit.interop._common import IdMaker, Notes, fail, line_col, link_notes, merge_links
+from loopkit.interop._common import (
+    IdMaker,
+    Notes,
+    fail,
+    line_col,
+    link_notes,
+    merge_links,
+    too_many,
+)
 from loopkit.model import Diagram, Link, Polarity, Variable
 
 #: LOOPY's six node colours, by hue index.
@@ -57,6 +65,11 @@ def _payloads(text: str) -> list[tuple[str, int]]:
         return found
     stripped = text.strip()
     return [(stripped, text.index(stripped[:1]) if stripped else 0)]
+
+
+def _is_id(value: Any) -> bool:
+    """LOOPY ids are numbers; text is accepted too. A list would be unhashable."""
+    return isinstance(value, (int, float, str)) and not isinstance(value, bool)
 
 
 def _decode(raw: str) -> Any:
@@ -100,12 +113,17 @@ def read(text: str, filename: str = "<string>", *, link: int | None = None,
             isinstance(part, list) for part in data[:2])):
         bad("not LOOPY data: expected [[nodes],[edges],[labels],uid]")
 
+    for found, kind, what in ((data[0], "variables", "nodes"), (data[1], "links", "edges")):
+        if message := too_many(len(found), kind, what):
+            fail(filename, line, column, message, "too-many")
     ids = IdMaker()
     variables: list[Variable] = []
     by_node: dict[Any, str] = {}
     for i, node in enumerate(data[0]):
         if not (isinstance(node, list) and len(node) >= 5 and isinstance(node[4], str)):
             bad(f"LOOPY node {i + 1}: expected [id, x, y, init, label, hue], got {node!r:.60}")
+        if not _is_id(node[0]):
+            bad(f"LOOPY node {i + 1}: its id must be a number or text, got {node[0]!r:.60}")
         label = " ".join(unquote(node[4]).split()) or f"node {node[0]}"
         hue = node[5] if len(node) > 5 and isinstance(node[5], int) else None
         vid = ids.make(label)
@@ -118,7 +136,7 @@ def read(text: str, filename: str = "<string>", *, link: int | None = None,
         if not (isinstance(edge, list) and len(edge) >= 4):
             bad(f"LOOPY edge {i + 1}: expected [from, to, arc, strength], got {edge!r:.60}")
         for end in edge[:2]:
-            if end not in by_node:
+            if not _is_id(end) or end not in by_node:
                 bad(f"LOOPY edge {i + 1}: node {end!r} does not exist")
         strength = edge[3]
         if not isinstance(strength, (int, float)) or isinstance(strength, bool):

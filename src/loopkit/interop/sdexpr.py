@@ -275,6 +275,12 @@ class Context:
     value_sign: Callable[[str], int]
     table: Callable[[str], list[tuple[float, float]] | None]
     unknown_functions: set[str] = field(default_factory=set)
+    #: Per-argument roles of the model's own functions (Vensim macros), as in ``_ROLES``.
+    roles: dict[str, str] = field(default_factory=dict)
+    #: The range ``(low, high)`` a variable's value stays in, when its equation bounds it.
+    bounds: Callable[[str], tuple[float, float] | None] = lambda key: None
+    #: Lookup tables the analysed equations called (a table is a shape, not a cause).
+    tables_used: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -284,7 +290,7 @@ class Result:
 
 
 _UNKNOWN_ARG = "?"
-#: Per-argument roles of builtins: '+' rises with it, '?' unknown, 'd' delayed +,
+#: Per-argument roles of builtins: '+' rises with it, '-' falls, '?' unknown, 'd' delayed +,
 #: 't' a delay or smoothing time (-), 'i' initial value only; the last role repeats.
 _ROLES: dict[str, str] = {
     # Vensim
@@ -368,6 +374,74 @@ def _product(tree: Any, ctx: Context, expect: int) -> Result:
     return Result(effects, math.prod(values))
 
 
+Bounds = tuple[float, float]
+
+
+def bounds(tree: Any, ctx: Context, depth: int = 0) -> Bounds | None:
+    """The range an expression's value stays in, where numbers and tables settle it.
+
+    Only what is exact: numbers, table outputs, sums, differences and
+    products of bounded terms, MIN/MAX and IF THEN ELSE of bounded branches.
+    """
+    if depth > MAX_DEPTH:
+        return None
+    kind = tree[0]
+    if kind == "num":
+        return (tree[1], tree[1])
+    if kind == "var":
+        key = ctx.key(tree[1])
+        return ctx.bounds(key) if key else None
+    if kind == "neg":
+        inner = bounds(tree[1], ctx, depth + 1)
+        return (-inner[1], -inner[0]) if inner else None
+    if kind == "arith" and tree[2] in ("+", "-", "*"):
+        acc = bounds(tree[1], ctx, depth + 1)
+        for op, operand in zip(tree[2::2], tree[3::2], strict=True):
+            right = bounds(operand, ctx, depth + 1)
+            if acc is None or right is None or op not in ("+", "-", "*"):
+                return None
+            if op == "+":
+                acc = (acc[0] + right[0], acc[1] + right[1])
+            elif op == "-":
+                acc = (acc[0] - right[1], acc[1] - right[0])
+            else:
+                ends = [a * b for a in acc for b in right]
+                acc = (min(ends), max(ends))
+        return acc
+    if kind == "call":
+        fname = " ".join(tree[1].strip('"').replace("_", " ").lower().split())
+        args = tree[2]
+        table = ctx.table(ctx.key(tree[1])) if ctx.key(tree[1]) else None
+        if table is None and fname == "with lookup" and len(args) == 2 and \
+                args[1][0] == "table":
+            table = args[1][1]
+        if table:
+            ys = [y for _, y in table]
+            return (min(ys), max(ys))
+        parts = [bounds(a, ctx, depth + 1)
+                 for a in (args[1:] if fname == "if then else" else args)]
+        if fname in ("if then else", "min", "max") and parts and all(parts):
+            known = [p for p in parts if p is not None]
+            if fname == "min":
+                return (min(p[0] for p in known), min(p[1] for p in known))
+            if fname == "max":
+                return (max(p[0] for p in known), max(p[1] for p in known))
+            return (min(p[0] for p in known), max(p[1] for p in known))
+    return None
+
+
+def _settled(value: int, tree: Any, ctx: Context) -> int:
+    """``value``, or the sign the expression's range settles when ``value`` is unknown."""
+    if value != UNK:
+        return value
+    found = bounds(tree, ctx)
+    if found is not None and found[0] >= 0:
+        return POS
+    if found is not None and found[1] <= 0:
+        return NEG
+    return UNK
+
+
 def _arith(tree: Any, ctx: Context) -> Result:
     acc = analyse(tree[1], ctx)
     for op, operand in zip(tree[2::2], tree[3::2], strict=True):
@@ -390,7 +464,7 @@ def _arith(tree: Any, ctx: Context) -> Result:
                          acc.value * right.value)
         else:  # MOD
             acc = Result(_scale(_merge(acc.effects, right.effects), UNK), UNK)
-    return acc
+    return Result(acc.effects, _settled(acc.value, tree, ctx))
 
 
 def _power(tree: Any, ctx: Context) -> Result:
@@ -422,6 +496,7 @@ def _call(name: str, args: list[Any], ctx: Context, expect: int = UNK) -> Result
     fname = " ".join(name.strip('"').replace("_", " ").lower().split())
     table = ctx.table(ctx.key(name)) if ctx.key(name) else None
     if table is not None:  # a Vensim lookup call: table(x)
+        ctx.tables_used.add(ctx.key(name))
         inner = analyse(args[0], ctx) if args else Result({}, UNK)
         return _lookup(table, inner)
     if fname == "with lookup" and len(args) >= 2:
@@ -429,6 +504,8 @@ def _call(name: str, args: list[Any], ctx: Context, expect: int = UNK) -> Result
         return _lookup(points, analyse(args[0], ctx))
     if fname in ("lookup", "graph") and len(args) >= 2 and args[0][0] == "var":
         key = ctx.key(args[0][1])
+        if key:
+            ctx.tables_used.add(key)
         inner = analyse(args[1], ctx)
         found = _lookup(ctx.table(key) if key else None, inner)
         return found
@@ -444,7 +521,7 @@ def _call(name: str, args: list[Any], ctx: Context, expect: int = UNK) -> Result
     if fname == "abs" and len(args) == 1:
         inner = analyse(args[0], ctx)
         return Result(_scale(inner.effects, inner.value), POS)
-    roles = _ROLES.get(fname)
+    roles = ctx.roles.get(fname) or _ROLES.get(fname)
     # The value of MIN(a, b) >= 0 means both are; INITIAL/ACTIVE INITIAL pass it on.
     passes = expect if fname in ("initial", "init", "active initial") or (
         fname in ("min", "vmin") and expect == POS) or (fname in ("max", "vmax")
@@ -464,6 +541,9 @@ def _call(name: str, args: list[Any], ctx: Context, expect: int = UNK) -> Result
         elif role == "d":
             maps.append(_scale(part.effects, POS, delayed=True))
             value = value if part.value == POS else UNK
+        elif role == "-":
+            maps.append(_scale(part.effects, NEG))
+            value = UNK
         elif role == "t":  # a delay or smoothing time: Simlin's convention, see docs
             maps.append(_scale(part.effects, NEG))
         elif role == "i":

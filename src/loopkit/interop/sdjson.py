@@ -23,6 +23,7 @@ from loopkit.interop._common import (
     load_json,
     merge_links,
     text_value,
+    too_many,
 )
 from loopkit.interop._lossless import (
     ATTRIBUTE,
@@ -62,12 +63,17 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
         data, root = data["model"], ("model",)
     if not isinstance(data, dict) or not isinstance(data.get("relationships"), list):
         json_fail(text, filename, root, "SD-JSON needs an object with a 'relationships' list")
+    if message := too_many(len(data["relationships"]), "links", "relationships"):
+        json_fail(text, filename, (*root, "relationships"), message)
     notes = Notes()
     ids = IdMaker()
     variables: list[Variable] = []
     by_key: dict[str, str] = {}
 
-    def add(name: str, fields: dict[str, Any], description: str | None = None) -> str:
+    def add(name: str, fields: dict[str, Any], description: str | None = None,
+            path: tuple[str | int, ...] = root) -> str:
+        if message := too_many(len(variables) + 1, "variables", "variables"):
+            json_fail(text, filename, path, message)
         vid = ids.make(name, fields.get("id") if isinstance(fields.get("id"), str) else None)
         variables.append(apply_variable(fields, Variable(vid, name, None, description)))
         by_key.setdefault(_key(name), vid)
@@ -84,7 +90,7 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
         if _key(name) in by_key:
             continue
         add(name, unpack(item.get(ATTRIBUTE)),
-            text_value(item.get("documentation")) or text_value(item.get("description")))
+            text_value(item.get("documentation")) or text_value(item.get("description")), path)
 
     links: list[Link] = []
     for i, item in enumerate(data["relationships"]):
@@ -99,7 +105,7 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
                           f"{describe_path(path)}: a relationship needs '{end}' naming a variable")
             if _key(name) not in by_key:
                 notes.add("implicit", repr(name))
-                add(name, {})
+                add(name, {}, path=path)
             ends.append(by_key[_key(name)])
         polarity = _polarity(item.get("polarity"), text, filename, path)
         if polarity is Polarity.UNKNOWN:

@@ -31,9 +31,17 @@ from loopkit.interop._common import (
     line_col,
     link_notes,
     merge_links,
+    too_many,
 )
 from loopkit.interop._sdsigns import NOTES as SIGN_NOTES
-from loopkit.interop._sdsigns import Drawn, SdVariable, constants, signed_links, with_kinds
+from loopkit.interop._sdsigns import (
+    Drawn,
+    SdVariable,
+    constants,
+    function_roles,
+    signed_links,
+    with_kinds,
+)
 from loopkit.interop.sdexpr import ExpressionError, parse, table_points
 from loopkit.model import Diagram, Polarity, Variable
 
@@ -46,6 +54,7 @@ _DEFINITION = re.compile(
     r"\s*((?:\"(?:\\.|[^\"\\])*\"|[^=:(\[\"])+?)\s*(\[[^\]]*\])?\s*"
     r"(?::EXCEPT:\s*(?:\[[^\]]*\]\s*,?\s*)+)?(?::[A-Za-z ]+:)?\s*(:?=|\(|$)(.*)",
     re.DOTALL | re.IGNORECASE)
+_MACRO = re.compile(r":MACRO:.*?:END OF MACRO:", re.DOTALL | re.IGNORECASE)
 _SKETCH = re.compile(r"^\\\\\\---///.*$", re.MULTILINE)
 _CONTROL = {"final time", "initial time", "time step", "saveper", "time"}
 _POLARITY = {43: Polarity.POSITIVE, 45: Polarity.NEGATIVE, 83: Polarity.POSITIVE,
@@ -121,26 +130,19 @@ class _Sketch:
     arrows: list[_Arrow] = field(default_factory=list)
 
 
-def _equations(text: str, end: int) -> list[_Equation]:
+def _equations(text: str, end: int, filename: str = "<string>") -> list[_Equation]:
     """Every ``name = expression`` in the equation section (macros skipped)."""
-    body = text[:end]
+    # Macro definitions are blanked (same length, so offsets stay true): see _macros.
+    body = _MACRO.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text[:end])
     out: list[_Equation] = []
-    in_macro = False
     start = 0
+    counted, line = 0, 1  # lines are counted on from the last equation: linear, not n^2
     for match in re.finditer(r"\|", body):
         chunk, chunk_start = body[start:match.start()], start
         start = match.end()
         definition = chunk.split("~", 1)[0]
         # {comments}, {UTF-8}: blanked to the same length, so offsets stay true
         stripped = re.sub(r"\{[^}]*\}", lambda m: " " * len(m.group()), definition)
-        lowered = stripped.lower()
-        if ":macro:" in lowered:
-            in_macro = True
-        if ":end of macro:" in lowered:
-            in_macro = False
-            continue
-        if in_macro:
-            continue
         stripped = stripped.replace("\\\n", "  ")  # a name broken over lines with '\\'
         eq = _DEFINITION.match(stripped)
         if not eq or not eq.group(1).strip() or eq.group(1).strip().startswith("*") or (
@@ -148,12 +150,33 @@ def _equations(text: str, end: int) -> list[_Equation]:
             continue
         name = eq.group(1).strip()
         rhs = eq.group(4) if eq.group(3) != "(" else ""
-        line = line_col(text, chunk_start + eq.start(1))[0]
+        offset = chunk_start + eq.start(1)
+        line, counted = line + text.count("\n", counted, offset), offset
+        if message := too_many(len(out) + 1, "variables", "equations"):
+            fail(filename, line, 1, message, "too-many")
         rhs = rhs.replace("\\\n", " ")
         lookup = eq.group(4).replace("\\\n", " ") if eq.group(3) == "(" else None
         out.append(_Equation(_display(name), canonical(name), rhs, line,
                              bool(re.match(r"\s*INTEG\s*\(", rhs, re.IGNORECASE)), lookup,
                              eq.group(2) or ""))
+    return out
+
+
+def _macros(text: str, end: int) -> dict[str, tuple[list[str], dict[str, str]]]:
+    """Each macro: its parameters and its equations (``name -> expression``), by name."""
+    out: dict[str, tuple[list[str], dict[str, str]]] = {}
+    for match in _MACRO.finditer(text[:end]):
+        head = re.match(r":MACRO:\s*([^(]+)\(([^)]*)\)", match.group(), re.IGNORECASE)
+        if not head:
+            continue
+        params = [canonical(p) for p in re.split(r"[,:]", head.group(2)) if p.strip()]
+        body: dict[str, str] = {}
+        for chunk in match.group()[head.end():].split("|"):
+            definition = re.sub(r"\{[^}]*\}", " ", chunk.split("~", 1)[0])
+            eq = _DEFINITION.match(definition.replace("\\\n", "  "))
+            if eq and eq.group(3) in ("=", ":=") and eq.group(1).strip():
+                body.setdefault(canonical(eq.group(1)), eq.group(4).replace("\\\n", " "))
+        out[canonical(head.group(1))] = (params, body)
     return out
 
 
@@ -189,8 +212,10 @@ def _sketches(text: str, start: int, filename: str) -> list[_Sketch]:
     sketches: list[_Sketch] = []
     offset = start
     lines = text[start:].split("\n")
+    first_line = line_col(text, start)[0]
     skip_next = False
-    for raw in lines:
+    arrows = 0
+    for number, raw in enumerate(lines, first_line):
         line_offset, offset = offset, offset + len(raw) + 1
         line = raw.rstrip("\r")
         if skip_next:
@@ -209,8 +234,11 @@ def _sketches(text: str, start: int, filename: str) -> list[_Sketch]:
             line_no, _ = line_col(text, line_offset)
             fail(filename, line_no, 1, f"cannot read this sketch line: {error}", "import-syntax")
         kind = _int(fields, 0, filename, text, line_offset, "object type")
-        where = line_col(text, line_offset)[0]
+        where = number
         if kind == 1:
+            arrows += 1
+            if message := too_many(arrows, "links", "sketch arrows"):
+                fail(filename, where, 1, message, "too-many")
             get = [_int(fields, i, filename, text, line_offset, what) for i, what in (
                 (1, "arrow id"), (2, "arrow start"), (3, "arrow end"))]
             polarity = _int(fields, 6, filename, text, line_offset, "arrow polarity") \
@@ -266,7 +294,7 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
     notes = Notes()
     sketch_match = _SKETCH.search(text)
     sketch_start = sketch_match.start() if sketch_match else len(text)
-    equations = _equations(text, sketch_start)
+    equations = _equations(text, sketch_start, filename)
     sketches = _sketches(text, sketch_start, filename) if sketch_match else []
     if len(sketches) > 1:
         notes.say(f"{len(sketches)} sketch views read as one diagram")
@@ -277,8 +305,8 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
                   "each subscripted variable is one variable, its equations read together")
     macros = len(re.findall(r":MACRO:", text[:sketch_start], re.IGNORECASE))
     if macros:
-        notes.say(f"{macros} macro{'s' if macros != 1 else ''} defined: calls to a macro "
-                  "give its arguments' links the sign ?")
+        notes.say(f"{macros} macro{'s' if macros != 1 else ''} defined: a call's links are "
+                  "signed through the macro's own equations")
 
     labels: dict[str, str] = {}
     for sketch in sketches:
@@ -290,6 +318,8 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
             labels.setdefault(eq.key, eq.name)
     if not labels:
         fail(filename, 1, 1, "no variables found: is this a Vensim .mdl model?", "import-empty")
+    if message := too_many(len(labels), "variables", "variables"):
+        fail(filename, 1, 1, message, "too-many")
     ids = IdMaker()
     vid = {key: ids.make(label) for key, label in labels.items()}
     variables = tuple(Variable(vid[key], label) for key, label in labels.items())
@@ -330,8 +360,21 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
         key = canonical(name)
         return key if key in model else ""
 
+    roles: dict[str, str] = {}
+    macro_trees: dict[str, tuple[list[str], dict[str, Any]]] = {}
+    for name, (params, body) in _macros(text, sketch_start).items():
+        trees: dict[str, Any] = {}
+        for key, rhs in body.items():
+            try:
+                trees[key] = parse(rhs.strip(), "vensim")
+            except ExpressionError:
+                trees[key] = None
+        macro_trees[name] = (params, trees)
+    for _ in range(3):  # macros calling macros: a few rounds settle nested definitions
+        roles = {name: function_roles(name, params, trees, roles)
+                 for name, (params, trees) in macro_trees.items()}
     links, warnings = signed_links(model, drawn, resolve, notes, filename,
-                                   polarity=polarity, keep_initial=keep_initial)
+                                   polarity=polarity, keep_initial=keep_initial, roles=roles)
     links = [lk for lk in links if lk.source in vid.values() and lk.target in vid.values()]
     diagram = Diagram(with_kinds(variables, model), merge_links(links, notes), (), None, None,
                       filename)

@@ -27,6 +27,7 @@ from loopkit.interop._common import (
     link_notes,
     merge_links,
     parse_xml,
+    too_many,
 )
 from loopkit.interop._sdsigns import NOTES as SIGN_NOTES
 from loopkit.interop._sdsigns import Drawn, SdVariable, constants, signed_links, with_kinds
@@ -117,6 +118,8 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
                     if node.tag == "stock":
                         stocks.append((key, node))
                 continue
+            if message := too_many(len(keys) + 1, "variables", "stocks, flows and auxes"):
+                fail(filename, node.line, node.column, message, "too-many")
             if node.attrs.get("access") == "input":
                 inputs.add(key)
             keys[key] = ids.make(_label(name))
@@ -164,6 +167,8 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
         aliases = {a.attrs.get("uid", ""): canonical(a.child_text("of") or "")
                    for a in view.children if a.tag == "alias"}
         for connector in view.findall("connector"):
+            if message := too_many(len(drawn) + 1, "links", "connectors"):
+                fail(filename, connector.line, connector.column, message, "too-many")
             ends = [_end(connector.find(tag), aliases) for tag in ("from", "to")]
             if not all(end in keys for end in ends):
                 notes.add("unknown-end", f"line {connector.line}")

@@ -67,9 +67,6 @@ CURVED_MAX_LINKS = 60
 CURVED_MAX_DENSITY = 2.2
 #: Share of the remaining budget a curved layout may use before falling back.
 CURVED_SHARE = 0.25
-#: Above this many links even routed splines are not tried (3,160 links: over 6 s for
-#: one routing), only straight lines.
-ROUTED_MAX_LINKS = 1000
 #: Seconds per link kept back from pass 1 for composing and drawing (measured: ~1 ms
 #: per link on a loaded 2-core machine for placing, writing and drawing the picture).
 DRAW_PER_LINK = 0.0015
@@ -100,6 +97,8 @@ class Drawing:
     badges: tuple[str, ...]
     highlight: str | None
     budget: Budget | None = None
+    #: loops whose badge sits beside the loop, joined to it by a leader line
+    leaders: tuple[str, ...] = ()
 
 
 def _analysis(diagram: Diagram, analysis: LoopAnalysis | None,
@@ -148,8 +147,7 @@ def draw(
     # Pass 1 may use all but a share of the budget: composing and drawing need the rest,
     # more of it the more links there are.
     reserve = time_budget * DRAW_SHARE + DRAW_PER_LINK * len(diagram.links)
-    plans = (["curved", "true", "line"] if curved_ok(diagram)
-             else ["true", "line"] if len(diagram.links) <= ROUTED_MAX_LINKS else ["line"])
+    plans = ["curved", "true", "line"] if curved_ok(diagram) else ["line"]
     layout = None
     used = plans[-1]
     for n, splines in enumerate(plans):
@@ -177,14 +175,21 @@ def draw(
         raise RenderTimeout("the layout used up the time budget "
                             f"before {len(diagram.links)} links could be drawn; give a "
                             "larger --time-budget")
-    if "true" not in plans:
+    if used == "line":
+        # Graphviz's routing takes seconds to minutes on big maps: straight links are
+        # laid out fast and loopkit bends the ones that would cross a variable.
+        from loopkit.render.layout import route_around
+
+        number = {v.id: i for i, v in enumerate(diagram.variables)}
+        budget.keep = reserve  # leave placing signs and drawing their time
+        layout = route_around(layout, [(number[link.source], number[link.target])
+                                       for link in diagram.links], budget)
+        budget.keep = 0.0
+    if "curved" not in plans:
         notes.append(f"{len(diagram.links)} links on {len(diagram.variables)} variables: "
-                     f"drawn with straight links (routed ones are tried up to "
-                     f"{ROUTED_MAX_LINKS} links)")
-    elif "curved" not in plans:
-        notes.append(f"{len(diagram.links)} links on {len(diagram.variables)} variables: "
-                     f"drawn with routed links (curved ones are tried up to "
-                     f"{CURVED_MAX_LINKS} links and {CURVED_MAX_DENSITY:g} per variable)")
+                     f"drawn with straight links, bent round the variables in their way "
+                     f"(curved ones are tried up to {CURVED_MAX_LINKS} links and "
+                     f"{CURVED_MAX_DENSITY:g} per variable)")
     index = {link.key: i for i, link in enumerate(diagram.links)}
     badges = []
     for loop in analysis.loops:
@@ -194,17 +199,19 @@ def draw(
             badges.append(Badge(loop.id, loop.name, loop.type, edges, faded))
     # The searches of composing stop early enough to leave writing and drawing their time.
     budget.keep = time_budget * DRAW_SHARE / 3 + DRAW_PER_LINK * len(diagram.links)
-    dot = compose(diagram, layout, badges, style=style, emphasis=emphasis, budget=budget)
+    dot, leaders = compose(diagram, layout, badges, style=style, emphasis=emphasis,
+                           budget=budget)
     budget.keep = 0.0
     if budget.cut:
         notes.append("time budget reached: simplified "
                      + " and ".join(_CUT_WORDS.get(step, step) for step in budget.cut))
     return Drawing(original, analysis, dot, used, tuple(notes),
-                   tuple(b.loop_id for b in badges), highlight, budget)
+                   tuple(b.loop_id for b in badges), highlight, budget, leaders)
 
 
 #: What each step does instead once the budget has run out, for the note.
 _CUT_WORDS = {
+    "link routing": "link routing (some links left straight through variables)",
     "seed choice": "the choice among layouts (judged without trial badge placement)",
     "sign placement": "sign placement (signs put beside their arrowheads, unsearched)",
     "badge placement": "badge placement (badges put at their loop's centre, unsearched)",
@@ -254,6 +261,8 @@ def _best_layout(diagram: Diagram, analysis: LoopAnalysis, program: Renderer, *,
         count = 1  # the last resort, reached when time is short: one run
     seeds = SEEDS[:count] if seeded else SEEDS[:1]
     index = {link.key: i for i, link in enumerate(diagram.links)}
+    number = {v.id: i for i, v in enumerate(diagram.variables)}
+    ends = [(number[link.source], number[link.target]) for link in diagram.links]
     declared = [loop for loop in analysis.loops if loop.declared]
     loops = [[index[link.key] for link in loop.links] for loop in declared]
     # Styles change colours only, never geometry: lay out in the plain style so every
@@ -274,7 +283,8 @@ def _best_layout(diagram: Diagram, analysis: LoopAnalysis, program: Renderer, *,
                                                 splines=splines, seed=seed)
         data = program.run(source, "json", engine=engine, timeout=max(timeout - spent, 0.05))
         layout = parse_layout(data, len(diagram.variables), len(diagram.links))
-        tried.append((layout_cost(layout, loops) if len(seeds) > 1 else 0.0, n, layout))
+        tried.append((layout_cost(layout, loops, ends=ends) if len(seeds) > 1 else 0.0, n,
+                      layout))
     if len(tried) == 1 or not loops:
         return _remember(key, min(tried, key=lambda item: item[:2])[2])
     # Badges need room inside their loops: add a coarse trial placement to each cost.

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from loopkit.fsutil import atomic_write
+from loopkit.fsutil import atomic_write, check_name_length
 from loopkit.problems import UsageError
 
 if TYPE_CHECKING:
@@ -113,10 +113,14 @@ def stale_outputs(outputs: Iterable[Output]) -> list[tuple[str, str]]:
         if out.path is None:
             continue
         path = Path(out.path)
-        if not path.is_file():
-            problems.append((out.path, "missing"))
-        elif path.read_bytes() != out.data:
-            problems.append((out.path, "out of date"))
+        check_name_length(path)
+        try:
+            if not path.is_file():
+                problems.append((out.path, "missing"))
+            elif path.stat().st_size != len(out.data) or path.read_bytes() != out.data:
+                problems.append((out.path, "out of date"))  # size first: no unbounded read
+        except OSError as error:
+            raise UsageError(f"{out.path}: cannot read: {error.strerror or error}") from None
     return problems
 
 
@@ -125,6 +129,7 @@ def write_outputs(outputs: Sequence[Output], inputs: Sequence[str],
     """Write each output atomically; never over an input file."""
     for folder in make_folders:
         target = Path(folder)
+        check_name_length(target)
         if target.exists() and not target.is_dir():
             raise UsageError(f"{folder}: exists and is not a folder")
         try:

@@ -356,8 +356,13 @@ def arc(centre: Point, radius: float, clockwise: bool, arrow: float = 5.0) -> Ed
 
 
 #: Where a sign may go, nearest the arrowhead first: (back along the line, out from it, side).
-_SIGN_SPOTS = tuple((along, across, side) for along in (9.0, 14.0, 20.0, 27.0)
-                    for across in (9.0, 12.5) for side in (1.0, -1.0))
+#: The last ring, further out, is for arrowheads where several links converge.
+_SIGN_SPOTS = (*((along, across, side) for along in (9.0, 14.0, 20.0, 27.0)
+                 for across in (9.0, 12.5) for side in (1.0, -1.0)),
+               *((along, across, side) for along in (12.0, 24.0, 36.0)
+                 for across in (18.0, 24.0) for side in (1.0, -1.0)),
+               *((along, across, side) for along in (48.0, 60.0)
+                 for across in (9.0, 18.0, 30.0) for side in (1.0, -1.0)))
 
 
 def place_signs(layout: Layout, half: tuple[float, float] = (5.0, 6.5),
@@ -401,6 +406,8 @@ def place_signs(layout: Layout, half: tuple[float, float] = (5.0, 6.5),
             if room >= 3.0:
                 chosen = (x, y)
                 break
+            if room <= 0 and any(box.distance_to_box(b) <= 0 for b in index.near(box, 0)[0]):
+                room = -1.0  # on a name or another sign: worse than touching a line
             if roomiest is None or room > roomiest[0]:
                 roomiest = (room, (x, y))
         if chosen is None:
@@ -640,7 +647,8 @@ def _search_outside(
 
 
 def layout_cost(layout: Layout, loops: Sequence[Sequence[int]] = (),
-                badge_area: float = 3600.0) -> float:
+                badge_area: float = 3600.0,
+                ends: Sequence[tuple[int, int]] | None = None) -> float:
     """How hard a layout is to read: lines through names weigh most, then crossings.
 
     Used to choose between a few seeded layouts of the same diagram. Also
@@ -657,11 +665,17 @@ def layout_cost(layout: Layout, loops: Sequence[Sequence[int]] = (),
         room = abs(signed_area(loop_outline(layout, edges)))
         if room < 3 * badge_area:
             cost += 4.0 * (3 * badge_area - room) / badge_area
-    for line in lines:
+    for k, line in enumerate(lines):
         inner = line[1:-1]
-        for node in layout.nodes:
+        segments = list(itertools.pairwise(line))
+        for n, node in enumerate(layout.nodes):
             shrunk = Box(node.x, node.y, node.hw - 2, node.hh - 2)
-            if any(shrunk.distance_to_point(p) == 0 for p in inner):
+            if ends is not None and n not in ends[k]:
+                # a link through a variable that is not one of its ends reads as a false
+                # link: measured along the whole curve, not only at sample points
+                if any(_through(a, b, shrunk) for a, b in segments):
+                    cost += 10.0
+            elif any(shrunk.distance_to_point(p) == 0 for p in inner):
                 cost += 10.0
     boxes = [_bounds(line) for line in lines]
     for i in range(len(lines)):
@@ -674,6 +688,32 @@ def layout_cost(layout: Layout, loops: Sequence[Sequence[int]] = (),
     width, height = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
     aspect = max(width / height, height / width)  # pages favour neither strips nor towers
     return cost + 4.0 * max(0.0, aspect - 1.4) + width * height / 1e6
+
+
+def clip_length(a: Point, b: Point, rect: tuple[float, float, float, float]) -> float:
+    """Length of segment ``ab`` inside ``rect`` (x0, y0, x1, y1), by Liang-Barsky clipping."""
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-dx, a[0] - rect[0]), (dx, rect[2] - a[0]),
+                 (-dy, a[1] - rect[1]), (dy, rect[3] - a[1])):
+        if p == 0:
+            if q < 0:
+                return 0.0
+            continue
+        t = q / p
+        if p < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return 0.0
+    return (t1 - t0) * math.hypot(dx, dy)
+
+
+def _through(a: Point, b: Point, box: Box) -> bool:
+    """Whether segment ``ab`` passes through ``box`` (more than touching it)."""
+    return clip_length(a, b, (box.x - box.hw, box.y - box.hh,
+                              box.x + box.hw, box.y + box.hh)) > 0.5
 
 
 def _bounds(line: Sequence[Point]) -> tuple[float, float, float, float]:
@@ -691,3 +731,95 @@ def _cross(a: Point, b: Point, c: Point, d: Point) -> bool:
         return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
 
     return (side(a, b, c) * side(a, b, d) < 0) and (side(c, d, a) * side(c, d, b) < 0)
+
+
+#: Sideways offsets (points) of the two control points tried when bending a straight link
+#: round variables: even bows first, smallest first, then lopsided ones and S-shapes.
+_STEPS = (18.0, 36.0, 54.0, 72.0, 96.0, 120.0, 150.0, 190.0)
+_BENDS = (*((sign * step, sign * step) for step in _STEPS for sign in (1.0, -1.0)),
+          *((sign * step * a, sign * step * b) for step in _STEPS[1:]
+            for a, b in ((1.0, 0.3), (0.3, 1.0), (1.0, -0.6), (-0.6, 1.0))
+            for sign in (1.0, -1.0)))
+
+
+def route_around(layout: Layout, ends: Sequence[tuple[int, int]],
+                 budget: Budget | None = None, arrow: float = 10.0) -> Layout:
+    """Straight links that run through a variable other than their two ends, bent round it.
+
+    Graphviz's own routing (``splines=true``) takes seconds to minutes on big
+    maps; this keeps the fast straight layout and, for each link crossing a
+    box, tries arcs bowed to either side by growing amounts (as a CLD draws
+    its links anyway) and keeps the first that clears every box. Bounded:
+    a fixed number of tries per link, each checked against nearby boxes only.
+    """
+    index = _Index(cell=48.0)
+    for box in layout.nodes:
+        index.add_box(box)
+    edges = list(layout.edges)
+    for k, (tail, head) in enumerate(ends):
+        shape = edges[k]
+        if tail == head or len(shape.points) < 2:
+            continue
+        if budget is not None and budget.over("link routing"):
+            break
+        a, b = layout.nodes[tail], layout.nodes[head]
+        others = [n for n, node in enumerate(layout.nodes) if n not in (tail, head)]
+        if not _blocked(shape.polyline(8), layout, others, index, (a, b)):
+            continue
+        for bend in _BENDS:
+            curve = _bowed(a, b, *bend, arrow)
+            if curve is not None and not _blocked(curve.polyline(8), layout, others, index,
+                                                  (a, b)):
+                edges[k] = curve
+                break
+    return Layout(layout.bbox, layout.nodes, tuple(edges))
+
+
+def _blocked(line: Sequence[Point], layout: Layout, others: Sequence[int], index: _Index,
+             ends: tuple[Box, Box]) -> bool:
+    """Whether the polyline runs through a box other than its two ends."""
+    xs, ys = [p[0] for p in line], [p[1] for p in line]
+    span = Box((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2,
+               (max(xs) - min(xs)) / 2, (max(ys) - min(ys)) / 2)
+    near = {id(b): b for b in index.near(span, 2.0)[0]}
+    for box in near.values():
+        if box is ends[0] or box is ends[1]:
+            continue
+        grown = Box(box.x, box.y, box.hw + 2, box.hh + 2)
+        if any(_through(p, q, grown) for p, q in itertools.pairwise(line)):
+            return True
+    return False
+
+
+def _bowed(tail: Box, head: Box, first: float, second: float,
+           arrow: float) -> EdgeShape | None:
+    """A cubic from ``tail``'s border to ``head``'s, its control points moved ``first`` and
+    ``second`` points to one side (the same amount: an even bow; else lopsided or an S)."""
+    (x0, y0), (x1, y1) = (tail.x, tail.y), (head.x, head.y)
+    length = math.hypot(x1 - x0, y1 - y0)
+    if length < 1:
+        return None
+    nx, ny = -(y1 - y0) / length, (x1 - x0) / length
+    c1 = (x0 + (x1 - x0) / 3 + nx * first, y0 + (y1 - y0) / 3 + ny * first)
+    c2 = (x0 + 2 * (x1 - x0) / 3 + nx * second, y0 + 2 * (y1 - y0) / 3 + ny * second)
+    start = _border(tail, c1)
+    tip = _border(head, c2)
+    if start is None or tip is None:
+        return None
+    dx, dy = tip[0] - c2[0], tip[1] - c2[1]
+    gap = math.hypot(dx, dy)
+    if gap <= arrow:
+        return None
+    end = (tip[0] - dx / gap * arrow, tip[1] - dy / gap * arrow)
+    return EdgeShape((start, c1, c2, end), tip)
+
+
+def _border(box: Box, toward: Point) -> Point | None:
+    """Where the ray from the box's centre toward ``toward`` leaves the box."""
+    dx, dy = toward[0] - box.x, toward[1] - box.y
+    if abs(dx) < 1e-9 and abs(dy) < 1e-9:
+        return None
+    scale = min(box.hw / abs(dx) if dx else math.inf, box.hh / abs(dy) if dy else math.inf)
+    if scale >= 1:
+        return None  # the control point lies inside the box
+    return (box.x + dx * scale, box.y + dy * scale)

@@ -33,7 +33,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
 from loopkit.render.dot import text_width
-from loopkit.render.layout import Point, sample_spline, winding
+from loopkit.render.layout import Point, clip_length, sample_spline, winding
 
 SVG = "{http://www.w3.org/2000/svg}"
 WEIGHTS = {
@@ -278,25 +278,6 @@ def _shrink(r: Rect, by: float) -> Rect:
     return (r[0] + by, r[1] + by, r[2] - by, r[3] - by)
 
 
-def _clip_length(a: Point, b: Point, r: Rect) -> float:
-    """Length of segment ``ab`` inside box ``r`` (Liang-Barsky clipping)."""
-    dx, dy = b[0] - a[0], b[1] - a[1]
-    t0, t1 = 0.0, 1.0
-    for p, q in ((-dx, a[0] - r[0]), (dx, r[2] - a[0]), (-dy, a[1] - r[1]), (dy, r[3] - a[1])):
-        if p == 0:
-            if q < 0:
-                return 0.0
-            continue
-        t = q / p
-        if p < 0:
-            t0 = max(t0, t)
-        else:
-            t1 = min(t1, t)
-        if t0 > t1:
-            return 0.0
-    return (t1 - t0) * math.hypot(dx, dy)
-
-
 def _cross(a: Point, b: Point, c: Point, d: Point) -> bool:
     def side(p: Point, q: Point, r: Point) -> float:
         return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
@@ -383,7 +364,7 @@ def measure(geometry: Geometry, loops: dict[str, Sequence[str]] | None = None) -
             if name in (link.source, link.target):
                 continue
             a, b = grid.segments[n][k]
-            length = _clip_length(a, b, shrunk)
+            length = clip_length(a, b, shrunk)
             if length > 0.5:
                 inside_length += length
                 if (n, name) not in through_variables:
@@ -404,7 +385,7 @@ def measure(geometry: Geometry, loops: dict[str, Sequence[str]] | None = None) -
             if text.owner == link.owner:
                 continue
             a, b = grid.segments[n][k]
-            length = _clip_length(a, b, rect)
+            length = clip_length(a, b, rect)
             if length > 0.5:
                 own = text.owner in (f"var:{link.source}", f"var:{link.target}")
                 share += (0.5 if own else 1.0) * length / height

@@ -7,6 +7,7 @@ picture, and the SVG post-processing only adds metadata.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -38,18 +39,20 @@ from loopkit.render.layout import (
     Point,
     arc,
     delay_strokes,
+    dense,
     loop_outline,
     place_badges,
     place_signs,
     segment_pos,
     signed_area,
+    winding,
 )
 
 BADGE_RADIUS = 13.0
 BADGE_NAME_SIZE = 10.0
 LEGEND_SIZE = 10.0
 MARGIN = 8.0
-SIGN_HALF = (5.0, 6.5)
+SIGN_HALF = (5.0, 7.5)  # a 15 pt sign: 0.93 em from descender to cap height
 LEGEND_TEXT = "#555555"
 
 
@@ -123,8 +126,9 @@ def compose(
     style: Style,
     emphasis: Emphasis,
     budget: Budget | None = None,
-) -> str:
-    """Pinned DOT for the whole picture (searches cut short when ``budget`` runs out)."""
+) -> tuple[str, tuple[str, ...]]:
+    """Pinned DOT for the whole picture (searches cut short when ``budget`` runs out), and
+    the loops whose badge sits beside the loop with a leader line."""
     scene = Scene()
     fills = group_fills(diagram, style)
     for i, box in enumerate(layout.nodes):
@@ -152,12 +156,13 @@ def compose(
         for j, (a, b) in enumerate(delay_strokes(shape)):
             scene.add_curve(a, b, segment_pos(a, b), f"m{i}", dir="none", penwidth=1.7,
                             color=colour, id=f"m{i}-{j}", **{"class": "delay-mark"})
-    _add_badges(scene, layout, badges, [Box(x, y, *SIGN_HALF) for x, y in signs], budget)
+    leaders = _add_badges(scene, layout, badges, [Box(x, y, *SIGN_HALF) for x, y in signs],
+                          budget)
     x0, y0, x1, y1 = scene.bounds()
     _add_title(scene, diagram, (x0 + x1) / 2, y1, max(x1 - x0, 260.0))
     if style.legend:
         _add_legend(scene, diagram, style, badges, x0, y0, max(x1 - x0, 300.0))
-    return _write(scene)
+    return _write(scene), leaders
 
 
 def badge_size(badge: Badge) -> tuple[float, float, list[str]]:
@@ -170,16 +175,26 @@ def badge_size(badge: Badge) -> tuple[float, float, list[str]]:
 
 
 def _add_badges(scene: Scene, layout: Layout, badges: Sequence[Badge],
-                avoid: Sequence[Box], budget: Budget | None = None) -> None:
+                avoid: Sequence[Box], budget: Budget | None = None) -> tuple[str, ...]:
     sizes = [badge_size(b) for b in badges]
     centres = place_badges(layout, [b.edges for b in badges], [(w, h) for w, h, _ in sizes],
                            avoid=avoid, budget=budget)
+    leaders = []
     for k, (badge, (width, height, lines), ((bx, by), _)) in enumerate(
             zip(badges, sizes, centres, strict=True)):
         colour = FADED_TEXT if badge.faded else "#333333"
         cy = by + height / 2 - BADGE_RADIUS - 4
-        clockwise = signed_area(loop_outline(layout, badge.edges)) < 0
+        outline = loop_outline(layout, badge.edges)
+        clockwise = signed_area(outline) < 0
         owner = f"b{k}"
+        if outline and winding((bx, cy), outline) == 0:
+            # No free room inside the loop: the badge sits beside it, and a short
+            # dotted line leads from the badge to the loop's nearest link.
+            leaders.append(badge.loop_id)
+            start, end = _leader(Box(bx, by, width / 2, height / 2), outline)
+            scene.add_curve(start, end, segment_pos(start, end), owner, dir="none",
+                            style="dotted", penwidth=1.2, color=colour, id=f"{owner}-leader",
+                            **{"class": "badge-leader"})
         scene.add_node(f"{owner}-id", bx, cy, BADGE_RADIUS, BADGE_RADIUS,
                        label=badge.loop_id, fontname=FONT_BOLD, fontsize=14,
                        fontcolor=colour, id=f"{owner}-id", **{"class": "badge-id"})
@@ -195,6 +210,23 @@ def _add_badges(scene: Scene, layout: Layout, badges: Sequence[Badge],
                            label="\n".join(lines), fontsize=BADGE_NAME_SIZE,
                            fontcolor=FADED_TEXT if badge.faded else LEGEND_TEXT,
                            id=f"{owner}-name", **{"class": "badge-name"})
+    return tuple(leaders)
+
+
+def _leader(badge: Box, outline: Sequence[Point]) -> tuple[Point, Point]:
+    """A line from the badge's edge to 3 pt short of the nearest point of the loop."""
+    points = dense(outline, 4.0)
+    target = min(points, key=badge.distance_to_point)
+    dx, dy = target[0] - badge.x, target[1] - badge.y
+    length = math.hypot(dx, dy) or 1.0
+    ux, uy = dx / length, dy / length
+    # where the ray from the centre leaves the badge's box
+    along = min(badge.hw / abs(ux) if ux else math.inf, badge.hh / abs(uy) if uy else math.inf)
+    start = (badge.x + ux * along, badge.y + uy * along)
+    end = (target[0] - ux * 3, target[1] - uy * 3)
+    if math.dist(start, target) <= 3:
+        end = target
+    return start, end
 
 
 def _add_title(scene: Scene, diagram: Diagram, cx: float, top: float, width: float) -> None:

@@ -205,6 +205,9 @@ def finish_svg(raw: bytes, drawing: Drawing, *, id_prefix: str | None = None,
                     name = f" {_text(loop.name)}" if loop.name else ""
                     title = ET.SubElement(group, _TITLE)
                     title.text = f"{loop_id}{name}: {loop.type.value} loop"
+                    if loop_id in drawing.leaders:
+                        title.text += (" (no free room inside the loop: the badge sits "
+                                       "beside it, with a leader line to it)")
                 else:
                     group.set("id", f"legend-{number}")
                     group.set("class", "legend-item")

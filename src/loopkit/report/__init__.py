@@ -57,12 +57,22 @@ class DiagramReport:
     def title(self) -> str:
         return self.diagram.display_title
 
-    def support(self, loop: Loop) -> str | None:
-        """In a merged map, the sentence saying which maps support ``loop``."""
+    def support(self, loop: Loop, escape: Callable[[str], str] | None = None) -> str | None:
+        """In a merged map, the sentence saying which maps support ``loop``.
+
+        ``escape`` is applied to the map names only (user text), not to the words.
+        """
+        from dataclasses import replace
+
         from loopkit.analysis.support import loop_support, merged_from
 
         found = loop_support(loop.links, len(merged_from(self.diagram)))
-        return found.sentence() if found else None
+        if found is None:
+            return None
+        if escape is not None:
+            found = replace(found, maps=tuple(map(escape, found.maps)),
+                            drawn_across=tuple(map(escape, found.drawn_across)))
+        return found.sentence()
 
     @property
     def undrawn(self) -> int:

@@ -84,6 +84,7 @@ th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line
   vertical-align: top; }
 th { color: var(--muted); font-weight: 600; }
 td.num, th.num { text-align: right; }
+td.sign { white-space: nowrap; }
 tr.loop-row { cursor: pointer; }
 tr.loop-row:hover, tr.loop-row:focus-within, tr.loop-row.active { background: var(--row); }
 tr.loop-row.active { box-shadow: inset 4px 0 0 var(--hl); }
@@ -132,7 +133,7 @@ svg .variable.lk-hl > path, svg .variable.lk-hl > polygon { stroke: var(--hl); }
   .diagram-part { border: 0; border-radius: 0; padding: 0; margin: 0; }
   .help, footer { display: none; }
   .overview { display: block; }
-  .overview figure svg { max-height: 155mm; width: auto; margin: 0 auto; }
+  .overview figure svg { max-height: 135mm; width: auto; margin: 0 auto; }
   .loop figure svg { max-height: 80mm; width: auto; }
   figure, tr, li, .loop { break-inside: avoid; }
   h1, h2, h3, h4, caption { break-after: avoid; }
@@ -288,7 +289,7 @@ def _diagram(report: DiagramReport, n: int, level: int) -> list[str]:
     for row in link_rows(report.diagram, loops):
         link_table.append(
             f"<tr><td>{xml_text(row.source)}</td><td>{xml_text(row.target)}</td>"
-            f"<td>{xml_text(row.symbol)} {row.polarity}</td>"
+            f'<td class="sign">{xml_text(row.symbol)} {row.polarity}</td>'
             f"<td>{'delayed' if row.delay else 'no'}</td>"
             f"<td>{_loop_links(row.loops, anchors)}</td><td>{xml_text(row.description)}</td>"
             "</tr>")

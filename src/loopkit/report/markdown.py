@@ -98,9 +98,9 @@ def _diagram(report: DiagramReport, level: int, names: dict[str | None, str] | N
             name = f": {md(loop.name)}" if loop.name else ""
             lines += [f"{h}## {md(loop.id)}{name} ({loop.type.value})", "",
                       loop_sentence(loop, labels), "", loop.chain(labels), ""]
-            support = report.support(loop)
+            support = report.support(loop, escape=md)  # map names escaped, not our words
             if support:
-                lines += [md(support), ""]
+                lines += [support, ""]
             if names is not None and loop.id in report.loop_svgs:
                 lines += [f"![Loop {md(loop.id)} highlighted in the diagram; the loop is "
                           f"described in the words above]({names[loop.id]})", ""]

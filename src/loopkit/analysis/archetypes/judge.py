@@ -34,7 +34,8 @@ GOAL = re.compile(
 )
 #: Words of model parameters: constants and time scales, not limiting conditions.
 PARAMETER = re.compile(
-    r"\b(normal|constant|fraction|coefficient|factor|elasticity|multiplier|initial|table"
+    r"\b(normal|constant|fraction|coefficient|factor|elasticity|multiplier|initial|table|unit"
+    r"|units|reference|ratio"
     r"|lookup|switch|exponent|half[- ]life|lifetime|(?:adjustment|averaging|smoothing|delay"
     r"|response|residence|lead) times?|time to \w+|rate constant)\b",
     re.IGNORECASE,
@@ -100,9 +101,28 @@ def is_goal(diagram: Diagram, variable: str) -> bool:
     return bool(GOAL.search(v.label) or GOAL.search(v.id.replace("_", " ")))
 
 
-def is_parameter(diagram: Diagram, variable: str) -> bool:
+#: Words of a capacity or resource: a constant named so is a limit, not a parameter.
+CAPACITY = re.compile(
+    r"\b(capacity|capacities|limit|limits|maximum|max|available|availability|supply|land"
+    r"|resources?|space|budget|carrying|ceiling|cap|ground|area|size|reserves?|pool)\b",
+    re.IGNORECASE)
+
+
+def is_parameter(diagram: Diagram, variable: str, dynamic: set[str] | None = None) -> bool:
+    """A model parameter: named like one, or, in a stock-and-flow diagram (``dynamic``:
+    the variables some stock drives), a variable no stock drives whose name does not
+    say capacity or resource (constants and their arithmetic)."""
     v = diagram.by_id[variable]
-    return bool(PARAMETER.search(v.label) or PARAMETER.search(v.id.replace("_", " ")))
+    if PARAMETER.search(v.label) or PARAMETER.search(v.id.replace("_", " ")):
+        return True
+    return (dynamic is not None and v.kind is None and variable not in dynamic
+            and not CAPACITY.search(v.label))
+
+
+def driven_by_stocks(diagram: Diagram) -> set[str] | None:
+    """Every variable a stock drives (stocks included), or ``None`` without kinds."""
+    stocks = [v.id for v in diagram.variables if v.kind == "stock"]
+    return downstream(diagram, stocks) if stocks else None
 
 
 def own_flow(diagram: Diagram, a: str, b: str) -> bool:

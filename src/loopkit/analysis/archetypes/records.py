@@ -162,5 +162,5 @@ def describe_match(match: Match, labels: dict[str, str] | None = None,
 
 def best_reading(match: Match, labels: dict[str, str] | None = None) -> str:
     """One line naming the top match and the question that decides it."""
-    return (f"Best reading: {match.title} ({match.confidence}, score {match.score:g}), "
+    return (f"best reading: {match.title} ({match.confidence}, score {match.score:g}), "
             f"loops {', '.join(match.loops)}" + (f"; {match.question}" if match.question else ""))

@@ -19,7 +19,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import combinations
 
-from loopkit.analysis.archetypes.judge import downstream, is_goal, is_parameter, score
+from loopkit.analysis.archetypes.judge import (
+    downstream,
+    driven_by_stocks,
+    is_goal,
+    is_parameter,
+    score,
+)
 from loopkit.analysis.archetypes.records import _SPECIFIC, Match
 from loopkit.analysis.loops import Loop
 from loopkit.model import Diagram, Link, LoopType
@@ -77,6 +83,7 @@ class _Finder:
         self.order = {lp.id: i for i, lp in enumerate(self.loops)}
         self._goal: dict[str, bool] = {}
         self._reach: dict[frozenset[str], set[str]] = {}
+        self.dynamic = driven_by_stocks(self.diagram)
 
     # -- helpers
 
@@ -195,7 +202,7 @@ class _Finder:
         reach = None
         for fed, cause in candidates:
             self.tick()
-            if cause in on_loops or is_parameter(self.diagram, cause):
+            if cause in on_loops or is_parameter(self.diagram, cause, self.dynamic):
                 continue
             if reach is None:
                 engine_vars = frozenset(v for lp in engines for v in lp.variables)
