@@ -272,6 +272,17 @@ def test_a_deepening_search_stopped_on_time_keeps_every_short_loop() -> None:
     assert lengths == sorted(lengths)
 
 
+def test_deepening_with_a_full_limit_knows_no_longer_loop_was_cut() -> None:
+    """Found by hypothesis: the limit filled at a lower stage, and the final check for
+    longer loops ran the whole search but kept an earlier stage's 'pruned' flag, so a
+    graph with no longer path said longer loops might exist."""
+    g = graph_of(7, {(1, 3): 0, (2, 3): 0, (3, 1): 0, (3, 2): 0})
+    once = find_cycles(g, max_length=4, limit=2, time_budget=None)
+    staged = find_cycles(g, max_length=4, limit=2, time_budget=60.0, deepen_from=1)
+    assert as_list(staged) == as_list(once)
+    assert (staged.truncated, staged.reason) == (once.truncated, once.reason) == (False, None)
+
+
 @SETTINGS
 @given(signed_digraphs(), st.one_of(st.none(), st.integers(1, 7)),
        st.one_of(st.none(), st.integers(1, 9)))

@@ -566,7 +566,11 @@ def find_cycles(
             stage = plan._replace(stage=bound)
             room = None if limit is None else limit - len(kept)
             if room == 0:  # full: is there any longer cycle at all?
-                limit_hit = _more_than(plan, clock, 0, complete + 1)
+                limit_hit, pruned = _more_than(plan, clock, 0, complete + 1)
+                if not limit_hit and not clock.timed_out:
+                    # the full-length walk ran to the end: whether it was cut at
+                    # the length bound is known exactly, as in one pass
+                    complete, length_pruned = hard, pruned
                 break
             found, stage_seen, pruned, cut = _keep_shortest(stage, clock, room, keep,
                                                             complete + 1)
@@ -579,7 +583,7 @@ def find_cycles(
             if room is not None and cut and not limit_hit:
                 # Exactly ``room`` cycles were seen and the lowered bound cut
                 # paths off: whether one of them closes decides.
-                limit_hit = _more_than(stage, clock, room, complete + 1)
+                limit_hit = _more_than(stage, clock, room, complete + 1)[0]
             if limit_hit:
                 break
             complete = bound
@@ -601,18 +605,21 @@ def find_cycles(
                        covered, clock.roots_total, complete if clock.timed_out else 0)
 
 
-def _more_than(plan: _Plan, clock: _Clock, limit: int, shortest: int = 1) -> bool:
+def _more_than(plan: _Plan, clock: _Clock, limit: int, shortest: int = 1
+               ) -> tuple[bool, bool]:
     """Whether the plan has more than ``limit`` cycles of at least ``shortest`` links
-    (stops at the first one over)."""
+    (stops at the first one over), and whether a walk was cut at the length bound."""
     require = plan.require
     seen = 0
+    pruned = False
     for walk in plan.walks(clock):
         for path, _ in walk:
             if len(path) >= shortest and (require is None or walk.on_path[require]):
                 seen += 1
                 if seen > limit:
-                    return True
-    return False
+                    return True, pruned
+        pruned |= walk.length_pruned
+    return False, pruned
 
 
 def _keep_shortest(plan: _Plan, clock: _Clock, limit: int | None,
