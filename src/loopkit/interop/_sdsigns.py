@@ -64,6 +64,13 @@ class SdVariable:
     #: Value sign the model states (e.g. a stock allowed to go negative): None to infer.
     stated_sign: int | None = None
 
+    def add_constants(self, values: list[float]) -> None:
+        """An array's or subscripted constant's values: their common sign, if they share
+        one, is the variable's (elements that disagree leave it unknown, 0)."""
+        sign = 1 if values and min(values) >= 0 else -1 if values and max(values) <= 0 else 0
+        self.trees.append(("num", float(sign)))
+        self.stated_sign = sign if self.stated_sign in (None, sign) else 0
+
 
 @dataclass
 class Drawn:

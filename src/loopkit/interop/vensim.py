@@ -407,12 +407,8 @@ def _sd_variables(equations: list[_Equation], vid: dict[str, str]) -> dict[str, 
             continue
         if _NUMBER_LIST.fullmatch(rhs) or _DATA.match(rhs):
             # Subscripted constants (``1, 2; 3, 4``) and data read from files.
-            values = [float(v) for v in _NUMBER.findall(rhs)] if _NUMBER_LIST.fullmatch(
-                rhs) else []
-            sign = 1 if values and min(values) >= 0 else -1 if values and max(values) <= 0 \
-                else 0
-            var.trees.append(("num", float(sign)))
-            var.stated_sign = sign if var.stated_sign in (None, sign) else 0  # elements
+            var.add_constants([float(v) for v in _NUMBER.findall(rhs)]
+                              if _NUMBER_LIST.fullmatch(rhs) else [])
             continue
         try:
             var.trees.append(parse(rhs, "vensim"))

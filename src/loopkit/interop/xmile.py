@@ -267,11 +267,7 @@ def _sd_variable(node: XmlNode, key: str, vid: str) -> SdVariable:
         if source is None or not source.strip() or source.strip() == "???":
             continue  # Stella's placeholder for an equation not written yet
         if _NUMBER_LIST.fullmatch(source.strip()):  # an array's values: 1, 2, 3
-            values = _numbers(source)
-            sign = 1 if values and min(values) >= 0 else -1 if values and max(values) <= 0 \
-                else 0
-            var.trees.append(("num", float(sign)))
-            var.stated_sign = sign if var.stated_sign in (None, sign) else 0  # elements
+            var.add_constants(_numbers(source))
             continue
         try:
             var.trees.append(parse(source.strip(), "xmile"))
