@@ -29,7 +29,18 @@ CASES = {
 }
 FORMATS = ["text", "json", "markdown", "github"]
 # Fixed width and no CI variables, so the text table and `auto` are reproducible.
-ENV = {"COLUMNS": "100", "GITHUB_ACTIONS": "", "NO_COLOR": "", "FORCE_COLOR": ""}
+# NO_COLOR/FORCE_COLOR are removed (None), not set empty: rich 13.0 reads an empty
+# FORCE_COLOR as "force colour" (CI's lowest-versions step found it with rich 13.0).
+ENV: dict[str, str | None] = {"COLUMNS": "100", "GITHUB_ACTIONS": "", "NO_COLOR": None,
+                              "FORCE_COLOR": None}
+
+
+def _process_env() -> dict[str, str]:
+    """os.environ with ENV applied, for a real subprocess."""
+    env = {**os.environ, **{k: v for k, v in ENV.items() if v is not None}}
+    for name in (k for k, v in ENV.items() if v is None):
+        env.pop(name, None)
+    return env
 
 
 def _invoke(args: list[str]) -> object:
@@ -122,8 +133,7 @@ def test_real_process_matches_the_golden_github_output() -> None:
     args = CASES["check"]
     done = subprocess.run(
         [sys.executable, "-m", "loopkit", args[0], "--format", "github", *args[1:]],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
-        env={**os.environ, **ENV},
+        cwd=ROOT, capture_output=True, text=True, timeout=60, env=_process_env(),
     )
     assert done.returncode == 1
     assert done.stdout == (GOLDEN / "check.github.stdout").read_text(encoding="utf-8")
