@@ -10,7 +10,7 @@ the graph itself (isolated variables, drivers and outcomes, two-variable
 loops, links that run parallel to a longer path).
 
 Only ``error`` findings make a command fail; every rule can be switched off
-or given another severity in the project settings (``loopkit.config``).
+or given another severity in the project settings (``loopkit.read.settings``).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from loopkit.analysis.loops import Loop, LoopAnalysis, analyse_loops
-from loopkit.config import LintSettings
 from loopkit.model import Diagram, Link, LoopType, Polarity, Pos
 from loopkit.problems import Problem, Severity
+from loopkit.read.settings import LintSettings
 
 DEFAULT_MAX_LABEL_LENGTH = 50
 #: Longest detour (in links) that ``parallel-links`` compares a direct link with.

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from operator import getitem
 
-from loopkit.analysis.engine import (
+from loopkit.analysis.cycles import (
     DELAY,
     NEGATIVE,
     UNKNOWN,

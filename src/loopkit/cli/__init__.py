@@ -12,8 +12,8 @@ import typer
 from typer.core import TyperGroup
 
 from loopkit import __version__
-from loopkit.cli.limits import apply as apply_limits
-from loopkit.cli.limits import option as limit_option
+from loopkit.cli.limit_options import apply as apply_limits
+from loopkit.cli.limit_options import option as limit_option
 
 
 class _Group(TyperGroup):

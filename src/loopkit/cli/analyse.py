@@ -36,7 +36,7 @@ def _analyse_all(
 ) -> list[Any]:
     """Load and analyse each file; ``mode`` is ``list``, ``count`` or ``independent``."""
     from loopkit.analysis import loops as loops_api
-    from loopkit.reporting import FileResult
+    from loopkit.output.records import FileResult
 
     results = []
     for path, diagram, problems in load_many(files):
@@ -62,7 +62,7 @@ def _analyse_all(
 
 
 def _check_variable(path: str, diagram: Any, option: str, name: str | None) -> None:
-    from loopkit.loader import suggest
+    from loopkit.text import suggest
 
     if name is not None and name not in diagram.index:
         ids = [v.id for v in diagram.variables]
@@ -113,7 +113,7 @@ class _SearchProgress:
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
             from loopkit.cli.common import stderr_console
-            from loopkit.escape import strip_control
+            from loopkit.text import strip_control
 
             self.display = Progress(
                 TextColumn("[bold]searching loops[/] {task.description}"), BarColumn(),
@@ -140,7 +140,7 @@ def _loop_table(result: Any, evidence: bool = False) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    from loopkit.escape import log_line, terminal_text
+    from loopkit.text import log_line, terminal_text
 
     def plain(value: str) -> Text:
         return Text(terminal_text(value))
@@ -193,7 +193,7 @@ def _print_loop_lines(console: Any, result: Any, evidence: bool = False) -> None
     """``R12  reinforcing  7 links, 1 delay  Name: a → b → c → a``, one line per loop."""
     from rich.text import Text
 
-    from loopkit.escape import log_line, terminal_text
+    from loopkit.text import log_line, terminal_text
 
     labels = result.labels
     width = max(len(loop.id) for loop in result.analysis.loops)
@@ -225,8 +225,8 @@ def _count_table(result: Any) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    from loopkit.escape import log_line
     from loopkit.model import LoopType
+    from loopkit.text import log_line
 
     kinds = (LoopType.REINFORCING, LoopType.BALANCING, LoopType.UNDETERMINED)
     table = Table(title=Text(log_line(result.diagram.display_title)),
@@ -302,8 +302,8 @@ def loops_command(
     """
     from rich.markup import escape
 
-    from loopkit.escape import log_line
-    from loopkit.reporting import summary_sentence
+    from loopkit.output.records import summary_sentence
+    from loopkit.text import log_line
 
     if count and independent:
         raise fail_usage("--count and --independent cannot be used together")
@@ -336,7 +336,7 @@ def loops_command(
 
 def _emit_document(results: list[Any], output_format: Format, command: str) -> bool:
     """Print ``results`` in a machine/CI format; False means the caller prints text."""
-    from loopkit import formats
+    from loopkit.output import machine as formats
 
     chosen = output_format.resolve()
     if chosen is Format.json:
@@ -397,7 +397,7 @@ def check_command(
         from loopkit.cli.insight import check_extras
 
         check_extras(results, strict=strict, require_evidence=require_evidence)
-    from loopkit.reporting import check_line
+    from loopkit.output.records import check_line
 
     if not _emit_document(results, output_format, "check") and verbosity() >= 0:
         for result in results:
@@ -415,7 +415,7 @@ def schema_command() -> None:
 
       loopkit schema > loopkit.schema.json
     """
-    from loopkit.escape import json_document
-    from loopkit.schema import json_schema
+    from loopkit.read.schema import json_schema
+    from loopkit.text import json_document
 
     typer.echo(json_document(json_schema()))

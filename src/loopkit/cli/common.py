@@ -31,7 +31,7 @@ class Format(StrEnum):
     auto = "auto"
 
     def resolve(self) -> Format:
-        from loopkit.formats import resolve_format
+        from loopkit.output.machine import resolve_format
 
         return Format(resolve_format(self.value, os.environ))
 
@@ -65,7 +65,7 @@ def echo_line(message: str, *, err: bool = False) -> None:
     ``##[`` must not run a workflow command in a CI log. Every line loopkit
     prints with user text goes through here, ``note`` or ``Problem.format_line``.
     """
-    from loopkit.escape import log_line
+    from loopkit.text import log_line
 
     typer.echo(log_line(message), err=err)
 
@@ -89,7 +89,7 @@ def fail_usage(message: str) -> typer.Exit:
     newline or escape character in them from splitting the line or reaching the
     terminal, here once rather than at every place that raises.
     """
-    from loopkit.escape import one_line
+    from loopkit.text import one_line
 
     typer.echo(f"loopkit: error: {one_line(message)}", err=True)
     return typer.Exit(EXIT_USAGE)
@@ -103,7 +103,7 @@ def print_problems(problems: Iterable[Problem]) -> None:
 
 def load_many(paths: Iterable[str]) -> list[tuple[str, Any, list[Problem]]]:
     """Load each file; a bad file gives problems, a missing one is a usage error."""
-    from loopkit.loader import load_diagram
+    from loopkit.read.load import load_diagram
 
     out = []
     for path in paths:
@@ -127,7 +127,7 @@ def report_error(error: BaseException) -> int:
         return 130
     if os.environ.get("LOOPKIT_DEBUG"):
         raise error
-    from loopkit.escape import one_line
+    from loopkit.text import one_line
 
     typer.echo(f"loopkit: internal error: {type(error).__name__}: {one_line(str(error))} "
                "(this is a bug; set LOOPKIT_DEBUG=1 for a traceback and please report it)",

@@ -52,7 +52,7 @@ DISABLE = typer.Option([], "--disable", metavar="RULE",
 
 
 def _echo_json(data: Any) -> None:
-    from loopkit.escape import json_document
+    from loopkit.text import json_document
 
     typer.echo(json_document(data))
 
@@ -63,7 +63,7 @@ def _out(line: str) -> None:
     Each line is an ``escape.log_line``: one starting with a file name
     (``map.yaml:3:5: ...``) cannot run a CI workflow command.
     """
-    from loopkit.escape import log_line, strip_control
+    from loopkit.text import log_line, strip_control
 
     for part in strip_control(line).split("\n"):
         typer.echo(log_line(part))
@@ -80,7 +80,7 @@ def _load_one(path: str) -> Any:
 
 def _variable(diagram: Any, name: str, what: str) -> str:
     """``name`` if it is a variable id of ``diagram``, else a usage error with a suggestion."""
-    from loopkit.loader import suggest
+    from loopkit.text import suggest
 
     if name in diagram.index:
         return name
@@ -92,7 +92,7 @@ def _variable(diagram: Any, name: str, what: str) -> str:
 
 
 def _labels(diagram: Any) -> dict[str, str]:
-    from loopkit.escape import strip_control
+    from loopkit.text import strip_control
 
     return {v.id: strip_control(v.label) for v in diagram.variables}
 
@@ -392,9 +392,9 @@ def lint_command(
     from dataclasses import replace
 
     from loopkit.analysis.lint import RULES, lint
-    from loopkit.config import load_settings, settings_for
-    from loopkit.loader import suggest
     from loopkit.problems import Severity
+    from loopkit.read.settings import load_settings, settings_for
+    from loopkit.text import suggest
 
     if list_rules:
         for rule in RULES.values():
@@ -449,8 +449,8 @@ def check_extras(results: list[Any], *, strict: bool, require_evidence: bool) ->
     """
     from loopkit.analysis.evidence import require_evidence as evidence_problems
     from loopkit.analysis.lint import lint
-    from loopkit.config import settings_for
     from loopkit.problems import Severity
+    from loopkit.read.settings import settings_for
 
     for result in results:
         if result.diagram is None or result.analysis is None:

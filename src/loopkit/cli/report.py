@@ -63,7 +63,7 @@ def report_command(
     from pathlib import Path
 
     from loopkit.fsutil import atomic_write
-    from loopkit.report import (
+    from loopkit.output.report import (
         build_reports,
         default_svg,
         html_report,

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from loopkit.escape import json_safe, xml_text
 from loopkit.interop import ImportResult
 from loopkit.interop._common import (
     IdMaker,
@@ -29,6 +28,7 @@ from loopkit.interop._common import (
 )
 from loopkit.interop._lossless import loop_fields, loop_from_fields
 from loopkit.model import POLARITY_SPELLINGS, Diagram, Link, Polarity, Variable
+from loopkit.text import json_safe, xml_text
 
 _KEYS = (
     ("d_title", "graph", "title", "string"),

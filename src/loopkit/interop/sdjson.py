@@ -187,6 +187,6 @@ def write(diagram: Diagram) -> str:
         extra["loops"] = [loop_fields(lp) for lp in diagram.loops]
     if extra:
         document[ATTRIBUTE] = extra
-    from loopkit.escape import json_document
+    from loopkit.text import json_document
 
     return json_document(document) + "\n"  # bidi and C1 controls as \\u escapes

@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
-from loopkit.escape import strip_control
+from loopkit.text import strip_control
 
 if TYPE_CHECKING:
     from loopkit.render import Drawing

@@ -87,7 +87,7 @@ def _inside_project(path: Path, folder: Path) -> Path:
         return path
     root = next((f for f in (folder, *folder.parents) if is_project_root(f)), folder)
     if not path.resolve().is_relative_to(root.resolve()):
-        from loopkit.escape import one_line
+        from loopkit.text import one_line
 
         raise UsageError(f"{one_line(str(path))}: is a symlink to a file outside the project; "
                          "not reading it as settings")
@@ -136,8 +136,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
     """A ``pyproject.toml``, read with the diagram reader's size limit."""
     import tomllib
 
-    from loopkit.loader import read_text
     from loopkit.problems import DiagramError
+    from loopkit.read.load import read_text
 
     try:
         text = read_text(path)
@@ -159,8 +159,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     """A ``.loopkit.yaml``, read like a diagram: size and nesting limits, located errors."""
-    from loopkit.loader import load_yaml_data
     from loopkit.problems import DiagramError
+    from loopkit.read.load import load_yaml_data
 
     try:
         data = load_yaml_data(path)
@@ -174,7 +174,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
 
 
 def _settings(data: Any, source: str) -> Settings:
-    from loopkit.loader import suggest
+    from loopkit.text import suggest
 
     if not isinstance(data, dict):
         raise UsageError(f"{source}: loopkit settings must be a table/mapping")
@@ -199,7 +199,7 @@ def _settings(data: Any, source: str) -> Settings:
 
 def _names(value: Any, key: str, source: str) -> list[str]:
     from loopkit.analysis.lint import RULES
-    from loopkit.loader import suggest
+    from loopkit.text import suggest
 
     if isinstance(value, str):
         value = [value]
@@ -223,7 +223,7 @@ def _length(value: Any, source: str) -> int | None:
 
 def _severity(value: Any, source: str) -> tuple[tuple[str, str], ...]:
     from loopkit.analysis.lint import RULES
-    from loopkit.loader import suggest
+    from loopkit.text import suggest
 
     if not isinstance(value, dict):
         raise UsageError(f"{source}: lint 'severity' must map rule names to info/warning/error")

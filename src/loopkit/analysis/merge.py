@@ -75,8 +75,8 @@ def parse_synonyms(text: str, filename: str, known: Sequence[str] = ()) -> Synon
     the right into a located problem with a did-you-mean; the merged id on the
     left may be new. Raises ``DiagramError`` with every problem at once.
     """
-    from loopkit.loader import suggest
-    from loopkit.yamlsource import _shown as shown
+    from loopkit.read.source import _shown as shown
+    from loopkit.text import suggest
 
     problems: list[Problem] = []
     mapping: dict[str, str] = {}
@@ -149,7 +149,7 @@ def parse_synonyms(text: str, filename: str, known: Sequence[str] = ()) -> Synon
 
 def load_synonyms(path: str | os.PathLike[str], known: Sequence[str] = ()) -> Synonyms:
     """``parse_synonyms`` of a file (same size limit and encoding checks as diagrams)."""
-    from loopkit.loader import read_text
+    from loopkit.read.load import read_text
 
     return parse_synonyms(read_text(path), str(path), known)
 
@@ -422,7 +422,7 @@ class Suggestion:
     def line(self) -> str:
         """One synonyms-file line, the evidence as a trailing comment."""
         (na, ia, la), (nb, ib, lb) = self.first, self.second
-        from loopkit.escape import one_line
+        from loopkit.text import one_line
 
         return (f"{synonyms_line(ia, [ib])}    # {self.score:.2f} "
                 f"{one_line(la)!r} ({one_line(na)}) ~ {one_line(lb)!r} ({one_line(nb)})")

@@ -14,13 +14,13 @@ import os
 from collections import Counter
 from typing import Any
 
-from loopkit import fastpath
-from loopkit.escape import first_control
 from loopkit.limits import DEFAULT_LIMITS, FLAGS, Limits, active_limits, using_limits
 from loopkit.model import DeclaredLoop, Diagram, Link, LoopType, Polarity, Pos, Variable
 from loopkit.problems import DiagramError, Problem, UsageError
-from loopkit.yamlsource import SourceMap, parse_yaml
-from loopkit.yamlsource import _shown as shown
+from loopkit.read import fastpath
+from loopkit.read.source import SourceMap, parse_yaml
+from loopkit.read.source import _shown as shown
+from loopkit.text import first_control, suggest
 
 #: Refuse larger files before parsing them (see ``loopkit.limits``).
 MAX_FILE_BYTES = DEFAULT_LIMITS.file_size
@@ -29,17 +29,6 @@ MAX_POS = 1e6
 
 #: Unknown names that get a did-you-mean (each costs a pass over every id).
 _MAX_HINTS = 20
-
-
-def suggest(word: str, candidates: list[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest candidate, or an empty string."""
-    lowered = {c.lower(): c for c in candidates}
-    if word.lower() in lowered and lowered[word.lower()] != word:
-        return f" (did you mean '{lowered[word.lower()]}'?)"
-    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-    if not close:
-        close = [lowered[m] for m in difflib.get_close_matches(word.lower(), lowered, 1, 0.6)]
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def read_text(path: str | os.PathLike[str], max_bytes: int | None = None) -> str:
@@ -187,7 +176,7 @@ def _validate_shape(data: dict[str, Any], source: SourceMap, filename: str) -> l
     """Every pydantic error of the whole file, located."""
     from pydantic import ValidationError
 
-    from loopkit.schema import FIELD_NAMES, DiagramFile
+    from loopkit.read.schema import FIELD_NAMES, DiagramFile
 
     try:
         DiagramFile.model_validate(data)
@@ -204,7 +193,6 @@ def _validate_shape(data: dict[str, Any], source: SourceMap, filename: str) -> l
 
 def _merge_typos(items: list[tuple[Any, tuple[Any, ...]]]) -> list[tuple[Any, tuple[Any, ...]]]:
     """Drop "missing key X" when the same mapping has a misspelt X: one mistake, one line."""
-    import difflib
 
     extras: dict[tuple[Any, ...], list[str]] = {}
     for item, loc in items:
@@ -365,7 +353,7 @@ def _validated_entries(data: dict[str, Any]) -> fastpath.Entries:
     """Each entry that pydantic accepts on its own, with pydantic's values."""
     from pydantic import TypeAdapter
 
-    from loopkit.schema import LinkEntry, LoopSpec, VariableEntry
+    from loopkit.read.schema import LinkEntry, LoopSpec, VariableEntry
 
     return fastpath.Entries(
         _entries(data.get("variables"), TypeAdapter(VariableEntry), mapping=True),
