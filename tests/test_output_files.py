@@ -237,11 +237,11 @@ def test_a_settings_symlink_inside_the_project_is_followed(tmp_path: Path) -> No
 ])
 def test_settings_errors_never_quote_text_that_is_no_setting_name(
         content: str, tmp_path: Path) -> None:
+    from loopkit.analysis.lint import load_lint_settings
     from loopkit.problems import UsageError
-    from loopkit.read.settings import load_settings
 
     path = tmp_path / ".loopkit.yaml"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(UsageError) as raised:
-        load_settings(path)
+        load_lint_settings(path)
     assert "hashhash" not in str(raised.value) and "not shown" in str(raised.value)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
+from loopkit.limits import DEFAULT_TIME_BUDGET
 from loopkit.model import DeclaredLoop, Diagram, Link, LoopType, Polarity, Pos, Variable
 from loopkit.problems import DiagramError, Problem, UsageError
 
@@ -467,7 +468,8 @@ def suggest_synonyms(diagrams: Sequence[Diagram], synonyms: Synonyms = NO_SYNONY
                      names: Sequence[str] | None = None, *,
                      cutoff: float = SUGGEST_CUTOFF,
                      max_comparisons: int = MAX_COMPARISONS,
-                     time_budget: float | None = 10.0) -> tuple[list[Suggestion], bool]:
+                     time_budget: float | None = DEFAULT_TIME_BUDGET,
+                     ) -> tuple[list[Suggestion], bool]:
     """Pairs of variables of different maps with similar labels, best first.
 
     Only pairs the merge does not already join are compared, and ids a synonyms

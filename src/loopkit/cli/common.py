@@ -9,7 +9,8 @@ from typing import Any
 
 import typer
 
-from loopkit.problems import DiagramError, LoopkitError, Problem, UsageError
+from loopkit.limits import DEFAULT_LOOP_LIMIT, DEFAULT_MAX_LENGTH, DEFAULT_TIME_BUDGET
+from loopkit.problems import LoopkitError, Problem, UsageError
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -18,6 +19,11 @@ EXIT_INTERNAL = 3
 
 #: The diagram arguments, shared so every command names and explains them alike.
 FILES = typer.Argument(..., help="Diagram YAML files.", metavar="FILE...")
+MAX_LENGTH = typer.Option(DEFAULT_MAX_LENGTH, "--max-length", min=1,
+                          help="Longest loop searched, in links.")
+LIMIT = typer.Option(DEFAULT_LOOP_LIMIT, "--limit", min=1, help="Stop after this many loops.")
+TIME_BUDGET = typer.Option(DEFAULT_TIME_BUDGET, "--time-budget", min=0.01,
+                           help="Stop searching after this many seconds per file.")
 FILE = typer.Argument(..., help="Diagram YAML file.", metavar="FILE")
 
 
@@ -101,19 +107,6 @@ def print_problems(problems: Iterable[Problem]) -> None:
         typer.echo(str(problem), err=True)
 
 
-def load_many(paths: Iterable[str]) -> list[tuple[str, Any, list[Problem]]]:
-    """Load each file; a bad file gives problems, a missing one is a usage error."""
-    from loopkit.read.load import load_diagram
-
-    out = []
-    for path in paths:
-        try:
-            out.append((path, load_diagram(path), []))
-        except DiagramError as error:
-            out.append((path, None, error.problems))
-    return out
-
-
 def report_error(error: BaseException) -> int:
     """Print an error raised by a command as one line on stderr; return its exit code."""
     if isinstance(error, UsageError):
@@ -133,3 +126,46 @@ def report_error(error: BaseException) -> int:
                "(this is a bug; set LOOPKIT_DEBUG=1 for a traceback and please report it)",
                err=True)
     return EXIT_INTERNAL
+
+
+class SearchProgress:
+    """A rich progress line on stderr for searches longer than a second, only on a terminal.
+
+    Used as the engine's progress callback; shows nothing (and imports nothing)
+    for fast searches, redirected stderr or ``--quiet``.
+    """
+
+    def __init__(self, path: str) -> None:
+        import sys
+
+        self.path = path
+        self.enabled = sys.stderr.isatty() and verbosity() >= 0
+        self.display: Any = None
+        self.task: Any = None
+
+    def __enter__(self) -> Any:
+        return self if self.enabled else None
+
+    def __call__(self, state: Any) -> None:
+        if state.elapsed < 1.0:
+            return
+        if self.display is None:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            from loopkit.cli.common import stderr_console
+            from loopkit.text import strip_control
+
+            self.display = Progress(
+                TextColumn("[bold]searching loops[/] {task.description}"), BarColumn(),
+                TextColumn("{task.fields[found]:,} found"), TimeElapsedColumn(),
+                console=stderr_console(), transient=True, auto_refresh=False)
+            self.display.start()
+            self.task = self.display.add_task(strip_control(self.path).replace("[", "\\["),
+                                              total=state.roots_total, found=0)
+        self.display.update(self.task, completed=state.roots_done, total=state.roots_total,
+                            found=state.found)
+        self.display.refresh()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.display is not None:
+            self.display.stop()

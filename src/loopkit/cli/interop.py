@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from loopkit.cli import app
+from loopkit.cli.app import app
 from loopkit.cli.common import EXIT_OK, FILE, echo_line, fail_usage
 
 MAP_TYPE = typer.Option(

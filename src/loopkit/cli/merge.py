@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from loopkit.cli import app
+from loopkit.cli.app import app
 from loopkit.cli.common import EXIT_OK, EXIT_PROBLEMS, FILES, fail_usage, note, print_problems
 
 

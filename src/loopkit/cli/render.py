@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from loopkit.cli import app
+from loopkit.cli.app import app
 from loopkit.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -167,10 +167,10 @@ def _format_from_suffix(output: str | None) -> str | None:
 
 def _render_all(files: list[str], *, check: bool, **options: Any) -> int:
     """Render (or check) each file; returns the exit code."""
-    from loopkit.cli.common import load_many
+    from loopkit.check import load_files
 
     code = EXIT_OK
-    for path, diagram, problems in load_many(files):
+    for path, diagram, problems in load_files(files):
         if diagram is None:
             print_problems(problems)
             code = max(code, EXIT_PROBLEMS)
