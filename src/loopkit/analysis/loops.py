@@ -12,6 +12,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from operator import getitem
+from typing import TYPE_CHECKING
 
 from loopkit.analysis.cycles import (
     DELAY,
@@ -30,6 +31,9 @@ from loopkit.limits import DEFAULT_LOOP_LIMIT as DEFAULT_LIMIT
 from loopkit.limits import DEFAULT_MAX_LENGTH, DEFAULT_TIME_BUDGET
 from loopkit.model import DeclaredLoop, Diagram, Link, LoopType, Polarity
 from loopkit.problems import Problem, Severity
+
+if TYPE_CHECKING:
+    from loopkit.analysis.structure import Structure
 
 #: Time held back from the budget per loop found, to sort and number them once
 #: the search stops, as a multiple of what building one Loop costs (measured
@@ -83,6 +87,18 @@ class Loop:
         }
 
 
+@dataclass(frozen=True)
+class IndependentSet:
+    """What ``independent_loops`` adds to its listing: the diagram's feedback structure."""
+
+    structure: Structure
+    #: The set spans every loop (its size equals the cycle rank, and the search finished).
+    complete: bool
+
+    def to_dict(self) -> dict[str, object]:
+        return {"independent": True, "complete": self.complete, **self.structure.to_dict()}
+
+
 @dataclass
 class LoopAnalysis:
     """Everything ``loopkit loops`` reports for one diagram."""
@@ -95,8 +111,8 @@ class LoopAnalysis:
     elapsed: float = 0.0
     #: loop counts by length and type, when only counted (``count_loops``)
     counts: dict[int, dict[LoopType, int]] | None = None
-    #: extra summary fields of other analyses (e.g. the independent loop set)
-    extra: dict[str, object] = field(default_factory=dict)
+    #: the feedback structure, when the loops are the shortest independent set
+    independent: IndependentSet | None = None
 
     def count(self, loop_type: LoopType) -> int:
         if self.counts is not None:
@@ -124,7 +140,8 @@ class LoopAnalysis:
                 str(length): {kind.value: n for kind, n in row.items()}
                 for length, row in self.counts.items()
             }
-        summary.update(self.extra)
+        if self.independent is not None:
+            summary.update(self.independent.to_dict())
         return summary
 
     @property

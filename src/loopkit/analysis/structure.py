@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from loopkit.analysis.cycles import RawCycle, SignedDigraph
 from loopkit.analysis.loops import (
     DEFAULT_TIME_BUDGET,
+    IndependentSet,
     LoopAnalysis,
     compile_graph,
     declared_loops,
@@ -241,7 +242,6 @@ def independent_loops(
     _, declared_keys, problems = declared_loops(diagram)
     loops = loops_from_cycles(diagram, cycles, declared_keys, use_declared=True)
     reason = f"time budget of {time_budget:g} s used up" if stopped else None
-    extra = {"independent": True, "complete": not stopped and len(loops) == shape.cycle_rank,
-             **shape.to_dict()}
+    independent = IndependentSet(shape, not stopped and len(loops) == shape.cycle_rank)
     return LoopAnalysis(diagram, loops, sorted(problems), stopped, reason,
-                        time.monotonic() - started, extra=extra)
+                        time.monotonic() - started, independent=independent)
