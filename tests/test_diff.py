@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from loopkit.analysis.diff import diff_diagrams, load_version, loop_key, render_markdown
+from loopkit.analysis.diff import diff_diagrams, load_version, loop_key
 from loopkit.cli import app
+from loopkit.output.markdown import diff_markdown as render_markdown
 from loopkit.problems import DiagramError, UsageError
 from loopkit.read.load import load_diagram, parse_diagram
 from tests.helpers import EXAMPLES, ROOT

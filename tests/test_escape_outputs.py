@@ -202,28 +202,53 @@ def test_the_hostile_diagram_is_valid(folders: dict[str, Path],
         assert "3 loops" in result.stdout, result.output
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "github"])
+FORMATS = ["text", "json", "markdown", "github", "sarif"]
+
+
+def _workflow_commands(text: str) -> list[str]:
+    """The workflow commands of a log ('::name props::'), as the runner finds them."""
+    return [line.strip().split("::", 2)[1].split(" ")[0] for line in text.split("\n")
+            if line.strip().startswith("::")]
+
+
+def _github_is_inert(hostile: str, plain: str) -> None:
+    """Same lines and the same commands as for plain text; plain lines start 'loopkit:'."""
+    assert len(hostile.split("\n")) == len(plain.split("\n"))
+    assert _workflow_commands(hostile) == _workflow_commands(plain)
+    assert "##[" not in hostile
+    for line in hostile.split("\n"):
+        assert not line or line.startswith(("::error ", "::warning ", "::notice ", "loopkit: "))
+
+
+def _sarif_is_inert(hostile: str, plain: str) -> None:
+    """Valid JSON of the same shape; every artifact URI a relative reference, no scheme."""
+    from urllib.parse import urlsplit
+
+    document = json.loads(hostile)
+    assert _json_shape(document) == _json_shape(json.loads(plain))
+    for result in document["runs"][0]["results"]:
+        for location in result["locations"]:
+            parts = urlsplit(location["physicalLocation"]["artifactLocation"]["uri"])
+            assert not parts.scheme and not parts.netloc and not parts.query
+            assert not parts.fragment
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("command", ["loops", "check"])
 def test_loops_and_check_outputs(command: str, fmt: str, folders: dict[str, Path],
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     hostile, plain = _both(folders, [command, "--format", fmt, "map.yaml"], None, monkeypatch)
-    if fmt == "json":
+    if fmt in ("json", "sarif"):
         assert "\x1b" not in hostile
         assert _json_shape(json.loads(hostile)) == _json_shape(json.loads(plain))
-        return
     _no_terminal_controls(hostile)
-    if fmt == "json":
-        pass
+    if fmt == "sarif":
+        _sarif_is_inert(hostile, plain)
     elif fmt == "markdown":
         assert _markdown_shape(hostile) == _markdown_shape(plain)
     elif fmt == "github":
-        def commands(text: str) -> list[str]:  # workflow commands: '::name props::'
-            return [line.split("::", 2)[1].split(" ")[0] for line in text.split("\n")
-                    if line.startswith("::")]
-
-        assert len(hostile.split("\n")) == len(plain.split("\n"))
-        assert commands(hostile) == commands(plain)
-    else:
+        _github_is_inert(hostile, plain)
+    elif fmt == "text":
         assert len(hostile.splitlines()) >= 1
 
 
@@ -397,12 +422,12 @@ def test_report(fmt: str, folders: dict[str, Path], monkeypatch: pytest.MonkeyPa
 
 #: Analysis commands: arguments after the file, per diagram (ids differ), and formats.
 _ANALYSIS = {
-    "lint": (lambda ids: [], ("text", "json")),
-    "archetypes": (lambda ids: [], ("text", "json")),
-    "trace": (lambda ids: [ids[0]], ("text", "json")),
-    "effect": (lambda ids: [ids[0], ids[1]], ("text", "json")),
-    "whatif": (lambda ids: [f"{ids[0]}=up"], ("text", "json")),
-    "diff": (lambda ids: [], ("text", "json", "markdown")),
+    "lint": (lambda ids: [], FORMATS),
+    "archetypes": (lambda ids: [], FORMATS),
+    "trace": (lambda ids: [ids[0]], FORMATS),
+    "effect": (lambda ids: [ids[0], ids[1]], FORMATS),
+    "whatif": (lambda ids: [f"{ids[0]}=up"], FORMATS),
+    "diff": (lambda ids: [], FORMATS),
 }
 
 
@@ -421,14 +446,19 @@ def test_analysis_commands(command: str, fmt: str, folders: dict[str, Path],
         outputs.append(result.stdout)
         assert "\x1b" not in result.output
     hostile, plain = outputs
-    if fmt == "json":  # findings may differ with the text (long labels): compare fields
+    _no_terminal_controls(hostile)
+    if fmt in ("json", "sarif"):  # findings may differ with the text (long labels): fields
         assert set(_json_shape(json.loads(hostile))) == set(_json_shape(json.loads(plain)))
         return
-    _no_terminal_controls(hostile)
     if fmt == "markdown":
         assert set(_markdown_shape(hostile)) == set(_markdown_shape(plain))
-    if command == "lint":  # one problem per line: no user text may start a line
-        assert all(line.startswith("map.yaml:") for line in hostile.splitlines() if line)
+    if fmt == "github":
+        assert "##[" not in hostile
+        assert all(line.startswith(("::", "loopkit: ")) for line in hostile.splitlines())
+        assert set(_workflow_commands(hostile)) <= {"error", "warning", "notice"}
+    if command == "lint" and fmt == "text":  # one problem per line: no user text starts one
+        assert all(line.startswith(("map.yaml:", "Checked 1 file:"))
+                   for line in hostile.splitlines() if line)
 
 
 def test_merge(folders: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:

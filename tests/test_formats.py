@@ -15,12 +15,23 @@ import pytest
 from typer.testing import CliRunner
 
 from loopkit.cli import app
-from loopkit.output.machine import annotation, github_output, markdown_output, resolve_format
-from loopkit.output.records import FileResult
+from loopkit.output import resolve_format
+from loopkit.output.github import annotation
+from loopkit.output.github import github_output as _github_output
+from loopkit.output.markdown import markdown_output as _markdown_output
+from loopkit.output.records import FileResult, Report
 from loopkit.problems import Problem, Severity
 from tests.helpers import ROOT
 
 GOLDEN = ROOT / "tests" / "formats"
+
+
+def github_output(results: list[FileResult], command: str) -> str:
+    return _github_output(Report(command, results))
+
+
+def markdown_output(results: list[FileResult], command: str) -> str:
+    return _markdown_output(Report(command, results))
 HOSTILE = "tests/data/formats/hostile.yaml"
 FINES = "examples/school-fines.yaml"
 CASES = {
@@ -92,7 +103,7 @@ def test_auto_is_github_under_github_actions(monkeypatch: pytest.MonkeyPatch) ->
     under_ci = CliRunner().invoke(app, args, env={**ENV, "GITHUB_ACTIONS": "true"})
     assert under_ci.stdout.startswith("::error file=tests/errors/loop-wrong-type.yaml,line=10,")
     locally = CliRunner().invoke(app, args, env=ENV)
-    assert locally.stdout == ""
+    assert locally.stdout == "Checked 1 file: 1 with problems, 1 error, 0 warnings.\n"
     assert locally.stderr.startswith("tests/errors/loop-wrong-type.yaml:10:3: ")
 
 
@@ -189,7 +200,8 @@ def test_quiet_prints_only_problems_and_verbose_adds_search_details(
     assert failing.exit_code == 1 and "loop-wrong-type.yaml:10:3:" in failing.stderr
     verbose = _invoke(["--verbose", "check", FINES])
     assert verbose.exit_code == 0
-    assert verbose.stdout == "examples/school-fines.yaml: ok (5 loops, 5 declared)\n"
+    assert verbose.stdout == ("examples/school-fines.yaml: ok (5 loops, 5 declared)\n"
+                              "Checked 1 file: no problems.\n")
     assert "examples/school-fines.yaml: 5 loops in " in verbose.stderr
     assert "search complete" in verbose.stderr
     stopped = _invoke(["-v", "loops", "--limit", "2", "-f", "json", FINES])

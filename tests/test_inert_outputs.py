@@ -106,7 +106,8 @@ def _hostile_files(folder: Path) -> list[str]:
     ["check", "--format", "github"], ["loops", "--format", "github"],
     ["check", "--format", "text"], ["loops", "--format", "text"],
     ["check", "--strict", "--format", "github"], ["lint"], ["-v", "loops"],
-    ["check", "--format", "markdown"],
+    ["check", "--format", "markdown"], ["lint", "--format", "github"],
+    ["archetypes", "--format", "github"], ["check", "--format", "sarif"],
 ])
 def test_hostile_file_names_never_become_workflow_commands_or_escapes(
         args: list[str], tmp_path: Path) -> None:
@@ -131,6 +132,8 @@ def test_hostile_file_names_never_become_workflow_commands_or_escapes(
     ["render", "{f}", "-o", "{f}.svg"], ["render", "--check", "{f}", "-o", "{f}.svg"],
     ["export", "{f}", "--to", "mermaid", "-o", "{f}.mmd"],
     ["report", "{f}", "-o", "{f}.md"], ["trace", "{f}", "a"], ["archetypes", "{f}"],
+    ["trace", "-f", "github", "{f}", "a"], ["effect", "-f", "github", "{f}", "a", "b"],
+    ["render", "--check", "--check-format", "github", "{f}", "-o", "{f}.svg"],
 ])
 def test_hostile_file_names_in_every_command_message(args: list[str], tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
@@ -199,7 +202,12 @@ def test_markdown_text_hides_mentions_and_autolink_triggers_from_github(text: st
 
 def test_every_markdown_output_uses_the_inert_text(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    """loops/check --format markdown, report .md and diff markdown with a hostile map."""
+    """Every command's --format markdown and report .md with a hostile map.
+
+    Preformatted text (trees, what-if lines) is a fenced code block, which
+    GitHub shows as written: nothing in it links, so only the text outside the
+    fences must avoid the literal URL and mention.
+    """
     from typer.testing import CliRunner
 
     from loopkit.cli import app
@@ -214,14 +222,21 @@ def test_every_markdown_output_uses_the_inert_text(tmp_path: Path,
     monkeypatch.chdir(tmp_path)
     outputs = []
     for args in (["loops", "-f", "markdown", "map.yaml"], ["check", "-f", "markdown", "map.yaml"],
-                 ["diff", "-f", "markdown", "old.yaml", "map.yaml"]):
+                 ["diff", "-f", "markdown", "old.yaml", "map.yaml"],
+                 ["lint", "-f", "markdown", "map.yaml"],
+                 ["archetypes", "-f", "markdown", "map.yaml"],
+                 ["trace", "-f", "markdown", "map.yaml", "a"],
+                 ["effect", "-f", "markdown", "map.yaml", "a", "b"],
+                 ["whatif", "-f", "markdown", "map.yaml", "a=up"]):
         result = CliRunner().invoke(app, args)
         assert result.exit_code in (0, 1), result.output
         outputs.append(result.stdout)
     assert CliRunner().invoke(app, ["report", "map.yaml", "-o", "r.md"]).exit_code == 0
     outputs.append((tmp_path / "r.md").read_text(encoding="utf-8"))
     for out in outputs:
-        assert "@octocat" not in out and "https://" not in out and "www.evil" not in out, out
+        prose = re.sub(r"^(`{3,})text\n.*?^\1$", "", out, flags=re.S | re.M)
+        assert "@octocat" not in prose and "https://" not in prose, out
+        assert "www.evil" not in prose, out
         if pytest.importorskip("linkify_it"):
             html = _gfm().render(out)  # type: ignore[attr-defined]
             assert "<a " not in html and "<em>" not in html, html

@@ -13,16 +13,12 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from loopkit.analysis.graph import to_networkx
-from loopkit.analysis.trace import (
-    describe_effect,
-    describe_whatif,
-    effect,
-    render_tree,
-    trace_tree,
-    whatif,
-)
+from loopkit.analysis.trace import effect, trace_tree, whatif
 from loopkit.cli import app
 from loopkit.model import Diagram, Polarity
+from loopkit.output.words import effect_sentence as describe_effect
+from loopkit.output.words import tree_lines as render_tree
+from loopkit.output.words import whatif_lines as describe_whatif
 from loopkit.read.load import load_diagram
 from tests.helpers import EXAMPLES, ROOT
 

@@ -36,6 +36,11 @@ class Problem:
     message: str
     code: str = "error"
     severity: Severity = field(default=Severity.ERROR, compare=False)
+    #: Where the text the problem is about ends, when known: the 1-based line and the
+    #: column just after its last character (as SARIF's region and YAML's end mark), so
+    #: GitHub annotations and SARIF regions can underline the whole span.
+    end_line: int | None = field(default=None, compare=False)
+    end_column: int | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         # Warnings and notes say so, and name their rule so it can be switched off.
@@ -53,8 +58,12 @@ class Problem:
         return f"{where}: {self.severity.word}: {one_line(self.message)} [{self.code}]"
 
     def to_dict(self) -> dict[str, object]:
+        """The JSON shape (docs/output.md); the end of the span only when it is known."""
         data = asdict(self)
         data["severity"] = self.severity.word
+        for key in ("end_line", "end_column"):
+            if data[key] is None:
+                del data[key]
         return data
 
 

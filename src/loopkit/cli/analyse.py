@@ -16,143 +16,11 @@ from loopkit.cli.common import (
     TIME_BUDGET,
     Format,
     SearchProgress,
-    echo_line,
     fail_usage,
     note,
     print_problems,
-    stdout_console,
-    verbosity,
 )
-
-FORMAT = typer.Option(Format.text, "--format", "-f", help="Output format.")
-
-
-#: Loop type -> rich style, in the table and in the one-line-per-loop listing.
-_COLOURS = {"reinforcing": "red", "balancing": "blue", "undetermined": "yellow"}
-
-
-def _loop_table(result: Any, evidence: bool = False) -> Any:
-    """The text format's table; user text is plain ``Text`` so ``[x]`` is never markup."""
-    from rich.table import Table
-    from rich.text import Text
-
-    from loopkit.text import log_line, terminal_text
-
-    def plain(value: str) -> Text:
-        return Text(terminal_text(value))
-
-    labels = result.labels
-    table = Table(title=Text(log_line(result.diagram.display_title)), title_justify="left")
-    sources = _merged_from(result.diagram) if evidence else ()
-    columns = ("ID", "Type", "Name", "Length", "Delays", "Loop") + (
-        ("Weakest link",) if evidence else ()) + (("Support",) if sources else ())
-    for column in columns:
-        table.add_column(column, overflow="fold",
-                         justify="right" if column in ("Length", "Delays") else "left")
-    for loop in result.analysis.loops:
-        kind = loop.type.value
-        extra = []
-        if evidence:
-            from loopkit.analysis.evidence import weakest_link
-
-            weakest = weakest_link(loop)
-            extra.append(plain(weakest.describe() if weakest else ""))
-        if sources:
-            extra.append(plain(_support_cell(loop, sources)))
-        table.add_row(plain(loop.id), Text(kind, style=_COLOURS[kind]), plain(loop.name or ""),
-                      str(loop.length), str(loop.delays) if loop.delays else "",
-                      plain(loop.chain(labels)), *extra)
-    return table
-
-
-def _merged_from(diagram: Any) -> tuple[str, ...]:
-    from loopkit.analysis.support import merged_from
-
-    return merged_from(diagram)
-
-
-def _support_cell(loop: Any, sources: tuple[str, ...]) -> str:
-    """``2 of 3 sources`` / ``merge only`` for a loop of a merged map (``loopkit merge``)."""
-    from loopkit.analysis.support import loop_support
-
-    support = loop_support(loop.links, len(sources))
-    return support.short() if support else ""
-
-
-#: Above this many loops the text format prints one line per loop instead of a
-#: table: rich lays a table out in about a millisecond per row, so 10,000 loops
-#: (the default limit) would take over ten seconds; lines take a tenth of that.
-_TABLE_ROWS = 1000
-
-
-def _print_loop_lines(console: Any, result: Any, evidence: bool = False) -> None:
-    """``R12  reinforcing  7 links, 1 delay  Name: a → b → c → a``, one line per loop."""
-    from rich.text import Text
-
-    from loopkit.text import log_line, terminal_text
-
-    labels = result.labels
-    width = max(len(loop.id) for loop in result.analysis.loops)
-    console.print(Text(log_line(result.diagram.display_title), style="italic"))
-    sources = _merged_from(result.diagram) if evidence else ()
-    for loop in result.analysis.loops:
-        kind = loop.type.value
-        size = f"{loop.length} link{'s' if loop.length != 1 else ''}"
-        if loop.delays:
-            size += f", {loop.delays} delay{'s' if loop.delays != 1 else ''}"
-        text = Text.assemble(terminal_text(loop.id).ljust(width), "  ",
-                             (kind.ljust(12), _COLOURS[kind]), "  ", size.ljust(18))
-        if loop.name:
-            text.append(f"{terminal_text(loop.name)}: ")
-        text.append(terminal_text(loop.chain(labels)))
-        if evidence:
-            from loopkit.analysis.evidence import weakest_link
-
-            weakest = weakest_link(loop)
-            if weakest:
-                text.append(f"  (weakest link: {terminal_text(weakest.describe())})")
-            if sources:
-                text.append(f"  (support: {terminal_text(_support_cell(loop, sources))})")
-        console.print(text, soft_wrap=True)
-
-
-def _count_table(result: Any) -> Any:
-    """Loop counts by length (rows) and type (columns), with totals."""
-    from rich.table import Table
-    from rich.text import Text
-
-    from loopkit.model import LoopType
-    from loopkit.text import log_line
-
-    kinds = (LoopType.REINFORCING, LoopType.BALANCING, LoopType.UNDETERMINED)
-    table = Table(title=Text(log_line(result.diagram.display_title)),
-                  title_justify="left")
-    for column in ("Length", "Reinforcing", "Balancing", "Undetermined", "Total"):
-        table.add_column(column, justify="right")
-    counts = result.analysis.counts
-    for length, row in counts.items():
-        table.add_row(str(length), *(f"{row[k]:,}" for k in kinds), f"{sum(row.values()):,}")
-    totals = [sum(row[k] for row in counts.values()) for k in kinds]
-    table.add_row("all", *(f"{n:,}" for n in totals), f"{sum(totals):,}", style="bold")
-    return table
-
-
-def _structure_sentence(summary: dict[str, Any]) -> str:
-    """``141 independent loops; cycle rank 154 in 1 feedback component (86 variables) ...``."""
-    sizes = [c["size"] for c in summary["components"]]
-    if not sizes:
-        return "no feedback: no variable can influence itself, so there are no loops"
-    parts = ", ".join(str(size) for size in sizes)
-    noun = "component" if len(sizes) == 1 else "components"
-    text = (f"{summary['total']} independent loops (shortest independent loop set); "
-            f"cycle rank {summary['cycle_rank']} in {len(sizes)} feedback {noun} "
-            f"({parts} variables)")
-    if summary["complete"]:
-        text += "; every loop is a combination of these"
-    elif not summary["truncated"]:
-        text += ("; the shortest loops do not span every loop, so the set is "
-                 f"{summary['cycle_rank'] - summary['total']} short of the cycle rank")
-    return text
+from loopkit.cli.emit import FORMAT, emit
 
 
 @app.command("loops")
@@ -196,11 +64,8 @@ def loops_command(
 
       loopkit loops --independent big-map.yaml
     """
-    from rich.markup import escape
-
     from loopkit.check import CheckOptions, analyse_files
-    from loopkit.output.records import summary_sentence
-    from loopkit.text import log_line
+    from loopkit.output.records import Report
 
     if count and independent:
         raise fail_usage("--count and --independent cannot be used together")
@@ -210,48 +75,18 @@ def loops_command(
     results = analyse_files(files, CheckOptions(
         max_length=max_length, limit=limit, time_budget=time_budget, through=through,
         link=link, mode=mode), progress=SearchProgress)
-    if not _emit_document(results, output_format, "loops"):
-        console = stdout_console()
-        for result in results:
-            if result.analysis is None:
-                continue
-            if len(result.analysis.loops) > _TABLE_ROWS:
-                _print_loop_lines(console, result, evidence)
-            elif result.analysis.loops:
-                console.print(_loop_table(result, evidence))
-            if result.analysis.counts:
-                console.print(_count_table(result))
-            if verbosity() >= 0:
-                console.print(escape(log_line(
-                    f"{result.file}: {summary_sentence(result.analysis.summary)}")),
-                    soft_wrap=True)
-                if independent:
-                    console.print(escape(_structure_sentence(result.analysis.summary)),
-                                  soft_wrap=True)
-    _diagnostics(results, output_format)
+    report = Report("loops", results, independent=independent, evidence=evidence)
+    chosen = emit(report, output_format)
+    _diagnostics(results, chosen)
     raise typer.Exit(EXIT_PROBLEMS if any(not r.ok for r in results) else EXIT_OK)
 
 
-def _emit_document(results: list[Any], output_format: Format, command: str) -> bool:
-    """Print ``results`` in a machine/CI format; False means the caller prints text."""
-    from loopkit.output import machine as formats
-
-    chosen = output_format.resolve()
-    if chosen is Format.json:
-        typer.echo(formats.json_output(results, command), nl=False)  # type: ignore[arg-type]
-    elif chosen is Format.markdown:
-        typer.echo(formats.markdown_output(results, command), nl=False)  # type: ignore[arg-type]
-    elif chosen is Format.github:
-        typer.echo(formats.github_output(results, command), nl=False)  # type: ignore[arg-type]
-    return chosen is not Format.text
-
-
-def _diagnostics(results: list[Any], output_format: Format) -> None:
+def _diagnostics(results: list[Any], chosen: Format) -> None:
     """Problems as ``file:line:col`` lines on stderr, then verbose search details.
 
     Not in the github format, whose annotations already are the log lines.
     """
-    if output_format.resolve() is not Format.github:
+    if chosen is not Format.github:
         for result in results:
             print_problems(result.all_problems)
     for result in results:
@@ -294,13 +129,10 @@ def check_command(
     results = analyse_files(files, CheckOptions(
         max_length=max_length, limit=limit, time_budget=time_budget, strict=strict,
         require_evidence=require_evidence), progress=SearchProgress)
-    from loopkit.output.records import check_line
+    from loopkit.output.records import Report
 
-    if not _emit_document(results, output_format, "check") and verbosity() >= 0:
-        for result in results:
-            if result.ok and result.analysis is not None:
-                echo_line(check_line(result))
-    _diagnostics(results, output_format)
+    chosen = emit(Report("check", results), output_format)
+    _diagnostics(results, chosen)
     raise typer.Exit(EXIT_PROBLEMS if any(not r.ok for r in results) else EXIT_OK)
 
 

@@ -28,16 +28,18 @@ FILE = typer.Argument(..., help="Diagram YAML file.", metavar="FILE")
 
 
 class Format(StrEnum):
-    """``--format`` of ``loops``/``check``; ``auto`` is github under GitHub Actions, else text."""
+    """``--format`` of every analysis command (``loopkit.output.FORMATS``); ``auto`` is
+    github under GitHub Actions, else text."""
 
     text = "text"
     json = "json"
     markdown = "markdown"
     github = "github"
+    sarif = "sarif"
     auto = "auto"
 
     def resolve(self) -> Format:
-        from loopkit.output.machine import resolve_format
+        from loopkit.output import resolve_format
 
         return Format(resolve_format(self.value, os.environ))
 

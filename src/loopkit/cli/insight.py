@@ -1,12 +1,11 @@
 """`loopkit archetypes`, `trace`, `effect`, `whatif`, `diff` and `lint`.
 
-Thin wrappers: parse arguments, call ``loopkit.analysis.*``, print. Text goes
-to stdout, one-line errors to stderr; ``--format json`` prints one document.
+Thin wrappers: parse arguments, call ``loopkit.analysis.*``, hand the records
+to the reporter ``--format`` chose (``cli.emit``). One-line errors go to stderr.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
 import typer
@@ -17,24 +16,13 @@ from loopkit.cli.common import (
     EXIT_PROBLEMS,
     FILE,
     FILES,
+    Format,
     fail_usage,
     print_problems,
 )
+from loopkit.cli.emit import FORMAT, emit
 from loopkit.limits import DEFAULT_MAX_LENGTH
 
-
-class Format(StrEnum):
-    text = "text"
-    json = "json"
-
-
-class DiffFormat(StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-
-
-FORMAT = typer.Option(Format.text, "--format", "-f", help="Output format.")
 MAX_LENGTH = typer.Option(DEFAULT_MAX_LENGTH, "--max-length", min=1,
                           help="Longest loop or path, in links.")
 TIME_BUDGET = typer.Option(5.0, "--time-budget", min=0.01,
@@ -44,30 +32,11 @@ TIME_BUDGET = typer.Option(5.0, "--time-budget", min=0.01,
 SAFETY_BUDGET = typer.Option(60.0, "--time-budget", min=0.01,
                              help="Safety stop in seconds; the output says when it fired "
                              "(then results may vary between runs).")
-DIFF_FORMAT = typer.Option(DiffFormat.text, "--format", "-f", help="Output format.")
 LINT_FILES = typer.Argument(None, help="Diagram YAML files.", metavar="FILE...")
 ENABLE = typer.Option([], "--enable", metavar="RULE",
                       help="Switch a rule on (repeatable; 'all' for every rule).")
 DISABLE = typer.Option([], "--disable", metavar="RULE",
                        help="Switch a rule off (repeatable; 'all' for every rule).")
-
-
-def _echo_json(data: Any) -> None:
-    from loopkit.text import json_document
-
-    typer.echo(json_document(data))
-
-
-def _out(line: str) -> None:
-    """Text output with control characters removed (labels come from files).
-
-    Each line is an ``escape.log_line``: one starting with a file name
-    (``map.yaml:3:5: ...``) cannot run a CI workflow command.
-    """
-    from loopkit.text import log_line, strip_control
-
-    for part in strip_control(line).split("\n"):
-        typer.echo(log_line(part))
 
 
 def _load_one(path: str) -> Any:
@@ -134,63 +103,23 @@ def archetypes_command(
 
       loopkit archetypes --all --format json examples/archetypes/*.yaml
     """
-    from loopkit.analysis.archetypes import best_reading, describe_match, find_archetypes
-
-    reports, failed = [], False
+    from loopkit.analysis.archetypes import find_archetypes
     from loopkit.check import load_files
+    from loopkit.output.records import ArchetypeResult, Report
 
-    for _path, diagram, problems in load_files(files):
+    records, failed = [], False
+    for path, diagram, problems in load_files(files):
         if diagram is None:
             print_problems(problems)
             failed = True
             continue
-        reports.append(find_archetypes(diagram, max_length=max_length, loop_limit=limit,
-                                       time_budget=time_budget, match_limit=match_limit,
-                                       step_budget=steps))
-    if output_format is Format.json:
-        _echo_json({"files": [r.to_dict() for r in reports]})
-    else:
-        for i, report in enumerate(reports):
-            if i:
-                _out("")
-            for line in _archetype_lines(report, show_all, best_reading, describe_match):
-                _out(line)
+        found = find_archetypes(diagram, max_length=max_length, loop_limit=limit,
+                                time_budget=time_budget, match_limit=match_limit,
+                                step_budget=steps)
+        records.append(ArchetypeResult(path, found, _labels(diagram),
+                                       None if show_all else SHOWN_MATCHES))
+    emit(Report("archetypes", records), output_format)
     raise typer.Exit(EXIT_PROBLEMS if failed else EXIT_OK)
-
-
-def _archetype_lines(report: Any, show_all: bool, best_reading: Any,
-                     describe_match: Any) -> list[str]:
-    """One report as text: the best reading first, then the summary, the strongest
-    matches, and counts of the rest."""
-    count = len(report.matches)
-    strong = sum(1 for m in report.matches if m.confidence == "strong")
-    labels = _labels(report.diagram)
-    path = report.diagram.path
-    lines = [f"{path}: {best_reading(report.matches[0], labels)}" if report.matches else
-             f"{path}: No archetype: the loops do not meet in any of the patterns looked "
-             "for (see docs/analysis.md)."]
-    lines.append(f"{count} archetype match{'es' if count != 1 else ''} ({strong} strong) "
-                 f"among {len(report.loops)} loops"
-                 + (f" (stopped early: {report.reason})" if report.truncated else ""))
-    if report.not_fully_searched:
-        lines.append("Not fully searched (a bound cut the search short, so none found does "
-                     "not mean none there): " + ", ".join(report.not_fully_searched))
-    shown = report.matches if show_all else report.matches[:SHOWN_MATCHES]
-    loops = {lp.id: lp for lp in report.loops}
-    for n, match in enumerate(shown, 1):
-        lines.append("")
-        described = describe_match(match, labels, loops)
-        lines += [f"{n}. {described[0]}", *described[1:]]
-    rest = report.matches[len(shown):]
-    if rest:
-        per: dict[str, int] = {}
-        for match in rest:
-            per[match.archetype] = per.get(match.archetype, 0) + 1
-        rest_strong = sum(1 for m in rest if m.confidence == "strong")
-        lines += ["", f"{len(rest)} more ({rest_strong} strong): "
-                  + ", ".join(f"{name} {n}" for name, n in per.items())
-                  + "; --all shows them"]
-    return lines
 
 
 @app.command("trace")
@@ -214,27 +143,16 @@ def trace_command(
 
       loopkit trace examples/school-fines.yaml exploitation --up --depth 2
     """
-    from loopkit.analysis.trace import render_tree, trace_tree
+    from loopkit.analysis.trace import trace_tree
+    from loopkit.output.records import Report, TraceResult
 
     diagram = _load_one(file)
     variable = _variable(diagram, variable, "VAR")
     directions = ["up"] if up and not down else ["down"] if down and not up else ["up", "down"]
     trees = [trace_tree(diagram, variable, d, depth=depth, max_nodes=max_nodes)
              for d in directions]
-    if output_format is Format.json:
-        _echo_json({"file": diagram.path, "variable": variable, "depth": depth, "trees": [
-            {"direction": t.direction, "nodes": t.nodes, "truncated": t.truncated,
-             "reason": t.reason, "root": t.root.to_dict()} for t in trees]})
-        return
-    for i, tree in enumerate(trees):
-        if i:
-            _out("")
-        what = "Causes of" if tree.direction == "up" else "Uses of"
-        _out(f"{what} {variable} ({tree.depth} level{'s' if tree.depth != 1 else ''}):")
-        for line in render_tree(tree, _labels(diagram)):
-            _out(line)
-        if tree.truncated:
-            _out(f"(stopped early: {tree.reason})")
+    emit(Report("trace", [TraceResult(diagram.path, variable, depth, trees,
+                                      _labels(diagram))]), output_format)
 
 
 @app.command("effect")
@@ -257,7 +175,8 @@ def effect_command(
 
       loopkit effect examples/school-fines.yaml fines exploitation
     """
-    from loopkit.analysis.trace import describe_effect, effect
+    from loopkit.analysis.trace import effect
+    from loopkit.output.records import EffectResult, Report
 
     diagram = _load_one(file)
     source = _variable(diagram, source, "FROM")
@@ -267,18 +186,8 @@ def effect_command(
                          f"{source}' lists the loops through it")
     result = effect(diagram, source, target, max_length=max_length, limit=limit,
                     time_budget=time_budget)
-    if output_format is Format.json:
-        data = result.to_dict()
-        data["sentence"] = describe_effect(result, _labels(diagram))
-        _echo_json({"file": diagram.path, **data})
-        return
-    _out(describe_effect(result, _labels(diagram)))
-    if show_paths:
-        for path in result.paths:
-            sign = {"+": "raises", "-": "lowers", "?": "unknown"}[path.sign.value]
-            delay = f", {path.delays} delayed" if path.delays else ""
-            _out(f"  {sign:<7} {path.chain()}  ({len(path.links)} "
-                       f"link{'s' if len(path.links) != 1 else ''}{delay})")
+    emit(Report("effect", [EffectResult(diagram.path, result, _labels(diagram), show_paths)]),
+         output_format)
 
 
 @app.command("whatif")
@@ -303,7 +212,8 @@ def whatif_command(
 
       loopkit whatif examples/school-fines.yaml fines=up
     """
-    from loopkit.analysis.trace import describe_whatif, whatif
+    from loopkit.analysis.trace import whatif
+    from loopkit.output.records import Report, WhatIfResult
 
     name, sep, way = change.partition("=")
     directions = {"up": "up", "+": "up", "rise": "up", "down": "down", "-": "down",
@@ -314,18 +224,15 @@ def whatif_command(
     variable = _variable(diagram, name.strip(), "VAR")
     result = whatif(diagram, variable, directions[way.strip().lower()],
                     max_length=max_length, limit=limit, time_budget=time_budget)
-    if output_format is Format.json:
-        _echo_json({"file": diagram.path, **result.to_dict()})
-        return
-    for line in describe_whatif(result, _labels(diagram), max_loops):
-        _out(line)
+    emit(Report("whatif", [WhatIfResult(diagram.path, result, _labels(diagram), max_loops)]),
+         output_format)
 
 
 @app.command("diff")
 def diff_command(
     old: str = typer.Argument(..., metavar="OLD", help="Old version: a file or REV:path."),
     new: str = typer.Argument(..., metavar="NEW", help="New version: a file or REV:path."),
-    output_format: DiffFormat = DIFF_FORMAT,
+    output_format: Format = FORMAT,
     fail_on_new_loop: bool = typer.Option(False, "--fail-on-new-loop",
                                           help="Exit 1 if a loop was created."),
     fail_on_broken_loop: bool = typer.Option(False, "--fail-on-broken-loop",
@@ -347,24 +254,15 @@ def diff_command(
 
       loopkit diff --format markdown --fail-on-new-loop main:map.yaml map.yaml
     """
-    from loopkit.analysis.diff import diff_diagrams, load_version, render_markdown, render_text
+    from loopkit.analysis.diff import diff_diagrams, load_version
+    from loopkit.output.records import DiffResult, Report
+    from loopkit.output.words import diff_failures
 
     result = diff_diagrams(load_version(old), load_version(new), max_length=max_length,
                            limit=limit, time_budget=time_budget)
-    if output_format is DiffFormat.json:
-        _echo_json(result.to_dict())
-    elif output_format is DiffFormat.markdown:
-        _out(render_markdown(result))
-    else:
-        for line in render_text(result):
-            _out(line)
-    failures = []
-    if fail_on_new_loop and result.loops_created:
-        failures.append(f"{len(result.loops_created)} new loop(s)")
-    if fail_on_broken_loop and result.loops_broken:
-        failures.append(f"{len(result.loops_broken)} broken loop(s)")
-    if fail_on_type_change and result.loops_retyped:
-        failures.append(f"{len(result.loops_retyped)} loop(s) changed type")
+    failures = diff_failures(result, new_loop=fail_on_new_loop,
+                             broken_loop=fail_on_broken_loop, type_change=fail_on_type_change)
+    emit(Report("diff", [DiffResult(result, failures)]), output_format)
     if failures:
         typer.echo(f"loopkit diff: failing: {', '.join(failures)}", err=True)
         raise typer.Exit(EXIT_PROBLEMS)
@@ -398,13 +296,14 @@ def lint_command(
 
     from loopkit.analysis.lint import RULES, lint, lint_settings_for, load_lint_settings
     from loopkit.check import load_files
+    from loopkit.output.records import LintResult, Report
     from loopkit.problems import Severity
     from loopkit.text import suggest
 
     if list_rules:
         for rule in RULES.values():
             state = "" if rule.default else " (off by default)"
-            _out(f"{rule.name:<28} {rule.severity.word:<8} {rule.summary}{state}")
+            typer.echo(f"{rule.name:<28} {rule.severity.word:<8} {rule.summary}{state}")
         return
     if not files:
         raise fail_usage("give at least one diagram file (or --list-rules)")
@@ -417,7 +316,7 @@ def lint_command(
     threshold = Severity.WARNING if strict else Severity.ERROR
     for path, diagram, problems in load_files(files):
         if diagram is None:
-            print_problems(problems)
+            records.append(LintResult(path, None, problems))
             exit_code = EXIT_PROBLEMS
             continue
         settings = fixed or lint_settings_for(path)
@@ -427,19 +326,9 @@ def lint_command(
         report = lint(diagram, settings)
         if any(p.severity >= threshold for p in report.problems):
             exit_code = EXIT_PROBLEMS
-        records.append((path, report))
-    if output_format is Format.json:
-        _echo_json({"files": [{"file": path, "rules": list(report.rules),
-                               "problems": [p.to_dict() for p in report.problems],
-                               "truncated": report.truncated, "reason": report.reason}
-                              for path, report in records]})
-    else:
-        for path, report in records:
-            for p in report.problems:
-                _out(p.format_line(rule=True))
-            counts = {s: sum(1 for p in report.problems if p.severity is s) for s in Severity}
-            _out(f"{path}: {counts[Severity.ERROR]} errors, {counts[Severity.WARNING]} "
-                       f"warnings, {counts[Severity.INFO]} info"
-                       + (f" (loop rules stopped early: {report.reason})"
-                          if report.truncated else ""))
+        records.append(LintResult(path, report))
+    if output_format.resolve() is not Format.github:
+        for record in records:
+            print_problems(record.problems)
+    emit(Report("lint", records), output_format)
     raise typer.Exit(exit_code)

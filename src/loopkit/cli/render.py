@@ -15,6 +15,7 @@ from loopkit.cli.common import (
     EXIT_PROBLEMS,
     EXIT_USAGE,
     FILES,
+    Format,
     echo_line,
     fail_usage,
     note,
@@ -61,6 +62,9 @@ EACH_LOOP = typer.Option(
 CHECK = typer.Option(
     False, "--check",
     help="Write nothing; exit 1 naming every output that is missing or out of date.")
+CHECK_FORMAT = typer.Option(
+    Format.text, "--check-format", help="Output format of --check (the picture format is "
+    "--format).")
 WATCH = typer.Option(False, "--watch", help="Render again whenever a file is saved.")
 STYLE = typer.Option(
     [], "--style", metavar="NAME",
@@ -98,6 +102,7 @@ def render_command(
     loop: str | None = LOOP,
     each_loop: str | None = EACH_LOOP,
     check: bool = CHECK,
+    check_format: Format = CHECK_FORMAT,
     watch: bool = WATCH,
     style: list[str] = STYLE,
     alt: bool = ALT,
@@ -152,7 +157,9 @@ def render_command(
         from loopkit.render.graphviz import choose_renderer
 
         choose_renderer(options["renderer"]).require(fmt if fmt != "dot" else "svg")
-    code = _render_all(files, check=check, **options)
+    if check:
+        raise typer.Exit(_check_all(files, check_format, options))
+    code = _render_all(files, check=False, **options)
     if not watch:
         raise typer.Exit(code)
     _watch(files, options)
@@ -163,6 +170,32 @@ def _format_from_suffix(output: str | None) -> str | None:
         return None
     suffix = Path(output).suffix.lower().lstrip(".")
     return suffix if suffix in RenderFormat.__members__ else None
+
+
+def _check_all(files: list[str], check_format: Format, options: dict[str, Any]) -> int:
+    """``--check``: one record per file, printed by the reporter ``--check-format`` chose."""
+    from loopkit.cli.emit import emit
+    from loopkit.output.records import RenderCheckResult, Report
+
+    records: list[RenderCheckResult] = []
+    code = EXIT_OK
+    github = check_format.resolve() is Format.github
+    for path, diagram, problems in _load(files):
+        if diagram is None:
+            if not github:
+                print_problems(problems)
+            records.append(RenderCheckResult(path, problems=problems))
+            code = max(code, EXIT_PROBLEMS)
+            continue
+        code = max(code, _render_one(path, diagram, check=True, checked=records, **options))
+    emit(Report("render", records), check_format)
+    return code
+
+
+def _load(files: list[str]) -> list[Any]:
+    from loopkit.check import load_files
+
+    return load_files(files)
 
 
 def _render_all(files: list[str], *, check: bool, **options: Any) -> int:
@@ -179,7 +212,8 @@ def _render_all(files: list[str], *, check: bool, **options: Any) -> int:
     return code
 
 
-def _render_one(path: str, diagram: Any, *, check: bool, **options: Any) -> int:
+def _render_one(path: str, diagram: Any, *, check: bool, checked: list[Any] | None = None,
+                **options: Any) -> int:
     import time
 
     from loopkit.analysis.loops import analyse_loops
@@ -212,12 +246,13 @@ def _render_one(path: str, diagram: Any, *, check: bool, **options: Any) -> int:
     for remark in dict.fromkeys(remark for out in outputs for remark in out.notes):
         note(f"{path}: note: {remark}")
     if check:
+        from loopkit.output.records import RenderCheckResult, StalePicture
+
         stale = stale_outputs(outputs)
-        for target, why in stale:
-            echo_line(f"{target}: {why} (run: loopkit render {path}"
-                      f"{_flags_hint(options)})", err=True)
-        if not stale:
-            note(f"{path}: pictures up to date")
+        if checked is not None:
+            checked.append(RenderCheckResult(
+                path, [StalePicture(target, why) for target, why in stale],
+                f"loopkit render {path}{_flags_hint(options)}"))
         return EXIT_PROBLEMS if stale else EXIT_OK
     if stats is not None and not check:
         _print_stats(path, diagram, analysis, outputs[:pictures], stats, options)

@@ -1,17 +1,27 @@
-"""Per-file results as plain records, from which every output format is built.
+"""What each command found, as plain records, from which every output format is built.
 
-One record list (like sqlfluff's) means text, JSON, Markdown and CI
-annotations always agree. No terminal or colour code here: ``cli`` formats.
+Every analysis command yields a ``Report``: its name and a list of records
+(one per file, or one for a two-file ``diff``). Every reporter in
+``loopkit.output`` (text, json, markdown, github, sarif) prints any record
+list, so the formats always agree (like sqlfluff's one record list). Each
+record offers ``file`` and ``all_problems``; the rest is typed data, no prose
+(``output.words`` holds the sentences) and no terminal code.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from loopkit.analysis.loops import LoopAnalysis
 from loopkit.model import Diagram
 from loopkit.problems import Problem, Severity
+
+if TYPE_CHECKING:
+    from loopkit.analysis.archetypes.records import ArchetypeReport
+    from loopkit.analysis.diff import DiagramDiff
+    from loopkit.analysis.lint import LintReport
+    from loopkit.analysis.trace import Effect, Tree, WhatIf
 
 
 @dataclass
@@ -48,65 +58,135 @@ class FileResult:
         return {v.id: v.label for v in self.diagram.variables} if self.diagram else {}
 
 
-def empty_summary() -> dict[str, Any]:
-    return {"total": 0, "reinforcing": 0, "balancing": 0, "undetermined": 0,
-            "truncated": False, "reason": None}
+@dataclass
+class LintResult:
+    """``loopkit lint`` for one file: its findings, or (``report`` None) why it could not load."""
+
+    file: str
+    report: LintReport | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def all_problems(self) -> list[Problem]:
+        return sorted([*self.problems, *(self.report.problems if self.report else [])])
 
 
-def _loop_records(result: FileResult) -> list[dict[str, Any]]:
-    """Each loop's record; in a merged map (links with ``sources``) with its ``support``."""
-    if result.analysis is None:
+@dataclass
+class ArchetypeResult:
+    """``loopkit archetypes`` for one file, with the text options that shape its listing."""
+
+    file: str
+    report: ArchetypeReport
+    labels: dict[str, str]
+    #: How many matches the text lists in full (None: all); the rest are counted.
+    shown: int | None = 5
+
+    @property
+    def all_problems(self) -> list[Problem]:
         return []
-    records = [loop.to_dict() for loop in result.analysis.loops]
-    if result.diagram is not None and any(lk.sources for lk in result.diagram.links):
-        from loopkit.analysis.support import loop_support, merged_from
-
-        total = len(merged_from(result.diagram))
-        for record, loop in zip(records, result.analysis.loops, strict=True):
-            support = loop_support(loop.links, total)
-            if support is not None:
-                record["support"] = support.to_dict()
-    return records
 
 
-def file_record(result: FileResult) -> dict[str, Any]:
-    """The JSON shape of one file (documented in the README)."""
-    analysis = result.analysis
-    return {
-        "file": result.file,
-        "title": result.diagram.title if result.diagram else None,
-        "loops": _loop_records(result),
-        "summary": analysis.summary if analysis else empty_summary(),
-        "problems": [p.to_dict() for p in result.all_problems],
-    }
+@dataclass
+class TraceResult:
+    """``loopkit trace``: the cause and/or use trees of one variable."""
+
+    file: str
+    variable: str
+    depth: int
+    trees: list[Tree]
+    labels: dict[str, str]
+
+    @property
+    def all_problems(self) -> list[Problem]:
+        return []
 
 
-def loops_document(results: list[FileResult]) -> dict[str, Any]:
-    """The single JSON document ``loopkit loops``/``check --format json`` print."""
-    return {"files": [file_record(r) for r in results]}
+@dataclass
+class EffectResult:
+    """``loopkit effect``: every path from one variable to another and their verdict."""
+
+    file: str
+    effect: Effect
+    labels: dict[str, str]
+    show_paths: bool = True
+
+    @property
+    def all_problems(self) -> list[Problem]:
+        return []
 
 
-def check_document(results: list[FileResult]) -> dict[str, Any]:
-    """``loopkit check --format json``: the loops records plus each file's verdict."""
-    return {"files": [{**file_record(r), "ok": r.ok} for r in results]}
+@dataclass
+class WhatIfResult:
+    """``loopkit whatif``: what moves after one push, and which loops respond."""
+
+    file: str
+    whatif: WhatIf
+    labels: dict[str, str]
+    max_loops: int | None = None
+
+    @property
+    def all_problems(self) -> list[Problem]:
+        return []
 
 
-def check_line(result: FileResult) -> str:
-    """``file: ok (5 loops, 5 declared)`` or ``file: 2 problems`` for one checked file."""
-    if result.ok and result.analysis is not None:
-        total = result.analysis.summary["total"]
-        return f"{result.file}: ok ({total} loops, {result.declared} declared)"
-    count = len(result.all_problems)
-    return f"{result.file}: {count} problem{'s' if count != 1 else ''}"
+@dataclass
+class DiffResult:
+    """``loopkit diff``: what changed between two versions (``file`` is the new one)."""
+
+    diff: DiagramDiff
+    #: What ``--fail-on-*`` found (``1 new loop(s)``); non-empty fails the command.
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def file(self) -> str:
+        return self.diff.new.path
+
+    @property
+    def all_problems(self) -> list[Problem]:
+        return []
 
 
-def summary_sentence(summary: dict[str, Any]) -> str:
-    """``5 loops: 3 reinforcing, 2 balancing`` (+ undetermined, + why it stopped)."""
-    total = summary["total"]
-    parts = [f"{summary['reinforcing']} reinforcing", f"{summary['balancing']} balancing"]
-    if summary["undetermined"]:
-        parts.append(f"{summary['undetermined']} undetermined")
-    text = f"{total} loop{'s' if total != 1 else ''}: {', '.join(parts)}"
-    if summary["truncated"]:
-        text += f" (stopped early: {summary['reason']})"
-    return text
+@dataclass
+class StalePicture:
+    """A picture ``render --check`` found missing or out of date, and why."""
+
+    path: str
+    why: str
+
+
+@dataclass
+class RenderCheckResult:
+    """``loopkit render --check`` for one diagram: its stale pictures, or its load problems."""
+
+    file: str
+    stale: list[StalePicture] = field(default_factory=list)
+    #: The command that brings the pictures up to date (``loopkit render map.yaml -o x.svg``).
+    command: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def all_problems(self) -> list[Problem]:
+        """Load problems, then one error per stale picture, located at the picture file."""
+        stale = [Problem(s.path, 1, 1, f"{s.why} (run: {self.command})", "stale-picture")
+                 for s in self.stale]
+        return [*sorted(self.problems), *stale]
+
+
+Record: TypeAlias = (FileResult | LintResult | ArchetypeResult | TraceResult | EffectResult
+                     | WhatIfResult | DiffResult | RenderCheckResult)
+
+
+@dataclass
+class Report:
+    """What one command run found: the command's name and one record per input."""
+
+    command: str
+    records: list[Any]
+    #: ``loops --independent``: add the structure sentence to the text output.
+    independent: bool = False
+    #: ``loops --evidence``: add each loop's weakest link (and support) to the text output.
+    evidence: bool = False
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for r in self.records for p in r.all_problems]

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import PurePath
 
 from loopkit import __version__
-from loopkit.output.records import summary_sentence
+from loopkit.output.words import summary_sentence
 from loopkit.output.report import DiagramReport, group_rows, link_rows, variable_rows
 from loopkit.output.report.words import loop_sentence
 from loopkit.text import markdown_text as md

@@ -1,0 +1,33 @@
+"""Hand a command's ``Report`` to the reporter ``--format`` chose (shared by the commands)."""
+
+from __future__ import annotations
+
+import typer
+
+from loopkit.cli.common import Format, stdout_console, verbosity
+from loopkit.output.records import Report
+
+FORMAT = typer.Option(Format.text, "--format", "-f",
+                      help="Output format.")
+
+
+def emit(report: Report, output_format: Format) -> Format:
+    """Print ``report`` on stdout in ``output_format``; returns the format used.
+
+    Outside the github format, whose annotations already are the log lines,
+    problems of files that could not be read go to stderr as
+    ``file:line:col: message`` too, so a person sees them whatever the format.
+    """
+    chosen = output_format.resolve()
+    if chosen is Format.text:
+        from loopkit.output.text import TextOut, text_output
+
+        text_output(report, TextOut(stdout_console(), typer.echo,
+                                    lambda line: typer.echo(line, err=True),
+                                    quiet=verbosity() < 0))
+    else:
+        from loopkit.output import format_report
+
+        typer.echo(format_report(report, chosen.value), nl=False)
+    return chosen
+

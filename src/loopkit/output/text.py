@@ -1,0 +1,264 @@
+"""The text reporter: what a person reads in a terminal (rich tables, plain lines).
+
+The CLI hands it a ``TextOut`` (a rich console for tables and two line
+writers); it decides everything shown. Every user string is escaped here:
+table cells are plain ``rich.Text`` (so ``[x]`` is never markup) with
+controls removed, and each line is a ``text.log_line`` (so a file name
+cannot run a CI workflow command). rich is imported only when a table is
+drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from loopkit.output import words
+from loopkit.output.records import FileResult, Report
+from loopkit.text import log_line, strip_control, terminal_text
+
+
+@dataclass
+class TextOut:
+    """Where text goes: ``console`` (rich, stdout) for tables, ``echo``/``err`` for lines."""
+
+    console: Any
+    echo: Callable[[str], None]
+    err: Callable[[str], None]
+    #: ``--quiet``: only problems and the output asked for (no summary or total lines).
+    quiet: bool = False
+
+    def line(self, text: str, *, err: bool = False) -> None:
+        """One line, written as ``text.log_line`` (controls shown as escapes)."""
+        (self.err if err else self.echo)(log_line(text))
+
+    def lines(self, lines: Iterable[str], *, err: bool = False) -> None:
+        """Each line with controls removed, split at newlines, never a workflow command."""
+        write = self.err if err else self.echo
+        for line in lines:
+            for part in strip_control(line).split("\n"):
+                write(log_line(part))
+
+
+def text_output(report: Report, out: TextOut) -> None:
+    """Print ``report`` for a person."""
+    printer = _PRINTERS.get(report.command)
+    if printer is None:
+        raise ValueError(f"no text form for '{report.command}'")
+    printer(report, out)
+
+
+def _total(report: Report, out: TextOut) -> None:
+    """The last line of ``check``/``lint``: how many files, how many problems."""
+    if out.quiet or not report.records:
+        return
+    with_problems = sum(1 for r in report.records if r.all_problems)
+    out.line(words.total_line(len(report.records), report.problems, with_problems))
+
+
+# --- loops ----------------------------------------------------------------------------
+
+#: Loop type -> rich style, in the table and in the one-line-per-loop listing.
+_COLOURS = {"reinforcing": "red", "balancing": "blue", "undetermined": "yellow"}
+
+#: Above this many loops the text format prints one line per loop instead of a
+#: table: rich lays a table out in about a millisecond per row, so 10,000 loops
+#: (the default limit) would take over ten seconds; lines take a tenth of that.
+TABLE_ROWS = 1000
+
+
+def _loops(report: Report, out: TextOut) -> None:
+    from rich.markup import escape
+
+    console = out.console
+    for result in report.records:
+        if result.analysis is None:
+            continue
+        if len(result.analysis.loops) > TABLE_ROWS:
+            loop_lines(console, result, report.evidence)
+        elif result.analysis.loops:
+            console.print(loop_table(result, report.evidence))
+        if result.analysis.counts:
+            console.print(count_table(result))
+        if not out.quiet:
+            console.print(escape(log_line(words.file_line(result))), soft_wrap=True)
+            if report.independent:
+                console.print(escape(words.structure_sentence(result.analysis.summary)),
+                              soft_wrap=True)
+
+
+def _plain(value: str) -> Any:
+    from rich.text import Text
+
+    return Text(terminal_text(value))
+
+
+def loop_table(result: FileResult, evidence: bool = False) -> Any:
+    """The loops of one file as a table; user text is plain ``Text``, never markup."""
+    from rich.table import Table
+    from rich.text import Text
+
+    assert result.analysis is not None and result.diagram is not None
+    labels = result.labels
+    table = Table(title=Text(log_line(result.diagram.display_title)), title_justify="left")
+    sources = _merged_from(result.diagram) if evidence else ()
+    columns = ("ID", "Type", "Name", "Length", "Delays", "Loop") + (
+        ("Weakest link",) if evidence else ()) + (("Support",) if sources else ())
+    for column in columns:
+        table.add_column(column, overflow="fold",
+                         justify="right" if column in ("Length", "Delays") else "left")
+    for loop in result.analysis.loops:
+        kind = loop.type.value
+        extra = []
+        if evidence:
+            weakest = _weakest(loop)
+            extra.append(_plain(weakest or ""))
+        if sources:
+            extra.append(_plain(_support_cell(loop, sources)))
+        table.add_row(_plain(loop.id), Text(kind, style=_COLOURS[kind]), _plain(loop.name or ""),
+                      str(loop.length), str(loop.delays) if loop.delays else "",
+                      _plain(loop.chain(labels)), *extra)
+    return table
+
+
+def _weakest(loop: Any) -> str | None:
+    from loopkit.analysis.evidence import weakest_link
+
+    weakest = weakest_link(loop)
+    return weakest.describe() if weakest else None
+
+
+def _merged_from(diagram: Any) -> tuple[str, ...]:
+    from loopkit.analysis.support import merged_from
+
+    return merged_from(diagram)
+
+
+def _support_cell(loop: Any, sources: tuple[str, ...]) -> str:
+    """``2 of 3 sources`` / ``merge only`` for a loop of a merged map (``loopkit merge``)."""
+    from loopkit.analysis.support import loop_support
+
+    support = loop_support(loop.links, len(sources))
+    return support.short() if support else ""
+
+
+def loop_lines(console: Any, result: FileResult, evidence: bool = False) -> None:
+    """``R12  reinforcing  7 links, 1 delay  Name: a → b → c → a``, one line per loop."""
+    from rich.text import Text
+
+    assert result.analysis is not None and result.diagram is not None
+    labels = result.labels
+    width = max(len(loop.id) for loop in result.analysis.loops)
+    console.print(Text(log_line(result.diagram.display_title), style="italic"))
+    sources = _merged_from(result.diagram) if evidence else ()
+    for loop in result.analysis.loops:
+        kind = loop.type.value
+        text = Text.assemble(terminal_text(loop.id).ljust(width), "  ",
+                             (kind.ljust(12), _COLOURS[kind]), "  ",
+                             words.loop_size(loop).ljust(18))
+        if loop.name:
+            text.append(f"{terminal_text(loop.name)}: ")
+        text.append(terminal_text(loop.chain(labels)))
+        if evidence:
+            weakest = _weakest(loop)
+            if weakest:
+                text.append(f"  (weakest link: {terminal_text(weakest)})")
+            if sources:
+                text.append(f"  (support: {terminal_text(_support_cell(loop, sources))})")
+        console.print(text, soft_wrap=True)
+
+
+def count_table(result: FileResult) -> Any:
+    """Loop counts by length (rows) and type (columns), with totals."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from loopkit.model import LoopType
+
+    assert result.analysis is not None and result.diagram is not None
+    kinds = (LoopType.REINFORCING, LoopType.BALANCING, LoopType.UNDETERMINED)
+    table = Table(title=Text(log_line(result.diagram.display_title)),
+                  title_justify="left")
+    for column in ("Length", "Reinforcing", "Balancing", "Undetermined", "Total"):
+        table.add_column(column, justify="right")
+    counts = result.analysis.counts or {}
+    for length, row in counts.items():
+        table.add_row(str(length), *(f"{row[k]:,}" for k in kinds), f"{sum(row.values()):,}")
+    totals = [sum(row[k] for row in counts.values()) for k in kinds]
+    table.add_row("all", *(f"{n:,}" for n in totals), f"{sum(totals):,}", style="bold")
+    return table
+
+
+# --- check, lint ------------------------------------------------------------------------
+
+
+def _check(report: Report, out: TextOut) -> None:
+    if not out.quiet:
+        for record in report.records:
+            if record.ok and record.analysis is not None:
+                out.line(words.check_line(record))
+    _total(report, out)
+
+
+def _lint(report: Report, out: TextOut) -> None:
+    for record in report.records:
+        if record.report is None:
+            continue
+        r = record.report
+        out.lines(p.format_line(rule=True) for p in r.problems)
+        out.lines([words.lint_line(record.file, r.problems, r.truncated, r.reason)])
+    _total(report, out)
+
+
+# --- one-file commands --------------------------------------------------------------------
+
+
+def _separated(report: Report, out: TextOut, each: Callable[[Any], list[str]]) -> None:
+    for i, record in enumerate(report.records):
+        out.lines(([""] if i else []) + each(record))
+
+
+def _archetypes(report: Report, out: TextOut) -> None:
+    _separated(report, out,
+               lambda r: words.archetype_lines(r.report, r.labels, r.shown))
+
+
+def _trace_lines(record: Any) -> list[str]:
+    lines: list[str] = []
+    for i, tree in enumerate(record.trees):
+        lines += ([""] if i else []) + [words.tree_title(tree, record.variable),
+                                        *words.tree_lines(tree, record.labels)]
+        if tree.truncated:
+            lines.append(f"(stopped early: {tree.reason})")
+    return lines
+
+
+def _effect_lines(record: Any) -> list[str]:
+    lines = [words.effect_sentence(record.effect, record.labels)]
+    if record.show_paths:
+        lines += [f"  {words.path_line(path)}" for path in record.effect.paths]
+    return lines
+
+
+def _render_check(report: Report, out: TextOut) -> None:
+    """Stale pictures on stderr (the command's output is the exit code)."""
+    for record in report.records:
+        for stale in record.stale:
+            out.line(f"{stale.path}: {stale.why} (run: {record.command})", err=True)
+        if not record.all_problems and not out.quiet:
+            out.line(f"{record.file}: pictures up to date", err=True)
+
+
+_PRINTERS: dict[str, Callable[[Report, TextOut], None]] = {
+    "loops": _loops,
+    "check": _check,
+    "lint": _lint,
+    "archetypes": _archetypes,
+    "trace": lambda report, out: _separated(report, out, _trace_lines),
+    "effect": lambda report, out: _separated(report, out, _effect_lines),
+    "whatif": lambda report, out: _separated(
+        report, out, lambda r: words.whatif_lines(r.whatif, r.labels, r.max_loops)),
+    "diff": lambda report, out: _separated(report, out, lambda r: words.diff_lines(r.diff)),
+    "render": _render_check,
+}
