@@ -14,7 +14,7 @@ import os
 from collections import Counter
 from typing import Any
 
-from loopkit.limits import DEFAULT_LIMITS, FLAGS, Limits, active_limits, using_limits
+from loopkit.limits import FLAGS, Limits, active_limits, using_limits
 from loopkit.model import DeclaredLoop, Diagram, Link, LoopType, Polarity, Pos, Variable
 from loopkit.problems import DiagramError, Problem, UsageError
 from loopkit.read import fastpath
@@ -22,8 +22,6 @@ from loopkit.read.source import SourceMap, parse_yaml
 from loopkit.read.source import _shown as shown
 from loopkit.text import first_control, suggest
 
-#: Refuse larger files before parsing them (see ``loopkit.limits``).
-MAX_FILE_BYTES = DEFAULT_LIMITS.file_size
 #: Layout pins beyond this many inches are typos, and break renderers.
 MAX_POS = 1e6
 
