@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from loopkit.analysis.loops import LoopAnalysis
 from loopkit.model import Diagram
-from loopkit.output.words import summary_sentence
 from loopkit.output.report import group_rows, link_rows
 from loopkit.output.report.words import loop_sentence
+from loopkit.output.words import summary_sentence
 from loopkit.text import markdown_text as md
 from loopkit.text import strip_control
 

@@ -16,9 +16,9 @@ import json
 from collections.abc import Sequence
 
 from loopkit import __version__
-from loopkit.output.words import summary_sentence
 from loopkit.output.report import DiagramReport, group_rows, link_rows, variable_rows
 from loopkit.output.report.words import loop_sentence
+from loopkit.output.words import summary_sentence
 from loopkit.text import xml_text
 
 #: Every colour the page uses, in one place: tests/test_contrast.py computes the contrast
