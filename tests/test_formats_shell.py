@@ -25,7 +25,7 @@ def test_completes_commands_options_and_format_values() -> None:
     assert set(_complete("loopkit re", 1)) >= {"report"}
     assert "--format" in _complete("loopkit check --f", 2)
     assert _complete("loopkit check --format ", 3) == ["text", "json", "markdown", "github",
-                                                        "auto"]
+                                                        "sarif", "auto"]
     assert {"--quiet", "--verbose"} <= set(_complete("loopkit --", 1))
 
 

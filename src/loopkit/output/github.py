@@ -37,14 +37,16 @@ _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: 
 def annotation(problem: Problem) -> str:
     """``::error file=F,line=L,col=C,title=loopkit CODE::message`` for one problem.
 
-    ``endLine``/``endColumn`` follow when the problem knows where its span ends.
+    ``endLine`` follows when the problem knows where its span ends, and
+    ``endColumn`` when that is on the same line (GitHub takes columns only
+    within one line).
     """
     props = [f"file={github_property(problem.file)}", f"line={problem.line}",
              f"col={problem.column}"]
     if problem.end_line is not None:
         props.append(f"endLine={problem.end_line}")
-    if problem.end_column is not None:
-        props.append(f"endColumn={problem.end_column}")
+        if problem.end_column is not None and problem.end_line == problem.line:
+            props.append(f"endColumn={problem.end_column}")
     props.append(f"title={github_property(f'loopkit {problem.code}')}")
     return f"::{_LEVELS[problem.severity]} {','.join(props)}::{github_data(problem.message)}"
 

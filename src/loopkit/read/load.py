@@ -126,7 +126,7 @@ def _parse(text: str, filename: str, *, fast: bool = True) -> Diagram:
     diagram, meaning_problems = _normalise(data, source, filename, entries)
     problems += meaning_problems
     if problems:
-        raise DiagramError(_capped(problems))
+        raise DiagramError(_capped(source.with_ends(problems)))
     return diagram
 
 

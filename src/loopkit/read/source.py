@@ -50,6 +50,20 @@ class SourceMap:
     def __init__(self) -> None:
         self.values: dict[Path, Mark] = {}
         self.keys: dict[Path, Mark] = {}
+        #: Start of each scalar (key or value) -> just after its end, to underline it.
+        self.ends: dict[Mark, Mark] = {}
+
+    def with_ends(self, problems: list[Problem]) -> list[Problem]:
+        """``problems``, each that starts at a scalar given the end of that scalar."""
+        from dataclasses import replace
+
+        out = []
+        for problem in problems:
+            end = self.ends.get(Mark(problem.line, problem.column))
+            if end is not None and problem.end_line is None:
+                problem = replace(problem, end_line=end.line, end_column=end.column)
+            out.append(problem)
+        return out
 
     def locate(self, path: Path, *, key: bool = False) -> Mark:
         """Mark of the deepest existing node on ``path`` (the key itself if asked)."""
@@ -257,6 +271,8 @@ class _Builder:
 
     def scalar(self, event: Any) -> None:
         mark = _mark(event)
+        end = event.end_mark
+        self.source.ends[mark] = Mark(end.line + 1, end.column + 1)
         text = _utf8_length(event.value)
         path = self.new_node(mark, 1, text)
         tag = self.check_tag(event.tag, mark, _SCALAR_TAGS) if event.tag else None
