@@ -64,9 +64,11 @@ def artifact_uri(path: str) -> str:
 
     Every character outside the URI's unreserved set and ``/`` is
     percent-encoded (``:`` too), so a name cannot add a scheme, a query or a
-    fragment.
+    fragment; a path starting ``//`` (the same file as ``/``) would name a host,
+    so it starts with one slash.
     """
-    return quote(PurePath(path).as_posix(), safe="/")
+    uri = quote(PurePath(path).as_posix(), safe="/")
+    return "/" + uri.lstrip("/") if uri.startswith("//") else uri
 
 
 def _result(problem: Problem, rule_index: int) -> dict[str, Any]:
