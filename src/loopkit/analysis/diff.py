@@ -7,7 +7,8 @@ created, which it broke and which flipped between reinforcing and balancing.
 
 The old version may come from git (``REV:path``, read with ``git show`` in a
 subprocess with a timeout), which is what makes ``loopkit diff`` useful as a
-pull-request check.
+pull-request check. The result is a typed ``DiagramDiff``; ``loopkit.output``
+words and formats it.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from loopkit.problems import UsageError
 
 GIT_TIMEOUT = 10.0
 DEFAULT_TIME_BUDGET = 5.0
-ARROW = "\u2192"
 
 _VARIABLE_FIELDS = ("label", "group", "description")
 _LINK_FIELDS = ("polarity", "delay", "description", "evidence", "confidence")
@@ -306,113 +306,3 @@ def diff_diagrams(
     result.truncated = bool(reasons)
     result.reason = "; ".join(reasons) if reasons else None
     return result
-
-
-def _show(value: object) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if value is None:
-        return "(none)"
-    if isinstance(value, tuple):
-        return "[" + ", ".join(repr(v) for v in value) + "]" if value else "(none)"
-    return repr(str(getattr(value, "value", value)))
-
-
-def describe_changes(changes: list[FieldChange], arrow: str = "->") -> str:
-    """``polarity '+' -> '-'; delay no -> yes``."""
-    return "; ".join(f"{c.field} {_show(c.old)} {arrow} {_show(c.new)}" for c in changes)
-
-
-def _loop_words(loop: Loop) -> str:
-    name = f" {loop.name}" if loop.name else ""
-    return f"{loop.id}{name} ({loop.type.value}): {loop.chain(arrow='->')}"
-
-
-def _link_words(link: Link, arrow: str = "->") -> str:
-    delay = ", delay" if link.delay else ""
-    return f"{link.source} {arrow} {link.target} ({link.polarity.value}{delay})"
-
-
-def _md_loop(loop: Loop) -> str:
-    from loopkit.text import markdown_text
-
-    return markdown_text(loop.id) + (f" {markdown_text(loop.name)}" if loop.name else "")
-
-
-def render_text(diff: DiagramDiff) -> list[str]:
-    """The diff as plain lines (``+`` added, ``-`` removed, ``~`` changed)."""
-    lines = [f"{diff.old.path} -> {diff.new.path}"]
-    if diff.empty:
-        lines.append("no changes to variables, links or loops")
-    c = diff.counts()
-    if diff.variables_added or diff.variables_removed or diff.variables_changed:
-        lines.append(f"Variables: {c['variables_added']} added, {c['variables_removed']} "
-                     f"removed, {c['variables_changed']} changed")
-        lines += [f"  + {v.id}  {v.label}" for v in diff.variables_added]
-        lines += [f"  - {v.id}  {v.label}" for v in diff.variables_removed]
-        lines += [f"  ~ {v.id}: {describe_changes(cs)}" for v, cs in diff.variables_changed]
-    if diff.links_added or diff.links_removed or diff.links_changed:
-        lines.append(f"Links: {c['links_added']} added, {c['links_removed']} removed, "
-                     f"{c['links_changed']} changed")
-        lines += [f"  + {_link_words(lk)}" for lk in diff.links_added]
-        lines += [f"  - {_link_words(lk)}" for lk in diff.links_removed]
-        lines += [f"  ~ {lk.source} -> {lk.target}: {describe_changes(cs)}"
-                  for lk, cs in diff.links_changed]
-    if diff.loops_created or diff.loops_broken or diff.loops_retyped:
-        lines.append(f"Loops: {c['loops_created']} created, {c['loops_broken']} broken, "
-                     f"{c['loops_changed_type']} changed type")
-        lines += [f"  + {_loop_words(lp)}" for lp in diff.loops_created]
-        lines += [f"  - {_loop_words(lp)}" for lp in diff.loops_broken]
-        lines += [f"  ~ {a.id} -> {b.id}: {a.type.value} -> {b.type.value}: "
-                  f"{b.chain(arrow='->')}" for a, b in diff.loops_retyped]
-    if diff.truncated:
-        lines.append(f"Loop search stopped early ({diff.reason}): loop changes may be "
-                     "incomplete.")
-    return lines
-
-
-def render_markdown(diff: DiagramDiff) -> str:
-    """The diff as Markdown for a pull-request comment; every user string escaped."""
-    from loopkit.text import markdown_text as md
-
-    c = diff.counts()
-    out = [f"### Diagram changes: {md(diff.old.path)} \u2192 {md(diff.new.path)}", ""]
-    if diff.empty:
-        out += ["No changes to variables, links or loops.", ""]
-        return "\n".join(out)
-    out += ["| | added | removed | changed |", "|---|---:|---:|---:|",
-            f"| variables | {c['variables_added']} | {c['variables_removed']} | "
-            f"{c['variables_changed']} |",
-            f"| links | {c['links_added']} | {c['links_removed']} | {c['links_changed']} |",
-            f"| loops | {c['loops_created']} created | {c['loops_broken']} broken | "
-            f"{c['loops_changed_type']} changed type |", ""]
-    if diff.loops_created or diff.loops_broken or diff.loops_retyped:
-        out += ["#### Loops", "", "| change | loop | type | variables |", "|---|---|---|---|"]
-        for lp in diff.loops_created:
-            out.append(f"| created | {_md_loop(lp)} | {lp.type.value} | "
-                       f"{md(lp.chain(arrow=ARROW))} |")
-        for lp in diff.loops_broken:
-            out.append(f"| broken | {_md_loop(lp)} | {lp.type.value} | "
-                       f"{md(lp.chain(arrow=ARROW))} |")
-        for a, b in diff.loops_retyped:
-            out.append(f"| changed type | {md(a.id)} \u2192 {_md_loop(b)} | "
-                       f"{a.type.value} \u2192 {b.type.value} | {md(b.chain(arrow=ARROW))} |")
-        out.append("")
-    if diff.variables_added or diff.variables_removed or diff.variables_changed:
-        out += ["#### Variables", ""]
-        out += [f"- added {md(v.id)}: {md(v.label)}" for v in diff.variables_added]
-        out += [f"- removed {md(v.id)}: {md(v.label)}" for v in diff.variables_removed]
-        out += [f"- changed {md(v.id)}: {md(describe_changes(cs, ARROW))}"
-                for v, cs in diff.variables_changed]
-        out.append("")
-    if diff.links_added or diff.links_removed or diff.links_changed:
-        out += ["#### Links", ""]
-        out += [f"- added {md(_link_words(lk, ARROW))}" for lk in diff.links_added]
-        out += [f"- removed {md(_link_words(lk, ARROW))}" for lk in diff.links_removed]
-        out += [f"- changed {md(lk.source)} {ARROW} {md(lk.target)}: "
-                f"{md(describe_changes(cs, ARROW))}" for lk, cs in diff.links_changed]
-        out.append("")
-    if diff.truncated:
-        out += [f"*Loop search stopped early ({md(diff.reason or '')}); loop changes may be "
-                "incomplete.*", ""]
-    return "\n".join(out)

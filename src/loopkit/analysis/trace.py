@@ -12,6 +12,7 @@
 
 Path enumeration is exponential in the worst case, so every search has a
 length bound, a count cap and a time budget, and says which one stopped it.
+Results are typed records; ``loopkit.output.words`` says them in English.
 """
 
 from __future__ import annotations
@@ -34,10 +35,6 @@ WHATIF_TIME_BUDGET = 60.0
 SAFETY_NOTE = "safety stop: the result may differ between runs"
 
 _CLOCK_EVERY = 1024
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 # ---------------------------------------------------------------- trees
@@ -121,35 +118,6 @@ def trace_tree(
     root = grow(variable, None, (), depth)
     return Tree(root, direction, depth, count, truncated,
                 f"node limit ({max_nodes}) reached" if truncated else None)
-
-
-def render_tree(tree: Tree, labels: dict[str, str] | None = None) -> list[str]:
-    """The tree as text lines with box-drawing branches (no colour, no markup)."""
-    labels = labels or {}
-    arrow = "\u2190" if tree.direction == "up" else "\u2192"
-
-    def name(node: TreeNode) -> str:
-        label = labels.get(node.variable)
-        text = node.variable + (f"  {label}" if label and label != node.variable else "")
-        if node.closes_loop:
-            text += "  (loop: already on this branch)"
-        elif node.cut:
-            text += "  \u2026"
-        return text
-
-    lines = [name(tree.root)]
-
-    def walk(node: TreeNode, prefix: str) -> None:
-        for i, child in enumerate(node.children):
-            last = i == len(node.children) - 1
-            link = child.link
-            assert link is not None
-            sign = link.polarity.symbol + (", delay" if link.delay else "")
-            lines.append(f"{prefix}{'└' if last else '├'}{arrow} ({sign}) {name(child)}")
-            walk(child, prefix + ("   " if last else "│  "))
-
-    walk(tree.root, "")
-    return lines
 
 
 # ---------------------------------------------------------------- paths
@@ -344,35 +312,6 @@ def effect(
     return Effect(source, target, paths, search.truncated, search.reason)
 
 
-def describe_effect(result: Effect, labels: dict[str, str] | None = None) -> str:
-    """The effect in one plain sentence, e.g. ``If fines rise, ... (both reinforce)``."""
-    labels = labels or {}
-    a, b = labels.get(result.source, result.source), labels.get(result.target, result.target)
-    up, down = result.count(Polarity.POSITIVE), result.count(Polarity.NEGATIVE)
-    unknown = result.count(Polarity.UNKNOWN)
-    total = len(result.paths)
-    if not total:
-        text = f"'{a}' has no effect on '{b}': no causal path leads from one to the other"
-    elif result.verdict in ("rises", "falls"):
-        agree = "" if total == 1 else " (both reinforce each other)" if total == 2 \
-            else f" (all {total} reinforce each other)"
-        text = f"If '{a}' rises, '{b}' {result.verdict} through {_plural(total, 'path')}{agree}"
-    elif result.verdict == "mixed":
-        text = (f"If '{a}' rises, '{b}' rises through {_plural(up, 'path')} and falls "
-                f"through {_plural(down, 'path')}: the net effect is mixed and depends on "
-                "how strong and how delayed each path is")
-        if unknown:
-            text += f" ({_plural(unknown, 'more path')} of unknown sign)"
-    else:
-        sure = f"{up} rise" if up else f"{down} fall" if down else ""
-        text = (f"If '{a}' rises, the effect on '{b}' is undetermined: "
-                f"{_plural(unknown, 'path')} of {total} pass{'es' if unknown == 1 else ''} "
-                "through a link of unknown sign" + (f" (the others: {sure})" if sure else ""))
-    if result.truncated:
-        text += f"; stopped early ({result.reason}), so there may be more paths"
-    return text + "."
-
-
 # ---------------------------------------------------------------- what-if
 
 
@@ -497,65 +436,3 @@ def whatif(
     reasons = [r for r in (search.reason, loop_reason) if r]
     return WhatIf(variable, direction, moves, responses, truncated,
                   "; ".join(reasons) if reasons else None)
-
-
-def describe_whatif(result: WhatIf, labels: dict[str, str] | None = None,
-                    max_loops: int | None = None) -> list[str]:
-    """Plain lines: what moves which way, then which loops amplify or counteract.
-
-    ``max_loops`` lists only the loops the change reaches first (the counts
-    still cover them all), so a dense map stays readable.
-    """
-    labels = labels or {}
-
-    def name(v: str) -> str:
-        label = labels.get(v)
-        return f"{v} ({label})" if label and label != v else v
-
-    verb = "rises" if result.direction == "up" else "falls"
-    lines = [f"If {name(result.variable)} {verb}, after one pass through the links:"]
-    if not result.moves:
-        lines.append("  nothing else moves: it affects no other variable")
-    words = {"up": "rises", "down": "falls", "mixed": "mixed", "unknown": "unknown"}
-    for move in result.moves:
-        detail = []
-        if move.direction == "mixed":
-            detail.append(f"up through {_plural(move.up, 'path')}, down through "
-                          f"{_plural(move.down, 'path')}")
-        elif move.direction == "unknown":
-            detail.append("a link of unknown sign is on the way")
-        if move.delayed:
-            detail.append("only after a delay")
-        extra = f" ({'; '.join(detail)})" if detail else ""
-        lines.append(f"  {words[move.direction]:<7} {name(move.variable)}"
-                     f"  [{_plural(move.steps, 'step')}]{extra}")
-    if result.loops:
-        counts = {word: sum(1 for r in result.loops if r.response == word)
-                  for word in ("amplifies", "counteracts", "unknown")}
-        parts = [f"{counts['amplifies']} amplif{'ies' if counts['amplifies'] == 1 else 'y'}",
-                 f"{counts['counteracts']} counteract{'s' if counts['counteracts'] == 1 else ''}"]
-        if counts["unknown"]:
-            parts.append(f"{counts['unknown']} unknown")
-        lines.append(f"Then the loops it reaches ({', '.join(parts)}):")
-    shown = result.loops if max_loops is None else result.loops[:max_loops]
-    for response in shown:
-        loop = response.loop
-        title = f"{loop.id}" + (f" {loop.name}" if loop.name else "")
-        if response.entry == result.variable:
-            what = {"amplifies": f"feeds the change back to {result.variable} and amplifies it",
-                    "counteracts": f"feeds the change back to {result.variable} and "
-                                   "counteracts it",
-                    "unknown": "has a link of unknown sign: its effect is unknown"}
-        else:
-            what = {"amplifies": f"amplifies the change where it reaches {response.entry}",
-                    "counteracts": f"counteracts the change where it reaches "
-                                   f"{response.entry}",
-                    "unknown": "has a link of unknown sign: its effect is unknown"}
-        lines.append(f"  {response.response:<11} {title} ({loop.type.value}): "
-                     f"{what[response.response]}")
-    if len(shown) < len(result.loops):
-        lines.append(f"  ... and {len(result.loops) - len(shown):,} more loops "
-                     "(--max-loops to list more)")
-    if result.truncated:
-        lines.append(f"Stopped early ({result.reason}): the lists may be incomplete.")
-    return lines
