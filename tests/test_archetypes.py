@@ -16,11 +16,11 @@ from typer.testing import CliRunner
 from loopkit.analysis.archetypes import (
     ARCHETYPES,
     GENERIC,
-    describe_match,
     find_archetypes,
 )
 from loopkit.cli import app
 from loopkit.model import Diagram, Variable
+from loopkit.output.words import describe_match
 from loopkit.read.load import load_diagram
 from tests.helpers import EXAMPLES, ROOT, foresight_diagram
 

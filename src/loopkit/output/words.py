@@ -117,8 +117,6 @@ def lint_line(path: str, problems: Sequence[Problem], truncated: bool,
 def archetype_lines(report: Any, labels: dict[str, str], shown_at_most: int | None) -> list[str]:
     """One report as text: the best reading first, then the summary, the strongest
     matches, and counts of the rest."""
-    from loopkit.analysis.archetypes import best_reading, describe_match
-
     count = len(report.matches)
     strong = sum(1 for m in report.matches if m.confidence == "strong")
     path = report.diagram.path
@@ -147,6 +145,50 @@ def archetype_lines(report: Any, labels: dict[str, str], shown_at_most: int | No
                   + ", ".join(f"{name} {n}" for name, n in per.items())
                   + "; --all shows them"]
     return lines
+
+
+def signed_chain(loop: Loop, labels: dict[str, str]) -> str:
+    """``'A' -(+)-> 'B' -(-, delay)-> 'A'``: the loop as a reader checks it, link by link."""
+    parts = [f"'{labels.get(loop.variables[0], loop.variables[0])}'"]
+    for link in loop.links:
+        delay = ", delay" if link.delay else ""
+        parts.append(f"-({link.polarity.value}{delay})-> '{labels.get(link.target, link.target)}'")
+    return " ".join(parts)
+
+
+def describe_match(match: Any, labels: dict[str, str] | None = None,
+                   loops: dict[str, Loop] | None = None) -> list[str]:
+    """A match as plain lines: name, confidence and score, loops, roles, reasons, question."""
+    from loopkit.analysis.archetypes import GENERIC
+
+    labels = labels or {}
+    lines = [f"{match.title} ({match.confidence}, score {match.score:g}) - {match.generic}: "
+             f"{GENERIC[match.generic]}",
+             f"  loops: {', '.join(match.loops)}"]
+    for loop_id in match.loops:
+        if loops and loop_id in loops:
+            lines.append(f"    {loop_id} ({loops[loop_id].type.value}): "
+                         f"{signed_chain(loops[loop_id], labels)}")
+    for role, variable in match.roles:
+        label = labels.get(variable)
+        shown = f"{variable} ({label})" if label and label != variable else variable
+        lines.append(f"  {role}: {shown}")
+    lines += [f"  - {reason}" for reason in match.reasons]
+    if match.alternatives:
+        shown_alt = "; ".join(", ".join(a) for a in match.alternatives[:5])
+        more = f" and {len(match.alternatives) - 5} more" if len(match.alternatives) > 5 else ""
+        lines.append(f"  also through: {shown_alt}{more}")
+    if match.strong_because:
+        lines.append(f"  strong because: {match.strong_because}")
+    if match.question:
+        lines.append(f"  check: {match.question}")
+    return lines
+
+
+def best_reading(match: Any, labels: dict[str, str] | None = None) -> str:
+    """One line naming the top match and the question that decides it."""
+    return (f"best reading: {match.title} ({match.confidence}, score {match.score:g}), "
+            f"loops {', '.join(match.loops)}" + (f"; {match.question}" if match.question else ""))
 
 
 # --- trace, effect, whatif -----------------------------------------------------------

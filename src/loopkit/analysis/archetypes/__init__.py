@@ -81,8 +81,6 @@ from loopkit.analysis.archetypes.records import (
     UNDERACHIEVEMENT,
     ArchetypeReport,
     Match,
-    best_reading,
-    describe_match,
 )
 from loopkit.analysis.archetypes.search import _Finder, _Stop
 from loopkit.analysis.loops import analyse_loops
@@ -112,8 +110,6 @@ __all__ = [
     "UNDERACHIEVEMENT",
     "ArchetypeReport",
     "Match",
-    "best_reading",
-    "describe_match",
     "find_archetypes",
 ]
 
