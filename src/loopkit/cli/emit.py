@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from loopkit.cli.common import Format, stdout_console, verbosity
-from loopkit.output.records import Report
+
+if TYPE_CHECKING:
+    from loopkit.output.records import Report
 
 FORMAT = typer.Option(Format.text, "--format", "-f",
                       help="Output format.")
