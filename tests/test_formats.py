@@ -208,3 +208,24 @@ def test_quiet_prints_only_problems_and_verbose_adds_search_details(
     assert "stopped early" in stopped.stderr
     both = _invoke(["-q", "-v", "check", FINES])
     assert both.exit_code == 2 and "cannot be used together" in both.stderr
+
+
+def test_annotation_carries_the_end_of_the_span_where_known() -> None:
+    one_line = Problem("a.yaml", 3, 5, "m", "c", end_line=3, end_column=11)
+    assert ",line=3,col=5,endLine=3,endColumn=11,title=" in annotation(one_line)
+    two_lines = Problem("a.yaml", 3, 5, "m", "c", end_line=4, end_column=2)
+    assert ",line=3,col=5,endLine=4,title=" in annotation(two_lines)  # columns: one line only
+    assert "endLine" not in annotation(Problem("a.yaml", 3, 5, "m", "c"))
+    assert one_line.to_dict()["end_column"] == 11
+    assert "end_line" not in Problem("a.yaml", 3, 5, "m").to_dict()
+
+
+def test_check_and_lint_text_end_with_a_total_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    lint = _invoke(["lint", FINES, "tests/data/lint/naming.yaml", "tests/errors/many-errors.yaml"])
+    assert lint.stdout.splitlines()[-1] == (
+        "Checked 3 files: 3 with problems, 4 errors, 5 warnings, 7 info.")
+    assert "many-errors.yaml:5:5: unknown key" in lint.stderr  # could not be read: stderr
+    clean = _invoke(["check", FINES])
+    assert clean.stdout.splitlines()[-1] == "Checked 1 file: no problems."
+    assert _invoke(["-q", "lint", FINES]).stdout.count("Checked") == 0

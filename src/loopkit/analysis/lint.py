@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 
 from loopkit.analysis.loops import Loop, LoopAnalysis, analyse_loops
 from loopkit.model import Diagram, Link, LoopType, Polarity, Pos
@@ -267,6 +267,18 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in (
          f"variable label over the length limit (default {DEFAULT_MAX_LABEL_LENGTH})",
          _check_label_length),
 )}
+
+
+def switch_rules(settings: LintSettings, enable: Iterable[str] = (),
+                 disable: Iterable[str] = ()) -> LintSettings:
+    """``settings`` with rules switched on or off on top (``--enable``/``--disable``).
+
+    The switches win over the settings file; ``all`` in ``disable`` turns off
+    every rule the file enabled (``enable`` can then name the few to keep).
+    """
+    on, off = set(enable), set(disable)
+    kept = frozenset() if "all" in off else settings.enable - off
+    return replace(settings, enable=kept | on, disable=(settings.disable - on) | off)
 
 
 def check_rule_names(settings: LintSettings) -> LintSettings:

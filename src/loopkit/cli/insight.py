@@ -292,9 +292,13 @@ def lint_command(
 
       loopkit lint --disable driver --disable outcome map.yaml
     """
-    from dataclasses import replace
-
-    from loopkit.analysis.lint import RULES, lint, lint_settings_for, load_lint_settings
+    from loopkit.analysis.lint import (
+        RULES,
+        lint,
+        lint_settings_for,
+        load_lint_settings,
+        switch_rules,
+    )
     from loopkit.check import load_files
     from loopkit.output.records import LintResult, Report
     from loopkit.problems import Severity
@@ -319,10 +323,7 @@ def lint_command(
             records.append(LintResult(path, None, problems))
             exit_code = EXIT_PROBLEMS
             continue
-        settings = fixed or lint_settings_for(path)
-        kept = frozenset() if "all" in disable else settings.enable - set(disable)
-        settings = replace(settings, enable=kept | set(enable),
-                           disable=(settings.disable - set(enable)) | set(disable))
+        settings = switch_rules(fixed or lint_settings_for(path), enable, disable)
         report = lint(diagram, settings)
         if any(p.severity >= threshold for p in report.problems):
             exit_code = EXIT_PROBLEMS
