@@ -95,6 +95,7 @@ def _root(
 # Command modules register themselves on `app` when imported.
 from loopkit.cli import (  # noqa: E402
     analyse,  # noqa: F401
+    explore,  # noqa: F401
     insight,  # noqa: F401
     interop,  # noqa: F401
     merge,  # noqa: F401
