@@ -344,7 +344,7 @@ SCRIPT = """
     fill("focus-body", kids);
     say(v[1] + " selected: " + plural(ins[i].length, "cause") + ", " +
         plural(outs[i].length, "effect") + ", " + plural(loopsOf[i].length, "loop") + ".");
-    if (reveal) { revealEl(varEls[i]); }
+    if (reveal) { frame([i].concat(near)); }
   }
   function showLoop(k, reveal) {
     var p = P[k];
@@ -359,7 +359,7 @@ SCRIPT = """
     kids.push(story);
     fill("focus-body", kids);
     say("Loop " + loopTitle(k) + " shown.");
-    if (reveal && p[4].length) { revealEl(varEls[p[4][0]]); }
+    if (reveal) { frame(p[4]); }
   }
   function clearAll() {
     setState("", -1);
@@ -392,6 +392,7 @@ SCRIPT = """
     state = {kind: "story", index: k, step: 0};
     $("story-head").textContent = loopTitle(k);
     $("story-empty").hidden = true; $("story-body").hidden = false;
+    frame(P[k][4]);
     storyStep(0);
     $("story-next").focus();
   }
@@ -532,6 +533,24 @@ SCRIPT = """
     var s = scale();
     pan((r.left + r.width / 2 - (vr.left + vr.width / 2)) / s,
         (r.top + r.height / 2 - (vr.top + vr.height / 2)) / s);
+  }
+  function frame(indices) {
+    /* zoom to the variables (a neighbourhood, a loop), legible but not blown up */
+    if (!svg) { return; }
+    var x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
+    indices.forEach(function (i) {
+      var e = varEls[i];
+      if (!e) { return; }
+      var r = e.getBoundingClientRect(), a = toSvg(r.left, r.top), b = toSvg(r.right, r.bottom);
+      x1 = Math.min(x1, a.x); y1 = Math.min(y1, a.y);
+      x2 = Math.max(x2, b.x); y2 = Math.max(y2, b.y);
+    });
+    if (x1 === Infinity) { return; }
+    var cw = viewport.clientWidth || 1, ch = viewport.clientHeight || 1, aspect = cw / ch;
+    var w = Math.max((x2 - x1) * 1.3, (y2 - y1) * 1.3 * aspect, cw / 2);
+    w = Math.max(full.w / 40, Math.min(Math.max(full.w, full.h * aspect), w));
+    view = {x: (x1 + x2) / 2 - w / 2, y: (y1 + y2) / 2 - w / aspect / 2, w: w, h: w / aspect};
+    setView();
   }
   if (svg) {
     var box = svg.viewBox.baseVal;
