@@ -100,7 +100,8 @@ main { max-width: 1500px; margin: 0 auto; padding: 12px clamp(8px, 2vw, 24px) 40
 h1 { font-size: 1.6em; margin: .2em 0 .1em; }
 h2 { font-size: 1.2em; margin: .2em 0 .4em; }
 h3 { font-size: 1.05em; margin: .8em 0 .2em; }
-h1, h2, h3, p, li, td, th, button { overflow-wrap: anywhere; }
+h1, h2, h3, p, li { overflow-wrap: anywhere; }
+td, th, button { overflow-wrap: break-word; }
 a { color: var(--link); }
 .file, .note, footer { color: var(--muted); font-size: .92em; }
 .skip { position: absolute; left: 8px; top: -60px; background: var(--card); padding: 6px 10px;
@@ -149,7 +150,7 @@ input, select { border: 1px solid var(--edge); background: var(--card); border-r
 .filters label { white-space: nowrap; }
 .filters input[type="number"] { width: 5em; }
 .filters select { width: min(320px, 100%); }
-.table-wrap { max-width: 100%; overflow-x: auto; }
+.table-wrap { max-width: 100%; overflow-x: auto; position: relative; }
 table { border-collapse: collapse; width: 100%; font-size: .93em; }
 caption { text-align: left; font-weight: 600; padding: 4px 0; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line);
@@ -190,12 +191,13 @@ svg .variable.lk-sel > path, svg .variable.lk-sel > polygon { stroke: var(--focu
   @page { margin: 12mm; }
   body { background: var(--card); font-size: 10pt; }
   main { max-width: none; padding: 0; }
-  .skip, .help, .search, .tools, .filters, .panel, .actions, footer, #loops-status
+  .skip, .help, .find, .tools, .filters, .panel, .actions, footer, #loops-status
     { display: none !important; }
   .card { border: 0; padding: 0; margin: 0 0 8px; }
   .workspace { display: block; }
   .viewport { height: auto; border: 0; overflow: visible; }
-  .viewport svg { height: auto; max-height: 250mm; }
+  .viewport svg { width: auto; max-width: 100%; height: auto; max-height: 170mm;
+    margin: 0 auto; }
   tr[hidden] { display: table-row !important; }
   .table-wrap { overflow: visible; }
   tr, li, .bound { break-inside: avoid; }
@@ -465,7 +467,10 @@ SCRIPT = """
   }
   ["f-R", "f-B", "f-U", "f-min", "f-max", "f-var"].forEach(function (id) {
     var e = $(id);
-    if (e) { e.addEventListener("input", applyFilters); }
+    if (e) {
+      e.addEventListener("input", applyFilters);
+      e.addEventListener("change", applyFilters);
+    }
   });
   if ($("f-clear")) {
     $("f-clear").addEventListener("click", function () {
@@ -746,7 +751,7 @@ def explore_page(explored: ExploreMap) -> str:
         body.append('<ul class="problems">' + "".join(
             f"<li>{xml_text(str(p))}</li>" for p in explored.problems) + "</ul>")
     body += [
-        '<section class="card" aria-labelledby="search-title">',
+        '<section class="card find" aria-labelledby="search-title">',
         '<h2 id="search-title">Search</h2>',
         '<div class="search">',
         '<label for="q">Find a variable or loop</label>',
