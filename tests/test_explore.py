@@ -211,3 +211,25 @@ def test_real_process(tmp_path: Path) -> None:
                            str(out)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_world3_gives_a_bounded_page_that_says_where_it_stopped(tmp_path: Path) -> None:
+    """312 variables and 1.9 million loops: the page lists the loops within the search's
+    bounds, says the search stopped, and still holds the drawing and every variable."""
+    from tests.helpers import shared_file
+
+    model = shared_file("sd-models/world3/wrld3-03.mdl")
+    diagram_file = tmp_path / "world3.yaml"
+    imported = runner.invoke(app, ["import", str(model), "-o", str(diagram_file)])
+    assert imported.exit_code == 0, imported.output
+    out = tmp_path / "world3.html"
+    result = runner.invoke(app, ["explore", str(diagram_file), "-o", str(out),
+                                 "--max-length", "8"])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "The loop list is incomplete.</strong> The loop search stopped: loops longer " \
+           "than 8 links may exist" in page
+    assert page.count('class="var-btn"') == 312 and "<svg" in page
+    rows = page.count('<tr class="loop-row"')
+    assert 0 < rows <= 2_000
+    assert len(page.encode()) < 5 * 1024 * 1024

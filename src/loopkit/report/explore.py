@@ -133,6 +133,7 @@ input, select { border: 1px solid var(--edge); background: var(--card); border-r
   gap: 4px 6px; width: 100%; }
 .tools { display: flex; flex-wrap: wrap; gap: 4px; align-items: center; margin-bottom: 6px; }
 .tools .zoom { color: var(--muted); margin-left: 6px; }
+.map-figure { margin: 0; }
 .viewport { height: min(72vh, 760px); border: 1px solid var(--line); border-radius: 6px;
   overflow: hidden; background: var(--card); touch-action: none; cursor: grab; }
 .viewport.dragging { cursor: grabbing; }
