@@ -20,11 +20,11 @@ from typer.testing import CliRunner
 
 from loopkit.analysis.loops import analyse_loops
 from loopkit.cli import app
-from loopkit.escape import script_json
-from loopkit.loader import load_diagram
 from loopkit.model import Diagram, Link, Polarity, Variable
-from loopkit.report.explore import SCRIPT, STYLE, build_explore, csp, explore_page
-from loopkit.report.words import loop_sentence, loop_story
+from loopkit.output.report.explore import SCRIPT, STYLE, build_explore, csp, explore_page
+from loopkit.output.report.words import loop_sentence, loop_story
+from loopkit.read.load import load_diagram
+from loopkit.text import script_json
 from tests.helpers import EXAMPLES, ROOT, foresight_diagram
 
 FINES = EXAMPLES / "school-fines.yaml"

@@ -25,8 +25,8 @@ from typer.testing import CliRunner
 
 from loopkit.analysis.loops import analyse_loops
 from loopkit.cli import app
-from loopkit.loader import load_diagram
-from loopkit.report.words import loop_sentence
+from loopkit.output.report.words import loop_sentence
+from loopkit.read.load import load_diagram
 from tests.browser.test_accessibility import assert_clean
 from tests.helpers import ROOT
 
@@ -380,7 +380,7 @@ def test_print_view_shows_the_whole_map_and_every_loop(driver: Any, folder: Path
 
 
 def test_a_big_map_page_works_and_says_what_bounds_stopped(driver: Any, folder: Path) -> None:
-    from loopkit.writer import write_yaml
+    from loopkit.interop.yaml_writer import write_yaml
     from tests.helpers import foresight_diagram
 
     (folder / "foresight.yaml").write_text(write_yaml(foresight_diagram()), encoding="utf-8")

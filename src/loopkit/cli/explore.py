@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import typer
 
-from loopkit.cli import app
-from loopkit.cli.analyse import MAX_LENGTH, TIME_BUDGET, _analyse_all
-from loopkit.cli.common import EXIT_OK, EXIT_PROBLEMS, FILE, note, print_problems
+from loopkit.cli.app import app
+from loopkit.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    FILE,
+    MAX_LENGTH,
+    TIME_BUDGET,
+    SearchProgress,
+    note,
+    print_problems,
+)
+from loopkit.limits import DEFAULT_EXPLORE_LOOP_LIMIT
 
 OUTPUT = typer.Option(..., "--output", "-o", metavar="PATH",
                       help="The page to write (map.html), or '-' for stdout.")
-LIMIT = typer.Option(2_000, "--limit", min=1,
+LIMIT = typer.Option(DEFAULT_EXPLORE_LOOP_LIMIT, "--limit", min=1,
                      help="List at most this many loops (the shortest are kept).")
 RENDER_BUDGET = typer.Option(20.0, "--render-budget", min=0.5,
                              help="Seconds the drawing may take; past it the page has "
@@ -42,11 +51,12 @@ def explore_command(
 
       loopkit explore world3.yaml -o world3.html --limit 500
     """
+    from loopkit.check import CheckOptions, analyse_files
     from loopkit.fsutil import atomic_write
-    from loopkit.report.explore import build_explore, explore_page
+    from loopkit.output.report.explore import build_explore, explore_page
 
-    [result] = _analyse_all([file], max_length=max_length, limit=limit,
-                            time_budget=time_budget)
+    [result] = analyse_files([file], CheckOptions(
+        max_length=max_length, limit=limit, time_budget=time_budget), progress=SearchProgress)
     if result.diagram is None or result.analysis is None:
         print_problems(result.all_problems)
         note("no page written: the file could not be read")

@@ -11,8 +11,8 @@ Safety and accessibility, as in ``report.html``:
 - Nothing is loaded: a Content-Security-Policy meta tag allows exactly this
   page's one script and one stylesheet, by hash (no nonces, so the bytes stay
   deterministic), and nothing else.
-- User text goes into HTML through ``escape.xml_text`` and into the embedded
-  JSON through ``escape.script_json``; the script never parses markup
+- User text goes into HTML through ``text.xml_text`` and into the embedded
+  JSON through ``text.script_json``; the script never parses markup
   (``textContent`` only), so a label such as ``</script><img onerror=...>``
   stays text everywhere.
 - Everything the drawing shows is also text: the variable table (each
@@ -35,19 +35,19 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from loopkit import __version__
-from loopkit.escape import script_json, strip_control, xml_text
-from loopkit.report.html import PALETTE
-from loopkit.report.words import loop_story
-from loopkit.reporting import summary_sentence
+from loopkit.limits import DEFAULT_EXPLORE_LOOP_LIMIT
+from loopkit.output.records import summary_sentence
+from loopkit.output.report.html import PALETTE
+from loopkit.output.report.words import loop_story
+from loopkit.text import script_json, strip_control, xml_text
 
 if TYPE_CHECKING:
     from loopkit.analysis.loops import LoopAnalysis
     from loopkit.model import Diagram
     from loopkit.problems import Problem
 
-#: Loops listed by default: about 1 KB of page each on the Foresight map, so a
-#: 2,000-loop page stays near 2-3 MB and quick to filter (``--limit`` raises it).
-DEFAULT_MAX_LOOPS = 2_000
+#: Loops listed by default (``limits.DEFAULT_EXPLORE_LOOP_LIMIT``).
+DEFAULT_MAX_LOOPS = DEFAULT_EXPLORE_LOOP_LIMIT
 #: Seconds the drawing may take (both Graphviz passes), as ``loopkit render``.
 DEFAULT_RENDER_BUDGET = 20.0
 #: Id prefix of the drawing's elements; the script finds variables and links by it.
