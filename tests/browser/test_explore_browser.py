@@ -280,14 +280,33 @@ def test_keyboard_only_walkthrough(driver: Any, folder: Path) -> None:
         order.append(focused["name"])
         if focused["name"] == "show":
             break
-    assert order[:12] == ["skip", "q", "in", "out", "fit", "left", "up", "down", "right",
-                          "viewport", "f-R", "f-B"]
+    assert order[:13] == ["skip", "q", "in", "out", "fit", "left", "up", "down", "right",
+                          "viewport", "map-v0", "f-R", "f-B"]  # one variable: a roving stop
     assert order[-2:] == ["table-wrap", "show"]
     # the map takes arrows and +/- but gives Tab back
     viewport = _by(driver, "#viewport")
     driver.execute_script("arguments[0].focus()", viewport)
     _keys(driver, Keys.ARROW_LEFT, "+", Keys.TAB)
-    assert driver.execute_script("return document.activeElement.id") == "f-R"
+    active = "return document.activeElement.id || document.activeElement.tagName"
+    assert driver.execute_script(active) == "map-v0"
+    # in the drawing, arrows move between variables and Enter selects one
+    first = diagram.variables[0].id
+    seen = {first}
+    for key in (Keys.ARROW_UP, Keys.ARROW_LEFT, Keys.ARROW_DOWN, Keys.ARROW_RIGHT):
+        _keys(driver, key)
+        seen.add(driver.execute_script(
+            "return document.activeElement.getAttribute('data-var')"))
+    assert len(seen) >= 3 and None not in seen  # moved, and stayed on variables
+    here = driver.execute_script("return document.activeElement.getAttribute('data-var')")
+    _keys(driver, Keys.ENTER)
+    near, links = _neighbourhood(diagram, here)
+    assert _state(driver)["selected"] == here and _state(driver)["vars"] == near
+    assert _state(driver)["links"] == links
+    assert driver.execute_script("""const s = getComputedStyle(document.activeElement);
+        return s.outlineStyle + ' ' + s.outlineWidth""") == "solid 3px"
+    _keys(driver, Keys.TAB)  # out of the drawing (no trap), on to what was selected
+    assert driver.execute_script(
+        "return document.activeElement.closest('#focus-body') !== null")
     # search, Enter: a variable is selected; its loop buttons are reachable by Tab
     _by(driver, "#q").send_keys("safeguarding concerns", Keys.ENTER)
     assert _state(driver)["selected"] == "safeguarding"

@@ -139,6 +139,8 @@ input, select { border: 1px solid var(--edge); background: var(--card); border-r
 .viewport.dragging { cursor: grabbing; }
 .viewport svg { width: 100%; height: 100%; display: block; }
 .viewport svg [data-var], .viewport svg [data-loop] { cursor: pointer; }
+.viewport svg .variable:focus { outline: none; }
+.viewport svg .variable:focus-visible { outline: 3px solid var(--focus); outline-offset: 3px; }
 .panel h3 { border-bottom: 1px solid var(--line); }
 .panel ul { margin: .2em 0; padding-left: 1.2em; }
 .panel li { margin: .15em 0; }
@@ -274,6 +276,13 @@ SCRIPT = """
       e.classList.toggle("lk-dim", any && !on);
     });
   }
+  var rove = 0;
+  function setRove(i) {
+    /* the one variable of the drawing in the tab order (a roving tabindex) */
+    if (varEls[rove]) { varEls[rove].setAttribute("tabindex", "-1"); }
+    rove = i;
+    if (varEls[i]) { varEls[i].setAttribute("tabindex", "0"); }
+  }
   var state = {kind: "", index: -1, step: 0};
   function setState(kind, index, step) {
     state = {kind: kind, index: index, step: step || 0};
@@ -319,6 +328,7 @@ SCRIPT = """
   }
   function selectVar(i, reveal) {
     setState("var", i);
+    setRove(i);
     var near = [];
     ins[i].forEach(function (j) { near.push(L[j][0]); });
     outs[i].forEach(function (j) { near.push(L[j][1]); });
@@ -564,6 +574,31 @@ SCRIPT = """
     svg.removeAttribute("width"); svg.removeAttribute("height");
     fit();
     var STEP = 0.15;
+    /* keys in the drawing: Tab reaches one variable, arrows move to the nearest variable
+       that way, Enter or Space selects it */
+    svg.setAttribute("role", "group");
+    varEls.forEach(function (e, i) {
+      if (!e) { return; }
+      e.setAttribute("tabindex", i === rove ? "0" : "-1");
+      e.setAttribute("role", "button");
+      e.setAttribute("aria-label", V[i][1]);
+    });
+    var DIRS = {ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1]};
+    function centre(e) {
+      var r = e.getBoundingClientRect();
+      return [r.left + r.width / 2, r.top + r.height / 2];
+    }
+    function nearest(i, dx, dy) {
+      var c = centre(varEls[i]), best = -1, score = Infinity;
+      varEls.forEach(function (e, j) {
+        if (!e || j === i) { return; }
+        var q = centre(e), x = q[0] - c[0], y = q[1] - c[1];
+        var along = x * dx + y * dy, across = Math.abs(x * dy - y * dx);
+        if (along <= 0 || across > along * 2) { return; }
+        if (along + 2 * across < score) { score = along + 2 * across; best = j; }
+      });
+      return best;
+    }
     document.querySelectorAll("[data-zoom-act]").forEach(function (b) {
       b.addEventListener("click", function () {
         var a = b.getAttribute("data-zoom-act");
@@ -576,8 +611,14 @@ SCRIPT = """
       });
     });
     viewport.addEventListener("keydown", function (e) {
-      var done = true;
-      if (e.key === "ArrowLeft") { pan(-view.w * STEP, 0); }
+      var done = true, onVar = e.target.closest ? e.target.closest("[data-var]") : null;
+      var i = onVar ? Number(onVar.id.slice(prefix.length + 1)) : -1;
+      if (onVar && DIRS[e.key]) {
+        var j = nearest(i, DIRS[e.key][0], DIRS[e.key][1]);
+        if (j >= 0) { setRove(j); varEls[j].focus(); revealEl(varEls[j]); }
+      } else if (onVar && (e.key === "Enter" || e.key === " ")) {
+        if (state.kind === "var" && state.index === i) { clearAll(); } else { selectVar(i, false); }
+      } else if (e.key === "ArrowLeft") { pan(-view.w * STEP, 0); }
       else if (e.key === "ArrowRight") { pan(view.w * STEP, 0); }
       else if (e.key === "ArrowUp") { pan(0, -view.h * STEP); }
       else if (e.key === "ArrowDown") { pan(0, view.h * STEP); }
@@ -771,7 +812,8 @@ def explore_page(explored: ExploreMap) -> str:
         body += [
             '<p class="note help">Drag to pan and use the mouse wheel to zoom, or focus the '
             "map and use the arrow keys, + and \u2212, and 0 to fit. Click a variable to see "
-            "its neighbourhood (or pick it from the search or the variable table).</p>",
+            "its neighbourhood, or Tab from the map to its variables, move between them "
+            "with the arrow keys and press Enter.</p>",
             '<div class="tools" role="group" aria-label="Pan and zoom the map">',
             '<button type="button" data-zoom-act="in">Zoom in</button>',
             '<button type="button" data-zoom-act="out">Zoom out</button>',
@@ -786,7 +828,7 @@ def explore_page(explored: ExploreMap) -> str:
             'data-story="" data-step="">',
             '<div id="viewport" class="viewport" tabindex="0" role="group" '
             'aria-roledescription="map" aria-label="The drawing: arrow keys pan, + and '
-            '\u2212 zoom, 0 fits, Escape clears the selection">',
+            '\u2212 zoom, 0 fits, Escape clears the selection; Tab moves to its variables">',
             explored.svg.rstrip("\n"),
             "</div></figure>",
         ]
