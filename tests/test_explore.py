@@ -16,6 +16,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from loopkit.analysis.loops import analyse_loops
@@ -24,7 +26,7 @@ from loopkit.model import Diagram, Link, Polarity, Variable
 from loopkit.output.report.explore import SCRIPT, STYLE, build_explore, csp, explore_page
 from loopkit.output.report.words import loop_sentence, loop_story
 from loopkit.read.load import load_diagram
-from loopkit.text import script_json
+from loopkit.text import script_json, strip_control
 from tests.helpers import EXAMPLES, ROOT, foresight_diagram
 
 FINES = EXAMPLES / "school-fines.yaml"
@@ -233,3 +235,44 @@ def test_world3_gives_a_bounded_page_that_says_where_it_stopped(tmp_path: Path) 
     rows = page.count('<tr class="loop-row"')
     assert 0 < rows <= 2_000
     assert len(page.encode()) < 5 * 1024 * 1024
+
+
+_LABELS = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1,
+                  max_size=30).filter(lambda t: t.strip() != "")
+
+
+@settings(max_examples=60, deadline=None)
+@given(labels=st.lists(_LABELS, min_size=2, max_size=6),
+       edges=st.sets(st.tuples(st.integers(0, 5), st.integers(0, 5),
+                               st.sampled_from(list(Polarity))), max_size=14))
+def test_page_data_and_structure_for_any_labels(
+        labels: list[str], edges: set[tuple[int, int, Polarity]]) -> None:
+    """Whatever the labels, the page's elements are the same and its data is the map's:
+    each loop's links join its variables in order (checked against the diagram)."""
+    n = len(labels)
+    variables = tuple(Variable(f"v{i}", label) for i, label in enumerate(labels))
+    seen: set[tuple[int, int]] = set()
+    links = []
+    for a, b, sign in sorted(edges):
+        if a < n and b < n and a != b and (a, b) not in seen:
+            seen.add((a, b))
+            links.append(Link(f"v{a}", f"v{b}", sign))
+    diagram = Diagram(variables, tuple(links), title=labels[0], path="x.yaml")
+    analysis = analyse_loops(diagram)
+    page = explore_page(build_explore("x.yaml", diagram, analysis, draw_map=False))
+    plain = Diagram(tuple(Variable(f"v{i}", f"V{i}") for i in range(n)), tuple(links),
+                    title="T", path="x.yaml")
+    plain_page = explore_page(build_explore("x.yaml", plain, analyse_loops(plain),
+                                            draw_map=False))
+    assert [t for t, _ in _tags(page)] == [t for t, _ in _tags(plain_page)]
+    data = _json_block(page)
+    assert isinstance(data, dict)
+    assert [v[1] for v in data["vars"]] == [strip_control(label) for label in labels]
+    assert [(lk[0], lk[1]) for lk in data["links"]] == [
+        (int(lk.source[1:]), int(lk.target[1:])) for lk in links]
+    assert len(data["loops"]) == len(analysis.loops)
+    for loop in data["loops"]:
+        vs, ls = loop[4], loop[5]
+        assert len(vs) == len(ls) == len(loop[6]) - 1
+        for k, j in enumerate(ls):
+            assert data["links"][j][:2] == [vs[k], vs[(k + 1) % len(vs)]]
