@@ -466,7 +466,7 @@ def test_merge(folders: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_every_output_command_was_exercised() -> None:
     """A new command that prints or writes user text must be added to this suite."""
-    known = {"loops", "check", "schema", "render", "export", "report", "import", "init",
+    known = {"loops", "check", "schema", "render", "export", "report", "explore", "import", "init",
              "merge", *_ANALYSIS}
     unknown = _commands() - known
     assert not unknown, f"add hostile-label checks for: {sorted(unknown)}"
