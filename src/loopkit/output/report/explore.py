@@ -36,9 +36,9 @@ from typing import TYPE_CHECKING
 
 from loopkit import __version__
 from loopkit.limits import DEFAULT_EXPLORE_LOOP_LIMIT
-from loopkit.output.records import summary_sentence
 from loopkit.output.report.html import PALETTE
 from loopkit.output.report.words import loop_story
+from loopkit.output.words import summary_sentence
 from loopkit.text import script_json, strip_control, xml_text
 
 if TYPE_CHECKING:
