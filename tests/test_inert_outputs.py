@@ -76,8 +76,8 @@ HOSTILE_NAMES = [
     "nl\n::error::second.yaml",
     "cr\r::error::x.yaml",
 ]
-_OURS = re.compile(r"^::(error|warning|notice) file=[^:,\n]*,(line=\d+,col=\d+,)?"
-                   r"title=[^:]*::")
+_OURS = re.compile(r"^::(error|warning|notice) file=[^:,\n]*,"
+                   r"(line=\d+,col=\d+,(endLine=\d+,)?(endColumn=\d+,)?)?title=[^:]*::")
 _TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 VALID = ("variables: {a: A, b: B}\nlinks: [a -> b (+), b -> a (-)]\n"
          "loops: {B1: {name: '##[error]x', variables: [a, b]}}\n")

@@ -12,10 +12,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import singledispatch
 from typing import Any
 
 from loopkit.output import words
-from loopkit.output.records import FileResult, Report
+from loopkit.output.records import (
+    ArchetypeResult,
+    DiffResult,
+    EffectResult,
+    FileResult,
+    LintResult,
+    RenderCheckResult,
+    Report,
+    TraceResult,
+    WhatIfResult,
+)
 from loopkit.text import log_line, strip_control, terminal_text
 
 
@@ -42,11 +53,17 @@ class TextOut:
 
 
 def text_output(report: Report, out: TextOut) -> None:
-    """Print ``report`` for a person."""
-    printer = _PRINTERS.get(report.command)
-    if printer is None:
-        raise ValueError(f"no text form for '{report.command}'")
-    printer(report, out)
+    """Print ``report`` for a person: each record, then (``check``, ``lint``) the total."""
+    for i, record in enumerate(report.records):
+        print_record(record, report, out, i)
+    if report.command in ("check", "lint"):
+        _total(report, out)
+
+
+@singledispatch
+def print_record(record: Any, report: Report, out: TextOut, index: int) -> None:
+    """Print one record; ``index`` is its place in the report (a blank line separates)."""
+    raise TypeError(f"no text form for {type(record).__name__}")
 
 
 def _total(report: Report, out: TextOut) -> None:
@@ -68,24 +85,28 @@ _COLOURS = {"reinforcing": "red", "balancing": "blue", "undetermined": "yellow"}
 TABLE_ROWS = 1000
 
 
-def _loops(report: Report, out: TextOut) -> None:
+@print_record.register
+def _(result: FileResult, report: Report, out: TextOut, index: int) -> None:
+    if report.command == "check":  # problems are on stderr; ok files say so here
+        if not out.quiet and result.ok and result.analysis is not None:
+            out.line(words.check_line(result))
+        return
+    if result.analysis is None:
+        return
     from rich.markup import escape
 
     console = out.console
-    for result in report.records:
-        if result.analysis is None:
-            continue
-        if len(result.analysis.loops) > TABLE_ROWS:
-            loop_lines(console, result, report.evidence)
-        elif result.analysis.loops:
-            console.print(loop_table(result, report.evidence))
-        if result.analysis.counts:
-            console.print(count_table(result))
-        if not out.quiet:
-            console.print(escape(log_line(words.file_line(result))), soft_wrap=True)
-            if report.independent:
-                console.print(escape(words.structure_sentence(result.analysis.summary)),
-                              soft_wrap=True)
+    if len(result.analysis.loops) > TABLE_ROWS:
+        loop_lines(console, result, report.evidence)
+    elif result.analysis.loops:
+        console.print(loop_table(result, report.evidence))
+    if result.analysis.counts:
+        console.print(count_table(result))
+    if not out.quiet:
+        console.print(escape(log_line(words.file_line(result))), soft_wrap=True)
+        if report.independent:
+            console.print(escape(words.structure_sentence(result.analysis.summary)),
+                          soft_wrap=True)
 
 
 def _plain(value: str) -> Any:
@@ -190,75 +211,60 @@ def count_table(result: FileResult) -> Any:
     return table
 
 
-# --- check, lint ------------------------------------------------------------------------
+# --- lint and the one-file commands -------------------------------------------------------
 
 
-def _check(report: Report, out: TextOut) -> None:
-    if not out.quiet:
-        for record in report.records:
-            if record.ok and record.analysis is not None:
-                out.line(words.check_line(record))
-    _total(report, out)
+@print_record.register
+def _(record: LintResult, report: Report, out: TextOut, index: int) -> None:
+    if record.report is None:  # could not be read: its problems are on stderr
+        return
+    r = record.report
+    out.lines(p.format_line(rule=True) for p in r.problems)
+    out.lines([words.lint_line(record.file, r.problems, r.truncated, r.reason)])
 
 
-def _lint(report: Report, out: TextOut) -> None:
-    for record in report.records:
-        if record.report is None:
-            continue
-        r = record.report
-        out.lines(p.format_line(rule=True) for p in r.problems)
-        out.lines([words.lint_line(record.file, r.problems, r.truncated, r.reason)])
-    _total(report, out)
+def _separated(out: TextOut, index: int, lines: list[str]) -> None:
+    out.lines(([""] if index else []) + lines)
 
 
-# --- one-file commands --------------------------------------------------------------------
+@print_record.register
+def _(record: ArchetypeResult, report: Report, out: TextOut, index: int) -> None:
+    _separated(out, index, words.archetype_lines(record.report, record.labels, record.shown))
 
 
-def _separated(report: Report, out: TextOut, each: Callable[[Any], list[str]]) -> None:
-    for i, record in enumerate(report.records):
-        out.lines(([""] if i else []) + each(record))
-
-
-def _archetypes(report: Report, out: TextOut) -> None:
-    _separated(report, out,
-               lambda r: words.archetype_lines(r.report, r.labels, r.shown))
-
-
-def _trace_lines(record: Any) -> list[str]:
+@print_record.register
+def _(record: TraceResult, report: Report, out: TextOut, index: int) -> None:
     lines: list[str] = []
     for i, tree in enumerate(record.trees):
         lines += ([""] if i else []) + [words.tree_title(tree, record.variable),
                                         *words.tree_lines(tree, record.labels)]
         if tree.truncated:
             lines.append(f"(stopped early: {tree.reason})")
-    return lines
+    _separated(out, index, lines)
 
 
-def _effect_lines(record: Any) -> list[str]:
+@print_record.register
+def _(record: EffectResult, report: Report, out: TextOut, index: int) -> None:
     lines = [words.effect_sentence(record.effect, record.labels)]
     if record.show_paths:
         lines += [f"  {words.path_line(path)}" for path in record.effect.paths]
-    return lines
+    _separated(out, index, lines)
 
 
-def _render_check(report: Report, out: TextOut) -> None:
-    """Stale pictures on stderr (the command's output is the exit code)."""
-    for record in report.records:
-        for stale in record.stale:
-            out.line(f"{stale.path}: {stale.why} (run: {record.command})", err=True)
-        if not record.all_problems and not out.quiet:
-            out.line(f"{record.file}: pictures up to date", err=True)
+@print_record.register
+def _(record: WhatIfResult, report: Report, out: TextOut, index: int) -> None:
+    _separated(out, index, words.whatif_lines(record.whatif, record.labels, record.max_loops))
 
 
-_PRINTERS: dict[str, Callable[[Report, TextOut], None]] = {
-    "loops": _loops,
-    "check": _check,
-    "lint": _lint,
-    "archetypes": _archetypes,
-    "trace": lambda report, out: _separated(report, out, _trace_lines),
-    "effect": lambda report, out: _separated(report, out, _effect_lines),
-    "whatif": lambda report, out: _separated(
-        report, out, lambda r: words.whatif_lines(r.whatif, r.labels, r.max_loops)),
-    "diff": lambda report, out: _separated(report, out, lambda r: words.diff_lines(r.diff)),
-    "render": _render_check,
-}
+@print_record.register
+def _(record: DiffResult, report: Report, out: TextOut, index: int) -> None:
+    _separated(out, index, words.diff_lines(record.diff))
+
+
+@print_record.register
+def _(record: RenderCheckResult, report: Report, out: TextOut, index: int) -> None:
+    """Stale pictures on stderr (the command's output is its exit code)."""
+    for stale in record.stale:
+        out.line(f"{stale.path}: {stale.why} (run: {record.command})", err=True)
+    if not record.all_problems and not out.quiet:
+        out.line(f"{record.file}: pictures up to date", err=True)
