@@ -109,8 +109,6 @@ def test_world3_targets() -> None:
 
 #: The links left '?' on World3's loops (up to 12 links), and why no sign is honest.
 WORLD3_UNSIGNED_ON_LOOPS = {
-    ("industrial_output_per_capita", "crowding_multiplier_from_industry"):
-        "its table falls then rises (0.5, 0.05, -0.1, ... 0.2): not monotone",
     ("fertility_control_effectiveness", "total_fertility"):
         "-mtf + dtf: depends on which fertility is larger",
     ("resource_usage_rate", "resource_technology_change_rate"):
@@ -129,18 +127,53 @@ def test_world3_loops_typed_and_every_undetermined_loop_explained() -> None:
     from loopkit.interop import import_text, read_source
 
     text, filename, _ = read_source(str(SHARED_DATA / "sd-models/world3/wrld3-03.mdl"))
+    strict = import_text(text, filename, lookup_signs="strict").diagram
+    counted = analyse_loops(strict, max_length=12, limit=100_000, time_budget=120).summary
+    # Before equation signs: all 281 undetermined. Monotone lookups only: 87 R, 143 B, 51
+    # undetermined (82 % typed); 43 of the 51 pass through the crowding multiplier's table.
+    assert (counted["reinforcing"], counted["balancing"], counted["undetermined"]) == \
+        (87, 143, 51)
     imported = import_text(text, filename)
     diagram = imported.diagram
     assert any(n.startswith("55 arrows from a lookup table to the variable that uses it")
                for n in imported.notes)
+    assert any(n.startswith("2 links signed through a lookup that is not monotone, by its "
+                            "slope where the model starts") for n in imported.notes)
     found = analyse_loops(diagram, max_length=12, limit=100_000, time_budget=120)
     summary = found.summary
-    # Before equation signs: all 281 undetermined. Now 87 R, 143 B, 51 undetermined (82 %
-    # typed); 43 of the 51 pass through the crowding multiplier's non-monotone table.
+    # The default (--lookup-signs initial) signs IOPC -> crowding multiplier where World3
+    # starts (IOPC 41.56, the table falls over 0..400): 106 R, 167 B, 8 undetermined (97 %).
     assert summary["total"] == len(found.loops) == 281
-    assert summary["reinforcing"] + summary["balancing"] >= 230
+    assert (summary["reinforcing"], summary["balancing"], summary["undetermined"]) == \
+        (106, 167, 8)
+    assert summary["reinforcing"] + summary["balancing"] >= 0.9 * summary["total"]
     unsigned = {lk.key for lk in diagram.links if lk.polarity.value == "?"}
     for loop in found.loops:
         ring = list(zip(loop.variables, (*loop.variables[1:], loop.variables[0]), strict=True))
         on_loop = unsigned.intersection(ring)
         assert set(on_loop) <= set(WORLD3_UNSIGNED_ON_LOOPS), on_loop
+
+
+def test_world3_lookup_signed_at_the_start_holds_over_the_standard_run() -> None:
+    """The initial-state sign of IOPC -> crowding multiplier is no accident of 1900:
+    Simlin's simulation of the standard run keeps IOPC inside the table's falling part
+    (0..400, the run loopkit reports in the link's description) from 1900 to 2100."""
+    import re
+    import warnings
+
+    from loopkit.interop import import_text, read_source
+
+    path = SHARED_DATA / "sd-models/world3/wrld3-03.mdl"
+    text, filename, _ = read_source(str(path))
+    link = next(lk for lk in import_text(text, filename).diagram.links
+                if lk.key == ("industrial_output_per_capita", "crowding_multiplier_from_industry"))
+    assert link.polarity.value == "-" and link.description is not None
+    found = re.search(r"starts at ([\d.]+), where the table falls \(over x from ([\d.]+) to "
+                      r"([\d.]+)\)", link.description)
+    assert found is not None
+    start, low, high = (float(v) for v in found.groups())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        iopc = simlin.load(path).run().results["industrial_output_per_capita"]
+    assert iopc.iloc[0] == pytest.approx(start, rel=1e-3)
+    assert low <= iopc.min() and iopc.max() <= high  # 15.7 .. 367.3 with pysimlin 0.8.5

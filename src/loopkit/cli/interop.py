@@ -49,6 +49,11 @@ def import_command(
     keep_initial: bool = typer.Option(
         False, "--keep-initial",
         help="Vensim/XMILE: keep dependencies that act only through an initial value (as ?)."),
+    lookup_signs: str = typer.Option(
+        "initial", "--lookup-signs", metavar="strict|range|initial",
+        help="Vensim/XMILE: sign a lookup that is not monotone never (strict), where its "
+             "input's provable range keeps to a monotone part (range), or also by its slope "
+             "at the model's initial state (initial, the default; see docs/interop.md)."),
     only_feedback: bool = typer.Option(
         False, "--only-feedback", help="Keep only the variables that lie on a loop."),
     drop_constants: bool = typer.Option(
@@ -88,6 +93,10 @@ def import_command(
         raise fail_usage(f"--polarity {polarity!r}: choose equations or drawn")
     if polarity != "equations":
         options["polarity"] = polarity
+    if lookup_signs not in ("strict", "range", "initial"):
+        raise fail_usage(f"--lookup-signs {lookup_signs!r}: choose strict, range or initial")
+    if lookup_signs != "initial":
+        options["lookup_signs"] = lookup_signs
     if keep_initial:
         options["keep_initial"] = True
     if drop_constants:

@@ -274,7 +274,8 @@ def import_text(text: str, filename: str = "<string>", fmt: str | None = None, *
     """Read another tool's file into a ``Diagram``; raises ``DiagramError`` with a location.
 
     ``only_feedback`` keeps just the variables that lie on a loop (any format);
-    Vensim and XMILE also take ``polarity``, ``keep_initial`` and ``drop_constants``.
+    Vensim and XMILE also take ``polarity``, ``keep_initial``, ``drop_constants`` and
+    ``lookup_signs`` (strict, range or initial: how a non-monotone lookup is signed).
     """
     chosen = get_format(fmt, reading=True) if fmt else detect_format(text, filename)
     result = chosen.read(text, filename, **options)

@@ -288,7 +288,7 @@ def _dependencies(expr: str, pattern: re.Pattern[str] | None) -> list[str]:
 
 def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
          keep_initial: bool = False, drop_constants: bool = False,
-         **options: Any) -> ImportResult:
+         lookup_signs: str = "initial", **options: Any) -> ImportResult:
     # Old Mac models end lines with CR alone; count those as line breaks too.
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     notes = Notes()
@@ -374,7 +374,8 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
         roles = {name: function_roles(name, params, trees, roles)
                  for name, (params, trees) in macro_trees.items()}
     links, warnings = signed_links(model, drawn, resolve, notes, filename,
-                                   polarity=polarity, keep_initial=keep_initial, roles=roles)
+                                   polarity=polarity, keep_initial=keep_initial, roles=roles,
+                                   lookups=lookup_signs, start_time=_start_time(equations))
     links = [lk for lk in links if lk.source in vid.values() and lk.target in vid.values()]
     diagram = Diagram(with_kinds(variables, model), merge_links(links, notes), (), None, None,
                       filename)
@@ -387,6 +388,14 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
     return ImportResult(diagram, lines, "vensim", tuple(warnings))
 
 
+def _start_time(equations: list[_Equation]) -> float | None:
+    """INITIAL TIME, when the model gives it as a number (for values at the start)."""
+    for eq in equations:
+        if eq.key == "initial time" and _NUMBER.fullmatch(eq.rhs.strip()):
+            return float(eq.rhs.strip())
+    return None
+
+
 def _sd_variables(equations: list[_Equation], vid: dict[str, str]) -> dict[str, SdVariable]:
     """Each variable's parsed equations, kind and lookup table, for the sign analysis."""
     out: dict[str, SdVariable] = {}
@@ -394,6 +403,7 @@ def _sd_variables(equations: list[_Equation], vid: dict[str, str]) -> dict[str, 
         if eq.key not in vid or eq.key in _CONTROL:
             continue
         var = out.setdefault(eq.key, SdVariable(eq.key, vid[eq.key], line=eq.line))
+        var.subscripted = var.subscripted or bool(eq.subscript.strip())
         if eq.lookup is not None:
             var.kind = "table"
             var.table = table_points(eq.lookup)

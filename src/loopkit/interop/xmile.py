@@ -75,7 +75,7 @@ def _end(node: XmlNode | None, aliases: dict[str, str]) -> str | None:
 
 def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
          keep_initial: bool = False, drop_constants: bool = False,
-         **options: Any) -> ImportResult:
+         lookup_signs: str = "initial", **options: Any) -> ImportResult:
     notes = Notes()
     text = _tolerate(text.lstrip("\ufeff"), notes)
     root = parse_xml(text, filename, "XMILE")
@@ -190,7 +190,8 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
             var.fallback = [canonical(t) for t in _TOKEN.findall(var.source)
                             if canonical(t) in model]
     links, warnings = signed_links(model, drawn, resolve, notes, filename,
-                                   polarity=polarity, keep_initial=keep_initial)
+                                   polarity=polarity, keep_initial=keep_initial,
+                                   lookups=lookup_signs, start_time=_start_time(root))
     name = root.find("header")
     title = name.child_text("name") if name is not None else None
     diagram = Diagram(with_kinds(tuple(variables), model), merge_links(links, notes), (),
@@ -227,6 +228,15 @@ def _tolerate(text: str, notes: Notes) -> str:
                             count=1)
 
 
+def _start_time(root: XmlNode) -> float | None:
+    """``<sim_specs><start>``, the model's initial time (for values at the start)."""
+    for specs in root.iter("sim_specs"):
+        found = _numbers(specs.child_text("start"))
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
 def _numbers(text: str | None) -> list[float]:
     out = []
     for part in re.split(r"[,;\s]+", text or ""):
@@ -255,7 +265,8 @@ def _gf(node: XmlNode | None) -> list[tuple[float, float]] | None:
 def _sd_variable(node: XmlNode, key: str, vid: str) -> SdVariable:
     """A stock, flow, aux or gf with its equation(s) (arrays: one per element) parsed."""
     kind = {"stock": "stock", "flow": "flow", "gf": "table"}.get(node.tag, "aux")
-    var = SdVariable(key, vid, kind, line=node.line)
+    var = SdVariable(key, vid, kind, line=node.line,
+                     subscripted=node.find("dimensions") is not None)
     gf = node if node.tag == "gf" else node.find("gf")
     var.table = _gf(gf)
     if node.tag == "gf":
