@@ -269,3 +269,61 @@ def test_table_outputs_bound_a_difference() -> None:
                "d = 3", "e = 4")
     found = signs(text)
     assert found[("base", "y")] == "+" and found[("share", "y")] == "?"
+
+
+MODULES = """<xmile xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"><model><variables>
+<module name="prey"><connect to="predators" from="hunters.predators"/></module>
+<module name="hunters"><connect to="prey" from="prey.prey"/></module>
+</variables></model>
+<model name="prey"><variables>
+<stock name="prey"><eqn>100</eqn><inflow>births</inflow><outflow>eaten</outflow></stock>
+<flow name="births"><eqn>prey * birth_fraction</eqn></flow>
+<flow name="eaten"><eqn>predators * prey / 1000</eqn></flow>
+<aux name="birth_fraction"><eqn>0.5</eqn></aux>
+<stock name="predators" access="input"><eqn>0</eqn></stock>
+</variables></model>
+<model name="hunters"><variables>
+<stock name="predators"><eqn>10</eqn><inflow>births</inflow></stock>
+<flow name="births"><eqn>predators * birth_fraction * prey / 100</eqn></flow>
+<aux name="birth_fraction"><eqn>0.1</eqn></aux>
+<aux name="prey" access="input"><eqn>0</eqn></aux>
+</variables></model></xmile>"""
+
+
+def test_xmile_modules_keep_each_models_names_apart() -> None:
+    """Two modules both define births and birth_fraction: they are different variables,
+    and a module input is the variable connected to it (regression: they were merged)."""
+    result = import_text(MODULES, "m.xmile")
+    labels = {v.id: v.label for v in result.diagram.variables}
+    assert labels == {"prey": "prey", "births_prey": "births (prey)", "eaten": "eaten",
+                      "birth_fraction_prey": "birth fraction (prey)", "predators": "predators",
+                      "births_hunters": "births (hunters)",
+                      "birth_fraction_hunters": "birth fraction (hunters)"}
+    found = {lk.key: lk.polarity.value for lk in result.diagram.links}
+    assert found == {
+        ("prey", "births_prey"): "+", ("birth_fraction_prey", "births_prey"): "+",
+        ("predators", "eaten"): "+", ("prey", "eaten"): "+",
+        ("births_prey", "prey"): "+", ("eaten", "prey"): "-",
+        ("predators", "births_hunters"): "+", ("birth_fraction_hunters", "births_hunters"): "+",
+        ("prey", "births_hunters"): "+", ("births_hunters", "predators"): "+"}
+    assert "2 module inputs read as the variable connected to it in the parent model" in \
+        result.notes
+
+
+def test_real_module_files_read_alike() -> None:
+    from tests.helpers import shared_file
+
+    folder = "sd-models/test-models/samples/bpowers-hares_and_lynxes_modules"
+    graphs = []
+    for name in ("model.stmx", "model.xmile", "model_legacy.stmx"):
+        path = shared_file(f"{folder}/{name}")
+        diagram = import_text(path.read_text(encoding="utf-8"), name).diagram
+        graphs.append(({v.id: v.label for v in diagram.variables},
+                       {lk.key: lk.polarity.value for lk in diagram.links}))
+    assert graphs[0] == graphs[1] == graphs[2]
+    labels, found = graphs[0]
+    assert len(labels) == 14 and labels["births_lynxes"] == "births (lynxes)"
+    assert labels["size_of_one_time_lynx_harvest"] == "size of one time lynx harvest"
+    assert found[("lynxes", "deaths_hares")] == "+"  # the hares module's lynxes input
+    assert found[("hare_density", "death_fraction")] == "-"
+    assert found[("harvest", "lynxes")] == "-" and ("births_hares", "lynxes") not in found
