@@ -195,3 +195,12 @@ def test_interpolate_matches_linear_interpolation() -> None:
     assert interpolate(table, 1.0) == 2.0 and interpolate(table, 2.5) == 2.5
     assert interpolate(table, -1.0) == 0.0 and interpolate(table, 9.0) == 1.0
     assert math.isclose(interpolate([(0.0, 1.0)], 5.0), 1.0)
+
+
+def test_a_lookup_read_from_data_or_flat_says_why_it_is_unsigned() -> None:
+    data = mdl("y = ext(x)", "ext(GET XLS LOOKUPS('in.xls', 'S', '4', 'C5'))", "x = 1")
+    assert links(data)[("x", "y")].polarity.value == "?"
+    assert any("ext: its points are not in the file" in n for n in notes(data))
+    flat = mdl("y = level(x)", "level((0,0),(1,0))", "x = 1")
+    assert links(flat)[("x", "y")].polarity.value == "?"
+    assert any("level: flat: its output never changes, no effect" in n for n in notes(flat))

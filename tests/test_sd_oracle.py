@@ -32,10 +32,6 @@ SIGNED_BY_SIMLIN_ONLY: dict[tuple[str, str, str], str] = {
         "product's elements have opposite signs in time3",
     ("tests/log/test_log.mdl", "base", "log test"):
         "LOG(x, base) falls with the base only where x > 1",
-    ("tests/special_characters/test_special_variable_names.mdl",
-     "aux with $pec!@| characters",
-     "flow w/ division, lists, and initial(construction functions)"):
-        "the equation calls a function loopkit has no rule for",
     ("tests/subscript_mapping_simple/test_subscript_mapping_simple.mdl", "aging", "population"):
         "aging[PREVIOUS COHORT] fills a cohort and aging[ALL BUT YOUNGEST] drains it",
     ("tests/subscript_mapping_vensim/test_subscript_mapping_vensim.mdl", "aging", "population"):

@@ -327,3 +327,21 @@ def test_real_module_files_read_alike() -> None:
     assert found[("lynxes", "deaths_hares")] == "+"  # the hares module's lynxes input
     assert found[("hare_density", "death_fraction")] == "-"
     assert found[("harvest", "lynxes")] == "-" and ("births_hares", "lynxes") not in found
+
+
+def test_vensim_quoted_names_with_bars_and_escaped_quotes() -> None:
+    """A '|' inside a quoted name does not end the equation, and a name with escaped
+    quotes in the sketch is the one in the equations (regression: PySD's
+    test_special_variable_names.mdl had an unparsed equation and a duplicate variable)."""
+    text = ('{UTF-8}\n"Aux with $peC!@| characters"=\n\t21\n\t~\t\t|\n'
+            '"a \\"q\\" b"=\n\t"Aux with $peC!@| characters" * 2\n\t~\tunits | doc\n'
+            '\\\\\\---/// Sketch information\nV300  Do not put anything below this section\n'
+            '*View 1\n10,1,"Aux with $peC!@| characters",10,10,40,20,8,3,0,0,0,0,0,0\n'
+            '10,2,"a \\"q\\" b",100,10,40,20,8,3,0,0,0,0,0,0\n'
+            '1,3,1,2,0,0,0,0,0,64,0,-1--1--1,,1|(50,10)|\n')
+    result = import_text(text, "m.mdl")
+    assert [v.label for v in result.diagram.variables] == ["Aux with $peC!@| characters",
+                                                           'a "q" b']
+    assert {lk.key: lk.polarity.value for lk in result.diagram.links} == {
+        ("aux_with_pec_characters", "a_q_b"): "+"}
+    assert not any("could not parse" in n for n in result.notes)

@@ -532,6 +532,10 @@ def lookup_sign(points: Sequence[tuple[float, float]], arg: Any, ctx: Context,
     carries the input past the turning point. Anything else stays ? with a reason.
     """
     shown = name or "a lookup"
+    if not points:
+        ctx.lookups_unsigned.setdefault(shown, "its points are not in the file (read from "
+                                        "data, e.g. GET XLS LOOKUPS)")
+        return UNK, None
     if len({y for _, y in points}) <= 1:
         ctx.lookups_unsigned.setdefault(shown, "flat: its output never changes, no effect")
         return UNK, None

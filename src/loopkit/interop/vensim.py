@@ -82,14 +82,14 @@ def canonical(name: str) -> str:
     """Vensim names ignore case, quotes, underscores and repeated spaces."""
     name = name.strip()
     if len(name) >= 2 and name[0] == name[-1] == '"':
-        name = name[1:-1]
+        name = name[1:-1].replace('\\"', '"')
     return re.sub(r"[\s_]+", " ", name).strip().lower()
 
 
 def _display(name: str) -> str:
     name = name.strip()
     if len(name) >= 2 and name[0] == name[-1] == '"':
-        name = name[1:-1]
+        name = name[1:-1].replace('\\"', '"')
     return " ".join(name.replace("\\n", " ").split())
 
 
@@ -135,12 +135,9 @@ def _equations(text: str, end: int, filename: str = "<string>") -> list[_Equatio
     # Macro definitions are blanked (same length, so offsets stay true): see _macros.
     body = _MACRO.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text[:end])
     out: list[_Equation] = []
-    start = 0
     counted, line = 0, 1  # lines are counted on from the last equation: linear, not n^2
-    for match in re.finditer(r"\|", body):
-        chunk, chunk_start = body[start:match.start()], start
-        start = match.end()
-        definition = chunk.split("~", 1)[0]
+    for chunk_start, definition_end, _ in _chunks(body):
+        definition = body[chunk_start:definition_end]
         # {comments}, {UTF-8}: blanked to the same length, so offsets stay true
         stripped = re.sub(r"\{[^}]*\}", lambda m: " " * len(m.group()), definition)
         stripped = stripped.replace("\\\n", "  ")  # a name broken over lines with '\\'
@@ -171,8 +168,9 @@ def _macros(text: str, end: int) -> dict[str, tuple[list[str], dict[str, str]]]:
             continue
         params = [canonical(p) for p in re.split(r"[,:]", head.group(2)) if p.strip()]
         body: dict[str, str] = {}
-        for chunk in match.group()[head.end():].split("|"):
-            definition = re.sub(r"\{[^}]*\}", " ", chunk.split("~", 1)[0])
+        inner = match.group()[head.end():]
+        for start, definition_end, _ in _chunks(inner):
+            definition = re.sub(r"\{[^}]*\}", " ", inner[start:definition_end])
             eq = _DEFINITION.match(definition.replace("\\\n", "  "))
             if eq and eq.group(3) in ("=", ":=") and eq.group(1).strip():
                 body.setdefault(canonical(eq.group(1)), eq.group(4).replace("\\\n", " "))
@@ -193,7 +191,41 @@ def _ranges(text: str, end: int) -> list[str]:
 
 
 def _fields(line: str) -> list[str]:
-    return next(csv.reader([line], skipinitialspace=False))
+    """A sketch line's fields; a quoted name keeps its escaped quotes (``\\"``) as ``"``."""
+    if '\\"' not in line:
+        return next(csv.reader([line], skipinitialspace=False))
+    fields = next(csv.reader([line.replace('\\"', "\x00")], skipinitialspace=False))
+    return [f.replace("\x00", '"') for f in fields]
+
+
+#: What ends a definition (``~``) or an equation (``|``), and what hides them: a quoted
+#: name (``"Aux with $peC!@| characters"``) or a {comment}.
+_STOPS = re.compile(r'"(?:\\.|[^"\\\n])*"|\{[^}]*\}|[~|]')
+
+
+def _chunks(body: str) -> list[tuple[int, int, int]]:
+    """``(start, end of definition, end)`` of each equation in ``body``.
+
+    A ``~`` or ``|`` inside a quoted name or a {comment} of the definition does
+    not count; after the first ``~`` (units and documentation, free text) the
+    next ``|`` ends the equation.
+    """
+    out: list[tuple[int, int, int]] = []
+    pos = 0
+    while pos < len(body):
+        stop = next((m for m in _STOPS.finditer(body, pos) if m.group() in "~|"), None)
+        if stop is None:
+            break
+        if stop.group() == "|":
+            out.append((pos, stop.start(), stop.start()))
+            pos = stop.end()
+            continue
+        bar = body.find("|", stop.end())
+        if bar < 0:
+            break
+        out.append((pos, stop.start(), bar))
+        pos = bar + 1
+    return out
 
 
 def _int(fields: list[str], index: int, filename: str, text: str, offset: int,

@@ -2,8 +2,9 @@
 
 Variables are the model's ``<stock>``, ``<flow>`` and ``<aux>`` elements (one
 model, or each module's model: a module's names are its own, keyed
-``model.name``, and a connected module input resolves to its source). Links are the views' ``<connector>``s
-(``<from>``/``<to>`` name a variable or an ``<alias>``), with
+``model.name``, and a connected module input resolves to its source). Links
+are the views' ``<connector>``s (``<from>``/``<to>`` name a variable or an
+``<alias>``), with
 ``polarity="+"|"-"`` and ``delay_mark="true"``; plus each stock's
 ``<inflow>`` (+) and ``<outflow>`` (-); plus every equation dependency. Signs
 come from the equations and graphical functions where they settle them
