@@ -24,9 +24,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data" / "sd-models"
 
 
+#: Every model file in the test folder: Vensim (any case, e.g. teacup-upper.MDL), XMILE,
+#: Stella, and the one Systo model (SIR_Systo.json).
+EXTENSIONS = (".mdl", ".xmile", ".stmx", ".itmx", ".json")
+
+
 def models() -> list[Path]:
-    found = [p for ext in ("mdl", "xmile", "stmx", "itmx")
-             for p in (SHARED / "test-models").rglob(f"*.{ext}")]
+    found = [p for p in (SHARED / "test-models").rglob("*")
+             if p.is_file() and p.suffix.lower() in EXTENSIONS]
     return [*sorted(found), SHARED / "world3" / "wrld3-03.mdl"]
 
 

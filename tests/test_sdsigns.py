@@ -213,7 +213,8 @@ def test_every_test_model_imports_or_is_one_located_error() -> None:
     folder = SHARED_DATA / "sd-models" / "test-models"
     if not folder.is_dir():
         pytest.skip("../shared/data/sd-models is not here")
-    paths = sorted(p for ext in ("mdl", "xmile", "stmx", "itmx") for p in folder.rglob(f"*.{ext}"))
+    paths = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in
+                   (".mdl", ".xmile", ".stmx", ".itmx", ".json"))
     refused = []
     for path in paths:
         text, name, _ = read_source(str(path))
@@ -222,7 +223,7 @@ def test_every_test_model_imports_or_is_one_located_error() -> None:
         except DiagramError as error:
             assert len(error.problems) == 1 and error.problems[0].line > 1
             refused.append((path.name, error.problems[0].message))
-    assert len(paths) == 277
+    assert len(paths) == 279  # with teacup-upper.MDL and SIR_Systo.json
     # Both files leave a <flow> unclosed: not XML, so one located error each.
     assert refused == [("test_non_negative_flows.xmile", "not valid XMILE XML: mismatched tag"),
                        ("test_non_negative_flows_behavior.xmile",
@@ -345,3 +346,45 @@ def test_vensim_quoted_names_with_bars_and_escaped_quotes() -> None:
     assert {lk.key: lk.polarity.value for lk in result.diagram.links} == {
         ("aux_with_pec_characters", "a_q_b"): "+"}
     assert not any("could not parse" in n for n in result.notes)
+
+
+SYSTO = {"meta": {"language": "system_dynamics", "title": "no title"},
+         "nodes": {"s": {"type": "stock", "label": "stock",
+                         "extras": {"equation": {"value": "10"}}},
+                   "v": {"type": "valve", "label": "drain",
+                         "extras": {"equation": {"value": "stock/delay_time"}}},
+                   "d": {"type": "variable", "label": "delay_time",
+                         "extras": {"equation": {"value": "2"}}},
+                   "c": {"type": "cloud", "label": ""},
+                   "x": {"type": "text", "label": "a note"}},
+         "arcs": {"f": {"type": "flow", "start_node_id": "s", "end_node_id": "c",
+                        "node_id": "v"},
+                  "i1": {"type": "influence", "start_node_id": "s", "end_node_id": "v"},
+                  "i2": {"type": "influence", "start_node_id": "d", "end_node_id": "v"},
+                  "i3": {"type": "influence", "start_node_id": "x", "end_node_id": "v"}},
+         "scenarios": {"default": {"simulation_settings": {"start_time": 0}}}}
+
+
+def test_systo_models_import_with_equation_signs() -> None:
+    import json
+
+    result = import_text(json.dumps(SYSTO), "m.json")
+    assert result.format == "systo"
+    d = result.diagram
+    assert {v.id: (v.label, v.kind) for v in d.variables} == {
+        "stock": ("stock", "stock"), "drain": ("drain", "flow"),
+        "delay_time": ("delay time", None)}
+    assert {lk.key: lk.polarity.value for lk in d.links} == {
+        ("stock", "drain"): "+", ("delay_time", "drain"): "-", ("drain", "stock"): "-"}
+    assert any(n.startswith("1 node of a kind loopkit does not read") for n in result.notes)
+
+
+def test_real_systo_model_reads_like_its_vensim_twin() -> None:
+    """PySD's SIR_Systo.json was refused as 'not a Kumu blueprint' (regression)."""
+    from tests.helpers import shared_file
+
+    pair = [shared_file(f"sd-models/test-models/samples/SIR/{n}")
+            for n in ("SIR_Systo.json", "SIR.mdl")]
+    graphs = [{lk.key: lk.polarity.value for lk in
+               import_text(p.read_text(encoding="utf-8"), p.name).diagram.links} for p in pair]
+    assert graphs[0] == graphs[1] and len(graphs[0]) == 10

@@ -34,8 +34,8 @@ def import_command(
         "-", "--output", "-o", metavar="PATH", help="Diagram YAML to write ('-': stdout)."),
     from_format: str | None = typer.Option(
         None, "--from", metavar="FORMAT",
-        help="Format of SOURCE when detection guesses wrong: loopy, vensim, xmile, graphml, "
-             "kumu, sdjson, claims, csv, xlsx."),
+        help="Format of SOURCE when detection guesses wrong: loopy, vensim, xmile, systo, "
+             "graphml, kumu, sdjson, claims, csv, xlsx."),
     map_type: list[str] = MAP_TYPE,
     polarity_map: str | None = typer.Option(
         None, "--polarity-map", metavar="'VALUE=+,VALUE=-,...'",

@@ -113,6 +113,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            True, False, "stocks, flows, auxes, connectors with polarity and delay marks"),
     Format("graphml", "GraphML", "graphml", (".graphml",), True, True,
            "everything loopkit has, as node, edge and graph data keys", _ALL),
+    Format("systo", "Systo model JSON", "systo", (".systo.json",), True, False,
+           "stocks, valves (flows), variables, influence arcs; signs from the equations"),
     Format("kumu", "Kumu blueprint JSON", "kumu", (".kumu.json", ".json"), True, True,
            "elements, connections, loops; exact loopkit fields in the 'loopkit' attribute",
            _ALL),
