@@ -61,7 +61,7 @@ def import_command(
         help="Vensim/XMILE: drop inputs that are constants or lookup tables."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print the summary."),
 ) -> None:
-    """Import a Kumu, LOOPY, Vensim, Stella/XMILE, SD-JSON or GraphML map, or a CSV of
+    """Import a Kumu, LOOPY, Vensim, Stella/XMILE, Systo, SD-JSON or GraphML map, or a CSV of
     interview claims (source,cause,effect,polarity,quote), as a diagram.
 
     The format is detected from the content (or the extension); anything that
