@@ -244,3 +244,43 @@ def test_links_only_loopkit_has_are_explained() -> None:
                 continue
             unexplained.setdefault(name(c), []).append((source, target))
     assert set(unexplained) == set(LOOPKIT_ONLY_LINKS), unexplained
+
+
+#: Initial values loopkit computes and Simlin's run starts elsewhere, and why.
+INITIAL_VALUE_DIFFERENCES = {
+    ("tests/delay_fixed/test_delay_fixed.mdl", "dt2"):
+        "DELAY FIXED with a delay time of 0 at the start: Vensim gives the initial value "
+        "(4); Simlin gives NaN",
+}
+
+
+def test_initial_values_agree_with_simlins_first_step() -> None:
+    """The values --lookup-signs initial reads (loopkit's own evaluation at the initial
+    time) are Simlin's at its first step, in every Vensim model Simlin runs."""
+    import math
+    import warnings
+
+    from loopkit.interop.vensim import initial_values
+
+    compared, differ = 0, {}
+    for path in models():
+        if path.suffix.lower() != ".mdl":
+            continue
+        ours = initial_values(path.read_text(encoding="utf-8", errors="replace"))
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                results = simlin.load(path).run().results
+        except Exception:  # Simlin cannot run it (data files, unsupported functions)
+            continue
+        first = {re.sub(r"[\s_]+", " ", c).strip().lower(): float(results[c].iloc[0])
+                 for c in results.columns}
+        for key, value in ours.items():
+            if value is None or key not in first:
+                continue
+            compared += 1
+            if not math.isclose(value, first[key], rel_tol=1e-6, abs_tol=1e-9):
+                differ[(path.relative_to(SHARED_DATA / "sd-models" / "test-models").as_posix()
+                        if "test-models" in path.parts else path.name, key)] = (value, first[key])
+    assert compared >= 500  # World3 alone: 256
+    assert set(differ) == set(INITIAL_VALUE_DIFFERENCES), differ

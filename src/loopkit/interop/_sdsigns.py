@@ -115,31 +115,34 @@ class Analysis:
                                   bounds=self.bounds, lookups=lookups,
                                   initial_value=self.initial_value, start_time=start_time)
         self._bounds: dict[str, tuple[float, float] | None] = {}
-        self._initial: dict[str, float | None] = {}
-        self._evaluating: list[str] = []
+        self._initial: dict[tuple[str, bool], float | None] = {}
+        self._evaluating: list[tuple[str, bool]] = []
 
     def initial_value(self, key: str) -> float | None:
         """A variable's value at the initial time, computed from its equation (a stock's
         initial value, a delay's or smooth's input or initial argument); None when it
         cannot be computed exactly (subscripts, data, unknown functions, a cycle)."""
-        if key in self._initial:
-            return self._initial[key]
+        # Values while the model initialises (stocks' initial values, where ACTIVE INITIAL
+        # gives its initial value) and at the start (its active equation) are kept apart.
+        memo = (key, self.ctx.initialising)
+        if memo in self._initial:
+            return self._initial[memo]
         var = self.vars.get(key)
         if var is None or var.kind == "table" or var.error is not None or var.subscripted or \
-                key in self._evaluating or len(self._evaluating) >= MAX_INITIAL_CHAIN:
+                memo in self._evaluating or len(self._evaluating) >= MAX_INITIAL_CHAIN:
             return None
         value: float | None = None
         if len(var.values) == 1 and len(var.trees) == 1:
             value = var.values[0]
         elif len(var.trees) == 1 and not var.values:
-            self._evaluating.append(key)
+            self._evaluating.append(memo)
             try:
                 value = sdexpr.evaluate(var.trees[0], self.ctx)
             finally:
                 self._evaluating.pop()
             if value is not None and var.table is not None and var.kind != "table":
                 value = sdexpr.interpolate(var.table, value) if var.table else None
-        self._initial[key] = value
+        self._initial[memo] = value
         return value
 
     def _table(self, key: str) -> list[tuple[float, float]] | None:

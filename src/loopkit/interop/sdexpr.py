@@ -297,6 +297,10 @@ class Context:
     initial_value: Callable[[str], float | None] = lambda key: None
     #: The model's initial time (``Time`` at the start), if known.
     start_time: float | None = None
+    #: True while values are those of the model's initialisation (a stock's initial value,
+    #: a smooth's or delay's starting value, INITIAL), where ACTIVE INITIAL gives its
+    #: initial value; False for values at the start of the run (its active equation).
+    initialising: bool = False
     #: Non-monotone lookups left ?, with why (for the import's notes).
     lookups_unsigned: dict[str, str] = field(default_factory=dict)
 
@@ -620,7 +624,7 @@ def interpolate(points: Sequence[tuple[float, float]], x: float) -> float:
 #: The argument that gives a builtin's value at the initial time: its initial-value
 #: argument when written, else the first (a smoothed or delayed value starts at its input).
 _START_ARG = {
-    "integ": 1, "initial": 0, "init": 0, "active initial": 1, "reinitial": 0,
+    "integ": 1, "initial": 0, "init": 0, "reinitial": 0,
     "smooth": 2, "smooth3": 2, "delay1": 2, "delay3": 2, "smoothi": 2, "smooth3i": 2,
     "delay1i": 2, "delay3i": 2, "delay fixed": 2, "delay information": 2,
     "delay material": 2, "smooth n": 2, "delay n": 2, "sample if true": 2, "trend": 2,
@@ -661,6 +665,10 @@ def _evaluate(tree: Any, ctx: Context, depth: int) -> float | None:
     if kind == "neg":
         inner = _evaluate(tree[1], ctx, sub)
         return None if inner is None else -inner
+    if kind == "logic" and tree[2] == "not" and tree[1][0] == "compare":
+        # ':NOT: a > b' is read as NOT (a > b); Vensim and Simlin may bind NOT first,
+        # (NOT a) > b: the value is not certain, so it is not computed.
+        return None
     if kind in ("arith", "compare", "logic"):
         acc = _evaluate(tree[1], ctx, sub)
         for op, operand in zip(tree[2::2], tree[3::2], strict=True):
@@ -694,9 +702,15 @@ def _evaluate(tree: Any, ctx: Context, depth: int) -> float | None:
     if fname == "if then else" and len(args) == 3:
         cond = _evaluate(args[0], ctx, sub)
         return None if cond is None else _evaluate(args[1] if cond else args[2], ctx, sub)
+    if fname == "active initial" and len(args) == 2:
+        return _evaluate(args[1] if ctx.initialising else args[0], ctx, sub)
     start = _START_ARG.get(fname)
     if start is not None and args:
-        return _evaluate(args[start] if len(args) > start else args[0], ctx, sub)
+        saved, ctx.initialising = ctx.initialising, True
+        try:
+            return _evaluate(args[start] if len(args) > start else args[0], ctx, sub)
+        finally:
+            ctx.initialising = saved
     values = [_evaluate(a, ctx, sub) for a in args]
     if any(v is None for v in values) or not values:
         return None

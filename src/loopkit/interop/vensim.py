@@ -420,6 +420,20 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
     return ImportResult(diagram, lines, "vensim", tuple(warnings))
 
 
+def initial_values(text: str) -> dict[str, float | None]:
+    """Each variable's value at the model's initial time (None where loopkit cannot compute
+    it exactly), by Vensim name: the values ``--lookup-signs initial`` reads."""
+    from loopkit.interop._sdsigns import Analysis
+
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    sketch = _SKETCH.search(text)
+    equations = _equations(text, sketch.start() if sketch else len(text))
+    model = _sd_variables(equations, {eq.key: eq.key for eq in equations})
+    analysis = Analysis(model, lambda n: canonical(n) if canonical(n) in model else "",
+                        lookups="initial", start_time=_start_time(equations))
+    return {key: analysis.initial_value(key) for key in model}
+
+
 def _start_time(equations: list[_Equation]) -> float | None:
     """INITIAL TIME, when the model gives it as a number (for values at the start)."""
     for eq in equations:
