@@ -209,3 +209,18 @@ def test_a_lookup_read_from_data_or_flat_says_why_it_is_unsigned() -> None:
     flat = mdl("y = level(x)", "level((0,0),(1,0))", "x = 1")
     assert links(flat)[("x", "y")].polarity.value == "?"
     assert any("level: flat: its output never changes, no effect" in n for n in notes(flat))
+
+
+def test_a_drawn_sign_wins_over_a_sign_from_the_initial_state() -> None:
+    """The modeller's arrow outranks a local sign; no contradiction warning is raised."""
+    sketch = ("\\\\\\---/// Sketch information\nV300  Do not put anything below this section\n"
+              "*View 1\n10,1,S,10,10,40,20,3,3,0,0,0,0,0,0\n"
+              "10,2,inflow,100,10,40,20,8,3,0,0,0,0,0,0\n"
+              "1,3,1,2,0,0,43,0,0,64,0,-1--1--1,,1|(50,10)|\n")
+    text = mdl("S = INTEG(inflow, 0.5)", "inflow = u table(S)", U_TABLE) + sketch
+    result = import_text(text, "m.mdl")
+    link = next(lk for lk in result.diagram.links if lk.key == ("s", "inflow"))
+    assert link.polarity.value == "+" and link.description is None  # drawn +, start says -
+    assert result.warnings == ()
+    assert any(n.startswith("1 drawn sign kept on links through a lookup that is not "
+                            "monotone") for n in result.notes)

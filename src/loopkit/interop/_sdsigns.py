@@ -53,6 +53,9 @@ NOTES = {
                       "slope where the model starts (the initial state; a run that carries "
                       "the input past a turning point flips it; each link's description says "
                       "where; --lookup-signs strict leaves them ?){e}",
+    "lookup-drawn": "{n} drawn sign{s} kept on links through a lookup that is not "
+                    "monotone (the equation's sign there holds near the initial state "
+                    "only){e}",
     "lookup-unsigned": "{n} lookup{s} neither rising nor falling throughout: their "
                        "links left ?{e}",
 }
@@ -345,6 +348,11 @@ def signed_links(variables: dict[str, SdVariable], drawn: list[Drawn],
                 continue
             notes.add("initial-kept", f"{arrow.source} -> {arrow.target}")
         chosen = arrow.polarity
+        if effect is not None and effect.local is not None and effect.local[0] == "initial" \
+                and arrow.polarity is not Polarity.UNKNOWN and not effect.initial:
+            # A sign that holds near the initial state only is weaker than the modeller's.
+            notes.add("lookup-drawn", f"{arrow.source} -> {arrow.target}")
+            effect = None
         if effect is not None and not effect.initial:
             said = _SIGN[effect.sign]
             if Polarity.UNKNOWN not in (said, arrow.polarity) and said != arrow.polarity:
