@@ -169,10 +169,17 @@ def test_with_lookup_and_xmile_graphical_functions_follow_the_policy() -> None:
     assert links(xmile, "m.xmile", lookup_signs="strict")[("s", "f")].polarity.value == "?"
 
 
-def test_time_in_the_input_uses_the_model_start() -> None:
-    text = mdl("INITIAL TIME = 3", "y = u table(Time)", U_TABLE, "z = y * S",
-               "S = INTEG(z, 1)")
-    assert links(text)[("s", "z")].polarity.value == "+"
+def test_a_lookup_of_time_is_not_signed_by_its_start() -> None:
+    """A table of Time (a pattern a run sweeps through) has no sign at the start."""
+    text = mdl("INITIAL TIME = 0.5", "y = u table(Time / k)", U_TABLE, "k = 1")
+    assert links(text)[("k", "y")].polarity.value == "?"
+    assert any("u table: not monotone, and its input follows Time" in n for n in notes(text))
+    # Time as a switch is not a sweep; Time through another variable is not traced.
+    switch = mdl("INITIAL TIME = 0", "y = u table(IF THEN ELSE(Time > 9, 3.5, x))", "x = 3.5",
+                 U_TABLE)
+    assert links(switch)[("x", "y")].polarity.value == "+"
+    rising = mdl("INITIAL TIME = 3", "x = Time", "y = u table(x)", U_TABLE)
+    assert links(rising)[("x", "y")].polarity.value == "+"
     assert evaluate(parse("Time", "vensim"), context({}, {}, start=3.0)) == 3.0
     assert evaluate(parse("Time", "vensim"), context({}, {}, start=None)) is None
 

@@ -556,6 +556,10 @@ def lookup_sign(points: Sequence[tuple[float, float]], arg: Any, ctx: Context,
     if ctx.lookups != "initial":
         ctx.lookups_unsigned.setdefault(shown, "not monotone over its input's range")
         return UNK, None
+    if _follows_time(arg, ctx):
+        ctx.lookups_unsigned.setdefault(
+            shown, "not monotone, and its input follows Time: a run moves it along the table")
+        return UNK, None
     start = evaluate(arg, ctx)
     if start is None:
         ctx.lookups_unsigned.setdefault(
@@ -572,6 +576,30 @@ def lookup_sign(points: Sequence[tuple[float, float]], arg: Any, ctx: Context,
     return direction, ("initial", f"{shown} is not monotone; its input starts at "
                        f"{_show(start)}, where the table {'rises' if direction == POS else 'falls'}"
                        f" (over x from {_show(low)} to {_show(high)}): signed for that state")
+
+
+def _follows_time(tree: Any, ctx: Context) -> bool:
+    """Whether the expression's value moves with Time itself (a time series, swept by every
+    run); Time in an IF THEN ELSE condition is a switch, and Time reached through other
+    variables is not traced."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, tuple) or not node:
+            continue
+        if node[0] == "var" and not ctx.key(node[1]) and " ".join(
+                node[1].strip('"').replace("_", " ").lower().split()) == "time":
+            return True
+        if node[0] == "call" and " ".join(str(node[1]).replace("_", " ").lower().split()) \
+                == "if then else" and len(node[2]) == 3:
+            stack.extend(node[2][1:])
+            continue
+        for part in node[1:]:
+            if isinstance(part, tuple):
+                stack.append(part)
+            elif isinstance(part, list):
+                stack.extend(p for p in part if isinstance(p, tuple))
+    return False
 
 
 def _restricted(points: Sequence[tuple[float, float]], low: float,
