@@ -231,3 +231,17 @@ def test_a_drawn_sign_wins_over_a_sign_from_the_initial_state() -> None:
     assert result.warnings == ()
     assert any(n.startswith("1 drawn sign kept on links through a lookup that is not "
                             "monotone") for n in result.notes)
+
+
+def test_xmile_initial_values_apply_a_variables_own_graph() -> None:
+    """An aux whose equation is a constant and that has a <gf> starts at gf(constant)
+    (regression: the constant itself was taken)."""
+    from loopkit.interop.xmile import initial_values
+
+    xmile = ('<xmile xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">'
+             "<sim_specs><start>5</start></sim_specs><model><variables>"
+             '<aux name="shaped"><eqn>0</eqn><gf><xpts>0,1</xpts><ypts>1,0.5</ypts></gf></aux>'
+             '<aux name="clock"><eqn>TIME * 2</eqn></aux>'
+             '<stock name="S"><eqn>shaped + 1</eqn></stock>'
+             "</variables></model></xmile>")
+    assert initial_values(xmile) == {"shaped": 1.0, "clock": 10.0, "s": 2.0}

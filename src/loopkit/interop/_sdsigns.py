@@ -143,8 +143,9 @@ class Analysis:
                 value = sdexpr.evaluate(var.trees[0], self.ctx)
             finally:
                 self._evaluating.pop()
-            if value is not None and var.table is not None and var.kind != "table":
-                value = sdexpr.interpolate(var.table, value) if var.table else None
+        if value is not None and var.table is not None and var.kind != "table":
+            # an XMILE graphical function applies to its variable's own equation
+            value = sdexpr.interpolate(var.table, value) if var.table else None
         self._initial[memo] = value
         return value
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from loopkit.interop import ImportResult
@@ -33,7 +34,14 @@ from loopkit.interop._common import (
     too_many,
 )
 from loopkit.interop._sdsigns import NOTES as SIGN_NOTES
-from loopkit.interop._sdsigns import Drawn, SdVariable, constants, signed_links, with_kinds
+from loopkit.interop._sdsigns import (
+    Analysis,
+    Drawn,
+    SdVariable,
+    constants,
+    signed_links,
+    with_kinds,
+)
 from loopkit.interop.sdexpr import ExpressionError, parse
 from loopkit.model import Diagram, Polarity, Variable
 
@@ -79,10 +87,22 @@ def _end(node: XmlNode | None, aliases: dict[str, str]) -> str | None:
     return canonical(node.text) if node.text.strip() else None
 
 
-def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
-         keep_initial: bool = False, drop_constants: bool = False,
-         lookup_signs: str = "initial", **options: Any) -> ImportResult:
-    notes = Notes()
+@dataclass
+class _Loaded:
+    """An XMILE file's models read into the sign analysis's variables."""
+
+    root: XmlNode
+    models: list[XmlNode]
+    scopes: dict[int, str]
+    instances: dict[str, str]
+    keys: dict[str, str]
+    variables: list[Variable]
+    model: dict[str, SdVariable]
+    resolve: Callable[[str], str]
+
+
+def _load(text: str, filename: str, notes: Notes) -> _Loaded:
+    """Every model's variables with their parsed equations, modules resolved."""
     text = _tolerate(text.lstrip("\ufeff"), notes)
     root = parse_xml(text, filename, "XMILE")
     if root.tag != "xmile":
@@ -205,6 +225,27 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
             var.error = None
             var.trees = [("call", "INTEG", [rates, ("num", 0.0)])]
 
+    return _Loaded(root, models, scopes, instances, keys, variables, model, resolve)
+
+
+def initial_values(text: str) -> dict[str, float | None]:
+    """Each variable's value at the model's start time (None where loopkit cannot compute
+    it exactly), by canonical name: the values ``--lookup-signs initial`` reads."""
+    loaded = _load(text, "<string>", Notes())
+    analysis = Analysis(loaded.model, loaded.resolve, lookups="initial",
+                        start_time=_start_time(loaded.root))
+    return {key: analysis.initial_value(key) for key in loaded.model}
+
+
+def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
+         keep_initial: bool = False, drop_constants: bool = False,
+         lookup_signs: str = "initial", **options: Any) -> ImportResult:
+    notes = Notes()
+    loaded = _load(text, filename, notes)
+    root, models, scopes, instances = loaded.root, loaded.models, loaded.scopes, \
+        loaded.instances
+    keys, variables, model, resolve = loaded.keys, loaded.variables, loaded.model, \
+        loaded.resolve
     drawn: list[Drawn] = []
     views = [(scopes[id(block)], view) for block in models
              for view in (*block.iter("view"), *block.iter("display"))]
