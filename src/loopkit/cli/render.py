@@ -88,6 +88,43 @@ TIME_BUDGET = typer.Option(
     help="Seconds a render may take; curved links fall back to routed ones on time.")
 
 
+class DirectionChoice(StrEnum):
+    up = "up"
+    down = "down"
+    both = "both"
+
+
+class CollapseChoice(StrEnum):
+    groups = "groups"
+
+
+FOCUS = typer.Option(
+    [], "--focus", metavar="VAR",
+    help="Draw only VAR (an id, or its label) and what lies within --depth links of it; "
+         "repeatable. The picture says how much it leaves out.")
+DEPTH = typer.Option(
+    None, "--depth", min=0, max=100, help="With --focus: how many links to follow (default 1).")
+DIRECTION = typer.Option(
+    None, "--direction",
+    help="With --focus: up (what drives VAR), down (what VAR drives) or both (default).")
+BETWEEN = typer.Option(
+    None, "--between", metavar="FROM TO",
+    help="Draw only the variables and links on a path from FROM to TO of at most "
+         "--max-length links (FROM = TO: the loops through it).")
+MAX_LENGTH = typer.Option(
+    None, "--max-length", min=1, max=100, help="With --between: the longest path, in links "
+    "(default 12).")
+LOOPS = typer.Option(
+    [], "--loops", metavar="R1,R3",
+    help="Draw only these loops (ids as `loopkit loops` lists them for the whole map).")
+GROUP = typer.Option(
+    [], "--group", metavar="NAME", help="Draw only this group's variables; repeatable.")
+COLLAPSE = typer.Option(
+    None, "--collapse",
+    help="groups: draw each group as one box, links between groups counted and signed "
+         "(+, \u2212, \u00b1 mixed).")
+
+
 @app.command("render")
 def render_command(
     files: list[str] = FILES,
@@ -103,6 +140,14 @@ def render_command(
     alt: bool = ALT,
     time_budget: float = TIME_BUDGET,
     stats: StatsFormat | None = STATS,
+    focus: list[str] = FOCUS,
+    depth: int | None = DEPTH,
+    direction: DirectionChoice | None = DIRECTION,
+    between: tuple[str, str] | None = BETWEEN,
+    max_length: int | None = MAX_LENGTH,
+    loops: list[str] = LOOPS,
+    group: list[str] = GROUP,
+    collapse: CollapseChoice | None = COLLAPSE,
 ) -> None:
     """Draw causal loop diagrams: signs at arrowheads, || on delays, loop badges.
 
@@ -117,6 +162,10 @@ def render_command(
       loopkit render --check examples/*.yaml
 
       loopkit render --alt diagram.yaml   # also diagram.alt.txt and diagram.desc.md
+
+      loopkit render map.yaml --focus obesity --depth 2 -o near-obesity.svg
+
+      loopkit render map.yaml --collapse groups -o overview.svg
     """
     from loopkit.render.dot import Style
 
@@ -142,7 +191,11 @@ def render_command(
         look = Style.parse(style)
     except ValueError as error:
         raise fail_usage(str(error)) from None
+    selection = selection_from(focus=focus, depth=depth, direction=direction, between=between,
+                               max_length=max_length, loops=loops, group=group,
+                               collapse=collapse)
     options: dict[str, Any] = {
+        "selection": selection,
         "fmt": fmt, "output": output, "each_loop": each_loop, "highlight": loop,
         "engine": engine.value, "renderer": renderer.value if renderer else None,
         "style": look, "time_budget": time_budget, "alt": alt,
@@ -156,6 +209,34 @@ def render_command(
     if not watch:
         raise typer.Exit(code)
     _watch(files, options)
+
+
+def selection_from(*, focus: list[str], depth: int | None, direction: Any,
+                   between: tuple[str, str] | None, max_length: int | None, loops: list[str],
+                   group: list[str], collapse: Any) -> Any:
+    """The focus options as a ``focus.Selection``; a usage error when they conflict."""
+    from loopkit.analysis.focus import DEFAULT_DEPTH, Selection
+
+    if not focus and (depth is not None or direction is not None):
+        raise fail_usage("--depth and --direction go with --focus VAR")
+    if between is None and max_length is not None:
+        raise fail_usage("--max-length goes with --between FROM TO")
+    ids = tuple(part.strip() for item in loops for part in item.split(",") if part.strip())
+    if loops and not ids:
+        raise fail_usage("--loops needs loop ids, e.g. --loops R1,B2")
+    selection = Selection(
+        focus=tuple(focus), depth=DEFAULT_DEPTH if depth is None else depth,
+        direction=direction.value if direction is not None else "both",
+        between=tuple(between) if between is not None else None,  # type: ignore[arg-type]
+        max_length=12 if max_length is None else max_length, loops=ids,
+        groups=tuple(group), collapse=collapse is not None)
+    chosen = selection.chosen()
+    if len(chosen) > 1:
+        flags = {"focus": "--focus", "between": "--between", "loops": "--loops",
+                 "group": "--group", "collapse": "--collapse"}
+        raise fail_usage("use one of " + ", ".join(flags[c] for c in chosen)
+                         + ", not several: each draws a different part of the map")
+    return selection
 
 
 def _format_from_suffix(output: str | None) -> str | None:
@@ -196,7 +277,27 @@ def _render_one(path: str, diagram: Any, *, check: bool, **options: Any) -> int:
         note(f"{path}: note: loop search stopped ({analysis.reason}): links name only the "
              "loops found")
     options = {**options, "time_budget": max(budget - (time.monotonic() - started), 0.1)}
+    selection = options.get("selection")
+    view = None
+    full_ids = {lp.id for lp in analysis.loops}
+    if selection is not None and not selection.empty:
+        from loopkit.analysis.focus import SelectionError, select, view_analysis
+
+        try:
+            view = select(diagram, selection, analysis)
+        except SelectionError as error:
+            fail_usage(str(error))
+            return EXIT_USAGE
+        assert view is not None
+        diagram, analysis = view.diagram, view_analysis(view, analysis)
+    options["view"] = view
     highlight = options["highlight"]
+    if highlight is not None and view is not None and highlight in full_ids and \
+            highlight not in {lp.id for lp in analysis.loops}:
+        fail_usage(f"{path}: loop '{highlight}' is not wholly inside this view "
+                   f"({view.what}); loops in it: "
+                   + (", ".join(lp.id for lp in analysis.loops[:12]) or "none"))
+        return EXIT_USAGE
     if highlight is not None and highlight not in {lp.id for lp in analysis.loops}:
         ids = [lp.id for lp in analysis.loops]
         echo_line(f"loopkit: error: {path}: no loop '{highlight}'{suggest(highlight, ids)}"
@@ -205,10 +306,10 @@ def _render_one(path: str, diagram: Any, *, check: bool, **options: Any) -> int:
         return EXIT_USAGE
     stats = options.pop("stats", None)
     outputs = plan_outputs(path, diagram, analysis,
-                           **{k: v for k, v in options.items() if k != "alt"})
+                           **{k: v for k, v in options.items() if k not in ("alt", "selection")})
     pictures = len(outputs)
     if options.get("alt"):
-        outputs += _alt_outputs(diagram, analysis, outputs)
+        outputs += _alt_outputs(diagram, analysis, outputs, view)
     for remark in dict.fromkeys(remark for out in outputs for remark in out.notes):
         note(f"{path}: note: {remark}")
     if check:
@@ -248,7 +349,7 @@ def _print_stats(path: str, diagram: Any, analysis: Any, outputs: list[Any], fmt
         svg = out.data if options["fmt"] == "svg" else render(
             diagram, "svg", analysis, highlight=out.loop, engine=options["engine"],
             renderer=options["renderer"], style=options["style"],
-            time_budget=options["time_budget"])
+            time_budget=options["time_budget"], view=options.get("view"))
         metrics = measure_svg(svg, loops)
         records.append((out, metrics))
     to_stderr = any(out.path is None for out in outputs)
@@ -265,7 +366,8 @@ def _print_stats(path: str, diagram: Any, analysis: Any, outputs: list[Any], fmt
     typer.echo(text, err=to_stderr)
 
 
-def _alt_outputs(diagram: Any, analysis: Any, pictures: list[Any]) -> list[Any]:
+def _alt_outputs(diagram: Any, analysis: Any, pictures: list[Any],
+                 view: Any = None) -> list[Any]:
     """``NAME.alt.txt`` and ``NAME.desc.md`` beside each picture (``--alt``)."""
     from loopkit.render.files import Output
     from loopkit.report.alt import alt_text, long_description
@@ -276,11 +378,11 @@ def _alt_outputs(diagram: Any, analysis: Any, pictures: list[Any]) -> list[Any]:
             continue
         stem = Path(picture.path).with_suffix("")
         out += [Output(f"{stem}.alt.txt",
-                       (alt_text(diagram, analysis, picture.loop) + "\n").encode("utf-8"),
-                       picture.loop),
+                       (alt_text(diagram, analysis, picture.loop, view=view) + "\n")
+                       .encode("utf-8"), picture.loop),
                 Output(f"{stem}.desc.md",
-                       long_description(diagram, analysis, picture.loop).encode("utf-8"),
-                       picture.loop)]
+                       long_description(diagram, analysis, picture.loop, view=view)
+                       .encode("utf-8"), picture.loop)]
     return out
 
 
@@ -299,7 +401,33 @@ def _flags_hint(options: dict[str, Any]) -> str:
         parts.append(f" --engine {options['engine']}")
     if options.get("alt"):
         parts.append(" --alt")
+    parts += _selection_flags(options.get("selection"))
     return "".join(parts)
+
+
+def _selection_flags(selection: Any) -> list[str]:
+    """The focus flags that reproduce a view (quoted for a POSIX shell)."""
+    import shlex
+
+    if selection is None or selection.empty:
+        return []
+    from loopkit.analysis.focus import DEFAULT_DEPTH
+
+    parts = [f" --focus {shlex.quote(name)}" for name in selection.focus]
+    if selection.focus and selection.depth != DEFAULT_DEPTH:
+        parts.append(f" --depth {selection.depth}")
+    if selection.focus and selection.direction != "both":
+        parts.append(f" --direction {selection.direction}")
+    if selection.between is not None:
+        parts.append(" --between " + " ".join(map(shlex.quote, selection.between)))
+        if selection.max_length != 12:
+            parts.append(f" --max-length {selection.max_length}")
+    if selection.loops:
+        parts.append(f" --loops {shlex.quote(','.join(selection.loops))}")
+    parts += [f" --group {shlex.quote(name)}" for name in selection.groups]
+    if selection.collapse:
+        parts.append(" --collapse groups")
+    return parts
 
 
 def _watch(files: list[str], options: dict[str, Any]) -> None:
