@@ -170,8 +170,20 @@ def resolve_variable(diagram: Diagram, name: str, what: str = "variable") -> str
 
     candidates = list(dict.fromkeys([v.id for v in diagram.variables]
                                     + [v.label for v in diagram.variables]))
+    hint = suggest(name, candidates)
+    if not hint and wanted:
+        # a word of a long label ("obesity"): the labels that contain it
+        holding = [v.label for v in diagram.variables
+                   if wanted in " ".join(v.label.split()).casefold()]
+        if len(holding) == 1:
+            hint = f" (did you mean '{holding[0]}'?)"
+        elif holding:
+            hint = (" (labels containing it: " + ", ".join(
+                _quoted(label) for label in holding[:NAMES_SHOWN])
+                + (f" and {len(holding) - NAMES_SHOWN} more" if len(holding) > NAMES_SHOWN
+                   else "") + ")")
     raise SelectionError(f"{diagram.path}: {what} '{name}' is not a variable of this "
-                         f"diagram{suggest(name, candidates)}")
+                         f"diagram{hint}")
 
 
 def groups_of(diagram: Diagram) -> list[str]:

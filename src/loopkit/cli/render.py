@@ -269,26 +269,42 @@ def _render_one(path: str, diagram: Any, *, check: bool, **options: Any) -> int:
     from loopkit.render.files import plan_outputs, stale_outputs, write_outputs
 
     started = time.monotonic()
+    selection = options.get("selection")
+    view = None
+    if selection is not None and not selection.empty and not selection.loops:
+        # names are checked before the loop search: a typo costs nothing
+        from loopkit.analysis.focus import SelectionError, select
+
+        try:
+            view = select(diagram, selection)
+        except SelectionError as error:
+            fail_usage(str(error))
+            return EXIT_USAGE
     # The loop search is part of the render: it gets a share of the budget, the
-    # drawing what is left.
+    # drawing what is left. It runs on the whole map, so a view keeps its loop ids.
     budget = options["time_budget"]
-    analysis = analyse_loops(diagram, time_budget=budget * ANALYSIS_SHARE)
+    if view is not None and view.collapsed:
+        from loopkit.analysis.loops import LoopAnalysis
+
+        analysis = LoopAnalysis(diagram, [])  # an overview draws no loops: none searched
+    else:
+        analysis = analyse_loops(diagram, time_budget=budget * ANALYSIS_SHARE)
     if analysis.truncated:
         note(f"{path}: note: loop search stopped ({analysis.reason}): links name only the "
              "loops found")
     options = {**options, "time_budget": max(budget - (time.monotonic() - started), 0.1)}
-    selection = options.get("selection")
-    view = None
     full_ids = {lp.id for lp in analysis.loops}
-    if selection is not None and not selection.empty:
-        from loopkit.analysis.focus import SelectionError, select, view_analysis
+    if selection is not None and selection.loops:
+        from loopkit.analysis.focus import SelectionError, select
 
         try:
             view = select(diagram, selection, analysis)
         except SelectionError as error:
             fail_usage(str(error))
             return EXIT_USAGE
-        assert view is not None
+    if view is not None:
+        from loopkit.analysis.focus import view_analysis
+
         diagram, analysis = view.diagram, view_analysis(view, analysis)
     options["view"] = view
     highlight = options["highlight"]

@@ -36,8 +36,8 @@ def view_sentence(view: View, escape: Callable[[str], str]) -> str:
         text = (f"An overview of the whole map ({whole}). {view.caption} Loops are not "
                 "drawn in an overview.")
     else:
-        text = (f"Part of the map ({whole}): {view.caption} Loop ids are those of the "
-                "whole map.")
+        text = (f"Part of the map, which has {whole}: {view.what}; {view.left_out}. "
+                "Loop ids are those of the whole map.")
     text += "".join(f" Note: {note}." for note in view.notes)
     return escape(text)
 

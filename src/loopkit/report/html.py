@@ -236,6 +236,9 @@ def _diagram(report: DiagramReport, n: int, level: int) -> list[str]:
            f'<p class="file">{xml_text(report.file)}</p>']
     if report.diagram.description:
         out.append(f"<p>{xml_text(report.diagram.description)}</p>")
+    part = report.view_sentence(xml_text)
+    if part is not None:
+        out.append(f'<p class="view-note">{part}</p>')
     out.append(f"<p><strong>{xml_text(summary_sentence(report.analysis.summary))}.</strong></p>")
     if report.problems:
         out.append('<ul class="problems">' + "".join(
