@@ -10,6 +10,7 @@ the links on a simple path of at most ``max_length`` links, and
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -17,8 +18,8 @@ from hypothesis import strategies as st
 
 from loopkit.analysis.focus import (
     MIXED,
-    SelectionError,
     Selection,
+    SelectionError,
     between,
     collapse_groups,
     group_view,
@@ -99,12 +100,12 @@ def _on_paths(diagram: Diagram, source: str, target: str, most: int) -> set[tupl
     for path in _simple_paths(diagram, source):
         if source != target:
             if path[-1] == target and len(path) - 1 <= most:
-                found.update(zip(path, path[1:], strict=False))
+                found.update(pairwise(path))
             continue
         for nxt in out.get(path[-1], []):
             if nxt == source and len(path) <= most:  # the cycle closes
                 whole = [*path, nxt]
-                found.update(zip(whole, whole[1:], strict=False))
+                found.update(pairwise(whole))
     return found
 
 

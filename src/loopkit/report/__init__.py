@@ -143,15 +143,16 @@ def _look(dash: str, width: float) -> str:
     return f"{weight} {line} outline, {corners} corners"
 
 
-def group_rows(diagram: Diagram) -> list[GroupRow]:
-    """Groups in order of first use, described as the default picture draws them."""
+def group_rows(diagram: Diagram, order: Sequence[str] | None = None) -> list[GroupRow]:
+    """Groups in order of first use, described as the default picture draws them
+    (``order``: the whole map's groups, when ``diagram`` is a focus view of it)."""
     from loopkit.render.dot import group_fills, group_outline
 
     members: dict[str, list[str]] = {}
     for variable in diagram.variables:
         if variable.group is not None:
             members.setdefault(variable.group, []).append(variable.label)
-    fills = group_fills(diagram)
+    fills = group_fills(diagram, order=order)
     return [GroupRow(name, _look(*group_outline(fills[name])[1:]), tuple(labels))
             for name, labels in members.items()]
 

@@ -106,7 +106,7 @@ def long_description(diagram: Diagram, analysis: LoopAnalysis,
         lines.append(f"- {md(row.source)} → {md(row.target)}: {sign} ({row.symbol})"
                      f"{', delayed' if row.delay else ''}, {on}.{extra}")
     lines.append("")
-    groups = group_rows(diagram)
+    groups = group_rows(diagram, view.group_order if view is not None else None)
     if groups:
         lines += ["## Groups", ""]
         lines += [f"- **{md(g.name)}** (drawn with a {g.look}): {md(', '.join(g.variables))}"

@@ -303,7 +303,7 @@ def _diagram(report: DiagramReport, n: int, level: int) -> list[str]:
     out += _table(f"Links of {title}", f"d{n}-links-caption",
                   "<th>From</th><th>To</th><th>Sign</th><th>Delay</th><th>Loops</th>"
                   "<th>Description</th>", link_table, ' class="links"')
-    groups = group_rows(report.diagram)
+    groups = group_rows(report.diagram, report.view.group_order if report.view else None)
     if groups:
         out += [f"<{h2}>Groups</{h2}>", '<ul class="groups">']
         out += [f"<li><strong>{xml_text(g.name)}</strong> (drawn with a {g.look}): "

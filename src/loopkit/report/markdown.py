@@ -121,7 +121,7 @@ def _diagram(report: DiagramReport, level: int, names: dict[str | None, str] | N
                     "delayed" if r.delay else "no", md(", ".join(r.loops)) or "none",
                     md(r.description)]) for r in rows]
     lines.append("")
-    groups = group_rows(diagram)
+    groups = group_rows(diagram, report.view.group_order if report.view else None)
     if groups:
         lines += [f"{h}# Groups", ""]
         lines += [f"- **{md(g.name)}** (drawn with a {g.look}): "
