@@ -30,8 +30,8 @@ from loopkit.analysis.focus import (
     view_analysis,
 )
 from loopkit.analysis.loops import analyse_loops
-from loopkit.loader import load_diagram
 from loopkit.model import Diagram, Link, Polarity, Variable
+from loopkit.read.load import load_diagram
 from tests.helpers import EXAMPLES, foresight_diagram
 
 SIGNS = (Polarity.POSITIVE, Polarity.NEGATIVE, Polarity.UNKNOWN)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from loopkit.cli import app
+from loopkit.cli.app import app
 from loopkit.model import Diagram, Link, Polarity, Variable
 from tests.helpers import ROOT, foresight_diagram
 
@@ -118,7 +118,7 @@ def test_loops_view_keeps_the_full_listings_ids(tmp_path: Path,
 
 
 def test_foresight_loops_and_focus_keep_ids(tmp_path: Path) -> None:
-    from loopkit.writer import write_yaml
+    from loopkit.interop.yaml_writer import write_yaml
 
     source = tmp_path / "foresight.yaml"
     source.write_text(write_yaml(foresight_diagram()), encoding="utf-8")
@@ -155,7 +155,7 @@ def test_collapse_groups_draws_counts_and_combined_signs(
 
 
 def test_collapse_foresight_marks_mixed_links_and_says_so_in_the_legend(tmp_path: Path) -> None:
-    from loopkit.writer import write_yaml
+    from loopkit.interop.yaml_writer import write_yaml
 
     source = tmp_path / "foresight.yaml"
     source.write_text(write_yaml(foresight_diagram()), encoding="utf-8")
@@ -196,7 +196,7 @@ HOSTILE = '<script>alert("x")</script> & \\N \\l \u202e]]>'
 
 
 def _hostile(tmp_path: Path) -> Path:
-    from loopkit.writer import write_yaml
+    from loopkit.interop.yaml_writer import write_yaml
 
     diagram = Diagram(
         (Variable("a", HOSTILE, f"grp {HOSTILE}"), Variable("b", "plain", f"grp {HOSTILE}"),

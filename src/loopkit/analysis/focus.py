@@ -131,7 +131,7 @@ def _count(n: int, word: str) -> str:
 
 def _quoted(text: str) -> str:
     """A label quoted in a view's words: one line, at most ``NAME_CHARS`` characters."""
-    from loopkit.escape import strip_control
+    from loopkit.text import strip_control
 
     flat = " ".join(strip_control(text).split())
     if len(flat) > NAME_CHARS:
@@ -166,7 +166,7 @@ def resolve_variable(diagram: Diagram, name: str, what: str = "variable") -> str
         raise SelectionError(f"{diagram.path}: {what} '{name}' is the label of "
                              f"{len(matches)} variables; name one by its id: "
                              + ", ".join(f"'{m}'" for m in matches[:NAMES_SHOWN]))
-    from loopkit.loader import suggest
+    from loopkit.text import suggest
 
     candidates = list(dict.fromkeys([v.id for v in diagram.variables]
                                     + [v.label for v in diagram.variables]))
@@ -199,7 +199,7 @@ def resolve_group(diagram: Diagram, name: str, what: str = "group") -> str:
     folded = [g for g in groups if g.casefold() == name.casefold()]
     if len(folded) == 1:
         return folded[0]
-    from loopkit.loader import suggest
+    from loopkit.text import suggest
 
     if not groups:
         raise SelectionError(f"{diagram.path}: {what} '{name}': this diagram has no groups "
@@ -211,7 +211,7 @@ def resolve_group(diagram: Diagram, name: str, what: str = "group") -> str:
 
 def resolve_loops(analysis: LoopAnalysis, ids: Iterable[str], what: str = "loop") -> list[Loop]:
     """The loops of ``analysis`` named by ``ids`` (ids of the full map's listing)."""
-    from loopkit.loader import suggest
+    from loopkit.text import suggest
 
     by_id = {loop.id: loop for loop in analysis.loops}
     chosen = []

@@ -7,9 +7,19 @@ from typing import Any
 
 import typer
 
-from loopkit.cli import app
-from loopkit.cli.analyse import LIMIT, MAX_LENGTH, TIME_BUDGET, _analyse_all
-from loopkit.cli.common import EXIT_OK, EXIT_PROBLEMS, FILES, fail_usage, note, print_problems
+from loopkit.cli.app import app
+from loopkit.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    FILES,
+    LIMIT,
+    MAX_LENGTH,
+    TIME_BUDGET,
+    SearchProgress,
+    fail_usage,
+    note,
+    print_problems,
+)
 from loopkit.cli.render import BETWEEN, DEPTH, DIRECTION, FOCUS, GROUP, LOOPS, DirectionChoice
 
 
@@ -77,7 +87,7 @@ def report_command(
     from pathlib import Path
 
     from loopkit.fsutil import atomic_write
-    from loopkit.report import (
+    from loopkit.output.report import (
         build_reports,
         default_svg,
         html_report,
@@ -93,12 +103,14 @@ def report_command(
                          "use a .html or .md file or --format html|markdown")
     from dataclasses import replace
 
+    from loopkit.check import CheckOptions, analyse_files
     from loopkit.cli.render import selection_from
 
     selection = selection_from(focus=focus, depth=depth, direction=direction, between=between,
                                max_length=None, loops=loops, group=group, collapse=None)
     selection = replace(selection, max_length=max_length)
-    results = _analyse_all(files, max_length=max_length, limit=limit, time_budget=time_budget)
+    results = analyse_files(files, CheckOptions(
+        max_length=max_length, limit=limit, time_budget=time_budget), progress=SearchProgress)
     unreadable = [r for r in results if r.diagram is None]
     if unreadable:
         for result in unreadable:
@@ -137,7 +149,7 @@ def _views(results: list[Any], selection: Any) -> list[Any]:
     A name one file lacks is a usage error: no report is written.
     """
     from loopkit.analysis.focus import SelectionError, select, view_analysis
-    from loopkit.reporting import FileResult
+    from loopkit.output.records import FileResult
 
     views = []
     for k, result in enumerate(results):

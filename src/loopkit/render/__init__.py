@@ -23,8 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from loopkit.render.dot import STYLE_CHOICES, Style, build_dot
-from loopkit.render.engine import (
+from loopkit.render.dotsource import STYLE_CHOICES, Style, build_dot
+from loopkit.render.graphviz import (
     ENGINES,
     RENDERER_ENV,
     RENDERERS,
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from loopkit.analysis.focus import View
     from loopkit.analysis.loops import LoopAnalysis
     from loopkit.model import Diagram
-    from loopkit.render.engine import Renderer
+    from loopkit.render.graphviz import Renderer
     from loopkit.render.layout import Budget, Layout
 
 __all__ = [
@@ -135,7 +135,7 @@ def draw(
     ``focus.view_analysis``) draws a focus view: its caption under the title,
     its loops' badges, a collapsed view's link counts.
     """
-    from loopkit.render.dot import emphasis_for
+    from loopkit.render.dotsource import emphasis_for
     from loopkit.render.layout import Budget
     from loopkit.render.scene import Badge, compose
 

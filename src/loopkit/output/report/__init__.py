@@ -20,7 +20,7 @@ from loopkit.problems import Problem
 
 if TYPE_CHECKING:
     from loopkit.analysis.focus import View
-    from loopkit.reporting import FileResult
+    from loopkit.output.records import FileResult
 
 #: Loops drawn with their own highlighted picture, per diagram.
 DEFAULT_MAX_PICTURES = 30
@@ -56,7 +56,7 @@ class DiagramReport:
         """What part of the map the report shows and what it leaves out, in words."""
         if self.view is None:
             return None
-        from loopkit.report.alt import view_sentence
+        from loopkit.output.report.alt import view_sentence
 
         return view_sentence(self.view, escape)
 
@@ -146,7 +146,7 @@ def _look(dash: str, width: float) -> str:
 def group_rows(diagram: Diagram, order: Sequence[str] | None = None) -> list[GroupRow]:
     """Groups in order of first use, described as the default picture draws them
     (``order``: the whole map's groups, when ``diagram`` is a focus view of it)."""
-    from loopkit.render.dot import group_fills, group_outline
+    from loopkit.render.dotsource import group_fills, group_outline
 
     members: dict[str, list[str]] = {}
     for variable in diagram.variables:
@@ -199,21 +199,21 @@ def build_reports(
 
 
 def html_report(reports: Sequence[DiagramReport]) -> str:
-    from loopkit.report.html import html_report as build
+    from loopkit.output.report.html import html_report as build
 
     return build(reports)
 
 
 def markdown_report(reports: Sequence[DiagramReport], *, images: bool = True,
                     picture_stem: str = "report") -> str:
-    from loopkit.report.markdown import markdown_report as build
+    from loopkit.output.report.markdown import markdown_report as build
 
     return build(reports, images=images, picture_stem=picture_stem)
 
 
 def markdown_pictures(reports: Sequence[DiagramReport], stem: str) -> dict[str, str]:
     """File name -> SVG of the pictures ``markdown_report`` links (written beside it)."""
-    from loopkit.report.markdown import markdown_pictures as build
+    from loopkit.output.report.markdown import markdown_pictures as build
 
     return build(reports, stem)
 
