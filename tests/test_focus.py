@@ -250,3 +250,39 @@ def test_labels_in_the_caption_are_one_line_and_bounded() -> None:
     caption = neighbourhood(diagram, ["a"], 0).caption
     assert "\n" not in caption and "\x1b" not in caption
     assert len(caption) < 120
+
+
+@settings(max_examples=100, deadline=None)
+@given(graphs(), st.data())
+def test_every_view_is_a_part_of_the_map_and_counts_what_it_leaves_out(
+        diagram: Diagram, data: st.DataObject) -> None:
+    ids = [v.id for v in diagram.variables]
+    groups = sorted({v.group for v in diagram.variables if v.group})
+    full = analyse_loops(diagram)
+    choices = [Selection(focus=(data.draw(st.sampled_from(ids)),),
+                         depth=data.draw(st.integers(0, 3))),
+               Selection(between=(data.draw(st.sampled_from(ids)),
+                                  data.draw(st.sampled_from(ids))), max_length=4)]
+    if groups:
+        choices.append(Selection(groups=(data.draw(st.sampled_from(groups)),)))
+    if full.loops:
+        choices.append(Selection(loops=(data.draw(st.sampled_from(full.loops)).id,)))
+    for selection in choices:
+        try:
+            view = select(diagram, selection, full)
+        except SelectionError:
+            continue  # no path within the bound
+        assert view is not None
+        shown = view.diagram
+        assert set(shown.variables) <= set(diagram.variables)
+        assert set(shown.links) <= set(diagram.links)
+        kept = {v.id for v in shown.variables}
+        assert all(lk.source in kept and lk.target in kept for lk in shown.links)
+        # file order kept
+        assert list(shown.variables) == [v for v in diagram.variables if v.id in kept]
+        assert view.hidden_variables + len(shown.variables) == len(diagram.variables)
+        assert view.hidden_links + len(shown.links) == len(diagram.links)
+        inside = view_analysis(view, full)
+        links = {lk.key for lk in shown.links}
+        assert inside.loops == [lp for lp in full.loops
+                                if all(lk.key in links for lk in lp.links)]

@@ -263,3 +263,21 @@ def test_hostile_names_are_escaped_in_the_report(tmp_path: Path) -> None:
     note = re.search(r'<p class="view-note">(.*?)</p>', page)
     assert note is not None
     assert "<" not in note[1] and "&lt;script&gt;" in note[1]
+
+
+def test_focus_on_a_map_with_countless_loops_is_bounded(tmp_path: Path) -> None:
+    """Every pair of 14 variables linked both ways: over 10^10 loops. The view's loops
+    come from the bounded search of the whole map, which says where it stopped."""
+    from loopkit.interop.yaml_writer import write_yaml
+
+    names = [f"x{i}" for i in range(14)]
+    diagram = Diagram.build(names, [(a, b, "+") for a in names for b in names if a != b])
+    source = tmp_path / "dense.yaml"
+    source.write_text(write_yaml(diagram), encoding="utf-8")
+    out = tmp_path / "x.svg"
+    result = CliRunner().invoke(app, ["render", str(source), "--focus", "x3", "--depth", "0",
+                                      "--time-budget", "8", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "loop search stopped" in result.stderr
+    root = ET.fromstring(out.read_text(encoding="utf-8"))
+    assert "13 more variables and 182 links not shown" in (root.findtext(f"{SVG}title") or "")
