@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 Direction = Literal["up", "down", "both"]
 DIRECTIONS: tuple[Direction, ...] = ("up", "down", "both")
 DEFAULT_DEPTH = 1
+#: Longest path ``between`` takes (its search recurses once per link of a path).
+MAX_PATH_LENGTH = 500
 #: Link examinations ``between`` may make before it stops confirming paths.
 DEFAULT_MAX_STEPS = 1_000_000
 #: Names quoted in a view's words before "and N more" (keeps captions bounded).
@@ -377,8 +379,8 @@ def between(diagram: Diagram, source: str, target: str, max_length: int,
     ``max_steps`` link examinations bound the confirming: past it, the
     candidates not yet confirmed are shown too, and ``notes`` says how many.
     """
-    if max_length < 1:
-        raise ValueError("max_length must be 1 or more")
+    if not 1 <= max_length <= MAX_PATH_LENGTH:
+        raise ValueError(f"max_length must be 1 to {MAX_PATH_LENGTH}")
     s = diagram.index[resolve_variable(diagram, source, what)]
     t = diagram.index[resolve_variable(diagram, target, what)]
     out, inc = _adjacency(diagram)

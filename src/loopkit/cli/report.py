@@ -20,7 +20,16 @@ from loopkit.cli.common import (
     note,
     print_problems,
 )
-from loopkit.cli.render import BETWEEN, DEPTH, DIRECTION, FOCUS, GROUP, LOOPS, DirectionChoice
+from loopkit.cli.focus_options import (
+    BETWEEN,
+    DEPTH,
+    DIRECTION,
+    FOCUS,
+    GROUP,
+    LOOPS,
+    DirectionChoice,
+    selection_from,
+)
 
 
 class ReportFormat(StrEnum):
@@ -104,7 +113,6 @@ def report_command(
     from dataclasses import replace
 
     from loopkit.check import CheckOptions, analyse_files
-    from loopkit.cli.render import selection_from
 
     selection = selection_from(focus=focus, depth=depth, direction=direction, between=between,
                                max_length=None, loops=loops, group=group, collapse=None)
