@@ -118,8 +118,10 @@ class View:
     def caption(self) -> str:
         """One sentence for the picture and its text: the selection and what it leaves out."""
         if self.collapsed:
+            mixed = (f" ({MIXED} mixed)" if any(label.endswith(MIXED)
+                                                for label in self.sign_labels.values()) else "")
             return (f"{_upper(self.what)}: a link's label gives how many links it stands for "
-                    f"and their combined sign ({MIXED} mixed); {self.left_out}.")
+                    f"and their combined sign{mixed}; {self.left_out}.")
         return f"{_upper(self.what)}: {self.left_out}."
 
 
