@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loopkit.interop import sdexpr
-from loopkit.interop._common import Notes
+from loopkit.interop._common import Draft, Notes
 from loopkit.model import Link, Polarity, Variable
 from loopkit.problems import Problem, Severity
+
+if TYPE_CHECKING:
+    from loopkit.interop import ImportResult
 
 POLICIES = ("equations", "drawn")
 #: How a lookup that is not monotone is signed (docs/interop.md): never, over its input's
@@ -415,3 +418,20 @@ def signed_links(variables: dict[str, SdVariable], drawn: list[Drawn],
 
 __all__ = ["LOOKUP_POLICIES", "NOTES", "POLICIES", "Drawn", "SdVariable", "constants",
            "function_roles", "signed_links", "with_kinds"]
+
+
+def finish_model(model: dict[str, SdVariable], variables: Iterable[Variable], links: list[Link],
+                 warnings: Iterable[Problem], notes: Notes, templates: dict[str, str], *,
+                 filename: str, fmt: str, title: str | None,
+                 drop_constants: bool) -> ImportResult:
+    """What every SD reader (Vensim, XMILE, Systo) returns once its links are signed:
+    variables carry their stock/flow kind, and ``--drop-constants`` is applied and said."""
+    draft = Draft(filename, fmt, notes=notes, variables=list(with_kinds(variables, model)),
+                  links=links, title=title, warnings=list(warnings))
+    result = draft.finish(templates)
+    if not drop_constants:
+        return result
+    from loopkit.interop.thinning import drop_constants as drop
+
+    diagram, note = drop(result.diagram, constants(model))
+    return replace(result, diagram=diagram, notes=(*result.notes, note))

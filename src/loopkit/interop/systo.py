@@ -22,13 +22,17 @@ from loopkit.interop._common import (
     json_fail,
     link_notes,
     load_json,
-    merge_links,
     too_many,
 )
 from loopkit.interop._sdsigns import NOTES as SIGN_NOTES
-from loopkit.interop._sdsigns import Drawn, SdVariable, constants, signed_links, with_kinds
+from loopkit.interop._sdsigns import (
+    Drawn,
+    SdVariable,
+    finish_model,
+    signed_links,
+)
 from loopkit.interop.sdexpr import ExpressionError, parse
-from loopkit.model import Diagram, Polarity, Variable
+from loopkit.model import Polarity, Variable
 
 _KINDS = {"stock": "stock", "valve": "flow", "variable": "aux"}
 _NOTES = {
@@ -146,15 +150,9 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
         start_time=float(start_time) if isinstance(start_time, int | float) else None)
     meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
     title = str(meta.get("title") or "").strip()
-    diagram = Diagram(with_kinds(tuple(variables), model), merge_links(links, notes), (),
-                      title if title and title != "no title" else None, None, filename)
-    lines = notes.lines(_NOTES)
-    if drop_constants:
-        from loopkit.interop.thinning import drop_constants as drop
-
-        diagram, note = drop(diagram, constants(model))
-        lines = (*lines, note)
-    return ImportResult(diagram, lines, "systo", tuple(warnings))
+    return finish_model(model, variables, links, warnings, notes, _NOTES, filename=filename,
+                        fmt="systo", title=title if title and title != "no title" else None,
+                        drop_constants=drop_constants)
 
 
 def _names(source: str) -> list[str]:

@@ -30,20 +30,18 @@ from loopkit.interop._common import (
     fail,
     line_col,
     link_notes,
-    merge_links,
     too_many,
 )
 from loopkit.interop._sdsigns import NOTES as SIGN_NOTES
 from loopkit.interop._sdsigns import (
     Drawn,
     SdVariable,
-    constants,
+    finish_model,
     function_roles,
     signed_links,
-    with_kinds,
 )
 from loopkit.interop.sdexpr import ExpressionError, parse, table_points
-from loopkit.model import Diagram, Polarity, Variable
+from loopkit.model import Polarity, Variable
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _NUMBER_LIST = re.compile(r"[-+\d.eE,;\s]+")
@@ -409,15 +407,8 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
                                    polarity=polarity, keep_initial=keep_initial, roles=roles,
                                    lookups=lookup_signs, start_time=_start_time(equations))
     links = [lk for lk in links if lk.source in vid.values() and lk.target in vid.values()]
-    diagram = Diagram(with_kinds(variables, model), merge_links(links, notes), (), None, None,
-                      filename)
-    lines = notes.lines(_NOTES)
-    if drop_constants:
-        from loopkit.interop.thinning import drop_constants as drop
-
-        diagram, note = drop(diagram, constants(model))
-        lines = (*lines, note)
-    return ImportResult(diagram, lines, "vensim", tuple(warnings))
+    return finish_model(model, variables, links, warnings, notes, _NOTES, filename=filename,
+                        fmt="vensim", title=None, drop_constants=drop_constants)
 
 
 def initial_values(text: str) -> dict[str, float | None]:

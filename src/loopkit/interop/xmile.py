@@ -29,7 +29,6 @@ from loopkit.interop._common import (
     XmlNode,
     fail,
     link_notes,
-    merge_links,
     parse_xml,
     too_many,
 )
@@ -38,12 +37,11 @@ from loopkit.interop._sdsigns import (
     Analysis,
     Drawn,
     SdVariable,
-    constants,
+    finish_model,
     signed_links,
-    with_kinds,
 )
 from loopkit.interop.sdexpr import ExpressionError, parse
-from loopkit.model import Diagram, Polarity, Variable
+from loopkit.model import Polarity, Variable
 
 _KINDS = ("stock", "flow", "aux")
 _NUMBER_LIST = re.compile(r"[-+\d.eE,;\s]+")
@@ -283,15 +281,9 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
                                    lookups=lookup_signs, start_time=_start_time(root))
     name = root.find("header")
     title = name.child_text("name") if name is not None else None
-    diagram = Diagram(with_kinds(tuple(variables), model), merge_links(links, notes), (),
-                      title.strip() if title and title.strip() else None, None, filename)
-    lines = notes.lines(_NOTES)
-    if drop_constants:
-        from loopkit.interop.thinning import drop_constants as drop
-
-        diagram, note = drop(diagram, constants(model))
-        lines = (*lines, note)
-    return ImportResult(diagram, lines, "xmile", tuple(warnings))
+    return finish_model(model, variables, links, warnings, notes, _NOTES, filename=filename,
+                        fmt="xmile", title=title.strip() if title and title.strip() else None,
+                        drop_constants=drop_constants)
 
 
 def _scoped(scope: str, key: str) -> str:
