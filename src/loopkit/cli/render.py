@@ -189,7 +189,7 @@ def render_command(
         choose_renderer(options["renderer"]).require(fmt if fmt != "dot" else "svg")
     if check:
         raise typer.Exit(_check_all(files, check_format, options))
-    code = _render_all(files, check=False, **options)
+    code = _render_all(files, **options)
     if not watch:
         raise typer.Exit(code)
     _watch(files, options)
@@ -217,7 +217,7 @@ def _check_all(files: list[str], check_format: Format, options: dict[str, Any]) 
             records.append(RenderCheckResult(path, problems=problems))
             code = max(code, EXIT_PROBLEMS)
             continue
-        code = max(code, _render_one(path, diagram, check=True, checked=records, **options))
+        code = max(code, _render_one(path, diagram, checked=records, **options))
     emit(Report("render", records), check_format)
     return code
 
@@ -228,8 +228,8 @@ def _load(files: list[str]) -> list[Any]:
     return load_files(files)
 
 
-def _render_all(files: list[str], *, check: bool, **options: Any) -> int:
-    """Render (or check) each file; returns the exit code."""
+def _render_all(files: list[str], **options: Any) -> int:
+    """Render each file; returns the exit code."""
     from loopkit.check import load_files
 
     code = EXIT_OK
@@ -238,18 +238,18 @@ def _render_all(files: list[str], *, check: bool, **options: Any) -> int:
             print_problems(problems)
             code = max(code, EXIT_PROBLEMS)
             continue
-        code = max(code, _render_one(path, diagram, check=check, **options))
+        code = max(code, _render_one(path, diagram, **options))
     return code
 
 
-def _render_one(path: str, diagram: Any, *, check: bool, checked: list[Any] | None = None,
+def _render_one(path: str, diagram: Any, *, checked: list[Any] | None = None,
                 **options: Any) -> int:
+    """Render one diagram, or with ``checked`` (``--check``) add its record there."""
     import time
 
     from loopkit.analysis.loops import analyse_loops
     from loopkit.render import ANALYSIS_SHARE
     from loopkit.render.files import plan_outputs, stale_outputs, write_outputs
-    from loopkit.text import suggest
 
     started = time.monotonic()
     selection = options.get("selection")
@@ -290,18 +290,7 @@ def _render_one(path: str, diagram: Any, *, check: bool, checked: list[Any] | No
 
         diagram, analysis = view.diagram, view_analysis(view, analysis)
     options["view"] = view
-    highlight = options["highlight"]
-    if highlight is not None and view is not None and highlight in full_ids and \
-            highlight not in {lp.id for lp in analysis.loops}:
-        fail_usage(f"{path}: loop '{highlight}' is not wholly inside this view "
-                   f"({view.what}); loops in it: "
-                   + (", ".join(lp.id for lp in analysis.loops[:12]) or "none"))
-        return EXIT_USAGE
-    if highlight is not None and highlight not in {lp.id for lp in analysis.loops}:
-        ids = [lp.id for lp in analysis.loops]
-        echo_line(f"loopkit: error: {path}: no loop '{highlight}'{suggest(highlight, ids)}"
-                  f" (loops: {', '.join(ids[:12]) or 'none'}"
-                  f"{', ...' if len(ids) > 12 else ''})", err=True)
+    if not _highlight_found(path, options["highlight"], analysis, view, full_ids):
         return EXIT_USAGE
     stats = options.pop("stats", None)
     outputs = plan_outputs(path, diagram, analysis,
@@ -311,16 +300,15 @@ def _render_one(path: str, diagram: Any, *, check: bool, checked: list[Any] | No
         outputs += _alt_outputs(diagram, analysis, outputs, view)
     for remark in dict.fromkeys(remark for out in outputs for remark in out.notes):
         note(f"{path}: note: {remark}")
-    if check:
+    if checked is not None:  # --check: compare, write nothing
         from loopkit.output.records import RenderCheckResult, StalePicture
 
         stale = stale_outputs(outputs)
-        if checked is not None:
-            checked.append(RenderCheckResult(
-                path, [StalePicture(target, why) for target, why in stale],
-                f"loopkit render {path}{_flags_hint(options)}"))
+        checked.append(RenderCheckResult(
+            path, [StalePicture(target, why) for target, why in stale],
+            f"loopkit render {path}{_flags_hint(options)}"))
         return EXIT_PROBLEMS if stale else EXIT_OK
-    if stats is not None and not check:
+    if stats is not None:
         _print_stats(path, diagram, analysis, outputs[:pictures], stats, options)
     if outputs and outputs[0].path is None:
         sys.stdout.buffer.write(outputs[0].data)
@@ -334,6 +322,24 @@ def _render_one(path: str, diagram: Any, *, check: bool, checked: list[Any] | No
     also = " with .alt.txt and .desc.md text alternatives" if options.get("alt") else ""
     note(f"{path}: wrote {what}{where}{also} ({elapsed:.2f} s)")
     return EXIT_OK
+
+
+def _highlight_found(path: str, highlight: str | None, analysis: Any, view: Any,
+                     full_ids: set[str]) -> bool:
+    """Whether ``--loop`` names a loop of the picture; if not, say so (one line, stderr)."""
+    from loopkit.text import suggest
+
+    ids = [lp.id for lp in analysis.loops]
+    if highlight is None or highlight in ids:
+        return True
+    if view is not None and highlight in full_ids:
+        fail_usage(f"{path}: loop '{highlight}' is not wholly inside this view "
+                   f"({view.what}); loops in it: " + (", ".join(ids[:12]) or "none"))
+        return False
+    echo_line(f"loopkit: error: {path}: no loop '{highlight}'{suggest(highlight, ids)}"
+              f" (loops: {', '.join(ids[:12]) or 'none'}"
+              f"{', ...' if len(ids) > 12 else ''})", err=True)
+    return False
 
 
 def _print_stats(path: str, diagram: Any, analysis: Any, outputs: list[Any], fmt: str,
@@ -413,7 +419,7 @@ def _watch(files: list[str], options: dict[str, Any]) -> None:
 
     def again(changed: list[str]) -> None:
         try:
-            _render_all(changed, check=False, **options)
+            _render_all(changed, **options)
         except Exception as error:  # keep watching after a bad save
             report_error(error)
 
