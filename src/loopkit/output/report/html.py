@@ -225,9 +225,57 @@ def _loop_links(ids: Sequence[str], anchors: dict[str, str]) -> str:
     return ", ".join(f'<a href="{anchors[i]}">{xml_text(i)}</a>' for i in ids) or "none"
 
 
+def _loop_list(report: DiagramReport, n: int, title: str, figure_id: str) -> list[str]:
+    """The overview's table of loops, each row a button that highlights its loop."""
+    rows = []
+    for loop in report.analysis.loops:
+        variables = xml_text(json.dumps(list(loop.variables), ensure_ascii=False))
+        rows.append(
+            f'<tr class="loop-row" data-loop="{xml_text(loop.id)}" data-vars="{variables}">'
+            f'<td><button type="button" aria-pressed="false" '
+            f'title="Highlight {xml_text(loop.id)} in the diagram">{xml_text(loop.id)}'
+            f'</button></td><td>{_type(loop.type.value)}</td>'
+            f'<td>{xml_text(loop.name or "")}</td>'
+            f'<td class="num">{loop.length}</td><td class="num">{loop.delays}</td></tr>')
+    out = ['<div class="loop-list">']
+    if report.svg:
+        out.append('<p class="note help">Press a loop\'s button (Tab to it, then Enter or '
+                   "Space), click its row or hover over it to highlight the loop in the "
+                   "diagram; press it again to clear.</p>")
+    out += _table(f"Loops of {title}", f"d{n}-loops-caption",
+                  "<th>Loop</th><th>Type</th><th>Name</th>"
+                  '<th class="num">Length</th><th class="num">Delays</th>', rows,
+                  f' class="loops" data-figure="{figure_id}"')
+    out.append("</div>")
+    return out
+
+
+def _loop_sections(report: DiagramReport, n: int, level: int) -> list[str]:
+    """A section per loop: its sentence, chain, support and picture."""
+    labels = report.labels
+    out = [f"<h{level + 1}>Loops</h{level + 1}>"]
+    for k, loop in enumerate(report.analysis.loops):
+        name = f": {loop.name}" if loop.name else ""
+        out += [f'<section class="loop" id="d{n}-loop-{k}" data-loop-section="'
+                f'{xml_text(loop.id)}">',
+                f"<h{level + 2}>{xml_text(loop.id + name)} {_type(loop.type.value)}"
+                f"</h{level + 2}>",
+                f'<p class="sentence">{xml_text(loop_sentence(loop, labels))}</p>',
+                f'<p class="chain">{xml_text(loop.chain(labels))}</p>']
+        support = report.support(loop)
+        if support:
+            out.append(f'<p class="support">{xml_text(support)}</p>')
+        if loop.id in report.loop_svgs:
+            out.append(f'<figure class="loop-figure">{report.loop_svgs[loop.id]}</figure>')
+        out.append("</section>")
+    if report.undrawn:
+        out.append(f'<p class="note">{report.undrawn} loops are described in words only '
+                   "(raise --max-pictures to draw them).</p>")
+    return out
+
+
 def _diagram(report: DiagramReport, n: int, level: int) -> list[str]:
     h, h2 = f"h{level}", f"h{level + 1}"
-    labels = report.labels
     loops = report.analysis.loops
     title = xml_text(report.title)
     figure_id = f"d{n}-figure"
@@ -247,46 +295,10 @@ def _diagram(report: DiagramReport, n: int, level: int) -> list[str]:
     if report.svg:
         out.append(f'<figure id="{figure_id}" class="diagram">{report.svg}</figure>')
     if loops:
-        rows = []
-        for loop in loops:
-            variables = xml_text(json.dumps(list(loop.variables), ensure_ascii=False))
-            rows.append(
-                f'<tr class="loop-row" data-loop="{xml_text(loop.id)}" data-vars="{variables}">'
-                f'<td><button type="button" aria-pressed="false" '
-                f'title="Highlight {xml_text(loop.id)} in the diagram">{xml_text(loop.id)}'
-                f'</button></td><td>{_type(loop.type.value)}</td>'
-                f'<td>{xml_text(loop.name or "")}</td>'
-                f'<td class="num">{loop.length}</td><td class="num">{loop.delays}</td></tr>')
-        out.append('<div class="loop-list">')
-        if report.svg:
-            out.append('<p class="note help">Press a loop\'s button (Tab to it, then Enter or '
-                       "Space), click its row or hover over it to highlight the loop in the "
-                       "diagram; press it again to clear.</p>")
-        out += _table(f"Loops of {title}", f"d{n}-loops-caption",
-                      "<th>Loop</th><th>Type</th><th>Name</th>"
-                      '<th class="num">Length</th><th class="num">Delays</th>', rows,
-                      f' class="loops" data-figure="{figure_id}"')
-        out.append("</div>")
+        out += _loop_list(report, n, title, figure_id)
     out.append("</div>")
     if loops:
-        out.append(f"<{h2}>Loops</{h2}>")
-        for k, loop in enumerate(loops):
-            name = f": {loop.name}" if loop.name else ""
-            out += [f'<section class="loop" id="d{n}-loop-{k}" data-loop-section="'
-                    f'{xml_text(loop.id)}">',
-                    f"<h{level + 2}>{xml_text(loop.id + name)} {_type(loop.type.value)}"
-                    f"</h{level + 2}>",
-                    f'<p class="sentence">{xml_text(loop_sentence(loop, labels))}</p>',
-                    f'<p class="chain">{xml_text(loop.chain(labels))}</p>']
-            support = report.support(loop)
-            if support:
-                out.append(f'<p class="support">{xml_text(support)}</p>')
-            if loop.id in report.loop_svgs:
-                out.append(f'<figure class="loop-figure">{report.loop_svgs[loop.id]}</figure>')
-            out.append("</section>")
-        if report.undrawn:
-            out.append(f'<p class="note">{report.undrawn} loops are described in words only '
-                       "(raise --max-pictures to draw them).</p>")
+        out += _loop_sections(report, n, level)
     anchors = {loop.id: f"#d{n}-loop-{k}" for k, loop in enumerate(loops)}
     link_table = []
     for row in link_rows(report.diagram, loops):
