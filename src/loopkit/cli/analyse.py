@@ -125,11 +125,11 @@ def check_command(
       loopkit check --strict --format json diagram.yaml
     """
     from loopkit.check import CheckOptions, analyse_files
+    from loopkit.output.records import Report
 
     results = analyse_files(files, CheckOptions(
         max_length=max_length, limit=limit, time_budget=time_budget, strict=strict,
         require_evidence=require_evidence), progress=SearchProgress)
-    from loopkit.output.records import Report
 
     chosen = emit(Report("check", results), output_format)
     _diagnostics(results, chosen)

@@ -11,16 +11,13 @@ from loopkit.cli.common import Format, stdout_console, verbosity
 if TYPE_CHECKING:
     from loopkit.output.records import Report
 
-FORMAT = typer.Option(Format.text, "--format", "-f",
-                      help="Output format.")
+FORMAT = typer.Option(Format.text, "--format", "-f", help="Output format.")
 
 
 def emit(report: Report, output_format: Format) -> Format:
-    """Print ``report`` on stdout in ``output_format``; returns the format used.
-
-    Outside the github format, whose annotations already are the log lines,
-    problems of files that could not be read go to stderr as
-    ``file:line:col: message`` too, so a person sees them whatever the format.
+    """Print ``report`` on stdout in ``output_format``; returns the format used (``auto``
+    resolved), so the caller knows whether problems also go to stderr: not in the
+    github format, whose annotations already are the log lines.
     """
     chosen = output_format.resolve()
     if chosen is Format.text:
