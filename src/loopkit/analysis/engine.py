@@ -195,10 +195,18 @@ class _Clock:
         self.roots_done = 0
         self.roots_total = 0
         self.timed_out = False
+        #: when to stop and hand the rest of the work to the compiled kernel (see
+        #: ``count_cycles``); ``handoff`` says that happened
+        self.handoff_at: float | None = None
+        self.handoff = False
 
     def expired(self) -> bool:
-        """Read the clock; report progress; say whether the time budget is used up."""
+        """Read the clock; report progress; say whether the time budget is used up (or the
+        search should stop for a hand-off)."""
         now = time.monotonic()
+        if self.handoff_at is not None and now >= self.handoff_at:
+            self.handoff = True
+            return True
         if self.progress is not None and now >= self.next_report:
             self.next_report = now + _PROGRESS_EVERY
             self.progress(SearchProgress(now - self.start, self.found, self.roots_done,
@@ -353,14 +361,7 @@ class _Plan(NamedTuple):
         max_degree = max(len(s) for s in succ)
         every = max(1, _WORK_PER_CHECK // max(1, max_degree))
         on_path = bytearray(n)
-        if self.link is not None:
-            if not graph.has_link(*self.link):
-                return
-            roots = [(self.link[0], 0, self.link[1])]
-        elif self.through is not None:
-            roots = [(self.through, 0, None)]
-        else:
-            roots = [(r, r, None) for r in range(n)]
+        roots = self.roots()
         clock.roots_total = len(roots)
         clock.roots_done = 0
         for root, low, first in roots:
@@ -368,9 +369,17 @@ class _Plan(NamedTuple):
                 return
             dist = _distances_to(root, pred, low, hard)
             yield _Walk(succ, root, low, dist, hard, first, clock, every, on_path, self.stage)
-            if clock.timed_out:  # that walk was cut short
+            if clock.timed_out or clock.handoff:  # that walk was cut short
                 return
             clock.roots_done += 1
+
+    def roots(self) -> list[tuple[int, int, int | None]]:
+        """``(start vertex, lowest vertex the walk may use, forced first step)`` per walk."""
+        if self.link is not None:
+            return [(self.link[0], 0, self.link[1])] if self.graph.has_link(*self.link) else []
+        if self.through is not None:
+            return [(self.through, 0, None)]
+        return [(r, r, None) for r in range(self.graph.n)]
 
     @property
     def hard(self) -> int:
@@ -699,6 +708,24 @@ class CycleCount(NamedTuple):
         return sum(sum(c) for c in self.by_length.values())
 
 
+#: A count still running after this many seconds in pure Python goes on in the
+#: compiled kernel, if numba is installed (small counts never pay its import) ...
+KERNEL_AFTER = 0.15
+#: ... and if at least this much of the time budget is left: numba's import, and
+#: its compile on a machine that has not run it before, cannot be interrupted.
+KERNEL_MIN_LEFT = 2.0
+
+
+def _kernel_available() -> bool:
+    """Whether numba is installed (without importing it) and not disabled by
+    ``LOOPKIT_PURE_PYTHON=1``."""
+    import importlib.util
+    import os
+
+    return (os.environ.get("LOOPKIT_PURE_PYTHON") != "1"
+            and importlib.util.find_spec("numba") is not None)
+
+
 def count_cycles(
     graph: SignedDigraph,
     *,
@@ -707,26 +734,69 @@ def count_cycles(
     through: int | None = None,
     link: tuple[int, int] | None = None,
     progress: ProgressCallback | None = None,
+    kernel: bool | None = None,
 ) -> CycleCount:
-    """Count cycles by length and kind without keeping any (memory: one path)."""
+    """Count cycles by length and kind without keeping any (memory: one path).
+
+    ``kernel``: True counts in the compiled kernel (numba must be installed), False
+    in pure Python; None (default) starts in pure Python and hands the start
+    vertices not yet done to the kernel after ``KERNEL_AFTER`` seconds, if numba
+    is installed. The counts are the same either way.
+    """
     plan = _Plan(graph, max_length, through, link)
     clock = _Clock(time_budget, progress, 0.0)
     require = plan.require
     counts: dict[int, list[int]] = {}
     length_pruned = False
     seen = 0
-    for walk in plan.walks(clock):
-        for path, weight in walk:
-            if require is not None and not walk.on_path[require]:
-                continue
-            seen += 1
-            clock.found = seen
-            length = len(path)
-            row = counts.get(length)
-            if row is None:
-                row = counts[length] = [0, 0, 0]
-            row[UNDETERMINED if weight >= _UNK_WEIGHT else weight & 1] += 1
-        length_pruned |= walk.length_pruned and plan.length_bounded
+    if kernel is None and _kernel_available() and (
+            time_budget is None or time_budget >= KERNEL_AFTER + KERNEL_MIN_LEFT):
+        clock.handoff_at = clock.start + KERNEL_AFTER
+    if not kernel:
+        for walk in plan.walks(clock):
+            before = {length: row[:] for length, row in counts.items()}, seen
+            for path, weight in walk:
+                if require is not None and not walk.on_path[require]:
+                    continue
+                seen += 1
+                clock.found = seen
+                length = len(path)
+                row = counts.get(length)
+                if row is None:
+                    row = counts[length] = [0, 0, 0]
+                row[UNDETERMINED if weight >= _UNK_WEIGHT else weight & 1] += 1
+            if clock.handoff:
+                counts, seen = before  # that walk is redone by the kernel
+                break
+            length_pruned |= walk.length_pruned and plan.length_bounded
+    if kernel or clock.handoff:
+        clock.handoff_at = None
+        clock.handoff = False
+        from loopkit.analysis import kernel as module  # needs numba
+
+        length_pruned |= _kernel_count(module, plan, clock, counts, seen)
     reason = _stop_reason(clock, False, None, length_pruned, max_length, shortest=False,
                           covered=not plan.rotate)
     return CycleCount(dict(sorted(counts.items())), reason is not None, reason, clock.elapsed)
+
+
+def _kernel_count(module: Any, plan: _Plan, clock: _Clock, counts: dict[int, list[int]],
+                  seen: int) -> bool:
+    """Count from the start vertices the Python walks did not finish, in the compiled
+    kernel, into ``counts``; whether a walk was cut at the length bound."""
+    roots = plan.roots()
+    done = clock.roots_done
+    clock.roots_total = len(roots)
+    count = module.KernelCount(plan.graph.succ, roots[done:], plan.hard,
+                               not plan.length_bounded, plan.require)
+    while not clock.expired():
+        finished = count.run()
+        clock.roots_done = done + count.roots_done
+        clock.found = seen + count.found
+        if finished:
+            break
+    for length, row in count.by_length().items():
+        mine = counts.setdefault(length, [0, 0, 0])
+        for k in range(3):
+            mine[k] += row[k]
+    return count.length_pruned and plan.length_bounded
