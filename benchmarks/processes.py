@@ -127,7 +127,7 @@ def networkx_command(script: Path, edges: Path, bound: int | None) -> list[str]:
 
 def write_inputs(diagram: object, folder: Path, name: str) -> tuple[Path, Path]:
     """The diagram as loopkit YAML and as the baseline's JSON edge list."""
-    from loopkit.writer import write_yaml
+    from loopkit.interop.yaml_writer import write_yaml
 
     yaml_path = folder / f"{name}.yaml"
     yaml_path.write_text(write_yaml(diagram), encoding="utf-8")  # type: ignore[arg-type]
@@ -181,15 +181,15 @@ def table(rows: list[list[str]], header: list[str]) -> None:
 
 
 def summary_total(timed: Timed, fmt: str) -> str:
-    """The loop total a run printed (json: the summary; else the summary sentence)."""
+    """The loop total a run printed (json: its summary; else its summary sentence)."""
+    import re
+
     text = timed.stdout.decode("utf-8", "replace")
     if fmt == "json":
-        tail = text[text.rfind('"summary"'):]
-        return tail.split('"total": ', 1)[1].split(",", 1)[0] if '"total"' in tail else "?"
-    for line in reversed(text.splitlines()):
-        if " loop" in line and ": " in line:
-            return line.split(": ", 1)[1].split(" loop", 1)[0].replace("loopkit", "").strip()
-    return "?"
+        totals = re.findall(r'"total": (\d+)', text[text.rfind('"summary"'):])
+        return f"{int(totals[0]):,}" if totals else "?"
+    found = re.findall(r"(\d+) loops?: \d+ reinforcing", text)
+    return f"{int(found[-1]):,}" if found else "?"
 
 
 def section_foresight(runs: int, bounds: Sequence[int], folder: Path) -> None:

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from loopkit.loader import load_diagram
+from loopkit.output.report.html import CONTRAST_PAIRS, PALETTE, STYLE
+from loopkit.read.load import load_diagram
 from loopkit.render import render_svg
-from loopkit.render.dot import (
+from loopkit.render.dotsource import (
     EDGE,
     FADED_EDGE,
     FADED_TEXT,
@@ -27,7 +28,6 @@ from loopkit.render.dot import (
     SIGN_COLOURS,
     TEXT,
 )
-from loopkit.report.html import CONTRAST_PAIRS, PALETTE, STYLE
 from tests.helpers import ROOT
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loopkit.analysis.engine import (
+from loopkit.analysis.cycles import (
     BALANCING,
     NEGATIVE,
     REINFORCING,
@@ -315,7 +315,7 @@ def test_deepening_finds_the_same_cycles(
 def test_a_count_handed_to_the_kernel_midway_is_the_same(
         monkeypatch: pytest.MonkeyPatch, bound: int | None) -> None:
     """A count starts in Python and hands the start vertices left to the kernel."""
-    from loopkit.analysis import engine
+    from loopkit.analysis import cycles as engine
 
     graph = complete_digraph(9)
     expected = count_cycles(graph, max_length=bound, time_budget=None, kernel=False)

@@ -292,7 +292,7 @@ def _dot_structure(text: str) -> tuple[Any, ...]:
     import networkx as nx
 
     try:
-        from loopkit.render.engine import choose_renderer
+        from loopkit.render.graphviz import choose_renderer
 
         program = choose_renderer().executable
     except ImportError:
@@ -433,7 +433,7 @@ def test_analysis_commands(command: str, fmt: str, folders: dict[str, Path],
 
 def test_merge(folders: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     """Merged maps keep hostile text as text, and hostile file names end up as sources."""
-    from loopkit.loader import load_diagram
+    from loopkit.read.load import load_diagram
 
     name = "evil \x1b[2J\n::error ::x <b>.yaml"
     shapes = []

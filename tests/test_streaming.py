@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from loopkit.analysis.loops import analyse_loops, list_loops
-from loopkit.escape import markdown_inline_part, markdown_text
-from loopkit.formats import json_output, markdown_output, write_json, write_markdown
 from loopkit.model import Diagram
-from loopkit.reporting import FileResult
+from loopkit.output.machine import json_output, markdown_output, write_json, write_markdown
+from loopkit.output.records import FileResult
+from loopkit.text import markdown_inline_part, markdown_text
 
 
 def wheel(n: int) -> Diagram:

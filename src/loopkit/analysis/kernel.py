@@ -2,7 +2,7 @@
 
 Why: counting World3's 1.9 million loops walks about 14 million search-tree
 nodes; the pure-Python walk does one in about a microsecond, a compiled one in a
-few nanoseconds. The kernel does exactly what ``engine.count_cycles`` does
+few nanoseconds. The kernel does exactly what ``cycles.count_cycles`` does
 (same roots, same pruning, same counts) and is resumable: each call does at
 most ``max_steps`` steps and returns, so the caller reads the clock between
 calls and the time budget holds however long one start vertex takes.
@@ -13,7 +13,7 @@ which keeps the work near the number of cycles; with a length bound, blocking
 is not valid and the walk prunes by distance back to the start instead, as the
 pure-Python walk does.
 
-Nothing here is imported at start-up: ``engine`` imports this module only for
+Nothing here is imported at start-up: ``cycles`` imports this module only for
 a count, and only the first count of a process pays numba's import (about a
 third of a second) and, on a machine that has not run it before, its compile
 (cached on disk afterwards).

@@ -12,27 +12,23 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
-from loopkit.escape import (
-    github_data,
-    github_property,
-    markdown_text,
-    no_legacy_command,
-    one_line,
-)
-from loopkit.problems import Problem, Severity
-from loopkit.reporting import (
+from loopkit.output.records import (
     FileResult,
     check_document,
     check_line,
     loops_document,
     summary_sentence,
 )
+from loopkit.problems import Problem, Severity
+from loopkit.text import (
+    github_data,
+    github_property,
+    markdown_text,
+    no_legacy_command,
+    one_line,
+)
 
 Command = Literal["loops", "check"]
-
-#: Format names accepted by ``--format`` (``auto`` is resolved before building).
-FORMATS = ("text", "json", "markdown", "github", "auto")
-
 
 def resolve_format(name: str, environ: Mapping[str, str]) -> str:
     """``auto`` means ``github`` inside GitHub Actions, ``text`` anywhere else."""
@@ -47,7 +43,7 @@ def json_output(results: Sequence[FileResult], command: Command = "loops") -> st
     ``check`` adds ``"ok"`` to each file record; ``loops`` records are unchanged.
     """
     document = check_document if command == "check" else loops_document
-    from loopkit.escape import json_document
+    from loopkit.text import json_document
 
     return json_document(document(list(results))) + "\n"
 
@@ -115,7 +111,7 @@ _SENTINEL = '\n      "loops": "\\u0000loopkit\\u0000"'
 def write_json(results: Sequence[FileResult], command: Command, write: Write,
                clock: Clock = time.monotonic) -> None:
     """``json_output``, written in pieces: each file's record around its streamed loops."""
-    from loopkit.escape import json_document
+    from loopkit.text import json_document
 
     if not results:
         write(json_output(results, command))
@@ -138,7 +134,7 @@ def write_json(results: Sequence[FileResult], command: Command, write: Write,
 
 
 def _record(result: FileResult, command: Command) -> dict[str, Any]:
-    from loopkit.reporting import file_record
+    from loopkit.output.records import file_record
 
     record = file_record(result, loops=False)
     record["loops"] = _SENTINEL_VALUE
@@ -163,10 +159,10 @@ class _LoopRecords:
     def pieces(self, loops: Iterator[Any]) -> Iterator[str]:
         import json
 
-        from loopkit.escape import json_safe
+        from loopkit.text import json_safe
 
         if self.support:
-            from loopkit.reporting import loop_records
+            from loopkit.output.records import loop_records
 
             first = True
             for loop in loops:
@@ -253,7 +249,7 @@ class _Chains:
         self.rest: dict[str, str] = {}
 
     def __call__(self, loop: Any) -> str:
-        from loopkit.escape import markdown_inline_part
+        from loopkit.text import markdown_inline_part
 
         labels, first, rest = self.labels, self.first, self.rest
         variables = loop.variables
