@@ -10,20 +10,29 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from loopkit.analysis.loops import analyse_loops, list_loops
-from loopkit.model import Diagram
+from loopkit.model import Diagram, Link, Polarity, Variable
 from loopkit.output.machine import json_output, markdown_output, write_json, write_markdown
 from loopkit.output.records import FileResult
 from loopkit.text import markdown_inline_part, markdown_text
 
+#: Labels that Markdown, JSON and terminals each need to escape (one blank: the chain
+#: is then escaped whole), and one left to its id.
+_LABELS = ["- hub *", "  ", "a|b", "@x #1", "\u202e\u2028", "www.x.y", "<b>", "\x1b[31m"]
+
 
 def wheel(n: int) -> Diagram:
-    """A hub linked both ways to n spokes, spokes in a ring: many loops, a few labels
-    that need escaping."""
+    """A hub linked both ways to n spokes, spokes in a ring: many loops, labels that
+    need escaping, delayed links and an unknown sign."""
     names = [f"s{i}" for i in range(n)]
-    links = [("hub", s, "+") for s in names] + [(s, "hub", "-") for s in names]
-    links += [(names[i], names[(i + 1) % n], "+") for i in range(n)]
-    diagram = Diagram.build(["hub", *names], links, title="Wheel *of* <loops>")
-    return diagram
+    variables = tuple(Variable(v, _LABELS[k % len(_LABELS)] if k % 5 != 4 else v)
+                      for k, v in enumerate(["hub", *names]))
+    links = tuple([Link("hub", s, Polarity.POSITIVE, delay=i % 3 == 0)
+                   for i, s in enumerate(names)]
+                  + [Link(s, "hub", Polarity.NEGATIVE if i % 4 else Polarity.UNKNOWN)
+                     for i, s in enumerate(names)]
+                  + [Link(names[i], names[(i + 1) % n], Polarity.POSITIVE, delay=i == 1)
+                     for i in range(n)])
+    return Diagram(variables, links, title="Wheel *of* <loops>")
 
 
 def streamed(write_fn: object, results: list[FileResult], clock: object = None) -> str:
@@ -55,6 +64,36 @@ def test_streamed_documents_are_the_built_ones() -> None:
     assert streamed(write_json, results) == json_output(results, "loops")
     assert streamed(write_markdown, results) == markdown_output(results, "loops")
     assert streamed(write_json, []) == json_output([], "loops")
+    built = [FileResult(r.file, r.diagram, None if r.analysis is None else analyse_loops(
+        r.diagram, max_length=5 if r.file == "a.yaml" else 1, time_budget=None))
+        for r in results]
+    assert json_output(built, "loops") == json_output(results, "loops")
+    assert markdown_output(built, "loops") == markdown_output(results, "loops")
+
+
+def test_text_lines_are_rich_lines() -> None:
+    """The plain line writer prints what rich printed, byte for byte (no colour)."""
+    import io
+
+    from rich.console import Console
+
+    from loopkit.cli import analyse
+
+    diagram = wheel(9)
+    result = FileResult("w.yaml", diagram, list_loops(diagram, max_length=9,
+                                                      time_budget=None))
+    captured: list[str] = []
+    real = analyse.typer.echo
+    try:
+        analyse.typer.echo = lambda text="", nl=True, **_: captured.append(  # type: ignore
+            str(text) + ("\n" if nl else ""))
+        analyse._write_loop_lines(result)
+    finally:
+        analyse.typer.echo = real  # type: ignore[assignment]
+    rich_console = Console(file=io.StringIO(), highlight=False, color_system=None, width=80)
+    analyse._print_loop_lines(rich_console, result, direct=False)  # one rich print a line
+    assert len(result.analysis.loops) > 50  # type: ignore[union-attr]
+    assert "".join(captured) == rich_console.file.getvalue()
 
 
 def test_writing_stops_when_the_time_left_runs_out() -> None:

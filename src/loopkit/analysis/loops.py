@@ -292,6 +292,25 @@ class LoopList(Sequence[Loop]):
 
     __hash__ = None  # type: ignore[assignment]
 
+    def items(self) -> Iterator[Loop | tuple[tuple[int, ...], int, int]]:
+        """Declared Loops, then found loops as ``(vertex numbers, kind, number)``: for
+        writers that lay a loop out from its vertex numbers without building it."""
+        yield from self.declared
+        yield from self.found
+
+    @property
+    def variable_ids(self) -> list[str]:
+        """Variable id by vertex number."""
+        return [v.id for v in self.namer.diagram.variables]
+
+    def delays_of(self, nodes: tuple[int, ...]) -> int:
+        """How many links of the cycle through ``nodes`` are delayed."""
+        delayed = self.namer.delayed
+        if not delayed:
+            return 0
+        return sum(1 for pair in zip(nodes, nodes[1:] + nodes[:1], strict=True)
+                   if pair in delayed)
+
     def count_type(self, loop_type: LoopType) -> int:
         kind = _KINDS.index(loop_type)
         return (sum(1 for loop in self.declared if loop.type is loop_type)
@@ -511,6 +530,9 @@ class _Namer:
         for lk in diagram.links:
             link_at[index[lk.source]][index[lk.target]] = lk
         self.links_from = link_at.__getitem__
+        #: vertex-number pairs of delayed links
+        self.delayed = {(index[lk.source], index[lk.target]) for lk in diagram.links
+                        if lk.delay}
 
     def build(self, nodes: tuple[int, ...], kind: int) -> Loop:
         variables = tuple(map(self.name_at, nodes))

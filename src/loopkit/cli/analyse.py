@@ -86,19 +86,20 @@ def _support_cell(loop: Any, sources: tuple[str, ...]) -> str:
 _TABLE_ROWS = 1000
 
 
-def _print_loop_lines(console: Any, result: Any, evidence: bool = False) -> None:
+def _print_loop_lines(console: Any, result: Any, evidence: bool = False,
+                      direct: bool = True) -> None:
     """``R12  reinforcing  7 links, 1 delay  Name: a → b → c → a``, one line per loop.
 
-    Without colour (not a terminal, or NO_COLOR) and without --evidence the lines
-    are written directly, in chunks, as rich would print them: rich takes about
-    200 µs a line, which made a 70,000-loop listing take 14 s.
+    Without colour (not a terminal, no FORCE_COLOR) and without --evidence the
+    lines are written directly (``direct``), in chunks, as rich would print them:
+    rich takes about 200 µs a line, which made a 70,000-loop listing take 14 s.
     """
     from rich.text import Text
 
     from loopkit.text import log_line, terminal_text
 
     labels = result.labels
-    if console.color_system is None and not evidence and not any(
+    if direct and console.color_system is None and not evidence and not any(
             "\t" in text for text in labels.values()):
         _write_loop_lines(result)
         return
@@ -140,18 +141,30 @@ def _write_loop_lines(result: Any) -> None:
         width = max(len(loop.id) for loop in loops)
     shown = {key: terminal_text(label) for key, label in result.labels.items()}
     kinds = {kind: kind.value.ljust(12) for kind in _KIND_NAMES()}
+    by_kind = [kind.value.ljust(12) for kind in _KIND_NAMES()]
+    at = [shown.get(v, v) for v in loops.variable_ids] if isinstance(loops, LoopList) else []
+    delays_of = loops.delays_of if isinstance(loops, LoopList) else None
+
+    def size_of(length: int, delays: int) -> str:
+        size = f"{length} link{'s' if length != 1 else ''}"
+        if delays:
+            size += f", {delays} delay{'s' if delays != 1 else ''}"
+        return size.ljust(18)
 
     def lines() -> Any:
-        for loop in _Listing(result, time.monotonic):
-            length = loop.length
-            size = f"{length} link{'s' if length != 1 else ''}"
-            delays = loop.delays
-            if delays:
-                size += f", {delays} delay{'s' if delays != 1 else ''}"
+        for loop in _Listing(result, time.monotonic).raw():
+            if type(loop) is tuple:  # a LoopList's found loop, as vertex numbers
+                nodes, kind, number = loop
+                names = [at[v] for v in nodes]
+                names.append(names[0])
+                yield (f"{'RBU'[kind]}{number}".ljust(width) + f"  {by_kind[kind]}  "
+                       + size_of(len(nodes), delays_of(nodes))  # type: ignore[misc]
+                       + " \u2192 ".join(names) + "\n")
+                continue
             names = [shown.get(v, v) for v in loop.variables]
             names.append(names[0])
             yield (f"{terminal_text(loop.id).ljust(width)}  {kinds[loop.type]}  "
-                   f"{size.ljust(18)}"
+                   + size_of(loop.length, loop.delays)
                    + (f"{terminal_text(loop.name)}: " if loop.name else "")
                    + " \u2192 ".join(names) + "\n")
 

@@ -76,10 +76,24 @@ class _Listing:
 
     def __iter__(self) -> Iterator[Any]:
         analysis = self.result.analysis
+        return iter(()) if analysis is None else self._until(iter(analysis.loops))
+
+    def raw(self) -> Iterator[Any]:
+        """Like iterating, but a ``LoopList``'s found loops come as ``(vertex numbers,
+        kind, number)`` (see ``LoopList.items``)."""
+        from loopkit.analysis.loops import LoopList
+
+        analysis = self.result.analysis
         if analysis is None:
-            return
+            return iter(())
+        loops = analysis.loops
+        return self._until(loops.items() if isinstance(loops, LoopList) else iter(loops))
+
+    def _until(self, loops: Iterator[Any]) -> Iterator[Any]:
+        analysis = self.result.analysis
+        assert analysis is not None
         written = 0
-        for loop in analysis.loops:
+        for loop in loops:
             if self.deadline is not None and not written % _CHECK_EVERY and written and (
                     self.clock() >= self.deadline):
                 from loopkit.analysis.loops import cut_short
@@ -125,7 +139,9 @@ def write_json(results: Sequence[FileResult], command: Command, write: Write,
             write("[]")
         else:
             write("[\n")
-            _chunked(write, _LoopRecords(result).pieces(iter(_Listing(result, clock))))
+            records = _LoopRecords(result)
+            listing = _Listing(result, clock)
+            _chunked(write, records.pieces(iter(listing) if records.support else listing.raw()))
             write("\n      ]")
         # laid out again after the loops: a listing cut short says so in its summary
         layout = _indent(json_document(_record(result, command)), "    ")
@@ -159,6 +175,7 @@ class _LoopRecords:
     def pieces(self, loops: Iterator[Any]) -> Iterator[str]:
         import json
 
+        from loopkit.analysis.loops import LoopList
         from loopkit.text import json_safe
 
         if self.support:
@@ -179,8 +196,27 @@ class _LoopRecords:
                 done = quoted[text] = json_safe(json.dumps(text, ensure_ascii=False))
             return done
 
+        analysis = self.result.analysis
+        loops_list = analysis.loops if analysis is not None else None
+        by_vertex = ([q(v) for v in loops_list.variable_ids]
+                     if isinstance(loops_list, LoopList) else [])
+        kinds = ("reinforcing", "balancing", "undetermined")
         separator = ""
         for loop in loops:
+            if type(loop) is tuple:  # a LoopList's found loop: laid out from its numbers
+                nodes, kind, number = loop
+                variables = ",\n            ".join([by_vertex[v] for v in nodes])
+                delays = loops_list.delays_of(nodes)  # type: ignore[union-attr]
+                yield (f'{separator}        {{\n          "id": "{"RBU"[kind]}{number}",\n'
+                       f'          "name": null,\n'
+                       f'          "type": "{kinds[kind]}",\n'
+                       f'          "variables": [\n            {variables}\n          ],\n'
+                       f'          "length": {len(nodes)},\n'
+                       f'          "delays": {delays},\n'
+                       '          "declared": false\n'
+                       '        }')
+                separator = ",\n"
+                continue
             variables = ",\n            ".join(map(q, loop.variables))
             yield (f'{separator}        {{\n          "id": {q(loop.id)},\n'
                    f'          "name": {"null" if loop.name is None else q(loop.name)},\n'
@@ -218,8 +254,16 @@ def _markdown_lines(result: FileResult, clock: Clock) -> Iterator[str]:
     yield _row(["ID", "Type", "Name", "Length", "Delays", "Loop"])
     yield "|---|---|---|--:|--:|---|"
     chains = _Chains(result.labels)
-    for loop in _Listing(result, clock):
-        yield _loop_row(loop, chains)
+    loops = analysis.loops
+    kinds = ("reinforcing", "balancing", "undetermined")
+    for loop in _Listing(result, clock).raw():
+        if type(loop) is tuple:  # a LoopList's found loop: laid out from its numbers
+            nodes, kind, number = loop
+            delays = loops.delays_of(nodes)  # type: ignore[union-attr]
+            yield (f"| {'RBU'[kind]}{number} | {kinds[kind]} |  | {len(nodes)} | "
+                   f"{delays or ''} | {chains.by_numbers(nodes, loops)} |")
+        else:
+            yield _loop_row(loop, chains)
     if analysis.reason and "while writing" in analysis.reason:
         yield ""
         yield markdown_text(f"{result.file}: listing stopped early: {analysis.reason}")
@@ -247,6 +291,10 @@ class _Chains:
         self.labels = labels
         self.first: dict[str, str] = {}
         self.rest: dict[str, str] = {}
+        #: by vertex number (``by_numbers``), filled on first use
+        self.ids: list[str] | None = None
+        self.first_at: list[str] = []
+        self.rest_at: list[str] = []
 
     def __call__(self, loop: Any) -> str:
         from loopkit.text import markdown_inline_part
@@ -266,6 +314,23 @@ class _Chains:
                 part = rest[v] = markdown_inline_part(labels.get(v, v))
             parts.append(part)
         return " \u2192 ".join(parts)
+
+    def by_numbers(self, nodes: tuple[int, ...], loops: Any) -> str:
+        """The same for a cycle given as vertex numbers (of a ``LoopList``)."""
+        from loopkit.text import markdown_inline_part
+
+        if self.ids is None:
+            self.ids = loops.variable_ids
+            labels = self.labels
+            self.first_at = [markdown_text(labels.get(v, v)) for v in self.ids]
+            self.rest_at = [markdown_inline_part(labels.get(v, v)) for v in self.ids]
+        head = self.first_at[nodes[0]]
+        if not head:
+            ids = self.ids
+            return markdown_text(" \u2192 ".join(
+                self.labels.get(ids[v], ids[v]) for v in (*nodes, nodes[0])))
+        rest = self.rest_at
+        return " \u2192 ".join([head, *[rest[v] for v in nodes[1:]], rest[nodes[0]]])
 
 
 def _loop_row(loop: Any, chains: _Chains) -> str:
