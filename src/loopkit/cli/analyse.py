@@ -296,9 +296,10 @@ def loops_command(
 
 def _emit_document(results: list[Any], output_format: Format, command: str) -> bool:
     """Print ``results`` in a machine/CI format; False means the caller prints text."""
-    from loopkit.output import machine as formats
-
     chosen = output_format.resolve()
+    if chosen is Format.text:
+        return False  # (without importing the machine formats: start-up time)
+    from loopkit.output import machine as formats
 
     def write(text: str) -> None:
         typer.echo(text, nl=False)

@@ -37,6 +37,8 @@ class Format(StrEnum):
     auto = "auto"
 
     def resolve(self) -> Format:
+        if self is not Format.auto:
+            return self  # (the machine formats are not imported for nothing: start-up)
         from loopkit.output.machine import resolve_format
 
         return Format(resolve_format(self.value, os.environ))
