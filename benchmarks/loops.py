@@ -15,8 +15,9 @@ Sections:
    2t + 1 links, bound 2t, answer: no loops), t = 16..24. networkx runs in a
    child process with a timeout.
 3. Random sparse signed digraphs (n = 50..400, 3n links), bounds 8 and 10.
-4. Time budgets: requested vs used, for a listing, a count, and a search
-   that finds nothing for a long time (dead ends only).
+4. Time budgets: requested vs used, for a listing, a count, a listing written
+   out as the CLI writes it, and a search that finds nothing for a long time
+   (dead ends only).
 5. Cold start: ``loopkit loops examples/school-fines.yaml`` against
    ``python -c "import networkx"`` (median wall time of several runs).
 6. World3-03 (../shared/data/sd-models/world3, read by loopkit's Vensim reader:
@@ -240,6 +241,18 @@ def section_random(repeats: int, sizes: list[int]) -> None:
     table(rows, ["n", "bound", "loops", "same", "networkx s", "loopkit s", "ratio"])
 
 
+def written(diagram: Diagram, budget: float, fmt: str) -> object:
+    """``loopkit loops --format FMT --max-length 1000 --limit <none>``: search and write
+    (to a counting sink), within one budget."""
+    from loopkit.analysis.loops import list_loops
+    from loopkit.output import machine
+    from loopkit.output.records import FileResult
+
+    analysis = list_loops(diagram, max_length=None, limit=None, time_budget=budget)
+    getattr(machine, f"write_{fmt}")([FileResult("x.yaml", diagram, analysis)], "loops", len)
+    return analysis
+
+
 def section_budgets(budgets: list[float]) -> None:
     print("4. Time budgets (unbounded length, no limit): requested vs used")
     cases: list[tuple[str, Callable[[float], object]]] = []
@@ -251,6 +264,9 @@ def section_budgets(budgets: list[float]) -> None:
             big, max_length=None, time_budget=s)))
         cases.append(("Foresight listing, limit 10,000", lambda s: analyse_loops(
             big, max_length=None, time_budget=s)))
+        for fmt in ("json", "markdown"):
+            cases.append((f"Foresight listing written as {fmt} (as the CLI)",
+                          lambda s, f=fmt: written(big, s, f)))
     dead = dead_ends(40)
     cases.append(("dead ends, count (1 loop from r)", lambda s: count_loops(
         dead, max_length=84, time_budget=s)))

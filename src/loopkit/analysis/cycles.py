@@ -190,6 +190,7 @@ class _Clock:
         self.progress = progress
         self.next_report = self.start + _PROGRESS_EVERY
         self.reserve_factor = reserve_factor
+        self.reserve_cap = _RESERVE_CAP
         self.reserve = _RESERVE_FLOOR if reserve_factor else 0.0
         self.store_cost = 0.0
         self.kept = 0
@@ -214,7 +215,7 @@ class _Clock:
             self.progress(SearchProgress(now - self.start, self.found, self.roots_done,
                                          self.roots_total))
         if self.deadline is not None and (
-                now + min(self.reserve * self.kept, _RESERVE_CAP * self.budget)  # type: ignore[operator]
+                now + min(self.reserve * self.kept, self.reserve_cap * self.budget)  # type: ignore[operator]
                 >= self.deadline):
             self.timed_out = True
         return self.timed_out
@@ -535,6 +536,7 @@ def find_cycles(
     link: tuple[int, int] | None = None,
     progress: ProgressCallback | None = None,
     reserve_factor: float = RESERVE_FACTOR,
+    reserve_cap: float = _RESERVE_CAP,
     keep: Callable[[tuple[int, ...], int], Any] = raw_cycle,
     deepen_from: int | None = DEEPEN_FROM,
 ) -> CycleResult:
@@ -547,7 +549,7 @@ def find_cycles(
     listing shows, and the ids it gives, do not depend on the search order.
     Memory stays proportional to ``limit``. Time is held back from the budget
     for the work after the search: ``reserve_factor`` times the measured cost
-    of storing a kept cycle, per kept cycle. Each kept
+    of storing a kept cycle, per kept cycle, at most ``reserve_cap`` of the budget. Each kept
     cycle is stored as ``keep(vertices, weight)`` (default: a ``RawCycle``),
     so callers can build their results while the search runs, inside its
     time budget.
@@ -563,6 +565,7 @@ def find_cycles(
         raise ValueError("limit must be at least 1")
     plan = _Plan(graph, max_length, through, link)
     clock = _Clock(time_budget, progress, reserve_factor)
+    clock.reserve_cap = reserve_cap
     hard = plan.hard
     if time_budget is None or deepen_from is None or hard <= deepen_from:
         stages = [hard]

@@ -326,9 +326,11 @@ class LoopList(Sequence[Loop]):
 
 
 #: Time held back from the budget per loop found by ``list_loops``, as a multiple
-#: of what keeping one costs (a small tuple): writing a loop out as JSON or a line
-#: of text costs about this many times more.
-_LIST_RESERVE_FACTOR = 20.0
+#: of what keeping one costs (a small tuple): writing a loop out costs about this
+#: many times more (a Markdown row, the dearest; JSON and text take a third of
+#: that) - and the most of the budget held back for writing.
+_LIST_RESERVE_FACTOR = 40.0
+_LIST_RESERVE_CAP = 0.6
 
 
 def list_loops(
@@ -356,7 +358,8 @@ def list_loops(
     budget_left = None if time_budget is None else started + time_budget - time.monotonic()
     result = find_cycles(graph, max_length=max_length, limit=limit, time_budget=budget_left,
                          through=through_v, link=link_v, progress=progress,
-                         keep=_compact, reserve_factor=_LIST_RESERVE_FACTOR)
+                         keep=_compact, reserve_factor=_LIST_RESERVE_FACTOR,
+                         reserve_cap=_LIST_RESERVE_CAP)
     next_number = _next_numbers(diagram.loops)
     letters = "RBU"
     found: list[tuple[tuple[int, ...], int, int]] = []

@@ -132,6 +132,7 @@ def write_json(results: Sequence[FileResult], command: Command, write: Write,
         return
     write('{\n  "files": [\n')
     for k, result in enumerate(results):
+        listing = _Listing(result, clock)  # this file's writing time starts now
         layout = _indent(json_document(_record(result, command)), "    ")
         head = layout[:layout.index(_SENTINEL)]
         write((",\n    " if k else "    ") + head + '\n      "loops": ')
@@ -140,7 +141,6 @@ def write_json(results: Sequence[FileResult], command: Command, write: Write,
         else:
             write("[\n")
             records = _LoopRecords(result)
-            listing = _Listing(result, clock)
             _chunked(write, records.pieces(iter(listing) if records.support else listing.raw()))
             write("\n      ]")
         # laid out again after the loops: a listing cut short says so in its summary
@@ -245,6 +245,7 @@ def write_markdown(results: Sequence[FileResult], command: Command, write: Write
 
 
 def _markdown_lines(result: FileResult, clock: Clock) -> Iterator[str]:
+    listing = _Listing(result, clock)  # this file's writing time starts now
     lines = _loops_markdown(result, rows=False)
     analysis = result.analysis
     if analysis is None or not len(analysis.loops):
@@ -256,7 +257,7 @@ def _markdown_lines(result: FileResult, clock: Clock) -> Iterator[str]:
     chains = _Chains(result.labels)
     loops = analysis.loops
     kinds = ("reinforcing", "balancing", "undetermined")
-    for loop in _Listing(result, clock).raw():
+    for loop in listing.raw():
         if type(loop) is tuple:  # a LoopList's found loop: laid out from its numbers
             nodes, kind, number = loop
             delays = loops.delays_of(nodes)  # type: ignore[union-attr]
