@@ -188,7 +188,7 @@ def summary_total(timed: Timed, fmt: str) -> str:
     if fmt == "json":
         totals = re.findall(r'"total": (\d+)', text[text.rfind('"summary"'):])
         return f"{int(totals[0]):,}" if totals else "?"
-    found = re.findall(r"(\d+) loops?: \d+ reinforcing", text)
+    found = re.findall(r"(\d+) loops?\\?: \d+ reinforcing", text)  # markdown escapes ':'
     return f"{int(found[-1]):,}" if found else "?"
 
 

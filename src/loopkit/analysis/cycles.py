@@ -714,8 +714,10 @@ class CycleCount(NamedTuple):
 
 
 #: A count still running after this many seconds in pure Python goes on in the
-#: compiled kernel, if numba is installed (small counts never pay its import) ...
-KERNEL_AFTER = 0.15
+#: compiled kernel, if numba is installed: numba's import costs about as much, so
+#: counts that end sooner (the Foresight map's 71,789 loops up to 14 links) never
+#: pay it, and the counts that need the kernel lose little ...
+KERNEL_AFTER = 0.4
 #: ... and if at least this much of the time budget is left: numba's import, and
 #: its compile on a machine that has not run it before, cannot be interrupted.
 KERNEL_MIN_LEFT = 2.0
@@ -746,7 +748,8 @@ def count_cycles(
     ``kernel``: True counts in the compiled kernel (numba must be installed), False
     in pure Python; None (default) starts in pure Python and hands the start
     vertices not yet done to the kernel after ``KERNEL_AFTER`` seconds, if numba
-    is installed. The counts are the same either way.
+    is installed and ``KERNEL_MIN_LEFT`` seconds of the budget are left. The counts
+    are the same either way.
     """
     plan = _Plan(graph, max_length, through, link)
     clock = _Clock(time_budget, progress, 0.0)

@@ -130,7 +130,7 @@ def _print_loop_lines(console: Any, result: Any, evidence: bool = False,
 def _write_loop_lines(result: Any) -> None:
     """``_print_loop_lines`` in plain text, streamed within the time the search left."""
     from loopkit.analysis.loops import LoopList
-    from loopkit.output.machine import _chunked, _Listing
+    from loopkit.output.machine import TimedListing, write_chunked
     from loopkit.text import terminal_text
 
     loops = result.analysis.loops
@@ -140,8 +140,8 @@ def _write_loop_lines(result: Any) -> None:
     else:
         width = max(len(loop.id) for loop in loops)
     shown = {key: terminal_text(label) for key, label in result.labels.items()}
-    kinds = {kind: kind.value.ljust(12) for kind in _KIND_NAMES()}
-    by_kind = [kind.value.ljust(12) for kind in _KIND_NAMES()]
+    kinds = {kind: kind.value.ljust(12) for kind in _loop_types()}
+    by_kind = [kind.value.ljust(12) for kind in _loop_types()]
     at = [shown.get(v, v) for v in loops.variable_ids] if isinstance(loops, LoopList) else []
     delays_of = loops.delays_of if isinstance(loops, LoopList) else None
 
@@ -152,7 +152,7 @@ def _write_loop_lines(result: Any) -> None:
         return size.ljust(18)
 
     def lines() -> Any:
-        for loop in _Listing(result, time.monotonic).raw():
+        for loop in TimedListing(result, time.monotonic).raw():
             if type(loop) is tuple:  # a LoopList's found loop, as vertex numbers
                 nodes, kind, number = loop
                 names = [at[v] for v in nodes]
@@ -169,10 +169,10 @@ def _write_loop_lines(result: Any) -> None:
                    + " \u2192 ".join(names) + "\n")
 
     echo_line(result.diagram.display_title)
-    _chunked(lambda text: typer.echo(text, nl=False), lines())
+    write_chunked(lambda text: typer.echo(text, nl=False), lines())
 
 
-def _KIND_NAMES() -> Any:
+def _loop_types() -> Any:
     from loopkit.model import LoopType
 
     return tuple(LoopType)

@@ -64,7 +64,7 @@ _CHECK_EVERY = 256
 _CHUNK = 512
 
 
-class _Listing:
+class TimedListing:
     """Iterate a file's loops until its writing time runs out (then ``cut_short``)."""
 
     def __init__(self, result: FileResult, clock: Clock) -> None:
@@ -104,7 +104,7 @@ class _Listing:
             written += 1
 
 
-def _chunked(write: Write, pieces: Iterator[str]) -> None:
+def write_chunked(write: Write, pieces: Iterator[str]) -> None:
     buffer: list[str] = []
     for piece in pieces:
         buffer.append(piece)
@@ -132,7 +132,7 @@ def write_json(results: Sequence[FileResult], command: Command, write: Write,
         return
     write('{\n  "files": [\n')
     for k, result in enumerate(results):
-        listing = _Listing(result, clock)  # this file's writing time starts now
+        listing = TimedListing(result, clock)  # this file's writing time starts now
         layout = _indent(json_document(_record(result, command)), "    ")
         head = layout[:layout.index(_SENTINEL)]
         write((",\n    " if k else "    ") + head + '\n      "loops": ')
@@ -141,7 +141,8 @@ def write_json(results: Sequence[FileResult], command: Command, write: Write,
         else:
             write("[\n")
             records = _LoopRecords(result)
-            _chunked(write, records.pieces(iter(listing) if records.support else listing.raw()))
+            loops = iter(listing) if records.support else listing.raw()
+            write_chunked(write, records.pieces(loops))
             write("\n      ]")
         # laid out again after the loops: a listing cut short says so in its summary
         layout = _indent(json_document(_record(result, command)), "    ")
@@ -240,12 +241,12 @@ def write_markdown(results: Sequence[FileResult], command: Command, write: Write
     if command == "check":
         write(markdown_output(results, command))
         return
-    _chunked(write, _joined(line for r in results for line in _markdown_lines(r, clock)))
+    write_chunked(write, _joined(line for r in results for line in _markdown_lines(r, clock)))
     write("\n")
 
 
 def _markdown_lines(result: FileResult, clock: Clock) -> Iterator[str]:
-    listing = _Listing(result, clock)  # this file's writing time starts now
+    listing = TimedListing(result, clock)  # this file's writing time starts now
     lines = _loops_markdown(result, rows=False)
     analysis = result.analysis
     if analysis is None or not len(analysis.loops):
