@@ -328,7 +328,7 @@ def test_a_count_handed_to_the_kernel_midway_is_the_same(
         def monotonic() -> float:
             return next(ticks) / 1000
 
-        perf_counter = monotonic
+        perf_counter = process_time = monotonic
 
     monkeypatch.setattr(engine, "time", FakeTime)
     monkeypatch.setattr(engine, "KERNEL_AFTER", 0.004)

@@ -199,7 +199,8 @@ class _Clock:
         self.roots_total = 0
         self.timed_out = False
         #: when to stop and hand the rest of the work to the compiled kernel (see
-        #: ``count_cycles``); ``handoff`` says that happened
+        #: ``count_cycles``), in this process's CPU time (``time.process_time``: the
+        #: same work on a busy machine decides alike); ``handoff`` says that happened
         self.handoff_at: float | None = None
         self.handoff = False
 
@@ -207,9 +208,14 @@ class _Clock:
         """Read the clock; report progress; say whether the time budget is used up (or the
         search should stop for a hand-off)."""
         now = time.monotonic()
-        if self.handoff_at is not None and now >= self.handoff_at:
-            self.handoff = True
-            return True
+        if self.handoff_at is not None:
+            cpu = time.process_time()
+            if cpu >= self.handoff_at or (
+                    cpu >= self.handoff_at - KERNEL_AFTER + KERNEL_EARLY
+                    and self.roots_total >= KERNEL_EARLY_ROOTS
+                    and self.roots_done < KERNEL_EARLY_SHARE * self.roots_total):
+                self.handoff = True
+                return True
         if self.progress is not None and now >= self.next_report:
             self.next_report = now + _PROGRESS_EVERY
             self.progress(SearchProgress(now - self.start, self.found, self.roots_done,
@@ -713,11 +719,17 @@ class CycleCount(NamedTuple):
         return sum(sum(c) for c in self.by_length.values())
 
 
-#: A count still running after this many seconds in pure Python goes on in the
-#: compiled kernel, if numba is installed: numba's import costs about as much, so
+#: A count still running after this many seconds of CPU time in pure Python goes on in
+#: the compiled kernel, if numba is installed: numba's import costs about as much, so
 #: counts that end sooner (the Foresight map's 71,789 loops up to 14 links) never
 #: pay it, and the counts that need the kernel lose little ...
 KERNEL_AFTER = 0.4
+#: ... or sooner, after ``KERNEL_EARLY`` seconds, when fewer than this share of at
+#: least this many start vertices is done: the count is then a long one (World3's
+#: first start vertex alone takes seconds), and waiting would only add to it.
+KERNEL_EARLY = 0.1
+KERNEL_EARLY_SHARE = 0.02
+KERNEL_EARLY_ROOTS = 50
 #: ... and if at least this much of the time budget is left: numba's import, and
 #: its compile on a machine that has not run it before, cannot be interrupted.
 KERNEL_MIN_LEFT = 2.0
@@ -759,7 +771,7 @@ def count_cycles(
     seen = 0
     if kernel is None and _kernel_available() and (
             time_budget is None or time_budget >= KERNEL_AFTER + KERNEL_MIN_LEFT):
-        clock.handoff_at = clock.start + KERNEL_AFTER
+        clock.handoff_at = time.process_time() + KERNEL_AFTER
     if not kernel:
         for walk in plan.walks(clock):
             before = {length: row[:] for length, row in counts.items()}, seen
