@@ -343,3 +343,23 @@ def test_the_kernel_honours_the_time_budget() -> None:
     result = count_cycles(complete_digraph(16), max_length=None, time_budget=0.05, kernel=True)
     assert result.truncated and (result.reason or "").startswith("time budget of 0.05 s")
     assert result.total > 0
+
+
+@pytest.mark.skipif(True not in KERNELS, reason="needs numba")
+def test_a_kernel_that_fails_leaves_the_count_to_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    """numba unable to compile or cache (a read-only install): the walk goes on in Python."""
+    from loopkit.analysis import cycles, kernel
+
+    calls = []
+
+    def broken(*_: object, **__: object) -> None:
+        calls.append(1)
+        raise RuntimeError("cannot cache function: no locator available")
+
+    graph = complete_digraph(8)
+    expected = count_cycles(graph, max_length=None, time_budget=None, kernel=False)
+    monkeypatch.setattr(kernel, "KernelCount", broken)
+    monkeypatch.setattr(cycles, "KERNEL_AFTER", 0.0)
+    counted = count_cycles(graph, max_length=None, time_budget=None)
+    assert counted.by_length == expected.by_length and not counted.truncated
+    assert calls == [1]

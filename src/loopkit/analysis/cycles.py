@@ -359,7 +359,8 @@ class _Plan(NamedTuple):
     #: search only up to this length for now (a stage of a deepening search)
     stage: int | None = None
 
-    def walks(self, clock: _Clock) -> Iterator[_Walk]:
+    def walks(self, clock: _Clock, skip: int = 0) -> Iterator[_Walk]:
+        """The walks from each root, after the first ``skip`` (already done)."""
         graph = self.graph
         n = graph.n
         if n == 0:
@@ -372,8 +373,8 @@ class _Plan(NamedTuple):
         on_path = bytearray(n)
         roots = self.roots()
         clock.roots_total = len(roots)
-        clock.roots_done = 0
-        for root, low, first in roots:
+        clock.roots_done = skip
+        for root, low, first in roots[skip:]:
             if clock.expired():
                 return
             dist = _distances_to(root, pred, low, hard)
@@ -772,8 +773,13 @@ def count_cycles(
     if kernel is None and _kernel_available() and (
             time_budget is None or time_budget >= KERNEL_AFTER + KERNEL_MIN_LEFT):
         clock.handoff_at = time.process_time() + KERNEL_AFTER
-    if not kernel:
-        for walk in plan.walks(clock):
+    if kernel:
+        from loopkit.analysis import kernel as module  # needs numba
+
+        length_pruned = _kernel_count(module, plan, clock, counts, 0)
+    skip = 0
+    while not kernel:
+        for walk in plan.walks(clock, skip):
             before = {length: row[:] for length, row in counts.items()}, seen
             for path, weight in walk:
                 if require is not None and not walk.on_path[require]:
@@ -789,12 +795,20 @@ def count_cycles(
                 counts, seen = before  # that walk is redone by the kernel
                 break
             length_pruned |= walk.length_pruned and plan.length_bounded
-    if kernel or clock.handoff:
+        if not clock.handoff:
+            break
         clock.handoff_at = None
         clock.handoff = False
-        from loopkit.analysis import kernel as module  # needs numba
+        skip = clock.roots_done
+        try:
+            from loopkit.analysis import kernel as module
 
-        length_pruned |= _kernel_count(module, plan, clock, counts, seen)
+            length_pruned |= _kernel_count(module, plan, clock, counts, seen)
+            break
+        except Exception:
+            # the kernel only speeds the count up: if numba cannot be imported, or
+            # compile or cache the kernel here, the pure-Python walk counts the rest
+            clock.roots_done = skip
     reason = _stop_reason(clock, False, None, length_pruned, max_length, shortest=False,
                           covered=not plan.rotate)
     return CycleCount(dict(sorted(counts.items())), reason is not None, reason, clock.elapsed)
