@@ -20,7 +20,6 @@ from loopkit.analysis.cycles import (
     REINFORCING,
     UNDETERMINED,
     UNKNOWN,
-    CycleSearch,
     SignedDigraph,
     count_cycles,
     find_cycles,
@@ -150,19 +149,6 @@ def test_counts_match_oracle(graph: tuple[int, Edges], bound: int | None) -> Non
         assert got == expected
         reasons.add(counted.reason)
     assert len(reasons) == 1  # both paths know alike whether the bound cut loops off
-
-
-@SETTINGS
-@given(signed_digraphs(), st.integers(1, 8))
-def test_streaming_search_stops_at_limit(graph: tuple[int, Edges], limit: int) -> None:
-    n, edges = graph
-    expected = oracle(n, edges)
-    search = CycleSearch(graph_of(n, edges), max_length=None, limit=limit, time_budget=None)
-    got = [(c.nodes, c.kind) for c in search]
-    assert len(got) == min(limit, len(expected)) == search.found
-    assert all(expected[nodes] == kind for nodes, kind in got)
-    assert len(set(got)) == len(got)
-    assert search.truncated == (len(expected) > limit)
 
 
 def diamond_chain(t: int) -> SignedDigraph:

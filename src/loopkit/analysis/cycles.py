@@ -453,67 +453,6 @@ def _stop_reason(clock: _Clock, limit_hit: bool, limit: int | None, length_prune
     return None
 
 
-class CycleSearch:
-    """A lazy iterator over cycles, in discovery order, that says whether and why it stopped.
-
-    ``through`` restricts to cycles through one vertex; ``first_step`` (with
-    ``through``) to cycles using the link through -> first_step. ``limit``
-    stops after that many cycles (use :func:`find_cycles` for the shortest
-    ``limit`` cycles instead of the first found). Memory is proportional to
-    the longest path, not to the cycles seen. After iterating, ``truncated``,
-    ``reason``, ``found`` and ``elapsed`` describe the search.
-    """
-
-    def __init__(
-        self,
-        graph: SignedDigraph,
-        max_length: int | None = DEFAULT_MAX_LENGTH,
-        limit: int | None = DEFAULT_LOOP_LIMIT,
-        time_budget: float | None = DEFAULT_TIME_BUDGET,
-        through: int | None = None,
-        first_step: int | None = None,
-        progress: ProgressCallback | None = None,
-    ) -> None:
-        self.graph = graph
-        self.max_length = max_length
-        self.limit = limit
-        self.time_budget = time_budget
-        self.through = through
-        self.first_step = first_step
-        self.progress = progress
-        self.truncated = False
-        self.reason: str | None = None
-        self.length_pruned = False
-        self.found = 0
-        self.elapsed = 0.0
-
-    def __iter__(self) -> Iterator[RawCycle]:
-        link = None
-        if self.first_step is not None:
-            if self.through is None:
-                raise ValueError("first_step needs through")
-            link = (self.through, self.first_step)
-        plan = _Plan(self.graph, self.max_length, None if link else self.through, link)
-        clock = _Clock(self.time_budget, self.progress, 0.0)
-        limit_hit = False
-        try:
-            for walk in plan.walks(clock):
-                for path, weight in walk:
-                    if self.limit is not None and self.found >= self.limit:
-                        limit_hit = True
-                        return
-                    self.found += 1
-                    clock.found = self.found
-                    yield RawCycle(tuple(path), weight & (_UNK_WEIGHT - 1), weight >> 32)
-                self.length_pruned |= walk.length_pruned and plan.length_bounded
-        finally:
-            self.elapsed = clock.elapsed
-            self.reason = _stop_reason(clock, limit_hit, self.limit, self.length_pruned,
-                                       self.max_length, shortest=False,
-                                       covered=not plan.rotate)
-            self.truncated = self.reason is not None
-
-
 class CycleResult(NamedTuple):
     """Kept cycles (``RawCycle`` or what ``keep`` made of them) in canonical order (by
     length, then vertex numbers), and why the search stopped."""
