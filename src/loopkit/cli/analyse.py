@@ -74,7 +74,7 @@ def loops_command(
     mode = "count" if count else "independent" if independent else "list"
     results = analyse_files(files, CheckOptions(
         max_length=max_length, limit=limit, time_budget=time_budget, through=through,
-        link=link, mode=mode), progress=SearchProgress)
+        link=link, mode=mode, stream=True), progress=SearchProgress)
     report = Report("loops", results, independent=independent, evidence=evidence)
     chosen = emit(report, output_format)
     _diagnostics(results, chosen)
@@ -129,7 +129,7 @@ def check_command(
 
     results = analyse_files(files, CheckOptions(
         max_length=max_length, limit=limit, time_budget=time_budget, strict=strict,
-        require_evidence=require_evidence), progress=SearchProgress)
+        require_evidence=require_evidence, stream=True), progress=SearchProgress)
 
     chosen = emit(Report("check", results), output_format)
     _diagnostics(results, chosen)

@@ -23,7 +23,8 @@ MAX_LENGTH = typer.Option(DEFAULT_MAX_LENGTH, "--max-length", min=1,
                           help="Longest loop searched, in links.")
 LIMIT = typer.Option(DEFAULT_LOOP_LIMIT, "--limit", min=1, help="Stop after this many loops.")
 TIME_BUDGET = typer.Option(DEFAULT_TIME_BUDGET, "--time-budget", min=0.01,
-                           help="Stop searching after this many seconds per file.")
+                           help="Stop searching (and listing) after this many seconds "
+                           "per file.")
 FILE = typer.Argument(..., help="Diagram YAML file.", metavar="FILE")
 
 
@@ -39,6 +40,8 @@ class Format(StrEnum):
     auto = "auto"
 
     def resolve(self) -> Format:
+        if self is not Format.auto:
+            return self
         from loopkit.output import resolve_format
 
         return Format(resolve_format(self.value, os.environ))

@@ -14,6 +14,10 @@ if TYPE_CHECKING:
 FORMAT = typer.Option(Format.text, "--format", "-f", help="Output format.")
 
 
+def _write(text: str) -> None:
+    typer.echo(text, nl=False)
+
+
 def emit(report: Report, output_format: Format) -> Format:
     """Print ``report`` on stdout in ``output_format``; returns the format used (``auto``
     resolved), so the caller knows whether problems also go to stderr: not in the
@@ -25,10 +29,10 @@ def emit(report: Report, output_format: Format) -> Format:
 
         text_output(report, TextOut(stdout_console(), typer.echo,
                                     lambda line: typer.echo(line, err=True),
-                                    quiet=verbosity() < 0))
+                                    quiet=verbosity() < 0, write=_write))
     else:
-        from loopkit.output import format_report
+        from loopkit.output import write_report
 
-        typer.echo(format_report(report, chosen.value), nl=False)
+        write_report(report, chosen.value, _write)
     return chosen
 

@@ -6,7 +6,7 @@ into the document of a machine format (text needs a terminal: ``output.text``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -21,6 +21,21 @@ def resolve_format(name: str, environ: Mapping[str, str]) -> str:
     if name != "auto":
         return name
     return "github" if environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+def write_report(report: Report, fmt: str, write: Callable[[str], object]) -> None:
+    """``report`` in the machine format ``fmt`` through ``write``: a long loop listing
+    (JSON, Markdown) in pieces, within the time its search left."""
+    if fmt == "json":
+        from loopkit.output.json import write_json
+
+        write_json(report, write)
+    elif fmt == "markdown":
+        from loopkit.output.markdown import write_markdown
+
+        write_markdown(report, write)
+    else:
+        write(format_report(report, fmt))
 
 
 def format_report(report: Report, fmt: str) -> str:

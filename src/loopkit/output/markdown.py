@@ -6,7 +6,8 @@ inject links, HTML or table cells.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from functools import singledispatch
 from typing import Any
 
@@ -22,6 +23,7 @@ from loopkit.output.records import (
     TraceResult,
     WhatIfResult,
 )
+from loopkit.output.stream import Clock, TimedListing, Write, write_chunked
 from loopkit.problems import Problem
 from loopkit.text import markdown_text as md
 
@@ -68,25 +70,139 @@ def record_lines(record: Any) -> list[str]:
 
 @record_lines.register
 def _(result: FileResult) -> list[str]:
+    return loops_section(result)
+
+
+def loops_section(result: FileResult, rows: bool = True) -> list[str]:
+    """One file's ``loops`` section; ``rows=False`` leaves the loop table out
+    (``write_markdown`` streams it in its place, after the summary and its blank line)."""
     title = result.diagram.display_title if result.diagram else result.file
     lines = [f"### {md(title)}", ""]
     if result.analysis is not None:
         lines += [f"{md(result.file)}: {md(words.summary_sentence(result.analysis.summary))}",
                   ""]
-        if result.analysis.loops:
+        if len(result.analysis.loops) and rows:
             lines += [_row(["ID", "Type", "Name", "Length", "Delays", "Loop"]),
                       "|---|---|---|--:|--:|---|"]
-            labels = result.labels
-            for loop in result.analysis.loops:
-                lines.append(_row([
-                    md(loop.id), loop.type.value, md(loop.name or ""),
-                    str(loop.length), str(loop.delays) if loop.delays else "",
-                    md(loop.chain(labels)),
-                ]))
+            chains = _Chains(result.labels)
+            lines += [_loop_row(loop, chains) for loop in result.analysis.loops]
             lines.append("")
     else:
         lines += [f"{md(result.file)}: could not be read", ""]
     return lines + _problems(result.all_problems)
+
+
+# --- a long listing, in pieces ------------------------------------------------------------
+
+
+def write_markdown(report: Report, write: Write, clock: Clock = time.monotonic) -> None:
+    """``markdown_output`` through ``write``; a ``loops`` listing in pieces (each loop
+    table row as it is made), within the time each file's search left.
+
+    The summary line comes before the table; if the time left runs out while
+    the rows are written, a line after the table says where the listing stopped.
+    """
+    if report.command != "loops" or not all(isinstance(r, FileResult) for r in report.records):
+        write(markdown_output(report))
+        return
+    write_chunked(write, _joined(line for r in report.records
+                                 for line in _markdown_lines(r, clock)))
+    write("\n")
+
+
+def _markdown_lines(result: FileResult, clock: Clock) -> Iterator[str]:
+    listing = TimedListing(result, clock)  # this file's writing time starts now
+    lines = loops_section(result, rows=False)
+    analysis = result.analysis
+    if analysis is None or not len(analysis.loops):
+        yield from lines
+        return
+    yield from lines[:4]  # title, blank, summary, blank
+    yield _row(["ID", "Type", "Name", "Length", "Delays", "Loop"])
+    yield "|---|---|---|--:|--:|---|"
+    chains = _Chains(result.labels)
+    loops = analysis.loops
+    kinds = ("reinforcing", "balancing", "undetermined")
+    for loop in listing.raw():
+        if type(loop) is tuple:  # a LoopList's found loop: laid out from its numbers
+            nodes, kind, number = loop
+            delays = loops.delays_of(nodes)  # type: ignore[union-attr]
+            yield (f"| {'RBU'[kind]}{number} | {kinds[kind]} |  | {len(nodes)} | "
+                   f"{delays or ''} | {chains.by_numbers(nodes, loops)} |")
+        else:
+            yield _loop_row(loop, chains)
+    if analysis.reason and "while writing" in analysis.reason:
+        yield ""
+        yield md(f"{result.file}: listing stopped early: {analysis.reason}")
+    yield ""
+    yield from lines[4:]
+
+
+def _joined(lines: Iterator[str]) -> Iterator[str]:
+    """``"\n".join(lines).rstrip("\n")`` in pieces (lines hold no newline)."""
+    blanks = 0
+    first = True
+    for line in lines:
+        if not line:
+            blanks += 1
+            continue
+        yield ("" if first else "\n") + "\n" * blanks + line
+        blanks = 0
+        first = False
+
+
+class _Chains:
+    """``markdown_text(loop.chain(labels))``, put together from labels escaped once each."""
+
+    def __init__(self, labels: dict[str, str]) -> None:
+        self.labels = labels
+        self.first: dict[str, str] = {}
+        self.rest: dict[str, str] = {}
+        #: by vertex number (``by_numbers``), filled on first use
+        self.ids: list[str] | None = None
+        self.first_at: list[str] = []
+        self.rest_at: list[str] = []
+
+    def __call__(self, loop: Any) -> str:
+        from loopkit.text import markdown_inline_part
+
+        labels, first, rest = self.labels, self.first, self.rest
+        variables = loop.variables
+        start = variables[0]
+        head = first.get(start)
+        if head is None:
+            head = first[start] = md(labels.get(start, start))
+        if not head:  # a blank label first: the general rule for where the text starts
+            return md(loop.chain(labels))
+        parts = [head]
+        for v in (*variables[1:], start):
+            part = rest.get(v)
+            if part is None:
+                part = rest[v] = markdown_inline_part(labels.get(v, v))
+            parts.append(part)
+        return " \u2192 ".join(parts)
+
+    def by_numbers(self, nodes: tuple[int, ...], loops: Any) -> str:
+        """The same for a cycle given as vertex numbers (of a ``LoopList``)."""
+        from loopkit.text import markdown_inline_part
+
+        if self.ids is None:
+            self.ids = loops.variable_ids
+            labels = self.labels
+            self.first_at = [md(labels.get(v, v)) for v in self.ids]
+            self.rest_at = [markdown_inline_part(labels.get(v, v)) for v in self.ids]
+        head = self.first_at[nodes[0]]
+        if not head:
+            ids = self.ids
+            return md(" \u2192 ".join(
+                self.labels.get(ids[v], ids[v]) for v in (*nodes, nodes[0])))
+        rest = self.rest_at
+        return " \u2192 ".join([head, *[rest[v] for v in nodes[1:]], rest[nodes[0]]])
+
+
+def _loop_row(loop: Any, chains: _Chains) -> str:
+    return _row([md(loop.id), loop.type.value, md(loop.name or ""),
+                 str(loop.length), str(loop.delays) if loop.delays else "", chains(loop)])
 
 
 def _check_markdown(results: Sequence[FileResult]) -> list[str]:

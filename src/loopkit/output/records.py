@@ -50,7 +50,13 @@ class FileResult:
     @property
     def declared(self) -> int:
         """How many of the loops found were declared in the file."""
-        return sum(1 for loop in self.analysis.loops if loop.declared) if self.analysis else 0
+        if self.analysis is None:
+            return 0
+        from loopkit.analysis.loops import LoopList
+
+        if isinstance(self.analysis.loops, LoopList):
+            return len(self.analysis.loops.declared)
+        return sum(1 for loop in self.analysis.loops if loop.declared)
 
     @property
     def labels(self) -> dict[str, str]:
