@@ -245,11 +245,11 @@ def written(diagram: Diagram, budget: float, fmt: str) -> object:
     """``loopkit loops --format FMT --max-length 1000 --limit <none>``: search and write
     (to a counting sink), within one budget."""
     from loopkit.analysis.loops import list_loops
-    from loopkit.output import machine
-    from loopkit.output.records import FileResult
+    from loopkit.output import write_report
+    from loopkit.output.records import FileResult, Report
 
     analysis = list_loops(diagram, max_length=None, limit=None, time_budget=budget)
-    getattr(machine, f"write_{fmt}")([FileResult("x.yaml", diagram, analysis)], "loops", len)
+    write_report(Report("loops", [FileResult("x.yaml", diagram, analysis)]), fmt, len)
     return analysis
 
 
