@@ -82,17 +82,23 @@ def _support_cell(loop: Any, sources: tuple[str, ...]) -> str:
 #: Above this many loops the text format prints one line per loop instead of a
 #: table: rich lays a table out in about a millisecond per row, so 10,000 loops
 #: (the default limit) would take over ten seconds; lines take a tenth of that.
+#: Lines are also what a pipe or a file gets (stdout not a terminal): one loop per
+#: line greps, diffs and wraps as text, where a box-drawn table does not.
 _TABLE_ROWS = 1000
 
 
 def _print_loop_lines(console: Any, result: Any, evidence: bool = False) -> None:
-    """``R12  reinforcing  7 links, 1 delay  Name: a → b → c → a``, one line per loop."""
+    """``R12  reinforcing  7 links, 1 delay  Name: a → b → c → a``, one line per loop.
+
+    One line whatever the labels hold: a newline in one is written ``\\n``, and a
+    line never starts as a CI workflow command (``log_line`` on the id).
+    """
     from rich.text import Text
 
-    from loopkit.text import log_line, terminal_text
+    from loopkit.text import log_line, one_line
 
     labels = result.labels
-    width = max(len(loop.id) for loop in result.analysis.loops)
+    width = max(len(log_line(loop.id)) for loop in result.analysis.loops)
     console.print(Text(log_line(result.diagram.display_title), style="italic"))
     sources = _merged_from(result.diagram) if evidence else ()
     for loop in result.analysis.loops:
@@ -100,24 +106,27 @@ def _print_loop_lines(console: Any, result: Any, evidence: bool = False) -> None
         size = f"{loop.length} link{'s' if loop.length != 1 else ''}"
         if loop.delays:
             size += f", {loop.delays} delay{'s' if loop.delays != 1 else ''}"
-        text = Text.assemble(terminal_text(loop.id).ljust(width), "  ",
+        text = Text.assemble(log_line(loop.id).ljust(width), "  ",
                              (kind.ljust(12), _COLOURS[kind]), "  ", size.ljust(18))
         if loop.name:
-            text.append(f"{terminal_text(loop.name)}: ")
-        text.append(terminal_text(loop.chain(labels)))
+            text.append(f"{one_line(loop.name)}: ")
+        text.append(one_line(loop.chain(labels)))
         if evidence:
             from loopkit.analysis.evidence import weakest_link
 
             weakest = weakest_link(loop)
             if weakest:
-                text.append(f"  (weakest link: {terminal_text(weakest.describe())})")
+                text.append(f"  (weakest link: {one_line(weakest.describe())})")
             if sources:
-                text.append(f"  (support: {terminal_text(_support_cell(loop, sources))})")
+                text.append(f"  (support: {one_line(_support_cell(loop, sources))})")
         console.print(text, soft_wrap=True)
 
 
-def _count_table(result: Any) -> Any:
-    """Loop counts by length (rows) and type (columns), with totals."""
+def _count_table(result: Any, console: Any) -> Any:
+    """Loop counts by length (rows) and type (columns), with totals: box-drawn on a
+    terminal, plain aligned columns when piped (no line-drawing characters in logs)."""
+    from rich import box
+    from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
@@ -125,8 +134,10 @@ def _count_table(result: Any) -> Any:
     from loopkit.text import log_line
 
     kinds = (LoopType.REINFORCING, LoopType.BALANCING, LoopType.UNDETERMINED)
-    table = Table(title=Text(log_line(result.diagram.display_title)),
-                  title_justify="left")
+    title = Text(log_line(result.diagram.display_title))
+    plain = not console.is_terminal
+    table = Table(title=None if plain else title, title_justify="left",
+                  box=None if plain else box.HEAVY_HEAD, pad_edge=not plain)
     for column in ("Length", "Reinforcing", "Balancing", "Undetermined", "Total"):
         table.add_column(column, justify="right")
     counts = result.analysis.counts
@@ -134,7 +145,7 @@ def _count_table(result: Any) -> Any:
         table.add_row(str(length), *(f"{row[k]:,}" for k in kinds), f"{sum(row.values()):,}")
     totals = [sum(row[k] for row in counts.values()) for k in kinds]
     table.add_row("all", *(f"{n:,}" for n in totals), f"{sum(totals):,}", style="bold")
-    return table
+    return Group(title, table) if plain else table
 
 
 def _structure_sentence(summary: dict[str, Any]) -> str:
@@ -215,12 +226,13 @@ def loops_command(
         for result in results:
             if result.analysis is None:
                 continue
-            if len(result.analysis.loops) > _TABLE_ROWS:
+            loops = result.analysis.loops
+            if loops and (len(loops) > _TABLE_ROWS or not console.is_terminal):
                 _print_loop_lines(console, result, evidence)
-            elif result.analysis.loops:
+            elif loops:
                 console.print(_loop_table(result, evidence))
             if result.analysis.counts:
-                console.print(_count_table(result))
+                console.print(_count_table(result, console))
             if verbosity() >= 0:
                 console.print(escape(log_line(
                     f"{result.file}: {summary_sentence(result.analysis.summary)}")),

@@ -17,14 +17,28 @@ EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
+
+
+def diagram_files(ctx: typer.Context, values: list[str] | None) -> list[str] | None:
+    """The ``FILE...`` callback: a folder stands for its ``*.yaml``/``*.yml`` files and
+    ``-`` for standard input (``loopkit.read.paths``); bounded by ``--max-files``."""
+    if not values or ctx.resilient_parsing:  # shell completion: no walking
+        return values
+    from loopkit.read.paths import diagram_paths
+
+    return diagram_paths(values)
+
+
 #: The diagram arguments, shared so every command names and explains them alike.
-FILES = typer.Argument(..., help="Diagram YAML files.", metavar="FILE...")
+FILES = typer.Argument(..., help="Diagram YAML files, folders (their *.yaml and *.yml "
+                       "files) or - (standard input).", metavar="FILE...",
+                       callback=diagram_files)
 MAX_LENGTH = typer.Option(DEFAULT_MAX_LENGTH, "--max-length", min=1,
                           help="Longest loop searched, in links.")
 LIMIT = typer.Option(DEFAULT_LOOP_LIMIT, "--limit", min=1, help="Stop after this many loops.")
 TIME_BUDGET = typer.Option(DEFAULT_TIME_BUDGET, "--time-budget", min=0.01,
                            help="Stop searching after this many seconds per file.")
-FILE = typer.Argument(..., help="Diagram YAML file.", metavar="FILE")
+FILE = typer.Argument(..., help="Diagram YAML file, or - (standard input).", metavar="FILE")
 
 
 class Format(StrEnum):
