@@ -7,6 +7,7 @@ terminal, tables are plain when stdout is not, ``-V`` and a bare ``loopkit``.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pty
@@ -257,6 +258,34 @@ def test_piped_tables_have_no_box_drawing() -> None:
         assert all(line == line.rstrip() for line in done.stdout.splitlines())
     lines = _run("loops", FINES).stdout.splitlines()
     assert lines[1].split()[:2] == ["B1", "balancing"]  # one loop per line
+
+
+def test_a_piped_listing_never_imports_rich() -> None:
+    """Plain lines need no rich, so a piped ``loops`` starts as fast as it can."""
+    code = ("import runpy, sys\n"
+            f"sys.argv = ['loopkit', 'loops', '--count', {FINES!r}]\n"
+            "try:\n    runpy.run_module('loopkit', run_name='__main__')\n"
+            "except SystemExit:\n    pass\n"
+            "sys.stderr.write(str(sorted(m for m in sys.modules if m.startswith('rich'))))\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TTY_COMPATIBLE")}
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120, env=env)
+    assert done.stderr == "[]" and "all" in done.stdout
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({}, False), ({"FORCE_COLOR": "1"}, True), ({"FORCE_COLOR": ""}, False),
+    ({"TTY_COMPATIBLE": "1"}, True), ({"TTY_COMPATIBLE": "0", "FORCE_COLOR": "1"}, False)])
+def test_terminal_output_follows_richs_variables(env: dict[str, str], expected: bool,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from loopkit.cli.common import stdout_is_terminal
+
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(sys, "stdout", io.StringIO())  # not a terminal
+    assert stdout_is_terminal() is expected
 
 
 def test_a_terminal_gets_the_box_drawn_table() -> None:

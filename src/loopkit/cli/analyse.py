@@ -21,6 +21,7 @@ from loopkit.cli.common import (
     note,
     print_problems,
     stdout_console,
+    stdout_is_terminal,
     verbosity,
 )
 
@@ -91,61 +92,101 @@ def _print_loop_lines(console: Any, result: Any, evidence: bool = False) -> None
     """``R12  reinforcing  7 links, 1 delay  Name: a → b → c → a``, one line per loop.
 
     One line whatever the labels hold: a newline in one is written ``\\n``, and a
-    line never starts as a CI workflow command (``log_line`` on the id).
+    line never starts as a CI workflow command (``log_line`` on the id). ``console``
+    None: plain lines, without importing rich (stdout is not a terminal).
     """
-    from rich.text import Text
-
     from loopkit.text import log_line, one_line
 
     labels = result.labels
     width = max(len(log_line(loop.id)) for loop in result.analysis.loops)
-    console.print(Text(log_line(result.diagram.display_title), style="italic"))
+    title = log_line(result.diagram.display_title)
+    if console is None:
+        typer.echo(title)
+    else:
+        from rich.text import Text
+
+        console.print(Text(title, style="italic"))
     sources = _merged_from(result.diagram) if evidence else ()
     for loop in result.analysis.loops:
         kind = loop.type.value
         size = f"{loop.length} link{'s' if loop.length != 1 else ''}"
         if loop.delays:
             size += f", {loop.delays} delay{'s' if loop.delays != 1 else ''}"
-        text = Text.assemble(log_line(loop.id).ljust(width), "  ",
-                             (kind.ljust(12), _COLOURS[kind]), "  ", size.ljust(18))
+        rest = [size.ljust(18)]
         if loop.name:
-            text.append(f"{one_line(loop.name)}: ")
-        text.append(one_line(loop.chain(labels)))
+            rest.append(f"{one_line(loop.name)}: ")
+        rest.append(one_line(loop.chain(labels)))
         if evidence:
             from loopkit.analysis.evidence import weakest_link
 
             weakest = weakest_link(loop)
             if weakest:
-                text.append(f"  (weakest link: {one_line(weakest.describe())})")
+                rest.append(f"  (weakest link: {one_line(weakest.describe())})")
             if sources:
-                text.append(f"  (support: {one_line(_support_cell(loop, sources))})")
-        console.print(text, soft_wrap=True)
+                rest.append(f"  (support: {one_line(_support_cell(loop, sources))})")
+        start = f"{log_line(loop.id).ljust(width)}  "
+        if console is None:
+            typer.echo(f"{start}{kind.ljust(12)}  {''.join(rest)}")
+        else:
+            from rich.text import Text
+
+            console.print(Text.assemble(start, (kind.ljust(12), _COLOURS[kind]), "  ",
+                                        *rest), soft_wrap=True)
 
 
-def _count_table(result: Any, console: Any) -> Any:
-    """Loop counts by length (rows) and type (columns), with totals: box-drawn on a
-    terminal, plain aligned columns when piped (no line-drawing characters in logs)."""
-    from rich import box
-    from rich.console import Group
+_COUNT_COLUMNS = ("Length", "Reinforcing", "Balancing", "Undetermined", "Total")
+
+
+def _count_rows(result: Any) -> list[tuple[str, ...]]:
+    """Loop counts by length (rows) and type (columns), then the totals row ``all``."""
+    from loopkit.model import LoopType
+
+    kinds = (LoopType.REINFORCING, LoopType.BALANCING, LoopType.UNDETERMINED)
+    counts = result.analysis.counts
+    rows = [(str(length), *(f"{row[k]:,}" for k in kinds), f"{sum(row.values()):,}")
+            for length, row in counts.items()]
+    totals = [sum(row[k] for row in counts.values()) for k in kinds]
+    return [*rows, ("all", *(f"{n:,}" for n in totals), f"{sum(totals):,}")]
+
+
+def _count_table(result: Any) -> Any:
+    """The counts as a box-drawn table, for a terminal."""
     from rich.table import Table
     from rich.text import Text
 
-    from loopkit.model import LoopType
     from loopkit.text import log_line
 
-    kinds = (LoopType.REINFORCING, LoopType.BALANCING, LoopType.UNDETERMINED)
-    title = Text(log_line(result.diagram.display_title))
-    plain = not console.is_terminal
-    table = Table(title=None if plain else title, title_justify="left",
-                  box=None if plain else box.HEAVY_HEAD, pad_edge=not plain)
-    for column in ("Length", "Reinforcing", "Balancing", "Undetermined", "Total"):
+    table = Table(title=Text(log_line(result.diagram.display_title)),
+                  title_justify="left")
+    for column in _COUNT_COLUMNS:
         table.add_column(column, justify="right")
-    counts = result.analysis.counts
-    for length, row in counts.items():
-        table.add_row(str(length), *(f"{row[k]:,}" for k in kinds), f"{sum(row.values()):,}")
-    totals = [sum(row[k] for row in counts.values()) for k in kinds]
-    table.add_row("all", *(f"{n:,}" for n in totals), f"{sum(totals):,}", style="bold")
-    return Group(title, table) if plain else table
+    *rows, totals = _count_rows(result)
+    for row in rows:
+        table.add_row(*row)
+    table.add_row(*totals, style="bold")
+    return table
+
+
+def _print_count_columns(result: Any) -> None:
+    """The counts as plain aligned columns (stdout not a terminal: no box drawing)."""
+    from loopkit.text import log_line
+
+    rows = [_COUNT_COLUMNS, *_count_rows(result)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(_COUNT_COLUMNS))]
+    typer.echo(log_line(result.diagram.display_title))
+    for row in rows:
+        typer.echo("  ".join(cell.rjust(width) for cell, width in zip(row, widths,
+                                                                     strict=True)))
+
+
+def _say(console: Any, text: str) -> None:
+    """A line of generated text (user text already escaped): rich on a terminal, else plain."""
+    if console is None:
+        typer.echo(text)
+    else:
+        from rich.markup import escape
+
+        console.print(escape(text), soft_wrap=True)
 
 
 def _structure_sentence(summary: dict[str, Any]) -> str:
@@ -207,8 +248,6 @@ def loops_command(
 
       loopkit loops --independent big-map.yaml
     """
-    from rich.markup import escape
-
     from loopkit.check import CheckOptions, analyse_files
     from loopkit.output.records import summary_sentence
     from loopkit.text import log_line
@@ -222,24 +261,26 @@ def loops_command(
         max_length=max_length, limit=limit, time_budget=time_budget, through=through,
         link=link, mode=mode), progress=SearchProgress)
     if not _emit_document(results, output_format, "loops"):
-        console = stdout_console()
+        # Tables only on a terminal; piped, plain lines (and no rich import at all)
+        console = stdout_console() if stdout_is_terminal() else None
         for result in results:
             if result.analysis is None:
                 continue
             loops = result.analysis.loops
-            if loops and (len(loops) > _TABLE_ROWS or not console.is_terminal):
+            if loops and (console is None or len(loops) > _TABLE_ROWS):
                 _print_loop_lines(console, result, evidence)
             elif loops:
                 console.print(_loop_table(result, evidence))
             if result.analysis.counts:
-                console.print(_count_table(result, console))
+                if console is None:
+                    _print_count_columns(result)
+                else:
+                    console.print(_count_table(result))
             if verbosity() >= 0:
-                console.print(escape(log_line(
-                    f"{result.file}: {summary_sentence(result.analysis.summary)}")),
-                    soft_wrap=True)
+                _say(console, log_line(
+                    f"{result.file}: {summary_sentence(result.analysis.summary)}"))
                 if independent:
-                    console.print(escape(_structure_sentence(result.analysis.summary)),
-                                  soft_wrap=True)
+                    _say(console, _structure_sentence(result.analysis.summary))
     _diagnostics(results, output_format)
     raise typer.Exit(EXIT_PROBLEMS if any(not r.ok for r in results) else EXIT_OK)
 

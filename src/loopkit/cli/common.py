@@ -96,6 +96,23 @@ def stderr_console() -> Any:
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def stdout_is_terminal() -> bool:
+    """Whether stdout gets terminal output (tables, colour), decided as rich decides but
+    without importing it, so a piped run never pays for rich: ``TTY_COMPATIBLE=0/1``
+    or a non-empty ``FORCE_COLOR`` override what ``isatty`` says."""
+    import sys
+
+    compatible = os.environ.get("TTY_COMPATIBLE", "")
+    if compatible in ("0", "1"):
+        return compatible == "1"
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):  # no stdout, or a closed one
+        return False
+
+
 def stdout_console() -> Any:
     from rich.console import Console
 
