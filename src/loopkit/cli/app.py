@@ -66,8 +66,8 @@ class _Group(TyperGroup):
         if name and not name.startswith("-") and name not in self.commands:
             from loopkit.text import suggest
 
-            raise _CLICK_ERRORS.UsageError(f"no such command '{name}'"
-                                   f"{suggest(name, sorted(self.commands))}", ctx)
+            hint = suggest(name, sorted(self.commands))
+            raise _CLICK_ERRORS.UsageError(f"no such command '{name}'{hint}", ctx)
         return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: Any) -> Any:
