@@ -52,6 +52,20 @@ def json_document(data: object) -> str:
     return json_safe(json.dumps(data, indent=2, ensure_ascii=False))
 
 
+def script_json(data: object) -> str:
+    """``data`` as compact JSON to embed in an HTML ``<script type="application/json">``.
+
+    ``json_safe``, and ``<``, ``>`` and ``&`` written as ``\\u003c`` and the like, so
+    no label can close the element (``</script>``), open a comment (``<!--``) or
+    be read as an entity; JSON.parse gives the text back unchanged. (They can
+    only occur inside JSON strings, where the escape is valid.)
+    """
+    import json
+
+    text = json_safe(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def one_line(text: str) -> str:
     """User text for a one-line message or terminal: every control shown as an escape.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from loopkit.cli import (
     analyse,  # noqa: F401
+    explore,  # noqa: F401
     insight,  # noqa: F401
     interop,  # noqa: F401
     merge,  # noqa: F401

@@ -29,10 +29,6 @@ from loopkit.text import (
 
 Command = Literal["loops", "check"]
 
-#: Format names accepted by ``--format`` (``auto`` is resolved before building).
-FORMATS = ("text", "json", "markdown", "github", "auto")
-
-
 def resolve_format(name: str, environ: Mapping[str, str]) -> str:
     """``auto`` means ``github`` inside GitHub Actions, ``text`` anywhere else."""
     if name != "auto":
