@@ -71,6 +71,8 @@ def test_a_bounded_search_says_so() -> None:
         warnings.simplefilter("always")
         found = diagram.loops(limit=2)
     assert len(found) == 2 and found.truncated and "limit of 2" in (found.reason or "")
+    again = pickle.loads(pickle.dumps(found))
+    assert again == found and (again.truncated, again.reason) == (True, found.reason)
     assert caught[0].category is loopkit.LoopSearchStopped
     assert caught[0].filename == __file__  # points at the caller's line
 
