@@ -91,7 +91,7 @@ def test_text_lines_are_rich_lines() -> None:
     finally:
         analyse.typer.echo = real  # type: ignore[assignment]
     rich_console = Console(file=io.StringIO(), highlight=False, color_system=None, width=80)
-    analyse._print_loop_lines(rich_console, result, direct=False)  # one rich print a line
+    analyse._print_loop_lines(rich_console, result)  # a console: one rich print a line
     assert len(result.analysis.loops) > 50  # type: ignore[union-attr]
     assert "".join(captured) == rich_console.file.getvalue()
 
