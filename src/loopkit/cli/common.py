@@ -23,7 +23,8 @@ def diagram_files(ctx: typer.Context, values: list[str] | None) -> list[str] | N
     """The ``FILE...`` callback: a folder stands for its ``*.yaml``/``*.yml`` files and
     ``-`` for standard input (``loopkit.read.paths``); bounded by ``--max-files``."""
     if not values or ctx.resilient_parsing:  # shell completion: no walking
-        return values
+        # a list, never None: typer 0.16 takes len() of what a callback returns
+        return list(values or ())
     from loopkit.read.paths import diagram_paths
 
     return diagram_paths(values)
