@@ -90,17 +90,16 @@ def test_text_lines_are_rich_lines() -> None:
 
     from rich.console import Console
 
-    from loopkit.output.text import loop_lines
+    from loopkit.output.text import TextOut, loop_lines
 
     diagram = wheel(9)
     result = FileResult("w.yaml", diagram, list_loops(diagram, max_length=9,
                                                       time_budget=None))
     captured: list[str] = []
-    plain = Console(file=io.StringIO(), highlight=False, color_system=None, width=80)
-    loop_lines(plain, result, write=captured.append)  # no colour: the direct writer
-    assert plain.file.getvalue() == ""  # type: ignore[attr-defined]
+    loop_lines(TextOut(None, captured.append, captured.append, write=captured.append),
+               result)  # no console (piped): the direct writer
     rich_console = Console(file=io.StringIO(), highlight=False, color_system=None, width=80)
-    loop_lines(rich_console, result)  # no writer: one rich print a line
+    loop_lines(TextOut(rich_console, print, print), result)  # a console: one rich print a line
     assert len(result.analysis.loops) > 50  # type: ignore[union-attr]
     assert "".join(captured) == rich_console.file.getvalue()
 

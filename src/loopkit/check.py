@@ -46,15 +46,18 @@ class CheckOptions:
 
 
 def load_files(paths: Iterable[str]) -> list[tuple[str, Diagram | None, list[Problem]]]:
-    """Load each file; a bad file gives its problems, a missing one raises ``UsageError``."""
-    from loopkit.read.load import load_diagram
+    """Load each file; a bad file gives its problems, a missing one raises ``UsageError``.
+
+    Each comes with the name its messages use (``<stdin>`` for ``-``).
+    """
+    from loopkit.read.load import load_diagram, shown_name
 
     out: list[tuple[str, Diagram | None, list[Problem]]] = []
     for path in paths:
         try:
-            out.append((path, load_diagram(path), []))
+            out.append((shown_name(path), load_diagram(path), []))
         except DiagramError as error:
-            out.append((path, None, error.problems))
+            out.append((shown_name(path), None, error.problems))
     return out
 
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from loopkit.cli.common import Format, stdout_console, verbosity
+from loopkit.cli.common import Format, stdout_console, stdout_is_terminal, verbosity
 
 if TYPE_CHECKING:
     from loopkit.output.records import Report
@@ -27,7 +27,8 @@ def emit(report: Report, output_format: Format) -> Format:
     if chosen is Format.text:
         from loopkit.output.text import TextOut, text_output
 
-        text_output(report, TextOut(stdout_console(), typer.echo,
+        console = stdout_console() if stdout_is_terminal() else None  # piped: no rich
+        text_output(report, TextOut(console, typer.echo,
                                     lambda line: typer.echo(line, err=True),
                                     quiet=verbosity() < 0, write=_write))
     else:

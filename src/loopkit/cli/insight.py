@@ -17,6 +17,7 @@ from loopkit.cli.common import (
     FILE,
     FILES,
     Format,
+    diagram_files,
     fail_usage,
     print_problems,
 )
@@ -32,7 +33,8 @@ TIME_BUDGET = typer.Option(5.0, "--time-budget", min=0.01,
 SAFETY_BUDGET = typer.Option(60.0, "--time-budget", min=0.01,
                              help="Safety stop in seconds; the output says when it fired "
                              "(then results may vary between runs).")
-LINT_FILES = typer.Argument(None, help="Diagram YAML files.", metavar="FILE...")
+LINT_FILES = typer.Argument(None, help="Diagram YAML files, folders or - (standard input).",
+                            metavar="FILE...", callback=diagram_files)
 ENABLE = typer.Option([], "--enable", metavar="RULE",
                       help="Switch a rule on (repeatable; 'all' for every rule).")
 DISABLE = typer.Option([], "--disable", metavar="RULE",

@@ -32,7 +32,11 @@ from loopkit.text import log_line, strip_control, terminal_text
 
 @dataclass
 class TextOut:
-    """Where text goes: ``console`` (rich, stdout) for tables, ``echo``/``err`` for lines."""
+    """Where text goes: ``console`` (rich, stdout) for tables, ``echo``/``err`` for lines.
+
+    ``console`` is None when stdout is not a terminal: then tables are plain lines
+    and columns, and rich is not imported at all (start-up of a piped run).
+    """
 
     console: Any
     echo: Callable[[str], None]
@@ -95,20 +99,31 @@ def _(result: FileResult, report: Report, out: TextOut, index: int) -> None:
         return
     if result.analysis is None:
         return
-    from rich.markup import escape
-
     console = out.console
-    if len(result.analysis.loops) > TABLE_ROWS:
-        loop_lines(console, result, report.evidence, write=out.write)
-    elif result.analysis.loops:
+    loops = result.analysis.loops
+    if loops and (console is None or len(loops) > TABLE_ROWS):
+        loop_lines(out, result, report.evidence)
+    elif loops:
         console.print(loop_table(result, report.evidence))
     if result.analysis.counts:
-        console.print(count_table(result))
+        if console is None:
+            _count_columns(out, result)
+        else:
+            console.print(count_table(result))
     if not out.quiet:
-        console.print(escape(log_line(words.file_line(result))), soft_wrap=True)
+        _say(out, log_line(words.file_line(result)))
         if report.independent:
-            console.print(escape(words.structure_sentence(result.analysis.summary)),
-                          soft_wrap=True)
+            _say(out, words.structure_sentence(result.analysis.summary))
+
+
+def _say(out: TextOut, text: str) -> None:
+    """A line of generated text (user text already escaped): rich on a terminal, else plain."""
+    if out.console is None:
+        out.echo(text)
+    else:
+        from rich.markup import escape
+
+        out.console.print(escape(text), soft_wrap=True)
 
 
 def _plain(value: str) -> Any:
@@ -166,58 +181,75 @@ def _support_cell(loop: Any, sources: tuple[str, ...]) -> str:
     return support.short() if support else ""
 
 
-def loop_lines(console: Any, result: FileResult, evidence: bool = False,
-               write: Callable[[str], object] | None = None) -> None:
+def loop_lines(out: TextOut, result: FileResult, evidence: bool = False) -> None:
     """``R12  reinforcing  7 links, 1 delay  Name: a → b → c → a``, one line per loop.
 
-    Without colour (not a terminal, no FORCE_COLOR) and without --evidence the
-    lines are written directly through ``write``, in chunks, as rich would print
-    them: rich takes about 200 µs a line, which made a 70,000-loop listing take 14 s.
+    One line whatever the labels hold: a newline in one is written ``\\n``, and a
+    line never starts as a CI workflow command (``log_line`` on the id). Without a
+    console (stdout not a terminal) and without --evidence, the lines are written
+    in chunks within the time the search left: rich takes about 200 µs a line,
+    which made a 70,000-loop listing take 14 s.
     """
-    from rich.text import Text
+    from loopkit.text import one_line
 
     assert result.analysis is not None and result.diagram is not None
-    labels = result.labels
-    if write is not None and console.color_system is None and not evidence and not any(
-            "\t" in text for text in labels.values()):
-        _write_loop_lines(result, write)
+    console = out.console
+    if console is None and not evidence:
+        _write_loop_lines(result, out.write or (lambda text: out.echo(text.rstrip("\n"))))
         return
-    width = max(len(loop.id) for loop in result.analysis.loops)
-    console.print(Text(log_line(result.diagram.display_title), style="italic"))
+    labels = result.labels
+    width = max(len(log_line(loop.id)) for loop in result.analysis.loops)
+    title = log_line(result.diagram.display_title)
+    if console is None:
+        out.echo(title)
+    else:
+        from rich.text import Text
+
+        console.print(Text(title, style="italic"))
     sources = _merged_from(result.diagram) if evidence else ()
     for loop in result.analysis.loops:
         kind = loop.type.value
-        text = Text.assemble(terminal_text(loop.id).ljust(width), "  ",
-                             (kind.ljust(12), _COLOURS[kind]), "  ",
-                             words.loop_size(loop).ljust(18))
+        rest = [words.loop_size(loop).ljust(18)]
         if loop.name:
-            text.append(f"{terminal_text(loop.name)}: ")
-        text.append(terminal_text(loop.chain(labels)))
+            rest.append(f"{one_line(loop.name)}: ")
+        rest.append(one_line(loop.chain(labels)))
         if evidence:
             weakest = _weakest(loop)
             if weakest:
-                text.append(f"  (weakest link: {terminal_text(weakest)})")
+                rest.append(f"  (weakest link: {one_line(weakest)})")
             if sources:
-                text.append(f"  (support: {terminal_text(_support_cell(loop, sources))})")
-        console.print(text, soft_wrap=True)
+                rest.append(f"  (support: {one_line(_support_cell(loop, sources))})")
+        start = f"{log_line(loop.id).ljust(width)}  "
+        if console is None:
+            out.echo(f"{start}{kind.ljust(12)}  {''.join(rest)}")
+        else:
+            from rich.text import Text
+
+            console.print(Text.assemble(start, (kind.ljust(12), _COLOURS[kind]), "  ",
+                                        *rest), soft_wrap=True)
 
 
 def _write_loop_lines(result: FileResult, write: Callable[[str], object]) -> None:
-    """``loop_lines`` in plain text, streamed within the time the search left."""
+    """``loop_lines`` without rich, streamed within the time the search left.
+
+    Each label is escaped once (``one_line``), which is the same as escaping each
+    loop's chain: the escapes are per character and the arrows hold none.
+    """
     import time
 
     from loopkit.analysis.loops import LoopList
     from loopkit.model import LoopType
     from loopkit.output.stream import TimedListing, write_chunked
+    from loopkit.text import one_line
 
     assert result.analysis is not None and result.diagram is not None
     loops = result.analysis.loops
     if isinstance(loops, LoopList):  # found ids are a letter and a number
-        width = max([len(loop.id) for loop in loops.declared]
+        width = max([len(log_line(loop.id)) for loop in loops.declared]
                     + [len(str(max((e[2] for e in loops.found), default=0))) + 1])
     else:
-        width = max(len(loop.id) for loop in loops)
-    shown = {key: terminal_text(label) for key, label in result.labels.items()}
+        width = max(len(log_line(loop.id)) for loop in loops)
+    shown = {key: one_line(label) for key, label in result.labels.items()}
     kinds = {kind: kind.value.ljust(12) for kind in LoopType}
     by_kind = [kind.value.ljust(12) for kind in LoopType]
     at = [shown.get(v, v) for v in loops.variable_ids] if isinstance(loops, LoopList) else []
@@ -241,33 +273,55 @@ def _write_loop_lines(result: FileResult, write: Callable[[str], object]) -> Non
                 continue
             names = [shown.get(v, v) for v in loop.variables]
             names.append(names[0])
-            yield (f"{terminal_text(loop.id).ljust(width)}  {kinds[loop.type]}  "
+            yield (f"{log_line(loop.id).ljust(width)}  {kinds[loop.type]}  "
                    + size_of(loop.length, loop.delays)
-                   + (f"{terminal_text(loop.name)}: " if loop.name else "")
+                   + (f"{one_line(loop.name)}: " if loop.name else "")
                    + " \u2192 ".join(names) + "\n")
 
     write(log_line(result.diagram.display_title) + "\n")
     write_chunked(write, lines())
 
 
+_COUNT_COLUMNS = ("Length", "Reinforcing", "Balancing", "Undetermined", "Total")
+
+
+def _count_rows(result: FileResult) -> list[tuple[str, ...]]:
+    """Loop counts by length (rows) and type (columns), then the totals row ``all``."""
+    from loopkit.model import LoopType
+
+    assert result.analysis is not None
+    kinds = (LoopType.REINFORCING, LoopType.BALANCING, LoopType.UNDETERMINED)
+    counts = result.analysis.counts or {}
+    rows = [(str(length), *(f"{row[k]:,}" for k in kinds), f"{sum(row.values()):,}")
+            for length, row in counts.items()]
+    totals = [sum(row[k] for row in counts.values()) for k in kinds]
+    return [*rows, ("all", *(f"{n:,}" for n in totals), f"{sum(totals):,}")]
+
+
+def _count_columns(out: TextOut, result: FileResult) -> None:
+    """The counts as plain aligned columns (stdout not a terminal: no box drawing)."""
+    assert result.diagram is not None
+    rows = [_COUNT_COLUMNS, *_count_rows(result)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(_COUNT_COLUMNS))]
+    out.echo(log_line(result.diagram.display_title))
+    for row in rows:
+        out.echo("  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True)))
+
+
 def count_table(result: FileResult) -> Any:
-    """Loop counts by length (rows) and type (columns), with totals."""
+    """The counts as a box-drawn table, for a terminal."""
     from rich.table import Table
     from rich.text import Text
 
-    from loopkit.model import LoopType
-
-    assert result.analysis is not None and result.diagram is not None
-    kinds = (LoopType.REINFORCING, LoopType.BALANCING, LoopType.UNDETERMINED)
+    assert result.diagram is not None
     table = Table(title=Text(log_line(result.diagram.display_title)),
                   title_justify="left")
-    for column in ("Length", "Reinforcing", "Balancing", "Undetermined", "Total"):
+    for column in _COUNT_COLUMNS:
         table.add_column(column, justify="right")
-    counts = result.analysis.counts or {}
-    for length, row in counts.items():
-        table.add_row(str(length), *(f"{row[k]:,}" for k in kinds), f"{sum(row.values()):,}")
-    totals = [sum(row[k] for row in counts.values()) for k in kinds]
-    table.add_row("all", *(f"{n:,}" for n in totals), f"{sum(totals):,}", style="bold")
+    *rows, totals = _count_rows(result)
+    for row in rows:
+        table.add_row(*row)
+    table.add_row(*totals, style="bold")
     return table
 
 
