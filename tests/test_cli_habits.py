@@ -74,7 +74,7 @@ def test_a_real_process_walks_the_current_folder_with_plain_names(tmp_path: Path
                           env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
     assert done.returncode == 0, done.stderr
     assert [line.split(":")[0] for line in done.stdout.splitlines()] == [
-        "a/b/c.YAML", "a/z.yml", "a.yaml", "b.yaml"]
+        "a/b/c.YAML", "a/z.yml", "a.yaml", "b.yaml", "Checked 4 files"]  # + the total line
 
 
 def test_files_named_explicitly_are_read_whatever_their_name_and_once(tmp_path: Path) -> None:
@@ -143,7 +143,8 @@ def test_standard_input_can_be_named_once() -> None:
 
 def test_a_real_process_reads_standard_input() -> None:
     done = _run("check", "-", stdin=Path(FINES).read_text(encoding="utf-8"))
-    assert done.returncode == 0 and done.stdout == "<stdin>: ok (5 loops, 5 declared)\n"
+    assert done.returncode == 0 and done.stdout == ("<stdin>: ok (5 loops, 5 declared)\n"
+                                                    "Checked 1 file: no problems.\n")
     picture = _run("render", "-", stdin=TINY)
     assert picture.returncode == 0, picture.stderr
     assert picture.stdout.startswith("<svg")

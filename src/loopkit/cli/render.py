@@ -155,28 +155,8 @@ def render_command(
 
     fmt = (output_format.value if output_format is not None
            else _format_from_suffix(output) or "svg")
-    if "-" in files:  # standard input has no path to write beside
-        if watch:
-            raise fail_usage("--watch cannot watch standard input (-); give the file")
-        if output is None and (len(files) > 1 or each_loop is not None or check):
-            raise fail_usage("a diagram read from standard input (-) needs -o PATH")
-        output = "-" if output is None else output
-    if output is not None and len(files) > 1:
-        raise fail_usage("-o/--output takes one input file; leave it out to write "
-                         "each picture next to its file")
-    if output is not None and each_loop is not None:
-        raise fail_usage("use either -o/--output or --each-loop, not both")
-    if loop is not None and each_loop is not None:
-        raise fail_usage("use either --loop or --each-loop, not both")
-    if watch and (check or output == "-"):
-        raise fail_usage("--watch writes files: it cannot be combined with --check or -o -")
-    if check and output == "-":
-        raise fail_usage("--check compares files: give -o PATH, not -o -")
-    if alt and output == "-":
-        raise fail_usage("--alt writes files beside the picture: give -o PATH, not -o -")
-    if output == "-" and fmt in ("png", "pdf") and sys.stdout.isatty():
-        raise fail_usage(f"not writing {fmt.upper()} to a terminal; redirect it "
-                         f"(> file.{fmt}) or use -o FILE")
+    output = _output_for(files, output, fmt, each_loop=each_loop, loop=loop, watch=watch,
+                         check=check, alt=alt)
     try:
         look = Style.parse(style)
     except ValueError as error:
@@ -201,6 +181,35 @@ def render_command(
     if not watch:
         raise typer.Exit(code)
     _watch(files, options)
+
+
+def _output_for(files: list[str], output: str | None, fmt: str, *, each_loop: str | None,
+                loop: str | None, watch: bool, check: bool, alt: bool) -> str | None:
+    """``-o`` as given (``-`` for a diagram from standard input), or a usage error for a
+    combination of options that cannot work together."""
+    if "-" in files:  # standard input has no path to write beside
+        if watch:
+            raise fail_usage("--watch cannot watch standard input (-); give the file")
+        if output is None and (len(files) > 1 or each_loop is not None or check):
+            raise fail_usage("a diagram read from standard input (-) needs -o PATH")
+        output = "-" if output is None else output
+    if output is not None and len(files) > 1:
+        raise fail_usage("-o/--output takes one input file; leave it out to write "
+                         "each picture next to its file")
+    if output is not None and each_loop is not None:
+        raise fail_usage("use either -o/--output or --each-loop, not both")
+    if loop is not None and each_loop is not None:
+        raise fail_usage("use either --loop or --each-loop, not both")
+    if watch and (check or output == "-"):
+        raise fail_usage("--watch writes files: it cannot be combined with --check or -o -")
+    if check and output == "-":
+        raise fail_usage("--check compares files: give -o PATH, not -o -")
+    if alt and output == "-":
+        raise fail_usage("--alt writes files beside the picture: give -o PATH, not -o -")
+    if output == "-" and fmt in ("png", "pdf") and sys.stdout.isatty():
+        raise fail_usage(f"not writing {fmt.upper()} to a terminal; redirect it "
+                         f"(> file.{fmt}) or use -o FILE")
+    return output
 
 
 def _format_from_suffix(output: str | None) -> str | None:
