@@ -772,7 +772,150 @@ def route_around(layout: Layout, ends: Sequence[tuple[int, int]],
                                                   (a, b)):
                 edges[k] = curve
                 break
+        else:
+            # No single bow clears the way (a crowded part of the map): find a path
+            # between the boxes on a grid and draw it as a smooth curve.
+            found = grid_route(a, b, index, arrow)
+            if found is not None:
+                edges[k] = found
     return Layout(layout.bbox, layout.nodes, tuple(edges))
+
+
+#: Most cells on a side of the grid one routed link searches (time per link is bounded).
+ROUTE_CELLS = 72
+
+
+def grid_route(tail: Box, head: Box, index: _Index, arrow: float = 10.0,
+               margin: float = 5.0) -> EdgeShape | None:
+    """A link from ``tail`` to ``head`` round every other box in ``index``, or None.
+
+    A* over a grid laid on the two boxes' surroundings (at most ``ROUTE_CELLS``
+    cells a side), then the path pulled tight (each corner kept only where the
+    straight line past it would touch a box) and drawn as straight pieces
+    joined by short rounded corners.
+    """
+    import heapq
+
+    (x0, y0), (x1, y1) = (tail.x, tail.y), (head.x, head.y)
+    reach = max(120.0, 0.6 * math.hypot(x1 - x0, y1 - y0))
+    left, bottom = min(x0, x1) - reach, min(y0, y1) - reach
+    right, top = max(x0, x1) + reach, max(y0, y1) + reach
+    cell = max(8.0, (right - left) / ROUTE_CELLS, (top - bottom) / ROUTE_CELLS)
+    cols, rows = int((right - left) / cell) + 1, int((top - bottom) / cell) + 1
+    region = Box((left + right) / 2, (bottom + top) / 2, (right - left) / 2, (top - bottom) / 2)
+    obstacles = [box for box in {id(b): b for b in index.near(region, 0.0)[0]}.values()
+                 if box is not tail and box is not head]
+    blocked = bytearray(cols * rows)
+    pad = margin + cell * 0.5
+    for box in obstacles:
+        i0 = max(0, math.floor((box.x - box.hw - pad - left) / cell))
+        i1 = min(cols - 1, math.ceil((box.x + box.hw + pad - left) / cell))
+        j0 = max(0, math.floor((box.y - box.hh - pad - bottom) / cell))
+        j1 = min(rows - 1, math.ceil((box.y + box.hh + pad - bottom) / cell))
+        for j in range(j0, j1 + 1):
+            cy = bottom + j * cell
+            if abs(cy - box.y) > box.hh + pad:
+                continue
+            for i in range(i0, i1 + 1):
+                if abs(left + i * cell - box.x) <= box.hw + pad:
+                    blocked[j * cols + i] = 1
+
+    def cell_of(x: float, y: float) -> int:
+        return round((y - bottom) / cell) * cols + round((x - left) / cell)
+
+    start, goal = cell_of(x0, y0), cell_of(x1, y1)
+    blocked[start] = blocked[goal] = 0
+    gx, gy = goal % cols, goal // cols
+    came: dict[int, int] = {start: start}
+    cost = {start: 0.0}
+    queue = [(0.0, start)]
+    steps = ((1, 0, 1.0), (-1, 0, 1.0), (0, 1, 1.0), (0, -1, 1.0),
+             (1, 1, 1.4142), (1, -1, 1.4142), (-1, 1, 1.4142), (-1, -1, 1.4142))
+    while queue:
+        _, here = heapq.heappop(queue)
+        if here == goal:
+            break
+        hx, hy = here % cols, here // cols
+        for dx, dy, w in steps:
+            nx, ny = hx + dx, hy + dy
+            if not (0 <= nx < cols and 0 <= ny < rows):
+                continue
+            there = ny * cols + nx
+            if blocked[there]:
+                continue
+            new = cost[here] + w
+            if new < cost.get(there, math.inf):
+                cost[there] = new
+                came[there] = here
+                heapq.heappush(queue, (new + math.hypot(gx - nx, gy - ny), there))
+    if goal not in came:
+        return None
+    path = [goal]
+    while path[-1] != start:
+        path.append(came[path[-1]])
+    points = [(left + (c % cols) * cell, bottom + (c // cols) * cell) for c in reversed(path)]
+    points[0], points[-1] = (x0, y0), (x1, y1)
+    corners = _pull_tight(points, obstacles, margin)
+    for radius in (12.0, 0.0):  # rounded corners, else sharp ones if rounding cuts a box
+        curve = _corner_curve(corners, tail, head, arrow, radius)
+        if curve is not None and all(_clear(a, b, obstacles, 1.0)
+                                     for a, b in itertools.pairwise(curve.polyline(8))):
+            return curve
+    return None
+
+
+def _clear(a: Point, b: Point, obstacles: Sequence[Box], margin: float) -> bool:
+    return not any(_through(a, b, Box(o.x, o.y, o.hw + margin, o.hh + margin))
+                   for o in obstacles)
+
+
+def _pull_tight(points: Sequence[Point], obstacles: Sequence[Box],
+                margin: float) -> list[Point]:
+    """The path's corners only: from each kept point, the furthest point in sight."""
+    out = [points[0]]
+    i = 0
+    while i < len(points) - 1:
+        j = len(points) - 1
+        while j > i + 1 and not _clear(points[i], points[j], obstacles, margin * 0.8):
+            j -= 1
+        out.append(points[j])
+        i = j
+    return out
+
+
+def _corner_curve(corners: Sequence[Point], tail: Box, head: Box, arrow: float,
+                  radius: float) -> EdgeShape | None:
+    """Straight pieces between ``corners`` with rounded joins, from ``tail``'s border to an
+    arrow tip on ``head``'s border, as cubic Bézier control points."""
+    # corners hugging an end's box only lead into it: the line is cut at the border anyway
+    corners = [corners[0], *(c for c in corners[1:-1] if tail.distance_to_point(c) > 3
+                             and head.distance_to_point(c) > arrow + 3), corners[-1]]
+    start = _border(tail, corners[1])
+    tip = _border(head, corners[-2])
+    if start is None or tip is None:
+        return None
+    inner = list(corners[1:-1])
+    last = inner[-1] if inner else start
+    gap = math.dist(last, tip)
+    if gap <= arrow:
+        return None
+    end = (tip[0] + (last[0] - tip[0]) / gap * arrow, tip[1] + (last[1] - tip[1]) / gap * arrow)
+    path = [start, *inner, end]
+    points: list[Point] = [start]
+    for n in range(1, len(path)):
+        a, b = path[n - 1], path[n]
+        # round each inner corner: the piece stops short of it and a curve turns through it
+        ra = min(radius, math.dist(a, b) / 3) if n > 1 else 0.0
+        rb = min(radius, math.dist(a, b) / 3) if n < len(path) - 1 else 0.0
+        length = math.dist(a, b) or 1.0
+        ux, uy = (b[0] - a[0]) / length, (b[1] - a[1]) / length
+        p = (a[0] + ux * ra, a[1] + uy * ra)
+        q = (b[0] - ux * rb, b[1] - uy * rb)
+        if n > 1:  # the turn from the last piece's end, through corner ``a``, to ``p``
+            points.extend((a, a, p))
+        points.extend((((p[0] * 2 + q[0]) / 3, (p[1] * 2 + q[1]) / 3),
+                       ((p[0] + q[0] * 2) / 3, (p[1] + q[1] * 2) / 3), q))
+    return EdgeShape(tuple(points), tip)
 
 
 def _blocked(line: Sequence[Point], layout: Layout, others: Sequence[int], index: _Index,

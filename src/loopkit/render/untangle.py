@@ -1,0 +1,254 @@
+"""Fewer crossings on big maps: move variables to where their links cross least.
+
+Graphviz's force-directed layouts (``neato``, ``sfdp``) place variables by
+distance alone and leave big maps with about four crossings per link. Here
+loopkit takes such a layout as its start and improves it by local search,
+one variable at a time: of a few dozen candidate spots (where it is, the
+middle of its neighbours, spots round it and across the picture), it moves
+the variable to the one where its links cross the fewest others, run through
+no other variable, and its box keeps clear of every other box. Links are
+straight lines between box centres here; ``untangled_layout`` then draws
+them from border to border and bends the few that still touch a box.
+
+Bounded: a fixed number of sweeps over the variables, each candidate scored
+with arrays of (candidates x links x other links) in numpy, and a ``Budget``
+that stops the sweeps early (and says so). Deterministic: candidates come from
+a fixed low-discrepancy sequence, ties go to the earlier candidate, and only
+integer counts and rounded lengths are compared.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from loopkit.render.layout import (
+    Box,
+    Budget,
+    EdgeShape,
+    Layout,
+    Point,
+    _border,
+    route_around,
+)
+
+#: Sweeps over all variables at most (each moves a variable only when that helps).
+SWEEPS = 5
+#: Candidate spots tried per variable and sweep.
+CANDIDATES = 48
+#: Space kept between two variables' boxes (points, each side: x, y).
+GAP = (8.0, 6.0)
+#: What one link through another variable costs, in crossings.
+THROUGH = 2.0
+#: What the links' length costs, in crossings per typical link length (keeps the map
+#: compact: without it, variables drift to the edges where nothing crosses).
+LENGTH = 0.1
+#: Candidates whose links are checked for running through boxes (the best by the
+#: other terms: measuring that is the slow part).
+FINALISTS = 6
+#: Most links a map may have for the search (arrays grow with links²).
+MAX_LINKS = 5000
+
+
+def _halton(index: int, base: int) -> float:
+    """The ``index``-th number of the van der Corput sequence in ``base`` (in [0, 1))."""
+    result, f = 0.0, 1.0
+    while index > 0:
+        f /= base
+        result += f * (index % base)
+        index //= base
+    return result
+
+
+def _side(p: np.ndarray, q: np.ndarray, r: np.ndarray) -> np.ndarray:
+    return ((q[..., 0] - p[..., 0]) * (r[..., 1] - p[..., 1])
+            - (q[..., 1] - p[..., 1]) * (r[..., 0] - p[..., 0]))
+
+
+def _through(a: np.ndarray, b: np.ndarray, lo: np.ndarray,
+             hi: np.ndarray) -> np.ndarray:
+    """Whether segments ``a``-``b`` pass through boxes ``lo``-``hi`` (broadcast), by slabs."""
+    d = b - a
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t1 = (lo - a) / d
+        t2 = (hi - a) / d
+    inf = np.inf
+    flat = d == 0
+    inside = (a > lo) & (a < hi)
+    t1 = np.where(flat, np.where(inside, -inf, inf), t1)
+    t2 = np.where(flat, np.where(inside, inf, -inf), t2)
+    near = np.minimum(t1, t2).max(axis=-1)
+    far = np.maximum(t1, t2).min(axis=-1)
+    return (np.maximum(near, 0.0) < np.minimum(far, 1.0))
+
+
+def untangle(nodes: Sequence[Box], ends: Sequence[tuple[int, int]],
+             budget: Budget | None = None, sweeps: int = SWEEPS) -> list[Point]:
+    """New centres for ``nodes`` with fewer crossings between the links ``ends``.
+
+    Each sweep visits the variables whose links cross others, most crossed
+    first; links from a variable to itself are ignored. Stops after ``sweeps``
+    sweeps, when a sweep gains less than 1 %, or when ``budget`` runs out.
+    """
+    n = len(nodes)
+    pairs = sorted({(min(a, b), max(a, b)) for a, b in ends if a != b})
+    if n < 3 or len(pairs) < 2 or len(pairs) > MAX_LINKS:
+        return [(b.x, b.y) for b in nodes]
+    P = np.array([(b.x, b.y) for b in nodes], dtype=float)
+    H = np.array([(b.hw, b.hh) for b in nodes], dtype=float)
+    E = np.array(pairs, dtype=np.int64)
+    gap = np.array(GAP)
+    unit = float(np.median(np.hypot(*(P[E[:, 0]] - P[E[:, 1]]).T))) or 100.0
+    lo_xy, hi_xy = P.min(axis=0), P.max(axis=0)
+    span = hi_xy - lo_xy
+    incident = [np.flatnonzero((E[:, 0] == v) | (E[:, 1] == v)) for v in range(n)]
+    counter = 0
+    before = crossing_counts(P, E)
+    for _sweep in range(sweeps):
+        per_node = np.zeros(n, dtype=np.int64)
+        np.add.at(per_node, E[:, 0], before)
+        np.add.at(per_node, E[:, 1], before)
+        order = sorted((v for v in range(n) if per_node[v] > 0),
+                       key=lambda v: (-int(per_node[v]), v))
+        for v in order:
+            if budget is not None and budget.over("untangling"):
+                return [(float(x), float(y)) for x, y in P]
+            inc = incident[v]
+            nb = np.where(E[inc, 0] == v, E[inc, 1], E[inc, 0])
+            cands = [P[v].copy(), P[nb].mean(axis=0)]
+            for k in range(CANDIDATES - 2):
+                counter += 1
+                u1, u2 = _halton(counter, 2), _halton(counter, 3)
+                if k % 2 == 0:  # near where it is
+                    radius = unit * 1.2 * math.sqrt(u1)
+                    angle = 2 * math.pi * u2
+                    cands.append(P[v] + radius * np.array([math.cos(angle), math.sin(angle)]))
+                else:  # anywhere in the picture
+                    cands.append(lo_xy + span * np.array([u1, u2]))
+            C = np.clip(np.array(cands), lo_xy, hi_xy)
+            score = _score(P, H, E, v, inc, nb, C, gap, unit)
+            best = int(np.argmin(score))
+            if score[best] < score[0] - 1e-9:
+                P[v] = C[best]
+        after = crossing_counts(P, E)
+        if after.sum() > 0.99 * before.sum():
+            break
+        before = after
+    return [(float(x), float(y)) for x, y in P]
+
+
+def crossing_counts(P: np.ndarray, E: np.ndarray) -> np.ndarray:
+    """For each link (straight, centre to centre), how many links sharing no variable
+    with it it crosses."""
+    i, j = np.triu_indices(len(E), 1)
+    keep = ~((E[i, 0:1] == E[j]).any(axis=1) | (E[i, 1:2] == E[j]).any(axis=1))
+    i, j = i[keep], j[keep]
+    a, b, c, d = P[E[i, 0]], P[E[i, 1]], P[E[j, 0]], P[E[j, 1]]
+    hit = (_side(a, b, c) * _side(a, b, d) < 0) & (_side(c, d, a) * _side(c, d, b) < 0)
+    out = np.zeros(len(E), dtype=np.int64)
+    np.add.at(out, i[hit], 1)
+    np.add.at(out, j[hit], 1)
+    return out
+
+
+def _score(P: np.ndarray, H: np.ndarray, E: np.ndarray, v: int, inc: np.ndarray,
+           nb: np.ndarray, C: np.ndarray, gap: np.ndarray, unit: float) -> np.ndarray:
+    """Cost of variable ``v`` at each candidate centre ``C`` (K x 2): crossings of its
+    links, links through boxes, length; infinite where its box would come within ``gap``
+    of another box (except at ``C[0]``, where it is now)."""
+    others = np.ones(len(P), dtype=bool)
+    others[v] = False
+    dx = np.abs(C[:, None, 0] - P[None, others, 0]) - H[v, 0] - H[None, others, 0]
+    dy = np.abs(C[:, None, 1] - P[None, others, 1]) - H[v, 1] - H[None, others, 1]
+    clash = ((dx < gap[0]) & (dy < gap[1])).any(axis=1)
+    clash[0] = False
+    keep = np.flatnonzero(~clash)
+    C = C[keep]
+    mask = np.ones(len(E), dtype=bool)
+    mask[inc] = False
+    rest = E[mask]
+    a, b = P[rest[:, 0]], P[rest[:, 1]]
+    q = P[nb]
+    # crossings of v's links (c -> q) with links sharing no variable with them
+    touch = (rest[None, :, 0] == nb[:, None]) | (rest[None, :, 1] == nb[:, None])
+    c4 = C[:, None, None, :]
+    q4 = q[None, :, None, :]
+    a4, b4 = a[None, None, :, :], b[None, None, :, :]
+    cross = ((_side(c4, q4, a4) * _side(c4, q4, b4) < 0)
+             & (_side(a4, b4, c4) * _side(a4, b4, q4) < 0) & ~touch[None])
+    crossings = cross.sum(axis=(1, 2))
+    length = np.hypot(C[:, None, 0] - q[None, :, 0], C[:, None, 1] - q[None, :, 1]).sum(axis=1)
+    rough = crossings + LENGTH * np.round(length / unit, 6)
+    # Links through boxes cost more to measure: only for the few best so far (and here).
+    top = np.unique(np.concatenate([[0], np.argsort(rough, kind="stable")[:FINALISTS]]))
+    Ct = C[top]
+    grown = H + 3.0
+    lo, hi = P - grown, P + grown
+    hits = _through(Ct[:, None, None, :], q[None, :, None, :], lo[None, None, :, :],
+                    hi[None, None, :, :])  # K x D x N: v's links through other boxes
+    own = np.zeros((len(nb), len(P)), dtype=bool)
+    own[np.arange(len(nb)), nb] = True
+    own[:, v] = True
+    through = (hits & ~own[None]).sum(axis=(1, 2))
+    vlo, vhi = Ct - grown[v], Ct + grown[v]  # other links through v's box
+    through = through + _through(a[None, :, :], b[None, :, :], vlo[:, None, :],
+                                 vhi[:, None, :]).sum(axis=1)
+    score = np.full(len(clash), np.inf)
+    score[keep[top]] = rough[top] + THROUGH * through
+    return score
+
+
+def untangled_layout(layout: Layout, ends: Sequence[tuple[int, int]],
+                     budget: Budget | None = None, pinned: Sequence[bool] = (),
+                     arrow: float = 10.0, move: bool = True) -> Layout:
+    """The layout with variables moved by ``untangle`` and links drawn straight between
+    their boxes (a pair of opposite links as two gentle arcs), then bent round any box
+    still in their way (``route_around``). Pinned variables keep their place: with any
+    pinned, or ``move`` false (a layout engine the user chose), only the links are
+    redrawn."""
+    from loopkit.render.layout import _bowed
+
+    if any(pinned) or not move:
+        centres = [(b.x, b.y) for b in layout.nodes]
+    else:
+        centres = untangle(layout.nodes, ends, budget)
+    nodes = tuple(b.moved(x, y) for b, (x, y) in zip(layout.nodes, centres, strict=True))
+    pairs = {(a, b) for a, b in ends}
+    edges: list[EdgeShape] = []
+    for k, (tail, head) in enumerate(ends):
+        old = layout.edges[k]
+        if tail == head:  # a link to itself moves with its variable
+            dx, dy = nodes[tail].x - layout.nodes[tail].x, nodes[tail].y - layout.nodes[tail].y
+            edges.append(_shifted(old, dx, dy))
+            continue
+        bow = 16.0 if (head, tail) in pairs else 0.0
+        shape = _bowed(nodes[tail], nodes[head], bow, bow, arrow) if bow else None
+        edges.append(shape or straight(nodes[tail], nodes[head], arrow))
+    x0 = min(b.x - b.hw for b in nodes)
+    y0 = min(b.y - b.hh for b in nodes)
+    x1 = max(b.x + b.hw for b in nodes)
+    y1 = max(b.y + b.hh for b in nodes)
+    return route_around(Layout((x0, y0, x1, y1), nodes, tuple(edges)), ends, budget)
+
+
+def _shifted(shape: EdgeShape, dx: float, dy: float) -> EdgeShape:
+    tip = None if shape.tip is None else (shape.tip[0] + dx, shape.tip[1] + dy)
+    return EdgeShape(tuple((x + dx, y + dy) for x, y in shape.points), tip)
+
+
+def straight(tail: Box, head: Box, arrow: float = 10.0) -> EdgeShape:
+    """A straight link from ``tail``'s border to an arrow tip on ``head``'s border (boxes
+    that touch get the shortest line between their centres' rays)."""
+    start = _border(tail, (head.x, head.y)) or (tail.x, tail.y)
+    tip = _border(head, (tail.x, tail.y)) or (head.x, head.y)
+    gap = math.dist(start, tip)
+    if gap > arrow:
+        end = (tip[0] + (start[0] - tip[0]) / gap * arrow,
+               tip[1] + (start[1] - tip[1]) / gap * arrow)
+    else:
+        end = ((start[0] + tip[0]) / 2, (start[1] + tip[1]) / 2)
+    thirds = ((start[0] * 2 + end[0]) / 3, (start[1] * 2 + end[1]) / 3)
+    two = ((start[0] + end[0] * 2) / 3, (start[1] + end[1] * 2) / 3)
+    return EdgeShape((start, thirds, two, end), tip)
