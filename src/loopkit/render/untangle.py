@@ -186,14 +186,20 @@ def _score(P: np.ndarray, H: np.ndarray, E: np.ndarray, v: int, inc: np.ndarray,
     Ct = C[top]
     grown = H + 3.0
     lo, hi = P - grown, P + grown
-    hits = _through(Ct[:, None, None, :], q[None, :, None, :], lo[None, None, :, :],
-                    hi[None, None, :, :])  # K x D x N: v's links through other boxes
+    # only boxes within reach of the links measured (big maps: most are far away)
+    low = np.minimum(Ct.min(axis=0), q.min(axis=0))
+    high = np.maximum(Ct.max(axis=0), q.max(axis=0))
+    near = np.flatnonzero((hi > low).all(axis=1) & (lo < high).all(axis=1))
+    hits = _through(Ct[:, None, None, :], q[None, :, None, :], lo[None, None, near, :],
+                    hi[None, None, near, :])  # K x D x N: v's links through other boxes
     own = np.zeros((len(nb), len(P)), dtype=bool)
     own[np.arange(len(nb)), nb] = True
     own[:, v] = True
-    through = (hits & ~own[None]).sum(axis=(1, 2))
+    through = (hits & ~own[None][:, :, near]).sum(axis=(1, 2))
     vlo, vhi = Ct - grown[v], Ct + grown[v]  # other links through v's box
-    through = through + _through(a[None, :, :], b[None, :, :], vlo[:, None, :],
+    reach = np.flatnonzero((np.maximum(a, b) > vlo.min(axis=0)).all(axis=1)
+                           & (np.minimum(a, b) < vhi.max(axis=0)).all(axis=1))
+    through = through + _through(a[None, reach, :], b[None, reach, :], vlo[:, None, :],
                                  vhi[:, None, :]).sum(axis=1)
     score = np.full(len(clash), np.inf)
     score[keep[top]] = rough[top] + THROUGH * through
