@@ -37,7 +37,7 @@ from loopkit.render.layout import (
 #: Sweeps over all variables at most (each moves a variable only when that helps).
 SWEEPS = 5
 #: Candidate spots tried per variable and sweep.
-CANDIDATES = 48
+CANDIDATES = 32
 #: Space kept between two variables' boxes (points, each side: x, y).
 GAP = (8.0, 6.0)
 #: What one link through another variable costs, in crossings.
@@ -45,6 +45,8 @@ THROUGH = 2.0
 #: What the links' length costs, in crossings per typical link length (keeps the map
 #: compact: without it, variables drift to the edges where nothing crosses).
 LENGTH = 0.1
+#: Variables tried for swapping places with one that no single move helps.
+SWAPS = 6
 #: Candidates whose links are checked for running through boxes (the best by the
 #: other terms: measuring that is the slow part).
 FINALISTS = 6
@@ -132,11 +134,65 @@ def untangle(nodes: Sequence[Box], ends: Sequence[tuple[int, int]],
             best = int(np.argmin(score))
             if score[best] < score[0] - 1e-9:
                 P[v] = C[best]
+            elif SWAPS:
+                _try_swaps(P, H, E, v, incident, gap, unit)
         after = crossing_counts(P, E)
         if after.sum() > 0.99 * before.sum():
             break
         before = after
     return [(float(x), float(y)) for x, y in P]
+
+
+def _local_cost(P: np.ndarray, E: np.ndarray, links: np.ndarray, unit: float) -> float:
+    """Crossings of ``links`` (indexes into ``E``) with any link sharing no variable with
+    them (a pair of two of them counted once), plus their length as in ``_score``."""
+    mine, rest = E[links], E
+    a, b = P[mine[:, 0]][:, None, :], P[mine[:, 1]][:, None, :]
+    c, d = P[rest[:, 0]][None, :, :], P[rest[:, 1]][None, :, :]
+    share = ((mine[:, None, 0] == rest[None, :, 0]) | (mine[:, None, 0] == rest[None, :, 1])
+             | (mine[:, None, 1] == rest[None, :, 0]) | (mine[:, None, 1] == rest[None, :, 1]))
+    hit = (_side(a, b, c) * _side(a, b, d) < 0) & (_side(c, d, a) * _side(c, d, b) < 0) & ~share
+    inside = np.isin(np.arange(len(E)), links)
+    count = hit[:, ~inside].sum() + hit[:, inside].sum() / 2
+    length = np.hypot(*(P[mine[:, 0]] - P[mine[:, 1]]).T).sum() / unit
+    return float(count) + LENGTH * round(float(length), 6)
+
+
+def _try_swaps(P: np.ndarray, H: np.ndarray, E: np.ndarray, v: int,
+               incident: Sequence[np.ndarray], gap: np.ndarray, unit: float) -> None:
+    """Swap ``v`` with one of the variables nearest where its neighbours are, if that
+    lowers the crossings of both (and both boxes keep clear of the rest)."""
+    nb = np.where(E[incident[v], 0] == v, E[incident[v], 1], E[incident[v], 0])
+    target = P[nb].mean(axis=0)
+    order = np.argsort(np.hypot(*(P - target).T), kind="stable")
+    tried = 0
+    for u in order:
+        u = int(u)
+        if u == v or u in nb:
+            continue
+        tried += 1
+        if tried > SWAPS:
+            return
+        links = np.union1d(incident[v], incident[u])
+        if len(links) == 0:
+            continue
+        now = _local_cost(P, E, links, unit)
+        P[[v, u]] = P[[u, v]]
+        if not _clashes(P, H, (v, u), gap) and _local_cost(P, E, links, unit) < now - 1e-9:
+            return
+        P[[v, u]] = P[[u, v]]
+
+
+def _clashes(P: np.ndarray, H: np.ndarray, moved: Sequence[int], gap: np.ndarray) -> bool:
+    """Whether any of the ``moved`` variables' boxes comes within ``gap`` of another box."""
+    for v in moved:
+        dx = np.abs(P[v, 0] - P[:, 0]) - H[v, 0] - H[:, 0]
+        dy = np.abs(P[v, 1] - P[:, 1]) - H[v, 1] - H[:, 1]
+        close = (dx < gap[0]) & (dy < gap[1])
+        close[v] = False
+        if close.any():
+            return True
+    return False
 
 
 def crossing_counts(P: np.ndarray, E: np.ndarray) -> np.ndarray:
