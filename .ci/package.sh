@@ -21,7 +21,7 @@ python - "$wheel" <<'PY'
 import sys, zipfile
 names = zipfile.ZipFile(sys.argv[1]).namelist()
 assert "loopkit/py.typed" in names, "py.typed missing"
-assert "loopkit/mkdocs_plugin.py" in names and "loopkit/sphinx_ext.py" in names
+assert "loopkit/integrate/mkdocs.py" in names and "loopkit/integrate/sphinx.py" in names
 assert not [n for n in names if n.startswith(("tests/", "examples/"))], "tests in the wheel"
 entry = [n for n in names if n.endswith("entry_points.txt")]
 text = zipfile.ZipFile(sys.argv[1]).read(entry[0]).decode()

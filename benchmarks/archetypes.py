@@ -57,7 +57,7 @@ def _cases() -> list[tuple[Path, dict[str, Any]]]:
 def corpus() -> dict[str, Any]:
     """Precision per confidence level, named-first and never-strong counts."""
     from loopkit.analysis.archetypes import find_archetypes
-    from loopkit.loader import load_diagram
+    from loopkit.read.load import load_diagram
 
     tally: dict[str, list[int]] = {"strong": [0, 0], "possible": [0, 0]}
     top_tally = [0, 0]

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
-from loopkit.render.engine import choose_renderer  # noqa: E402
+from loopkit.render.graphviz import choose_renderer  # noqa: E402
 
 
 def timed_process(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> float:
@@ -81,7 +81,7 @@ def main() -> None:
     from tests.test_engine import complete_digraph
 
     from loopkit.analysis.archetypes import find_archetypes
-    from loopkit.analysis.engine import count_cycles
+    from loopkit.analysis.cycles import count_cycles
 
     foresight = ROOT.parent / "shared" / "data" / "foresight-obesity-map.json"
     if foresight.is_file():

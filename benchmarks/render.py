@@ -38,13 +38,13 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 from loopkit.analysis.loops import analyse_loops  # noqa: E402
-from loopkit.escape import dot_string  # noqa: E402
-from loopkit.loader import load_diagram  # noqa: E402
+from loopkit.interop.yaml_writer import write_yaml  # noqa: E402
 from loopkit.model import Diagram  # noqa: E402
-from loopkit.render.dot import wrap_label  # noqa: E402
-from loopkit.render.engine import choose_renderer  # noqa: E402
+from loopkit.read.load import load_diagram  # noqa: E402
+from loopkit.render.dotsource import wrap_label  # noqa: E402
+from loopkit.render.graphviz import choose_renderer  # noqa: E402
 from loopkit.render.metrics import Metrics, measure_svg  # noqa: E402
-from loopkit.writer import write_yaml  # noqa: E402
+from loopkit.text import dot_string  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 LOOPKIT = [str(Path(sys.executable).parent / "loopkit")]

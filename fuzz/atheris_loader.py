@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "fuzz" / "corpus"
 
 with atheris.instrument_imports(include=["loopkit"]):
-    from loopkit.loader import parse_diagram
     from loopkit.problems import DiagramError
+    from loopkit.read.load import parse_diagram
 
 
 def _seed_corpus() -> None:

@@ -29,8 +29,8 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from tests import test_fuzz as props  # noqa: E402
 
-from loopkit.loader import load_diagram  # noqa: E402
 from loopkit.problems import DiagramError, UsageError  # noqa: E402
+from loopkit.read.load import load_diagram  # noqa: E402
 
 FINDINGS = ROOT / "fuzz" / "findings"
 

@@ -76,7 +76,7 @@ def _run_action(repo: tuple[Path, str, str], tmp_path: Path, **inputs: str,
            "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_WORKSPACE": str(work),
            "PYTHONPATH": str(ROOT / "src")}
     env.update({f"INPUT_{k.upper()}": v for k, v in inputs.items()})
-    done = subprocess.run([sys.executable, "-m", "loopkit.action"], cwd=work, env=env,
+    done = subprocess.run([sys.executable, "-m", "loopkit.integrate.action"], cwd=work, env=env,
                           capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
     return done, summary.read_text(encoding="utf-8") if summary.exists() else ""
 

@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 from loopkit.analysis.loops import analyse_loops
 from loopkit.cli import app
-from loopkit.loader import load_diagram
-from loopkit.report.alt import alt_text, long_description
-from loopkit.report.words import loop_sentence
+from loopkit.output.report.alt import alt_text, long_description
+from loopkit.output.report.words import loop_sentence
+from loopkit.read.load import load_diagram
 from tests.helpers import ROOT
 
 FINES = ROOT / "examples" / "school-fines.yaml"

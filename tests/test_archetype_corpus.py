@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from loopkit.analysis.archetypes import find_archetypes
 from loopkit.cli import app
-from loopkit.loader import load_diagram
+from loopkit.read.load import load_diagram
 from tests.helpers import ROOT, shared_file
 
 CORPUS = ROOT / "tests" / "data" / "archetype-corpus"
@@ -100,7 +100,7 @@ def test_variants_are_named() -> None:
 def test_without_kind_the_shared_accumulation_is_not_collapsed() -> None:
     """``kind`` is what tells a stock and its own flow apart from any two variables."""
     text = (CORPUS / "ltg-population-stock-flow.yaml").read_text(encoding="utf-8")
-    from loopkit.loader import parse_diagram
+    from loopkit.read.load import parse_diagram
 
     plain = parse_diagram(text.replace(", kind: stock", "").replace(", kind: flow", ""),
                           "plain.yaml")
@@ -126,7 +126,7 @@ def _foresight_yaml(diagram: Any) -> str:
     if "path" not in _CACHE:
         import tempfile
 
-        from loopkit.writer import write_yaml
+        from loopkit.interop.yaml_writer import write_yaml
 
         folder = Path(tempfile.mkdtemp(prefix="loopkit-foresight-"))
         path = folder / "foresight.yaml"

@@ -20,8 +20,8 @@ from loopkit.analysis.archetypes import (
     find_archetypes,
 )
 from loopkit.cli import app
-from loopkit.loader import load_diagram
 from loopkit.model import Diagram, Variable
+from loopkit.read.load import load_diagram
 from tests.helpers import EXAMPLES, ROOT, foresight_diagram
 
 ARCHETYPE_EXAMPLES = EXAMPLES / "archetypes"
@@ -107,7 +107,7 @@ def test_near_misses_that_are_simpler_archetypes_say_so() -> None:
 
 def test_fixes_that_fail_without_delay_is_only_possible() -> None:
     text = (ARCHETYPE_EXAMPLES / "fixes-that-fail.yaml").read_text()
-    from loopkit.loader import parse_diagram
+    from loopkit.read.load import parse_diagram
 
     diagram = parse_diagram(text.replace("    delay: true\n", ""), "nodelay.yaml")
     match = find_archetypes(diagram).matches[0]

@@ -15,10 +15,10 @@ from loopkit.analysis.loops import analyse_loops
 from loopkit.analysis.support import loop_support, merged_from
 from loopkit.cli import app
 from loopkit.interop import detect_format, export_text, import_text
-from loopkit.loader import load_diagram, parse_diagram
+from loopkit.interop.yaml_writer import write_yaml
 from loopkit.model import Polarity
 from loopkit.problems import DiagramError
-from loopkit.writer import write_yaml
+from loopkit.read.load import load_diagram, parse_diagram
 from tests.helpers import ROOT
 
 CLAIMS = ROOT / "tests" / "data" / "claims" / "interviews.csv"

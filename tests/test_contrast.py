@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from loopkit.loader import load_diagram
+from loopkit.output.report.html import CONTRAST_PAIRS, PALETTE, STYLE
+from loopkit.read.load import load_diagram
 from loopkit.render import render_svg
-from loopkit.render.dot import (
+from loopkit.render.dotsource import (
     EDGE,
     FADED_EDGE,
     FADED_TEXT,
@@ -27,7 +28,6 @@ from loopkit.render.dot import (
     SIGN_COLOURS,
     TEXT,
 )
-from loopkit.report.html import CONTRAST_PAIRS, PALETTE, STYLE
 from tests.helpers import ROOT
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -127,3 +127,17 @@ def test_stylesheet_uses_only_the_palette() -> None:
     assert set(literals) <= set(PALETTE.values())
     body = STYLE.split("}", 1)[1]  # after :root, colours come only from the variables
     assert not re.findall(r"#[0-9a-fA-F]{3,6}\b", body)
+
+
+def test_explorer_stylesheet_uses_only_the_report_palette() -> None:
+    """``loopkit explore`` shares the report's checked palette and pairs, nothing else."""
+    from loopkit.output.report.explore import STYLE as EXPLORE
+
+    declared = dict(re.findall(r"--([a-z-]+): (#[0-9a-f]{6})", EXPLORE))
+    assert declared == PALETTE
+    body = EXPLORE.split("}", 1)[1]
+    assert not re.findall(r"#[0-9a-fA-F]{3,6}\b", body)
+    assert not re.findall(r"\b(?:rgb|hsl)a?\(", body)
+    used = set(re.findall(r"var\(--([a-z-]+)\)", body))
+    checked = {name for pair in CONTRAST_PAIRS for name in pair[:2]} | {"line"}
+    assert used <= checked

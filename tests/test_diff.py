@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from loopkit.analysis.diff import diff_diagrams, load_version, loop_key, render_markdown
 from loopkit.cli import app
-from loopkit.loader import load_diagram, parse_diagram
 from loopkit.problems import DiagramError, UsageError
+from loopkit.read.load import load_diagram, parse_diagram
 from tests.helpers import EXAMPLES, ROOT
 
 DATA = ROOT / "tests" / "data" / "diff"

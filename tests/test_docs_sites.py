@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from loopkit.embed import EmbedError, block_svg
+from loopkit.integrate.embed import EmbedError, block_svg
 from tests.helpers import EXAMPLES
 
 INLINE = """\
@@ -91,7 +91,7 @@ def test_a_broken_diagram_file_is_reported_at_its_own_line(tmp_path: Path) -> No
 def _sphinx_site(root: Path, page: str) -> Path:
     (root / "diagrams").mkdir(parents=True)
     shutil.copy(EXAMPLES / "school-fines.yaml", root / "diagrams")
-    (root / "conf.py").write_text("extensions = ['loopkit.sphinx_ext']\n", encoding="utf-8")
+    (root / "conf.py").write_text("extensions = ['loopkit.integrate.sphinx']\n", encoding="utf-8")
     (root / "index.rst").write_text(page, encoding="utf-8")
     return root
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loopkit.analysis.engine import (
+from loopkit.analysis.cycles import (
     BALANCING,
     NEGATIVE,
     REINFORCING,

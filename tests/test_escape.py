@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt  # imported once: a first import inside a test hits the deadline
 
-from loopkit.escape import csv_cell, dot_string, markdown_text, one_line, strip_control, xml_text
+from loopkit.text import csv_cell, dot_string, markdown_text, one_line, strip_control, xml_text
 
 TEXT = st.text(st.characters(codec="utf-8"), max_size=60) | st.sampled_from([
     "<script>alert(1)</script>", 'a"b', "end\\", "\\N\\G\\L", "&lt;", "\x07\x1b[2J",

@@ -292,7 +292,7 @@ def _dot_structure(text: str) -> tuple[Any, ...]:
     import networkx as nx
 
     try:
-        from loopkit.render.engine import choose_renderer
+        from loopkit.render.graphviz import choose_renderer
 
         program = choose_renderer().executable
     except ImportError:
@@ -395,6 +395,18 @@ def test_report(fmt: str, folders: dict[str, Path], monkeypatch: pytest.MonkeyPa
         assert _markdown_shape(hostile) == _markdown_shape(plain)
 
 
+def test_explore(folders: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    if "explore" not in _commands():
+        pytest.skip("no explore command yet")
+    hostile, plain = _both(folders, ["explore", "map.yaml", "-o", "map.html"], "map.html",
+                           monkeypatch)
+    _no_terminal_controls(hostile)
+    hostile_shape, text = _html_shape(hostile)
+    assert hostile_shape == _html_shape(plain)[0]
+    assert "<script>alert('x')</script>" in text  # shown as text, not run
+    assert hostile.count("</script>") == plain.count("</script>") == 2
+
+
 #: Analysis commands: arguments after the file, per diagram (ids differ), and formats.
 _ANALYSIS = {
     "lint": (lambda ids: [], ("text", "json")),
@@ -433,7 +445,7 @@ def test_analysis_commands(command: str, fmt: str, folders: dict[str, Path],
 
 def test_merge(folders: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     """Merged maps keep hostile text as text, and hostile file names end up as sources."""
-    from loopkit.loader import load_diagram
+    from loopkit.read.load import load_diagram
 
     name = "evil \x1b[2J\n::error ::x <b>.yaml"
     shapes = []
@@ -454,7 +466,7 @@ def test_merge(folders: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_every_output_command_was_exercised() -> None:
     """A new command that prints or writes user text must be added to this suite."""
-    known = {"loops", "check", "schema", "render", "export", "report", "import", "init",
+    known = {"loops", "check", "schema", "render", "export", "report", "explore", "import", "init",
              "merge", *_ANALYSIS}
     unknown = _commands() - known
     assert not unknown, f"add hostile-label checks for: {sorted(unknown)}"

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 from loopkit.analysis.evidence import STRENGTHS, require_evidence, strength, weakest_link
 from loopkit.analysis.loops import analyse_loops
 from loopkit.cli import app
-from loopkit.loader import load_diagram, parse_diagram
 from loopkit.model import Link, Polarity
+from loopkit.read.load import load_diagram, parse_diagram
 from tests.helpers import EXAMPLES, ROOT
 
 FTF = EXAMPLES / "archetypes" / "fixes-that-fail.yaml"

@@ -1,4 +1,4 @@
-"""The pydantic-free fast path (``loopkit.fastpath``) agrees with the pydantic models.
+"""The pydantic-free fast path (``loopkit.read.fastpath``) agrees with the pydantic models.
 
 Rule under test: whenever ``fastpath.entries`` returns a result, pydantic accepts
 the whole file too and gives the same values, so the loader's output is the same
@@ -17,11 +17,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from loopkit import fastpath
-from loopkit.loader import _parse, _validated_entries
 from loopkit.problems import DiagramError, LoopkitError
-from loopkit.schema import DiagramFile
-from loopkit.yamlsource import parse_yaml
+from loopkit.read import fastpath
+from loopkit.read.load import _parse, _validated_entries
+from loopkit.read.schema import DiagramFile
+from loopkit.read.source import parse_yaml
 from tests.helpers import EXAMPLES, ROOT
 
 FILES = sorted({
@@ -238,10 +238,10 @@ def _modules_after(code: str) -> set[str]:
 def test_loading_and_analysing_a_valid_file_does_not_import_pydantic() -> None:
     """The point of the fast path: a plain file is read without pydantic."""
     modules = _modules_after(
-        "import sys; from loopkit.loader import load_diagram\n"
+        "import sys; from loopkit.read.load import load_diagram\n"
         "from loopkit.analysis.loops import analyse_loops\n"
         f"analyse_loops(load_diagram({str(EXAMPLES / 'school-fines.yaml')!r}))")
-    assert "loopkit.schema" not in modules
+    assert "loopkit.read.schema" not in modules
     assert not {m for m in modules if m.split(".")[0] in ("pydantic", "pydantic_core")}
 
 
@@ -252,5 +252,5 @@ def test_loops_command_does_not_import_pydantic() -> None:
         "import sys; from loopkit.cli import main\n"
         f"sys.argv = ['loopkit', 'loops', {str(EXAMPLES / 'school-fines.yaml')!r}]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass")
-    assert "loopkit.analysis.loops" in modules and "loopkit.schema" not in modules
+    assert "loopkit.analysis.loops" in modules and "loopkit.read.schema" not in modules
     assert not {m for m in modules if m.split(".")[0] in ("pydantic", "pydantic_core")}

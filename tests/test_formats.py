@@ -15,9 +15,9 @@ import pytest
 from typer.testing import CliRunner
 
 from loopkit.cli import app
-from loopkit.formats import annotation, github_output, markdown_output, resolve_format
+from loopkit.output.machine import annotation, github_output, markdown_output, resolve_format
+from loopkit.output.records import FileResult
 from loopkit.problems import Problem, Severity
-from loopkit.reporting import FileResult
 from tests.helpers import ROOT
 
 GOLDEN = ROOT / "tests" / "formats"
@@ -116,7 +116,7 @@ def test_github_plain_lines_cannot_become_commands() -> None:
 
 def test_markdown_keeps_hostile_text_inert(monkeypatch: pytest.MonkeyPatch) -> None:
     from loopkit.analysis.loops import analyse_loops
-    from loopkit.loader import load_diagram
+    from loopkit.read.load import load_diagram
 
     monkeypatch.chdir(ROOT)
     diagram = load_diagram(HOSTILE)

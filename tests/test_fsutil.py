@@ -168,6 +168,7 @@ def test_exclusive_never_replaces(tmp_path: Path) -> None:
     ["render", "in.yaml", "-o", "sub/../in.yaml"],
     ["render", "in.yaml", "-f", "dot", "-o", "link.svg"],
     ["report", "in.yaml", "-o", "hard.md"],
+    ["explore", "in.yaml", "-o", "in.yaml"],
     ["export", "in.yaml", "--to", "mermaid", "-o", "./in.yaml"],
     ["import", "map.json", "--from", "kumu", "-o", "sub/../map.json"],
 ], ids=lambda args: f"{args[0]}-{args[-1]}")

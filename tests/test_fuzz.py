@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from loopkit.cli import app
-from loopkit.loader import parse_diagram
 from loopkit.problems import DiagramError
+from loopkit.read.load import parse_diagram
 from tests.helpers import EXAMPLES
 
 #: Pieces YAML is made of, including the ones that trip parsers up.

@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 
 from loopkit.cli import app
 from loopkit.limits import DEPTH_CEILING, Limits
-from loopkit.loader import parse_diagram
 from loopkit.problems import DiagramError
+from loopkit.read.load import parse_diagram
 from tests.helpers import ROOT
 from tests.hostile.generated import CASES as GENERATED
 from tests.hostile.generated import IMPORTS
@@ -213,7 +213,7 @@ def test_a_newline_in_any_message_cannot_start_a_ci_workflow_command(tmp_path: P
 
 
 def test_load_yaml_data_reads_other_yaml_files_within_the_limits(tmp_path: Path) -> None:
-    from loopkit.loader import load_yaml_data
+    from loopkit.read.load import load_yaml_data
 
     good = tmp_path / "settings.yaml"
     good.write_text("lint: {disable: [long-label]}\nx: &a [1, 2]\ny: *a\n")

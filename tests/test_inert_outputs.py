@@ -174,7 +174,7 @@ def test_markdown_text_is_literal_text_in_a_real_parser(text: str) -> None:
     """Issue 11: no autolink, mention, HTML, image or emphasis from user text."""
     import html as html_module
 
-    from loopkit.escape import markdown_text
+    from loopkit.text import markdown_text
 
     pytest.importorskip("linkify_it")
     md = _gfm()
@@ -190,7 +190,7 @@ def test_markdown_text_is_literal_text_in_a_real_parser(text: str) -> None:
 @pytest.mark.parametrize("text", MARKDOWN_HOSTILE)
 def test_markdown_text_hides_mentions_and_autolink_triggers_from_github(text: str) -> None:
     """GitHub finds mentions in rendered text and autolinks on ':' / 'www.' (cmark-gfm)."""
-    from loopkit.escape import markdown_text
+    from loopkit.text import markdown_text
 
     out = markdown_text(text)
     assert "www." not in out and not re.search(r"(?<!\\)[:.]", out), out
@@ -256,11 +256,11 @@ def test_schema_command_output_goes_through_the_json_helper(
         monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    import loopkit.schema
+    import loopkit.read.schema
     from loopkit.cli import app
 
-    real = loopkit.schema.json_schema
-    monkeypatch.setattr(loopkit.schema, "json_schema",
+    real = loopkit.read.schema.json_schema
+    monkeypatch.setattr(loopkit.read.schema, "json_schema",
                         lambda: {**real(), "description": "x \u202e \x85 \u2028"})
     out = CliRunner().invoke(app, ["schema"]).stdout
     assert not _RAW_CONTROLS.search(out)

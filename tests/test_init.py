@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from loopkit.analysis.loops import analyse_loops
 from loopkit.cli import app
-from loopkit.init import create_new, init_diagram, target_path, title_from
-from loopkit.loader import load_diagram
+from loopkit.interop.starter import create_new, init_diagram, target_path, title_from
 from loopkit.problems import UsageError
+from loopkit.read.load import load_diagram
 from tests.helpers import ROOT
 
 runner = CliRunner()

@@ -24,10 +24,10 @@ from loopkit.interop import (
     read_source,
 )
 from loopkit.interop._common import IdMaker, json_position, slugify
-from loopkit.loader import parse_diagram
+from loopkit.interop.yaml_writer import write_yaml
 from loopkit.model import Diagram, Link, Polarity, Variable
 from loopkit.problems import DiagramError, UsageError
-from loopkit.writer import write_yaml
+from loopkit.read.load import parse_diagram
 
 DATA = Path(__file__).parent / "data" / "interop"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from loopkit.cli import app
-from loopkit.loader import load_diagram
+from loopkit.read.load import load_diagram
 
 ROOT = Path(__file__).parent.parent
 DATA = ROOT / "tests" / "data" / "interop"

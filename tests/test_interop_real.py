@@ -18,8 +18,8 @@ import pytest
 
 from loopkit.analysis.loops import analyse_loops
 from loopkit.interop import import_text
-from loopkit.loader import parse_diagram
-from loopkit.writer import write_yaml
+from loopkit.interop.yaml_writer import write_yaml
+from loopkit.read.load import parse_diagram
 from tests.helpers import shared_file
 
 

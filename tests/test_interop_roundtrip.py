@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from loopkit.interop import export_text, import_text
 from loopkit.interop._common import valid_id
-from loopkit.loader import load_diagram, parse_diagram
+from loopkit.interop.yaml_writer import scalar, write_yaml
 from loopkit.model import DeclaredLoop, Diagram, Link, LoopType, Polarity, Variable
-from loopkit.writer import scalar, write_yaml
+from loopkit.read.load import load_diagram, parse_diagram
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.yaml"))
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from loopkit.analysis.lint import RULES, active_rules, lint
+from loopkit.analysis.lint import RULES, active_rules, lint, load_lint_settings
 from loopkit.cli import app
-from loopkit.config import LintSettings, find_config, load_settings, settings_for
-from loopkit.loader import parse_diagram
 from loopkit.problems import Severity, UsageError
+from loopkit.read.load import parse_diagram
+from loopkit.read.settings import LintSettings, find_config, settings_for
 from tests.helpers import EXAMPLES, ROOT
 
 runner = CliRunner()
@@ -100,7 +100,7 @@ def test_settings_change_label_length_severity_and_all() -> None:
 
 def test_examples_have_no_warnings() -> None:
     for path in [*EXAMPLES.glob("*.yaml"), *(EXAMPLES / "archetypes").glob("*.yaml")]:
-        from loopkit.loader import load_diagram
+        from loopkit.read.load import load_diagram
 
         report = lint(load_diagram(path))
         assert report.at_least(Severity.WARNING) == [], path
@@ -142,7 +142,7 @@ def test_bad_settings_are_usage_errors(tmp_path: Path, content: str, message: st
     path = tmp_path / ".loopkit.yaml"
     path.write_text(content)
     with pytest.raises(UsageError, match=re.escape(message)):
-        load_settings(path)
+        load_lint_settings(path)
 
 
 # ------------------------------------------------------------- CLI

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from loopkit.loader import parse_diagram
 from loopkit.model import LoopType, Polarity
 from loopkit.problems import DiagramError
+from loopkit.read.load import parse_diagram
 
 
 def _problems(text: str) -> list[str]:

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from loopkit.analysis.graph import to_networkx
 from loopkit.analysis.loops import analyse_loops, count_loops
-from loopkit.graph import to_networkx
-from loopkit.loader import load_diagram
 from loopkit.model import DeclaredLoop, Diagram, LoopType
+from loopkit.read.load import load_diagram
 from tests.helpers import EXAMPLES, foresight_diagram
 from tests.test_engine import oracle
 

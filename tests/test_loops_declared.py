@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from loopkit.analysis.loops import analyse_loops, count_loops
 from loopkit.cli import app
-from loopkit.loader import parse_diagram
+from loopkit.read.load import parse_diagram
 
 #: A 2-loop and a 3-loop found by the search, and a declared 4-loop.
 TEXT = """\

@@ -14,9 +14,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from loopkit.analysis.loops import analyse_loops
-from loopkit.cli import app
-from loopkit.loader import load_diagram, parse_diagram
-from loopkit.merge import (
+from loopkit.analysis.merge import (
     Synonyms,
     merge_diagrams,
     parse_synonyms,
@@ -24,9 +22,11 @@ from loopkit.merge import (
     source_names,
     suggest_synonyms,
 )
+from loopkit.cli import app
+from loopkit.interop.yaml_writer import write_yaml
 from loopkit.model import DeclaredLoop, Diagram, Link, Polarity, Variable
 from loopkit.problems import DiagramError
-from loopkit.writer import write_yaml
+from loopkit.read.load import load_diagram, parse_diagram
 from tests.helpers import ROOT
 
 MERGE = ROOT / "examples" / "merge"

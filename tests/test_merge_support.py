@@ -8,13 +8,13 @@ import pytest
 from typer.testing import CliRunner
 
 from loopkit.analysis.loops import analyse_loops
+from loopkit.analysis.merge import load_synonyms, merge_diagrams
 from loopkit.analysis.support import loop_support, merged_from
 from loopkit.cli import app
-from loopkit.loader import load_diagram
-from loopkit.merge import load_synonyms, merge_diagrams
+from loopkit.interop.yaml_writer import write_yaml
 from loopkit.model import Diagram, Link, Polarity
-from loopkit.render.dot import Style, build_dot, support_width
-from loopkit.writer import write_yaml
+from loopkit.read.load import load_diagram
+from loopkit.render.dotsource import Style, build_dot, support_width
 from tests.helpers import ROOT
 
 MERGE = ROOT / "examples" / "merge"

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from loopkit.loader import load_diagram
+from loopkit.read.load import load_diagram
 from tests.helpers import EXAMPLES, ROOT
 
 

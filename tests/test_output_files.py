@@ -169,7 +169,7 @@ def test_init_schema_with_a_line_separator_is_refused(tmp_path: Path,
 
 
 def _lint_disabled_everything(diagram: Path) -> bool:
-    from loopkit.config import settings_for
+    from loopkit.read.settings import settings_for
 
     return "all" in settings_for(diagram).lint.disable
 
@@ -237,11 +237,11 @@ def test_a_settings_symlink_inside_the_project_is_followed(tmp_path: Path) -> No
 ])
 def test_settings_errors_never_quote_text_that_is_no_setting_name(
         content: str, tmp_path: Path) -> None:
-    from loopkit.config import load_settings
+    from loopkit.analysis.lint import load_lint_settings
     from loopkit.problems import UsageError
 
     path = tmp_path / ".loopkit.yaml"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(UsageError) as raised:
-        load_settings(path)
+        load_lint_settings(path)
     assert "hashhash" not in str(raised.value) and "not shown" in str(raised.value)

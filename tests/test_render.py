@@ -14,11 +14,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loopkit.analysis.loops import analyse_loops
-from loopkit.loader import load_diagram
 from loopkit.model import DeclaredLoop, Diagram, Link, Polarity, Variable
+from loopkit.read.load import load_diagram
 from loopkit.render import RenderError, Style, build_dot, draw, render, render_svg, svg_of
-from loopkit.render.dot import FADED_EDGE, attr_list, wrap_label
-from loopkit.render.engine import choose_renderer
+from loopkit.render.dotsource import FADED_EDGE, attr_list, wrap_label
+from loopkit.render.graphviz import choose_renderer
 from loopkit.render.layout import (
     _inside_on_row,
     arc,

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from loopkit.cli import app
-from loopkit.render.engine import choose_renderer
+from loopkit.render.graphviz import choose_renderer
 from loopkit.render.watch import watch_files
 from tests.helpers import EXAMPLES
 
@@ -233,7 +233,7 @@ def test_quiet_prints_nothing_but_problems(diagram: Path) -> None:
 
 def test_missing_graphviz_pure_says_how_to_install_it(
         diagram: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import loopkit.render.engine as engine
+    import loopkit.render.graphviz as engine
 
     monkeypatch.setattr(engine, "_find_pure", lambda: None)
     monkeypatch.delenv("LOOPKIT_RENDERER", raising=False)

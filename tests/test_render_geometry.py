@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from loopkit.analysis.loops import analyse_loops
 from loopkit.cli import app
 from loopkit.interop import import_text
-from loopkit.loader import load_diagram
 from loopkit.model import Diagram, Link, Polarity, Variable
+from loopkit.read.load import load_diagram
 from loopkit.render import ENGINES, draw, render, render_svg, svg_of
 from loopkit.render.layout import (
     MAX_SAMPLES,

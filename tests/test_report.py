@@ -20,9 +20,9 @@ from typer.testing import CliRunner
 
 from loopkit.analysis.loops import Loop, analyse_loops
 from loopkit.cli import app
-from loopkit.loader import load_diagram
 from loopkit.model import Diagram, Link, LoopType, Polarity
-from loopkit.report import (
+from loopkit.output.records import FileResult
+from loopkit.output.report import (
     DiagramReport,
     build_reports,
     html_report,
@@ -30,9 +30,9 @@ from loopkit.report import (
     markdown_report,
     variable_rows,
 )
-from loopkit.report.html import SCRIPT
-from loopkit.report.words import is_plural, loop_sentence, phrase
-from loopkit.reporting import FileResult
+from loopkit.output.report.html import SCRIPT
+from loopkit.output.report.words import is_plural, loop_sentence, phrase
+from loopkit.read.load import load_diagram
 from tests.helpers import ROOT
 
 FINES = ROOT / "examples" / "school-fines.yaml"
@@ -334,7 +334,7 @@ def test_html_has_links_groups_and_descriptions_in_text() -> None:
 
 
 def test_html_pictures_are_named_briefly_and_never_repeat_the_description() -> None:
-    from loopkit.report import default_svg
+    from loopkit.output.report import default_svg
 
     [report] = _reports(FINES, svg=default_svg)
     page = html_report([report])

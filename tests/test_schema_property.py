@@ -23,9 +23,9 @@ import yamlcore
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from loopkit.loader import parse_diagram
 from loopkit.problems import DiagramError
-from loopkit.schema import _OTHER_CASES, json_schema
+from loopkit.read.load import parse_diagram
+from loopkit.read.schema import _OTHER_CASES, json_schema
 from tests.helpers import EXAMPLES, ROOT
 
 SCHEMA = json_schema()

@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 
 from loopkit.cli import app
 from loopkit.interop import detect_format, get_format, import_text, read_source
-from loopkit.loader import load_diagram
 from loopkit.model import Diagram, Polarity
+from loopkit.read.load import load_diagram
 from tests.helpers import EXAMPLES, ROOT
 
 ALL_EXAMPLES = sorted([*EXAMPLES.glob("*.yaml"), *(EXAMPLES / "archetypes").glob("*.yaml")])

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from loopkit.analysis.loops import analyse_loops
-from loopkit.loader import load_diagram
+from loopkit.read.load import load_diagram
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.yaml"))
 

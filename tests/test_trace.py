@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from loopkit.analysis.graph import to_networkx
 from loopkit.analysis.trace import (
     describe_effect,
     describe_whatif,
@@ -21,9 +22,8 @@ from loopkit.analysis.trace import (
     whatif,
 )
 from loopkit.cli import app
-from loopkit.graph import to_networkx
-from loopkit.loader import load_diagram
 from loopkit.model import Diagram, Polarity
+from loopkit.read.load import load_diagram
 from tests.helpers import EXAMPLES, ROOT
 
 FINES = load_diagram(EXAMPLES / "school-fines.yaml")

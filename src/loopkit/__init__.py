@@ -13,8 +13,8 @@ from typing import Any
 __version__ = "0.2.0"
 
 _EXPORTS = {
-    "load_diagram": "loopkit.loader",
-    "parse_diagram": "loopkit.loader",
+    "load_diagram": "loopkit.read.load",
+    "parse_diagram": "loopkit.read.load",
     "Diagram": "loopkit.model",
     "Variable": "loopkit.model",
     "Link": "loopkit.model",
@@ -24,7 +24,7 @@ _EXPORTS = {
     "analyse_loops": "loopkit.analysis.loops",
     "Loop": "loopkit.analysis.loops",
     "LoopAnalysis": "loopkit.analysis.loops",
-    "to_networkx": "loopkit.graph",
+    "to_networkx": "loopkit.analysis.graph",
     "Problem": "loopkit.problems",
     "DiagramError": "loopkit.problems",
 }

@@ -212,7 +212,7 @@ def _write_stream(target: Path, payload: bytes) -> None:
 
 def _show(path: Path) -> str:
     """A path inside a one-line message (a newline in a file name stays visible)."""
-    from loopkit.escape import one_line
+    from loopkit.text import one_line
 
     return one_line(str(path))
 

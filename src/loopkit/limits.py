@@ -17,6 +17,16 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, fields, replace
 
+#: Loop and path search bounds every command and library call starts from, defined
+#: once: the longest loop or path searched (links), the most loops listed, and the
+#: seconds a search may take per file before it stops and says so.
+DEFAULT_MAX_LENGTH = 12
+DEFAULT_LOOP_LIMIT = 10_000
+DEFAULT_TIME_BUDGET = 10.0
+#: Loops ``loopkit explore`` lists by default: about 1 KB of page each on the Foresight
+#: map, so a page stays near 3 MB and quick to filter in a browser (``--limit`` raises it).
+DEFAULT_EXPLORE_LOOP_LIMIT = 2_000
+
 
 @dataclass(frozen=True)
 class Limits:

@@ -218,7 +218,7 @@ class Diagram:
 
         analysis = analyse_loops(self)
         if loop is not None and loop not in {lp.id for lp in analysis.loops}:
-            from loopkit.loader import suggest
+            from loopkit.text import suggest
 
             ids = [lp.id for lp in analysis.loops]
             raise ValueError(f"the diagram has no loop {loop!r}{suggest(loop, ids)}")

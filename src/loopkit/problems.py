@@ -45,7 +45,7 @@ class Problem:
         """``file:line:col: message``; ``rule`` adds the severity and ``[code]`` (lint lines)."""
         # One line whatever the user wrote: a newline in a loop name must not start a
         # second line such as "::error ...", which CI logs run as a workflow command.
-        from loopkit.escape import log_line, one_line
+        from loopkit.text import log_line, one_line
 
         where = f"{log_line(self.file)}:{self.line}:{self.column}"
         if not rule:

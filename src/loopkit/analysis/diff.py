@@ -38,7 +38,7 @@ def load_version(spec: str, *, cwd: str | os.PathLike[str] | None = None,
     A path that exists is always read as a file (so ``C:...`` style names and
     files with colons still work). Git trouble is a ``UsageError`` (exit 2).
     """
-    from loopkit.loader import load_diagram, parse_diagram
+    from loopkit.read.load import load_diagram, parse_diagram
 
     base = Path(cwd) if cwd is not None else Path.cwd()
     if ":" not in spec or _is_file_name(base / spec):
@@ -154,7 +154,7 @@ def _git(args: list[str], shown: str, cwd: Path | None, timeout: float, *, stdin
 
 def _spec(text: str) -> str:
     """A spec or git message inside a one-line error: controls visible, long text cut."""
-    from loopkit.yamlsource import _shown
+    from loopkit.read.source import _shown
 
     return _shown(text, 200)
 
@@ -334,7 +334,7 @@ def _link_words(link: Link, arrow: str = "->") -> str:
 
 
 def _md_loop(loop: Loop) -> str:
-    from loopkit.escape import markdown_text
+    from loopkit.text import markdown_text
 
     return markdown_text(loop.id) + (f" {markdown_text(loop.name)}" if loop.name else "")
 
@@ -373,7 +373,7 @@ def render_text(diff: DiagramDiff) -> list[str]:
 
 def render_markdown(diff: DiagramDiff) -> str:
     """The diff as Markdown for a pull-request comment; every user string escaped."""
-    from loopkit.escape import markdown_text as md
+    from loopkit.text import markdown_text as md
 
     c = diff.counts()
     out = [f"### Diagram changes: {md(diff.old.path)} \u2192 {md(diff.new.path)}", ""]

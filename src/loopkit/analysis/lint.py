@@ -10,19 +10,20 @@ the graph itself (isolated variables, drivers and outcomes, two-variable
 loops, links that run parallel to a longer path).
 
 Only ``error`` findings make a command fail; every rule can be switched off
-or given another severity in the project settings (``loopkit.config``).
+or given another severity in the project settings (``loopkit.read.settings``).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from loopkit.analysis.loops import Loop, LoopAnalysis, analyse_loops
-from loopkit.config import LintSettings
 from loopkit.model import Diagram, Link, LoopType, Polarity, Pos
-from loopkit.problems import Problem, Severity
+from loopkit.problems import Problem, Severity, UsageError
+from loopkit.read.settings import LintSettings
 
 DEFAULT_MAX_LABEL_LENGTH = 50
 #: Longest detour (in links) that ``parallel-links`` compares a direct link with.
@@ -266,6 +267,42 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in (
          f"variable label over the length limit (default {DEFAULT_MAX_LABEL_LENGTH})",
          _check_label_length),
 )}
+
+
+def check_rule_names(settings: LintSettings) -> LintSettings:
+    """``settings`` unchanged, or a usage error naming the closest rule to an unknown one.
+
+    Done here, not where settings are read: the settings reader sits below the
+    analyses and must not know their rules.
+    """
+    from loopkit.read.settings import quoted
+    from loopkit.text import suggest
+
+    source = settings.source or "settings"
+    for key, names in (("enable", settings.enable), ("disable", settings.disable)):
+        for name in sorted(names):
+            if name not in RULES and name != "all":
+                raise UsageError(f"{source}: lint '{key}': unknown rule {quoted(name)}"
+                                 f"{suggest(name, list(RULES))}")
+    for name, _word in settings.severity:
+        if name not in RULES:
+            raise UsageError(f"{source}: lint 'severity': unknown rule {quoted(name)}"
+                             f"{suggest(name, list(RULES))}")
+    return settings
+
+
+def load_lint_settings(path: str | os.PathLike[str]) -> LintSettings:
+    """The lint settings of one settings file, rule names checked."""
+    from loopkit.read.settings import load_settings
+
+    return check_rule_names(load_settings(path).lint)
+
+
+def lint_settings_for(diagram_path: str | os.PathLike[str]) -> LintSettings:
+    """The lint settings that apply to a diagram file (project settings found upward)."""
+    from loopkit.read.settings import settings_for
+
+    return check_rule_names(settings_for(diagram_path).lint)
 
 
 def active_rules(settings: LintSettings | None = None) -> list[Rule]:

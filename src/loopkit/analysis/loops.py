@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from operator import getitem
 
-from loopkit.analysis.engine import (
+from loopkit.analysis.cycles import (
     DELAY,
     NEGATIVE,
     UNKNOWN,
@@ -26,12 +26,10 @@ from loopkit.analysis.engine import (
     kind_of,
     time_reason,
 )
+from loopkit.limits import DEFAULT_LOOP_LIMIT as DEFAULT_LIMIT
+from loopkit.limits import DEFAULT_MAX_LENGTH, DEFAULT_TIME_BUDGET
 from loopkit.model import DeclaredLoop, Diagram, Link, LoopType, Polarity
 from loopkit.problems import Problem, Severity
-
-DEFAULT_MAX_LENGTH = 12
-DEFAULT_LIMIT = 10_000
-DEFAULT_TIME_BUDGET = 10.0
 
 #: Time held back from the budget per loop found, to sort and number them once
 #: the search stops, as a multiple of what building one Loop costs (measured

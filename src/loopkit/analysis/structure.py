@@ -28,7 +28,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
-from loopkit.analysis.engine import RawCycle, SignedDigraph
+from loopkit.analysis.cycles import RawCycle, SignedDigraph
 from loopkit.analysis.loops import (
     DEFAULT_TIME_BUDGET,
     LoopAnalysis,

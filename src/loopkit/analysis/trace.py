@@ -21,11 +21,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from loopkit.analysis.loops import Loop, analyse_loops
+from loopkit.limits import DEFAULT_MAX_LENGTH
 from loopkit.model import Diagram, Link, LoopType, Polarity
 
 DEFAULT_DEPTH = 3
 DEFAULT_MAX_NODES = 500
-DEFAULT_MAX_LENGTH = 12
 DEFAULT_PATH_LIMIT = 10_000
 DEFAULT_TIME_BUDGET = 5.0
 #: ``whatif`` is bounded by counts (paths, loops); the clock only as a safety stop.

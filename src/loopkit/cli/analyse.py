@@ -6,129 +6,25 @@ from typing import Any
 
 import typer
 
-from loopkit.cli import app
+from loopkit.cli.app import app
 from loopkit.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     FILES,
+    LIMIT,
+    MAX_LENGTH,
+    TIME_BUDGET,
     Format,
+    SearchProgress,
     echo_line,
     fail_usage,
-    load_many,
     note,
     print_problems,
     stdout_console,
     verbosity,
 )
 
-MAX_LENGTH = typer.Option(12, "--max-length", min=1, help="Longest loop searched, in links.")
-LIMIT = typer.Option(10_000, "--limit", min=1, help="Stop after this many loops.")
-TIME_BUDGET = typer.Option(
-    10.0, "--time-budget", min=0.01, help="Stop searching after this many seconds per file."
-)
 FORMAT = typer.Option(Format.text, "--format", "-f", help="Output format.")
-
-
-def _analyse_all(
-    files: list[str], *, max_length: int, limit: int, time_budget: float,
-    through: str | None = None, strict: bool = False, link: str | None = None,
-    mode: str = "list",
-) -> list[Any]:
-    """Load and analyse each file; ``mode`` is ``list``, ``count`` or ``independent``."""
-    from loopkit.analysis import loops as loops_api
-    from loopkit.reporting import FileResult
-
-    results = []
-    for path, diagram, problems in load_many(files):
-        result = FileResult(path, diagram, None, problems)
-        if diagram is not None:
-            _check_variable(path, diagram, "--through", through)
-            link_ids = _parse_link(path, diagram, link)
-            with _SearchProgress(path) as progress:
-                if mode == "independent":
-                    from loopkit.analysis.structure import independent_loops
-
-                    result.analysis = independent_loops(diagram, time_budget=time_budget)
-                elif mode == "count":
-                    result.analysis = loops_api.count_loops(
-                        diagram, max_length=max_length, time_budget=time_budget,
-                        through=through, link=link_ids, progress=progress)
-                else:
-                    result.analysis = loops_api.analyse_loops(
-                        diagram, max_length=max_length, limit=limit, time_budget=time_budget,
-                        through=through, strict=strict, link=link_ids, progress=progress)
-        results.append(result)
-    return results
-
-
-def _check_variable(path: str, diagram: Any, option: str, name: str | None) -> None:
-    from loopkit.loader import suggest
-
-    if name is not None and name not in diagram.index:
-        ids = [v.id for v in diagram.variables]
-        raise fail_usage(f"{path}: {option} '{name}' is not a variable of this "
-                         f"diagram{suggest(name, ids)}")
-
-
-def _parse_link(path: str, diagram: Any, text: str | None) -> tuple[str, str] | None:
-    """``A->B`` (spaces and ``→`` allowed) as a pair of variable ids of an existing link."""
-    if text is None:
-        return None
-    parts = text.replace("\u2192", "->").split("->")
-    if len(parts) != 2 or not all(p.strip() for p in parts):
-        raise fail_usage(f"--link '{text}' should be written SOURCE->TARGET, e.g. a->b")
-    source, target = (p.strip() for p in parts)
-    _check_variable(path, diagram, "--link", source)
-    _check_variable(path, diagram, "--link", target)
-    if (source, target) not in diagram.link_map:
-        targets = [lk.target for lk in diagram.links if lk.source == source]
-        hint = (f" (links from {source} go to: {', '.join(targets)})" if targets
-                else f" ({source} has no outgoing links)")
-        raise fail_usage(f"{path}: there is no link {source} -> {target}{hint}")
-    return source, target
-
-
-class _SearchProgress:
-    """A rich progress line on stderr for searches longer than a second, only on a terminal.
-
-    Used as the engine's progress callback; shows nothing (and imports nothing)
-    for fast searches, redirected stderr or ``--quiet``.
-    """
-
-    def __init__(self, path: str) -> None:
-        import sys
-
-        self.path = path
-        self.enabled = sys.stderr.isatty() and verbosity() >= 0
-        self.display: Any = None
-        self.task: Any = None
-
-    def __enter__(self) -> Any:
-        return self if self.enabled else None
-
-    def __call__(self, state: Any) -> None:
-        if state.elapsed < 1.0:
-            return
-        if self.display is None:
-            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-            from loopkit.cli.common import stderr_console
-            from loopkit.escape import strip_control
-
-            self.display = Progress(
-                TextColumn("[bold]searching loops[/] {task.description}"), BarColumn(),
-                TextColumn("{task.fields[found]:,} found"), TimeElapsedColumn(),
-                console=stderr_console(), transient=True, auto_refresh=False)
-            self.display.start()
-            self.task = self.display.add_task(strip_control(self.path).replace("[", "\\["),
-                                              total=state.roots_total, found=0)
-        self.display.update(self.task, completed=state.roots_done, total=state.roots_total,
-                            found=state.found)
-        self.display.refresh()
-
-    def __exit__(self, *exc: object) -> None:
-        if self.display is not None:
-            self.display.stop()
 
 
 #: Loop type -> rich style, in the table and in the one-line-per-loop listing.
@@ -140,7 +36,7 @@ def _loop_table(result: Any, evidence: bool = False) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    from loopkit.escape import log_line, terminal_text
+    from loopkit.text import log_line, terminal_text
 
     def plain(value: str) -> Text:
         return Text(terminal_text(value))
@@ -193,7 +89,7 @@ def _print_loop_lines(console: Any, result: Any, evidence: bool = False) -> None
     """``R12  reinforcing  7 links, 1 delay  Name: a → b → c → a``, one line per loop."""
     from rich.text import Text
 
-    from loopkit.escape import log_line, terminal_text
+    from loopkit.text import log_line, terminal_text
 
     labels = result.labels
     width = max(len(loop.id) for loop in result.analysis.loops)
@@ -225,8 +121,8 @@ def _count_table(result: Any) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    from loopkit.escape import log_line
     from loopkit.model import LoopType
+    from loopkit.text import log_line
 
     kinds = (LoopType.REINFORCING, LoopType.BALANCING, LoopType.UNDETERMINED)
     table = Table(title=Text(log_line(result.diagram.display_title)),
@@ -302,16 +198,18 @@ def loops_command(
     """
     from rich.markup import escape
 
-    from loopkit.escape import log_line
-    from loopkit.reporting import summary_sentence
+    from loopkit.check import CheckOptions, analyse_files
+    from loopkit.output.records import summary_sentence
+    from loopkit.text import log_line
 
     if count and independent:
         raise fail_usage("--count and --independent cannot be used together")
     if independent and (through is not None or link is not None):
         raise fail_usage("--independent describes the whole diagram; drop --through/--link")
     mode = "count" if count else "independent" if independent else "list"
-    results = _analyse_all(files, max_length=max_length, limit=limit,
-                           time_budget=time_budget, through=through, link=link, mode=mode)
+    results = analyse_files(files, CheckOptions(
+        max_length=max_length, limit=limit, time_budget=time_budget, through=through,
+        link=link, mode=mode), progress=SearchProgress)
     if not _emit_document(results, output_format, "loops"):
         console = stdout_console()
         for result in results:
@@ -336,7 +234,7 @@ def loops_command(
 
 def _emit_document(results: list[Any], output_format: Format, command: str) -> bool:
     """Print ``results`` in a machine/CI format; False means the caller prints text."""
-    from loopkit import formats
+    from loopkit.output import machine as formats
 
     chosen = output_format.resolve()
     if chosen is Format.json:
@@ -391,13 +289,12 @@ def check_command(
 
       loopkit check --strict --format json diagram.yaml
     """
-    results = _analyse_all(files, max_length=max_length, limit=limit,
-                           time_budget=time_budget, strict=strict)
-    if strict or require_evidence:
-        from loopkit.cli.insight import check_extras
+    from loopkit.check import CheckOptions, analyse_files
 
-        check_extras(results, strict=strict, require_evidence=require_evidence)
-    from loopkit.reporting import check_line
+    results = analyse_files(files, CheckOptions(
+        max_length=max_length, limit=limit, time_budget=time_budget, strict=strict,
+        require_evidence=require_evidence), progress=SearchProgress)
+    from loopkit.output.records import check_line
 
     if not _emit_document(results, output_format, "check") and verbosity() >= 0:
         for result in results:
@@ -415,7 +312,7 @@ def schema_command() -> None:
 
       loopkit schema > loopkit.schema.json
     """
-    from loopkit.escape import json_document
-    from loopkit.schema import json_schema
+    from loopkit.read.schema import json_schema
+    from loopkit.text import json_document
 
     typer.echo(json_document(json_schema()))

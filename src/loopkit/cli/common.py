@@ -9,7 +9,8 @@ from typing import Any
 
 import typer
 
-from loopkit.problems import DiagramError, LoopkitError, Problem, UsageError
+from loopkit.limits import DEFAULT_LOOP_LIMIT, DEFAULT_MAX_LENGTH, DEFAULT_TIME_BUDGET
+from loopkit.problems import LoopkitError, Problem, UsageError
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -18,6 +19,11 @@ EXIT_INTERNAL = 3
 
 #: The diagram arguments, shared so every command names and explains them alike.
 FILES = typer.Argument(..., help="Diagram YAML files.", metavar="FILE...")
+MAX_LENGTH = typer.Option(DEFAULT_MAX_LENGTH, "--max-length", min=1,
+                          help="Longest loop searched, in links.")
+LIMIT = typer.Option(DEFAULT_LOOP_LIMIT, "--limit", min=1, help="Stop after this many loops.")
+TIME_BUDGET = typer.Option(DEFAULT_TIME_BUDGET, "--time-budget", min=0.01,
+                           help="Stop searching after this many seconds per file.")
 FILE = typer.Argument(..., help="Diagram YAML file.", metavar="FILE")
 
 
@@ -31,7 +37,7 @@ class Format(StrEnum):
     auto = "auto"
 
     def resolve(self) -> Format:
-        from loopkit.formats import resolve_format
+        from loopkit.output.machine import resolve_format
 
         return Format(resolve_format(self.value, os.environ))
 
@@ -65,7 +71,7 @@ def echo_line(message: str, *, err: bool = False) -> None:
     ``##[`` must not run a workflow command in a CI log. Every line loopkit
     prints with user text goes through here, ``note`` or ``Problem.format_line``.
     """
-    from loopkit.escape import log_line
+    from loopkit.text import log_line
 
     typer.echo(log_line(message), err=err)
 
@@ -89,7 +95,7 @@ def fail_usage(message: str) -> typer.Exit:
     newline or escape character in them from splitting the line or reaching the
     terminal, here once rather than at every place that raises.
     """
-    from loopkit.escape import one_line
+    from loopkit.text import one_line
 
     typer.echo(f"loopkit: error: {one_line(message)}", err=True)
     return typer.Exit(EXIT_USAGE)
@@ -99,19 +105,6 @@ def print_problems(problems: Iterable[Problem]) -> None:
     """``file:line:col: message`` lines on stderr, plain text (greppable, clickable)."""
     for problem in problems:
         typer.echo(str(problem), err=True)
-
-
-def load_many(paths: Iterable[str]) -> list[tuple[str, Any, list[Problem]]]:
-    """Load each file; a bad file gives problems, a missing one is a usage error."""
-    from loopkit.loader import load_diagram
-
-    out = []
-    for path in paths:
-        try:
-            out.append((path, load_diagram(path), []))
-        except DiagramError as error:
-            out.append((path, None, error.problems))
-    return out
 
 
 def report_error(error: BaseException) -> int:
@@ -127,9 +120,52 @@ def report_error(error: BaseException) -> int:
         return 130
     if os.environ.get("LOOPKIT_DEBUG"):
         raise error
-    from loopkit.escape import one_line
+    from loopkit.text import one_line
 
     typer.echo(f"loopkit: internal error: {type(error).__name__}: {one_line(str(error))} "
                "(this is a bug; set LOOPKIT_DEBUG=1 for a traceback and please report it)",
                err=True)
     return EXIT_INTERNAL
+
+
+class SearchProgress:
+    """A rich progress line on stderr for searches longer than a second, only on a terminal.
+
+    Used as the engine's progress callback; shows nothing (and imports nothing)
+    for fast searches, redirected stderr or ``--quiet``.
+    """
+
+    def __init__(self, path: str) -> None:
+        import sys
+
+        self.path = path
+        self.enabled = sys.stderr.isatty() and verbosity() >= 0
+        self.display: Any = None
+        self.task: Any = None
+
+    def __enter__(self) -> Any:
+        return self if self.enabled else None
+
+    def __call__(self, state: Any) -> None:
+        if state.elapsed < 1.0:
+            return
+        if self.display is None:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            from loopkit.cli.common import stderr_console
+            from loopkit.text import strip_control
+
+            self.display = Progress(
+                TextColumn("[bold]searching loops[/] {task.description}"), BarColumn(),
+                TextColumn("{task.fields[found]:,} found"), TimeElapsedColumn(),
+                console=stderr_console(), transient=True, auto_refresh=False)
+            self.display.start()
+            self.task = self.display.add_task(strip_control(self.path).replace("[", "\\["),
+                                              total=state.roots_total, found=0)
+        self.display.update(self.task, completed=state.roots_done, total=state.roots_total,
+                            found=state.found)
+        self.display.refresh()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.display is not None:
+            self.display.stop()

@@ -11,16 +11,16 @@ from typing import Any
 
 import typer
 
-from loopkit.cli import app
+from loopkit.cli.app import app
 from loopkit.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
     FILE,
     FILES,
     fail_usage,
-    load_many,
     print_problems,
 )
+from loopkit.limits import DEFAULT_MAX_LENGTH
 
 
 class Format(StrEnum):
@@ -35,7 +35,8 @@ class DiffFormat(StrEnum):
 
 
 FORMAT = typer.Option(Format.text, "--format", "-f", help="Output format.")
-MAX_LENGTH = typer.Option(12, "--max-length", min=1, help="Longest loop or path, in links.")
+MAX_LENGTH = typer.Option(DEFAULT_MAX_LENGTH, "--max-length", min=1,
+                          help="Longest loop or path, in links.")
 TIME_BUDGET = typer.Option(5.0, "--time-budget", min=0.01,
                            help="Stop searching after this many seconds.")
 #: For commands whose work is bounded by counts (paths, loops): the clock is only a
@@ -52,7 +53,7 @@ DISABLE = typer.Option([], "--disable", metavar="RULE",
 
 
 def _echo_json(data: Any) -> None:
-    from loopkit.escape import json_document
+    from loopkit.text import json_document
 
     typer.echo(json_document(data))
 
@@ -63,7 +64,7 @@ def _out(line: str) -> None:
     Each line is an ``escape.log_line``: one starting with a file name
     (``map.yaml:3:5: ...``) cannot run a CI workflow command.
     """
-    from loopkit.escape import log_line, strip_control
+    from loopkit.text import log_line, strip_control
 
     for part in strip_control(line).split("\n"):
         typer.echo(log_line(part))
@@ -71,7 +72,9 @@ def _out(line: str) -> None:
 
 def _load_one(path: str) -> Any:
     """One diagram, or its problems on stderr and exit 1."""
-    [(_, diagram, problems)] = load_many([path])
+    from loopkit.check import load_files
+
+    [(_, diagram, problems)] = load_files([path])
     if diagram is None:
         print_problems(problems)
         raise typer.Exit(EXIT_PROBLEMS)
@@ -80,7 +83,7 @@ def _load_one(path: str) -> Any:
 
 def _variable(diagram: Any, name: str, what: str) -> str:
     """``name`` if it is a variable id of ``diagram``, else a usage error with a suggestion."""
-    from loopkit.loader import suggest
+    from loopkit.text import suggest
 
     if name in diagram.index:
         return name
@@ -92,7 +95,7 @@ def _variable(diagram: Any, name: str, what: str) -> str:
 
 
 def _labels(diagram: Any) -> dict[str, str]:
-    from loopkit.escape import strip_control
+    from loopkit.text import strip_control
 
     return {v.id: strip_control(v.label) for v in diagram.variables}
 
@@ -134,7 +137,9 @@ def archetypes_command(
     from loopkit.analysis.archetypes import best_reading, describe_match, find_archetypes
 
     reports, failed = [], False
-    for _path, diagram, problems in load_many(files):
+    from loopkit.check import load_files
+
+    for _path, diagram, problems in load_files(files):
         if diagram is None:
             print_problems(problems)
             failed = True
@@ -391,10 +396,10 @@ def lint_command(
     """
     from dataclasses import replace
 
-    from loopkit.analysis.lint import RULES, lint
-    from loopkit.config import load_settings, settings_for
-    from loopkit.loader import suggest
+    from loopkit.analysis.lint import RULES, lint, lint_settings_for, load_lint_settings
+    from loopkit.check import load_files
     from loopkit.problems import Severity
+    from loopkit.text import suggest
 
     if list_rules:
         for rule in RULES.values():
@@ -407,15 +412,15 @@ def lint_command(
         if name not in RULES and name != "all":
             raise fail_usage(f"unknown rule '{name}'{suggest(name, list(RULES))}; "
                              "'loopkit lint --list-rules' lists them")
-    fixed = load_settings(config) if config else None
+    fixed = load_lint_settings(config) if config else None
     records, exit_code = [], EXIT_OK
     threshold = Severity.WARNING if strict else Severity.ERROR
-    for path, diagram, problems in load_many(files):
+    for path, diagram, problems in load_files(files):
         if diagram is None:
             print_problems(problems)
             exit_code = EXIT_PROBLEMS
             continue
-        settings = (fixed or settings_for(path)).lint
+        settings = fixed or lint_settings_for(path)
         kept = frozenset() if "all" in disable else settings.enable - set(disable)
         settings = replace(settings, enable=kept | set(enable),
                            disable=(settings.disable - set(enable)) | set(disable))
@@ -438,27 +443,3 @@ def lint_command(
                        + (f" (loop rules stopped early: {report.reason})"
                           if report.truncated else ""))
     raise typer.Exit(exit_code)
-
-
-def check_extras(results: list[Any], *, strict: bool, require_evidence: bool) -> None:
-    """What ``check --strict`` / ``--require-evidence`` add to each file's problems.
-
-    ``--strict`` adds lint findings of severity warning and error (notes stay
-    in ``loopkit lint``); only errors fail, so a rule fails ``check`` only when
-    the project settings raise it to ``error``.
-    """
-    from loopkit.analysis.evidence import require_evidence as evidence_problems
-    from loopkit.analysis.lint import lint
-    from loopkit.config import settings_for
-    from loopkit.problems import Severity
-
-    for result in results:
-        if result.diagram is None or result.analysis is None:
-            continue
-        if strict:
-            report = lint(result.diagram, settings_for(result.file).lint,
-                          analysis=result.analysis)
-            result.problems.extend(report.at_least(Severity.WARNING))
-        if require_evidence:
-            result.problems.extend(evidence_problems(result.diagram, result.analysis.loops))
-        result.problems.sort()

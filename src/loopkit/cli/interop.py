@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from loopkit.cli import app
+from loopkit.cli.app import app
 from loopkit.cli.common import EXIT_OK, FILE, echo_line, fail_usage
 
 MAP_TYPE = typer.Option(
@@ -73,9 +73,9 @@ def import_command(
     """
     from loopkit.fsutil import atomic_write
     from loopkit.interop import FORMATS, import_text, read_source
-    from loopkit.loader import parse_diagram
+    from loopkit.interop.yaml_writer import write_yaml
     from loopkit.problems import DiagramError, Problem
-    from loopkit.writer import write_yaml
+    from loopkit.read.load import parse_diagram
 
     text, name, read_notes = read_source(source)
     options: dict[str, object] = {}
@@ -96,7 +96,7 @@ def import_command(
         options["only_feedback"] = True
     result = import_text(text, name, from_format, **options)
     shown = "a LOOPY link" if name == "<link>" else Path(name).name
-    from loopkit.escape import one_line
+    from loopkit.text import one_line
 
     # one_line: a file name with a newline or escape must not break the YAML comment
     header = [one_line(f"Imported from {shown} ({FORMATS[result.format].title}) by loopkit "
@@ -152,7 +152,7 @@ def export_command(
     """
     from loopkit.fsutil import atomic_write
     from loopkit.interop import get_format, losses
-    from loopkit.loader import load_diagram
+    from loopkit.read.load import load_diagram
 
     fmt = get_format(to, reading=False)
     diagram = load_diagram(file)

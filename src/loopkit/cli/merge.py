@@ -1,10 +1,10 @@
-"""`loopkit merge`: several people's maps into one shared map (library: ``loopkit.merge``)."""
+"""`loopkit merge`: several maps of one situation into one (library: ``loopkit.analysis.merge``)."""
 
 from __future__ import annotations
 
 import typer
 
-from loopkit.cli import app
+from loopkit.cli.app import app
 from loopkit.cli.common import EXIT_OK, EXIT_PROBLEMS, FILES, fail_usage, note, print_problems
 
 
@@ -39,17 +39,17 @@ def merge_command(
 
       loopkit merge a.yaml b.yaml --synonyms synonyms.txt --prefer a.yaml -o merged.yaml
     """
-    from loopkit.fsutil import atomic_write, same_file
-    from loopkit.loader import load_diagram, parse_diagram
-    from loopkit.merge import (
+    from loopkit.analysis.merge import (
         NO_SYNONYMS,
         load_synonyms,
         merge_diagrams,
         source_names,
         suggest_synonyms,
     )
+    from loopkit.fsutil import atomic_write, same_file
+    from loopkit.interop.yaml_writer import write_yaml
     from loopkit.problems import DiagramError
-    from loopkit.writer import write_yaml
+    from loopkit.read.load import load_diagram, parse_diagram
 
     diagrams, problems = [], []
     for path in files:
@@ -84,7 +84,7 @@ def merge_command(
         raise typer.Exit(EXIT_OK)
 
     result = merge_diagrams(diagrams, table, prefer=preferred, names=names)
-    from loopkit.escape import one_line
+    from loopkit.text import one_line
 
     header = [one_line(f"Merged from {', '.join(names)} by loopkit merge.")]
     target = output if output != "-" else "<output>"

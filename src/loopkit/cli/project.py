@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from loopkit.cli import app
+from loopkit.cli.app import app
 from loopkit.cli.common import note
 
 
@@ -31,7 +31,7 @@ def init_command(
 
       loopkit init school-fines --schema ../docs/schema.json
     """
-    from loopkit.init import init_diagram
+    from loopkit.interop.starter import init_diagram
 
     path = init_diagram(name, title=title, schema=schema)
     note(f"created {path}; next: loopkit check {path}")

@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from loopkit.cli import app
+from loopkit.cli.app import app
 from loopkit.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -118,7 +118,7 @@ def render_command(
 
       loopkit render --alt diagram.yaml   # also diagram.alt.txt and diagram.desc.md
     """
-    from loopkit.render.dot import Style
+    from loopkit.render.dotsource import Style
 
     fmt = (output_format.value if output_format is not None
            else _format_from_suffix(output) or "svg")
@@ -149,7 +149,7 @@ def render_command(
         "stats": stats.value if stats is not None else None,
     }
     if fmt == "pdf" or renderer is not None:
-        from loopkit.render.engine import choose_renderer
+        from loopkit.render.graphviz import choose_renderer
 
         choose_renderer(options["renderer"]).require(fmt if fmt != "dot" else "svg")
     code = _render_all(files, check=check, **options)
@@ -167,10 +167,10 @@ def _format_from_suffix(output: str | None) -> str | None:
 
 def _render_all(files: list[str], *, check: bool, **options: Any) -> int:
     """Render (or check) each file; returns the exit code."""
-    from loopkit.cli.common import load_many
+    from loopkit.check import load_files
 
     code = EXIT_OK
-    for path, diagram, problems in load_many(files):
+    for path, diagram, problems in load_files(files):
         if diagram is None:
             print_problems(problems)
             code = max(code, EXIT_PROBLEMS)
@@ -183,9 +183,9 @@ def _render_one(path: str, diagram: Any, *, check: bool, **options: Any) -> int:
     import time
 
     from loopkit.analysis.loops import analyse_loops
-    from loopkit.loader import suggest
     from loopkit.render import ANALYSIS_SHARE
     from loopkit.render.files import plan_outputs, stale_outputs, write_outputs
+    from loopkit.text import suggest
 
     started = time.monotonic()
     # The loop search is part of the render: it gets a share of the budget, the
@@ -238,9 +238,9 @@ def _render_one(path: str, diagram: Any, *, check: bool, **options: Any) -> int:
 def _print_stats(path: str, diagram: Any, analysis: Any, outputs: list[Any], fmt: str,
                  options: dict[str, Any]) -> None:
     """Layout metrics of each picture, measured on its final SVG."""
-    from loopkit.escape import json_document, one_line
     from loopkit.render import render
     from loopkit.render.metrics import format_metrics, measure_svg
+    from loopkit.text import json_document, one_line
 
     loops = {lp.id: lp.variables for lp in analysis.loops}
     records = []
@@ -267,8 +267,8 @@ def _print_stats(path: str, diagram: Any, analysis: Any, outputs: list[Any], fmt
 
 def _alt_outputs(diagram: Any, analysis: Any, pictures: list[Any]) -> list[Any]:
     """``NAME.alt.txt`` and ``NAME.desc.md`` beside each picture (``--alt``)."""
+    from loopkit.output.report.alt import alt_text, long_description
     from loopkit.render.files import Output
-    from loopkit.report.alt import alt_text, long_description
 
     out = []
     for picture in pictures:

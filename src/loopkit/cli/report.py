@@ -6,9 +6,19 @@ from enum import StrEnum
 
 import typer
 
-from loopkit.cli import app
-from loopkit.cli.analyse import LIMIT, MAX_LENGTH, TIME_BUDGET, _analyse_all
-from loopkit.cli.common import EXIT_OK, EXIT_PROBLEMS, FILES, fail_usage, note, print_problems
+from loopkit.cli.app import app
+from loopkit.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    FILES,
+    LIMIT,
+    MAX_LENGTH,
+    TIME_BUDGET,
+    SearchProgress,
+    fail_usage,
+    note,
+    print_problems,
+)
 
 
 class ReportFormat(StrEnum):
@@ -63,7 +73,7 @@ def report_command(
     from pathlib import Path
 
     from loopkit.fsutil import atomic_write
-    from loopkit.report import (
+    from loopkit.output.report import (
         build_reports,
         default_svg,
         html_report,
@@ -77,7 +87,10 @@ def report_command(
     if chosen is None:
         raise fail_usage(f"{output}: cannot tell the report format from the name; "
                          "use a .html or .md file or --format html|markdown")
-    results = _analyse_all(files, max_length=max_length, limit=limit, time_budget=time_budget)
+    from loopkit.check import CheckOptions, analyse_files
+
+    results = analyse_files(files, CheckOptions(
+        max_length=max_length, limit=limit, time_budget=time_budget), progress=SearchProgress)
     unreadable = [r for r in results if r.diagram is None]
     if unreadable:
         for result in unreadable:

@@ -164,7 +164,7 @@ def read_source(path: str) -> tuple[str, str, tuple[str, ...]]:
     """
     import sys
 
-    from loopkit.loader import read_text
+    from loopkit.read.load import read_text
 
     if path.startswith(("http://", "https://")):
         return path, "<link>", ()
@@ -212,7 +212,7 @@ def _decode_legacy(raw: bytes, xml: bool) -> tuple[str, str]:
 
 def _read_binary(path: str) -> str:
     """A workbook's bytes, bounded like any source, as Latin-1 text (lossless)."""
-    from loopkit.loader import shown
+    from loopkit.read.load import shown
 
     limit = max_source_bytes()
     try:
@@ -236,7 +236,7 @@ def format_names(*, reads: bool | None = None, writes: bool | None = None) -> li
 
 def get_format(name: str, *, reading: bool | None = None) -> Format:
     """The format called ``name``; a usage error naming the choices otherwise."""
-    from loopkit.loader import suggest
+    from loopkit.text import suggest
 
     key = name.strip().lower().lstrip(".")
     aliases = {"stmx": "xmile", "stella": "xmile", "mdl": "vensim", "sd-json": "sdjson",

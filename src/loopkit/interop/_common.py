@@ -13,10 +13,13 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from loopkit.model import Link, Polarity
+from loopkit.model import DeclaredLoop, Diagram, Link, Polarity, Variable
 from loopkit.problems import DiagramError, Problem
+
+if TYPE_CHECKING:
+    from loopkit.interop import ImportResult
 
 #: Longest slug made from a label; long labels stay readable ids.
 MAX_ID_LENGTH = 40
@@ -172,6 +175,52 @@ def merge_links(links: Iterable[Link], notes: Notes) -> tuple[Link, ...]:
                                 first.confidence or link.confidence,
                                 sources=tuple(sorted({*first.sources, *link.sources})))
     return tuple(merged.values())
+
+
+@dataclass
+class Draft:
+    """What a reader has found so far; ``finish`` builds the diagram every reader returns.
+
+    Readers differ in how they walk their format, not in what they collect:
+    variables with ids made from labels, links (an unsigned one is noted),
+    loops kept in loopkit's packed fields, and notes on what changed. Repeated
+    links are merged once, here, the same way for every format.
+    """
+
+    filename: str
+    format: str
+    notes: Notes = field(default_factory=Notes)
+    ids: IdMaker = field(default_factory=IdMaker)
+    variables: list[Variable] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    loops: list[DeclaredLoop] = field(default_factory=list)
+    title: str | None = None
+    description: str | None = None
+
+    def add_link(self, link: Link) -> None:
+        """Keep ``link``; an unknown sign is noted (the summary says how many)."""
+        if link.polarity is Polarity.UNKNOWN:
+            self.notes.add("unsigned", f"{link.source} -> {link.target}")
+        self.links.append(link)
+
+    def add_packed_loops(self, raw: Any) -> None:
+        """Declared loops that loopkit wrote into the file's own fields (round trips)."""
+        from loopkit.interop._lossless import loop_from_fields
+
+        known = {v.id for v in self.variables}
+        for fields in raw if isinstance(raw, list) else []:
+            loop = loop_from_fields(fields if isinstance(fields, dict) else {}, known)
+            if loop is None:
+                self.notes.add("loop")
+            else:
+                self.loops.append(loop)
+
+    def finish(self, templates: dict[str, str]) -> ImportResult:
+        from loopkit.interop import ImportResult
+
+        diagram = Diagram(tuple(self.variables), merge_links(self.links, self.notes),
+                          tuple(self.loops), self.title, self.description, self.filename)
+        return ImportResult(diagram, self.notes.lines(templates), self.format)
 
 
 # ---------------------------------------------------------------------------

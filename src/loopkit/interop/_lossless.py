@@ -59,7 +59,7 @@ def loop_fields(loop: DeclaredLoop) -> dict[str, Any]:
 
 def as_text(fields: dict[str, Any]) -> str:
     """Compact, key-sorted JSON (deterministic bytes); controls written as escapes."""
-    from loopkit.escape import json_safe
+    from loopkit.text import json_safe
 
     return json_safe(json.dumps(fields, ensure_ascii=False, sort_keys=True,
                                 separators=(",", ":")))

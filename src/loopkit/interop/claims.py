@@ -74,7 +74,7 @@ class _Claims:
 
 
 def _clean(text: str, notes: Notes) -> str:
-    from loopkit.escape import first_control, strip_control
+    from loopkit.text import first_control, strip_control
 
     if first_control(text.replace("\n", " ").replace("\t", " ")) is not None:
         notes.add("control")

@@ -14,21 +14,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from loopkit.escape import json_safe, xml_text
 from loopkit.interop import ImportResult
 from loopkit.interop._common import (
-    IdMaker,
-    Notes,
+    Draft,
     XmlNode,
     fail,
     link_notes,
-    merge_links,
     parse_xml,
     too_many,
     valid_id,
 )
-from loopkit.interop._lossless import loop_fields, loop_from_fields
+from loopkit.interop._lossless import loop_fields
 from loopkit.model import POLARITY_SPELLINGS, Diagram, Link, Polarity, Variable
+from loopkit.text import json_safe, xml_text
 
 _KEYS = (
     ("d_title", "graph", "title", "string"),
@@ -81,9 +79,8 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
              "import-structure")
     keys = {k.attrs.get("id", ""): k.attrs.get("attr.name", k.attrs.get("id", ""))
             for k in root.findall("key")}
-    notes = Notes()
-    ids = IdMaker()
-    variables: list[Variable] = []
+    draft = Draft(filename, "graphml")
+    notes = draft.notes
     by_node: dict[str, str] = {}
     # loopkit's own GraphML keeps its ids; other tools' ids (n0, n1 ...) give way to labels.
     own = any(k.attrs.get("id") == "n_label" for k in root.findall("key"))
@@ -97,7 +94,7 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
             fail(filename, node.line, node.column, "<node> has no id", "import-structure")
         data = _data(node, keys)
         label = (data.get("label") or data.get("name") or raw).strip() or raw
-        vid = ids.make(label, raw if own and valid_id(raw) else None)
+        vid = draft.ids.make(label, raw if own and valid_id(raw) else None)
         if own and vid != raw:
             notes.add("renamed", repr(raw))
         pos = None
@@ -106,11 +103,10 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
                 pos = (float(data["x"]), float(data["y"]))
         except ValueError:
             pos = None
-        variables.append(Variable(vid, label, data.get("group") or None,
-                                  data.get("description") or None, pos))
+        draft.variables.append(Variable(vid, label, data.get("group") or None,
+                                        data.get("description") or None, pos))
         by_node[raw] = vid
     directed_default = graph.attrs.get("edgedefault", "directed") == "directed"
-    links: list[Link] = []
     for edge in edges:
         ends = [edge.attrs.get("source"), edge.attrs.get("target")]
         if not all(e in by_node for e in ends):
@@ -121,35 +117,23 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
         if directed == "false":
             notes.add("undirected", f"{source} -- {target}")
         data = _data(edge, keys)
-        polarity = _polarity(data)
-        if polarity is Polarity.UNKNOWN:
-            notes.add("unsigned", f"{source} -> {target}")
         confidence = data.get("confidence")
-        links.append(Link(source, target, polarity,
-                          data.get("delay", "").lower() in ("true", "1", "yes"),
-                          data.get("description") or None, _text_list(data, "evidence"),
-                          confidence if confidence in ("low", "medium", "high") else None,
-                          sources=_text_list(data, "sources")))
-    if not variables:
+        draft.add_link(Link(source, target, _polarity(data),
+                            data.get("delay", "").lower() in ("true", "1", "yes"),
+                            data.get("description") or None, _text_list(data, "evidence"),
+                            confidence if confidence in ("low", "medium", "high") else None,
+                            sources=_text_list(data, "sources")))
+    if not draft.variables:
         fail(filename, graph.line, graph.column, "the GraphML graph has no nodes",
              "import-empty")
     graph_data = _data(graph, keys)
-    loops = []
     try:
-        raw_loops = json.loads(graph_data.get("loops") or "[]")
+        draft.add_packed_loops(json.loads(graph_data.get("loops") or "[]"))
     except (ValueError, RecursionError):
-        raw_loops = []
-    known = {v.id for v in variables}
-    for fields in raw_loops if isinstance(raw_loops, list) else []:
-        loop = loop_from_fields(fields if isinstance(fields, dict) else {}, known)
-        if loop is None:
-            notes.add("loop")
-        else:
-            loops.append(loop)
-    diagram = Diagram(tuple(variables), merge_links(links, notes), tuple(loops),
-                      graph_data.get("title") or None, graph_data.get("description") or None,
-                      filename)
-    return ImportResult(diagram, notes.lines(_NOTES), "graphml")
+        pass
+    draft.title = graph_data.get("title") or None
+    draft.description = graph_data.get("description") or None
+    return draft.finish(_NOTES)
 
 
 def _text_list(data: dict[str, str], key: str) -> tuple[str, ...]:

@@ -344,6 +344,6 @@ def write(diagram: Diagram) -> str:
              if v}
     if extra:
         document[ATTRIBUTE] = as_text(extra)
-    from loopkit.escape import json_document
+    from loopkit.text import json_document
 
     return json_document(document) + "\n"  # bidi and C1 controls as \\u escapes

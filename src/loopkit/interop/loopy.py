@@ -23,12 +23,10 @@ from urllib.parse import quote, unquote
 
 from loopkit.interop import ImportResult
 from loopkit.interop._common import (
-    IdMaker,
-    Notes,
+    Draft,
     fail,
     line_col,
     link_notes,
-    merge_links,
     too_many,
 )
 from loopkit.model import Diagram, Link, Polarity, Variable
@@ -86,7 +84,8 @@ def _decode(raw: str) -> Any:
 def read(text: str, filename: str = "<string>", *, link: int | None = None,
          **options: Any) -> ImportResult:
     payloads = _payloads(text)
-    notes = Notes()
+    draft = Draft(filename, "loopy")
+    notes = draft.notes
     if len(payloads) > 1 and link is None:
         lines = ", ".join(str(line_col(text, off)[0]) for _, off in payloads)
         line, column = line_col(text, payloads[0][1])
@@ -116,8 +115,6 @@ def read(text: str, filename: str = "<string>", *, link: int | None = None,
     for found, kind, what in ((data[0], "variables", "nodes"), (data[1], "links", "edges")):
         if message := too_many(len(found), kind, what):
             fail(filename, line, column, message, "too-many")
-    ids = IdMaker()
-    variables: list[Variable] = []
     by_node: dict[Any, str] = {}
     for i, node in enumerate(data[0]):
         if not (isinstance(node, list) and len(node) >= 5 and isinstance(node[4], str)):
@@ -126,12 +123,11 @@ def read(text: str, filename: str = "<string>", *, link: int | None = None,
             bad(f"LOOPY node {i + 1}: its id must be a number or text, got {node[0]!r:.60}")
         label = " ".join(unquote(node[4]).split()) or f"node {node[0]}"
         hue = node[5] if len(node) > 5 and isinstance(node[5], int) else None
-        vid = ids.make(label)
-        variables.append(Variable(vid, label, HUES[hue] if hue is not None and 0 <= hue < 6
-                                  else None))
+        vid = draft.ids.make(label)
+        draft.variables.append(Variable(vid, label, HUES[hue] if hue is not None and 0 <= hue < 6
+                                        else None))
         by_node[node[0]] = vid
 
-    links: list[Link] = []
     for i, edge in enumerate(data[1]):
         if not (isinstance(edge, list) and len(edge) >= 4):
             bad(f"LOOPY edge {i + 1}: expected [from, to, arc, strength], got {edge!r:.60}")
@@ -143,10 +139,7 @@ def read(text: str, filename: str = "<string>", *, link: int | None = None,
             bad(f"LOOPY edge {i + 1}: strength must be a number, got {strength!r}")
         polarity = Polarity.POSITIVE if strength > 0 else (
             Polarity.NEGATIVE if strength < 0 else Polarity.UNKNOWN)
-        source, target = by_node[edge[0]], by_node[edge[1]]
-        if polarity is Polarity.UNKNOWN:
-            notes.add("unsigned", f"{source} -> {target}")
-        links.append(Link(source, target, polarity))
+        draft.add_link(Link(by_node[edge[0]], by_node[edge[1]], polarity))
 
     texts = []
     for item in data[2] if len(data) > 2 and isinstance(data[2], list) else []:
@@ -155,11 +148,10 @@ def read(text: str, filename: str = "<string>", *, link: int | None = None,
             if content:
                 texts.append(content)
                 notes.add("texts")
-    if not variables:
+    if not draft.variables:
         bad("the LOOPY model has no nodes")
-    diagram = Diagram(tuple(variables), merge_links(links, notes), (), None,
-                      "\n\n".join(texts) or None, filename)
-    return ImportResult(diagram, notes.lines(_NOTES), "loopy")
+    draft.description = "\n\n".join(texts) or None
+    return draft.finish(_NOTES)
 
 
 def _encode(text: str) -> str:

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import re
 
-from loopkit.escape import strip_control
+from loopkit.interop.yaml_writer import quote
 from loopkit.model import Diagram, Polarity
-from loopkit.writer import quote
+from loopkit.text import strip_control
 
 #: Words Mermaid reads as syntax when used as a node id.
 _KEYWORDS = {"end", "graph", "flowchart", "subgraph", "style", "class", "classdef", "click",

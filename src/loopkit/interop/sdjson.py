@@ -14,14 +14,12 @@ from typing import Any
 
 from loopkit.interop import ImportResult
 from loopkit.interop._common import (
-    IdMaker,
-    Notes,
+    Draft,
     describe_path,
     fail,
     json_fail,
     link_notes,
     load_json,
-    merge_links,
     text_value,
     too_many,
 )
@@ -31,7 +29,6 @@ from loopkit.interop._lossless import (
     apply_variable,
     link_fields,
     loop_fields,
-    loop_from_fields,
     unpack,
     variable_fields,
 )
@@ -65,16 +62,15 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
         json_fail(text, filename, root, "SD-JSON needs an object with a 'relationships' list")
     if message := too_many(len(data["relationships"]), "links", "relationships"):
         json_fail(text, filename, (*root, "relationships"), message)
-    notes = Notes()
-    ids = IdMaker()
-    variables: list[Variable] = []
+    draft = Draft(filename, "sdjson")
+    notes, variables = draft.notes, draft.variables
     by_key: dict[str, str] = {}
 
     def add(name: str, fields: dict[str, Any], description: str | None = None,
             path: tuple[str | int, ...] = root) -> str:
         if message := too_many(len(variables) + 1, "variables", "variables"):
             json_fail(text, filename, path, message)
-        vid = ids.make(name, fields.get("id") if isinstance(fields.get("id"), str) else None)
+        vid = draft.ids.make(name, fields.get("id") if isinstance(fields.get("id"), str) else None)
         variables.append(apply_variable(fields, Variable(vid, name, None, description)))
         by_key.setdefault(_key(name), vid)
         return vid
@@ -92,7 +88,6 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
         add(name, unpack(item.get(ATTRIBUTE)),
             text_value(item.get("documentation")) or text_value(item.get("description")), path)
 
-    links: list[Link] = []
     for i, item in enumerate(data["relationships"]):
         path = (*root, "relationships", i)
         if not isinstance(item, dict):
@@ -108,31 +103,21 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
                 add(name, {}, path=path)
             ends.append(by_key[_key(name)])
         polarity = _polarity(item.get("polarity"), text, filename, path)
-        if polarity is Polarity.UNKNOWN:
-            notes.add("unsigned", f"{ends[0]} -> {ends[1]}")
         reasoning = text_value(item.get("reasoning"))
         why_sign = text_value(item.get("polarityReasoning"))
         if why_sign:
             reasoning = f"{reasoning}\n\nPolarity: {why_sign}" if reasoning else \
                 f"Polarity: {why_sign}"
         link = Link(ends[0], ends[1], polarity, False, reasoning)
-        links.append(apply_link(unpack(item.get(ATTRIBUTE)), link))
+        draft.add_link(apply_link(unpack(item.get(ATTRIBUTE)), link))
 
     extra = unpack(data.get(ATTRIBUTE))
-    known = {v.id for v in variables}
-    loops = []
-    for fields in extra.get("loops", []) if isinstance(extra.get("loops"), list) else []:
-        loop = loop_from_fields(fields if isinstance(fields, dict) else {}, known)
-        if loop is None:
-            notes.add("loop")
-        else:
-            loops.append(loop)
+    draft.add_packed_loops(extra.get("loops", []))
     if not variables:
         fail(filename, 1, 1, "SD-JSON has no variables and no relationships", "import-empty")
-    diagram = Diagram(tuple(variables), merge_links(links, notes), tuple(loops),
-                      text_value(extra.get("title")), text_value(extra.get("description")),
-                      filename)
-    return ImportResult(diagram, notes.lines(_NOTES), "sdjson")
+    draft.title = text_value(extra.get("title"))
+    draft.description = text_value(extra.get("description"))
+    return draft.finish(_NOTES)
 
 
 def _polarity(value: Any, text: str, filename: str, path: tuple[str | int, ...]) -> Polarity:
@@ -187,6 +172,6 @@ def write(diagram: Diagram) -> str:
         extra["loops"] = [loop_fields(lp) for lp in diagram.loops]
     if extra:
         document[ATTRIBUTE] = extra
-    from loopkit.escape import json_document
+    from loopkit.text import json_document
 
     return json_document(document) + "\n"  # bidi and C1 controls as \\u escapes

@@ -28,10 +28,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from loopkit.escape import csv_cell
 from loopkit.interop import ImportResult
 from loopkit.interop._common import IdMaker, Notes, fail, link_notes, merge_links
 from loopkit.model import Diagram, Link, Polarity, Variable, parse_polarity
+from loopkit.text import csv_cell
 
 ELEMENT_COLUMNS = ("ID", "Label", "Type", "Description", "Kind")
 CONNECTION_COLUMNS = ("From", "To", "Type", "Delay", "Description", "Evidence", "Confidence",
@@ -226,7 +226,7 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
         other = _sibling(filename, want) if want not in found else None
         if other is not None:
             from loopkit.interop import max_source_bytes
-            from loopkit.loader import read_text
+            from loopkit.read.load import read_text
 
             for sheet in csv_sheets(read_text(other, max_source_bytes()), str(other)):
                 if _header_kind(sheet.header) == want:
@@ -360,7 +360,7 @@ def _variable(name: str, row: int, column: int, strict: bool, by_name: dict[str,
         fail(filename, row, column, f"{_in(sheet)}{name!r} is the label of "
              f"{len(matches)} elements; use the 'From ID'/'To ID' columns", "csv")
     if strict:
-        from loopkit.loader import suggest
+        from loopkit.text import suggest
 
         fail(filename, row, column, f"{_in(sheet)}{name!r} names no element"
              f"{suggest(name, [v.label for v in variables])}", "csv")

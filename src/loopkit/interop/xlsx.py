@@ -111,7 +111,7 @@ def write_bytes(diagram: Diagram) -> bytes:
     import openpyxl
     from openpyxl.styles import Font
 
-    from loopkit.escape import strip_control
+    from loopkit.text import strip_control
 
     book = openpyxl.Workbook()
     first = book.active

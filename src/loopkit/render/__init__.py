@@ -23,8 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from loopkit.render.dot import STYLE_CHOICES, Style, build_dot
-from loopkit.render.engine import (
+from loopkit.render.dotsource import STYLE_CHOICES, Style, build_dot
+from loopkit.render.graphviz import (
     ENGINES,
     RENDERER_ENV,
     RENDERERS,
@@ -36,7 +36,7 @@ from loopkit.render.engine import (
 if TYPE_CHECKING:
     from loopkit.analysis.loops import LoopAnalysis
     from loopkit.model import Diagram
-    from loopkit.render.engine import Renderer
+    from loopkit.render.graphviz import Renderer
     from loopkit.render.layout import Budget, Layout
 
 __all__ = [
@@ -128,7 +128,7 @@ def draw(
     for it, within a share of ``time_budget``, then falls back to routed
     splines and finally to straight lines; ``Drawing.notes`` says when it did.
     """
-    from loopkit.render.dot import emphasis_for
+    from loopkit.render.dotsource import emphasis_for
     from loopkit.render.layout import Budget
     from loopkit.render.scene import Badge, compose
 

@@ -19,7 +19,7 @@ from loopkit.problems import UsageError
 if TYPE_CHECKING:
     from loopkit.analysis.loops import LoopAnalysis
     from loopkit.model import Diagram
-    from loopkit.render.dot import Style
+    from loopkit.render.dotsource import Style
 
 #: ``--each-loop`` refuses diagrams with more loops than this (one file each).
 EACH_LOOP_MAX = 200

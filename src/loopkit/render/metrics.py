@@ -32,7 +32,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
-from loopkit.render.dot import text_width
+from loopkit.render.dotsource import text_width
 from loopkit.render.layout import Point, clip_length, sample_spline, winding
 
 SVG = "{http://www.w3.org/2000/svg}"

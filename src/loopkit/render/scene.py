@@ -11,9 +11,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from loopkit.escape import strip_control
 from loopkit.model import Diagram, LoopType, Polarity
-from loopkit.render.dot import (
+from loopkit.render.dotsource import (
     EDGE,
     FADED_EDGE,
     FADED_TEXT,
@@ -47,6 +46,7 @@ from loopkit.render.layout import (
     signed_area,
     winding,
 )
+from loopkit.text import strip_control
 
 BADGE_RADIUS = 13.0
 BADGE_NAME_SIZE = 10.0

@@ -13,9 +13,10 @@ import hashlib
 import re
 import xml.etree.ElementTree as ET
 from pathlib import PurePath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from loopkit.escape import strip_control
+from loopkit.render import ids
+from loopkit.text import strip_control
 
 if TYPE_CHECKING:
     from loopkit.render import Drawing
@@ -25,7 +26,6 @@ XLINK_NS = "http://www.w3.org/1999/xlink"
 _G = f"{{{SVG_NS}}}g"
 _TITLE = f"{{{SVG_NS}}}title"
 _DESC = f"{{{SVG_NS}}}desc"
-_PART = re.compile(r"^(v|l|m|s|b|legend)(\d+)(?:-(.*))?$")
 _PREFIX_OK = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$|^$")
 #: How many loops the text summary names before saying "and N more".
 SUMMARY_LOOPS = 12
@@ -134,89 +134,7 @@ def finish_svg(raw: bytes, drawing: Drawing, *, id_prefix: str | None = None,
     graph = root.find(_G)
     if graph is None:
         raise ValueError("renderer output has no graph group")
-    diagram, analysis = drawing.diagram, drawing.analysis
-    loops_of: dict[tuple[str, str], list[str]] = {}
-    for loop in analysis.loops:
-        for link in loop.links:
-            loops_of.setdefault(link.key, []).append(loop.id)
-    by_id = {loop.id: loop for loop in analysis.loops}
-
-    for old in graph.findall(_TITLE):
-        graph.remove(old)
-    children = list(graph)
-    links: dict[int, ET.Element] = {}
-    for child in children:
-        match = _PART.match(child.get("id", ""))
-        if match is not None and match[1] == "l":
-            links[int(match[2])] = child
-    gathered: dict[str, ET.Element] = {}
-    for child in children:
-        if child.tag != _G:
-            continue
-        match = _PART.match(child.get("id", ""))
-        if match is None:
-            if child.get("id") in ("title", "description"):
-                _set_title(child, None)
-            continue
-        kind, number, rest = match[1], int(match[2]), match[3] or ""
-        if rest.startswith("p") and rest[1:].isdigit():
-            graph.remove(child)  # invisible anchor of a drawn curve
-        elif kind == "v":
-            variable = diagram.variables[number]
-            child.set("data-var", strip_control(variable.id))
-            if variable.group is not None:
-                child.set("data-group", strip_control(variable.group))
-            tip = _text(variable.label)
-            if variable.description:
-                tip += f": {_text(variable.description)}"
-            _set_title(child, tip)
-        elif kind == "l":
-            link = diagram.links[number]
-            child.set("data-link", strip_control(f"{link.source}->{link.target}"))
-            child.set("data-loops", " ".join(loops_of.get(link.key, [])))
-            child.set("data-polarity", link.polarity.value)
-            child.set("data-delay", "true" if link.delay else "false")
-            extra = ", delayed" if link.delay else ""
-            if link.sources:  # the text of --style support's widths (loopkit merge)
-                n = len(link.sources)
-                extra += (f"; drawn by {n} source{'s' if n != 1 else ''}: "
-                          f"{_text(', '.join(link.sources))}")
-            _set_title(child, f"{_text(diagram.label(link.source))} \u2192 "
-                              f"{_text(diagram.label(link.target))} "
-                              f"({link.polarity.symbol} {link.polarity.word}{extra})")
-        elif kind in ("m", "s"):  # a link's delay strokes and sign join the link's group
-            target = links[number]
-            for shape in list(child):
-                if shape.tag != _TITLE:
-                    shape.set("class", "delay-mark" if kind == "m" else "sign")
-                    target.append(shape)
-            graph.remove(child)
-        else:
-            key = f"{kind}{number}"
-            group = gathered.get(key)
-            if group is None:
-                group = ET.Element(_G)
-                if kind == "b":
-                    loop_id = drawing.badges[number]
-                    loop = by_id[loop_id]
-                    group.set("id", f"badge-{number}")
-                    group.set("class", "loop-badge")
-                    group.set("data-loop", loop_id)
-                    name = f" {_text(loop.name)}" if loop.name else ""
-                    title = ET.SubElement(group, _TITLE)
-                    title.text = f"{loop_id}{name}: {loop.type.value} loop"
-                    if loop_id in drawing.leaders:
-                        title.text += (" (no free room inside the loop: the badge sits "
-                                       "beside it, with a leader line to it)")
-                else:
-                    group.set("id", f"legend-{number}")
-                    group.set("class", "legend-item")
-                gathered[key] = group
-                graph.insert(list(graph).index(child), group)
-            for shape in list(child):
-                if shape.tag != _TITLE:
-                    group.append(shape)
-            graph.remove(child)
+    _annotate(graph, drawing)
     _gather_legend(graph)
     _finish_root(root, drawing, describe(drawing, text_nearby=text_nearby))
     if id_prefix:
@@ -231,6 +149,96 @@ def finish_svg(raw: bytes, drawing: Drawing, *, id_prefix: str | None = None,
         if element.text is not None and not element.text.strip() and len(element):
             element.text = "\n"
     return ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _annotate(graph: ET.Element, drawing: Drawing) -> None:
+    """Readable titles and ``data-*`` hooks on every part; each link, badge and legend
+    item gathered into one group (Graphviz writes one group per node or edge)."""
+    for old in graph.findall(_TITLE):
+        graph.remove(old)
+    children = list(graph)
+    parts = [(child, ids.parse(child.get("id", ""))) for child in children]
+    links = {part.number: child for child, part in parts
+             if part is not None and part.kind == ids.LINK}
+    loops_of: dict[tuple[str, str], list[str]] = {}
+    for loop in drawing.analysis.loops:
+        for link in loop.links:
+            loops_of.setdefault(link.key, []).append(loop.id)
+    gathered: dict[str, ET.Element] = {}
+    for child, part in parts:
+        if child.tag != _G:
+            continue
+        if part is None:
+            if child.get("id") in ("title", "description"):
+                _set_title(child, None)
+        elif part.is_anchor:
+            graph.remove(child)  # invisible anchor of a drawn curve
+        elif part.kind == ids.VARIABLE:
+            _annotate_variable(child, drawing.diagram.variables[part.number])
+        elif part.kind == ids.LINK:
+            link = drawing.diagram.links[part.number]
+            _annotate_link(child, drawing, link, loops_of.get(link.key, []))
+        elif part.kind in (ids.DELAY_MARK, ids.SIGN):
+            _move_shapes(child, links[part.number],
+                         "delay-mark" if part.kind == ids.DELAY_MARK else "sign")
+            graph.remove(child)
+        else:
+            key = f"{part.kind}{part.number}"
+            if key not in gathered:
+                gathered[key] = _badge_group(drawing, part.number) if part.kind == ids.BADGE \
+                    else ET.Element(_G, {"id": f"legend-{part.number}", "class": "legend-item"})
+                graph.insert(list(graph).index(child), gathered[key])
+            _move_shapes(child, gathered[key], None)
+            graph.remove(child)
+
+
+def _annotate_variable(group: ET.Element, variable: Any) -> None:
+    group.set("data-var", strip_control(variable.id))
+    if variable.group is not None:
+        group.set("data-group", strip_control(variable.group))
+    tip = _text(variable.label)
+    if variable.description:
+        tip += f": {_text(variable.description)}"
+    _set_title(group, tip)
+
+
+def _annotate_link(group: ET.Element, drawing: Drawing, link: Any, loops: list[str]) -> None:
+    diagram = drawing.diagram
+    group.set("data-link", strip_control(f"{link.source}->{link.target}"))
+    group.set("data-loops", " ".join(loops))
+    group.set("data-polarity", link.polarity.value)
+    group.set("data-delay", "true" if link.delay else "false")
+    extra = ", delayed" if link.delay else ""
+    if link.sources:  # the text of --style support's widths (loopkit merge)
+        n = len(link.sources)
+        extra += (f"; drawn by {n} source{'s' if n != 1 else ''}: "
+                  f"{_text(', '.join(link.sources))}")
+    _set_title(group, f"{_text(diagram.label(link.source))} \u2192 "
+                      f"{_text(diagram.label(link.target))} "
+                      f"({link.polarity.symbol} {link.polarity.word}{extra})")
+
+
+def _move_shapes(source: ET.Element, target: ET.Element, css_class: str | None) -> None:
+    """Graphviz's shapes of one part into the group they belong to (titles dropped)."""
+    for shape in list(source):
+        if shape.tag != _TITLE:
+            if css_class:
+                shape.set("class", css_class)
+            target.append(shape)
+
+
+def _badge_group(drawing: Drawing, number: int) -> ET.Element:
+    loop_id = drawing.badges[number]
+    loop = next(lp for lp in drawing.analysis.loops if lp.id == loop_id)
+    group = ET.Element(_G, {"id": f"badge-{number}", "class": "loop-badge",
+                            "data-loop": loop_id})
+    name = f" {_text(loop.name)}" if loop.name else ""
+    title = ET.SubElement(group, _TITLE)
+    title.text = f"{loop_id}{name}: {loop.type.value} loop"
+    if loop_id in drawing.leaders:
+        title.text += (" (no free room inside the loop: the badge sits "
+                       "beside it, with a leader line to it)")
+    return group
 
 
 def _gather_legend(graph: ET.Element) -> None:

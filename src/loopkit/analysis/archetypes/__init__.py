@@ -86,6 +86,7 @@ from loopkit.analysis.archetypes.records import (
 )
 from loopkit.analysis.archetypes.search import _Finder, _Stop
 from loopkit.analysis.loops import analyse_loops
+from loopkit.limits import DEFAULT_MAX_LENGTH
 from loopkit.model import Diagram
 
 __all__ = [
@@ -116,7 +117,6 @@ __all__ = [
     "find_archetypes",
 ]
 
-DEFAULT_MAX_LENGTH = 12
 DEFAULT_LOOP_LIMIT = 2_000
 #: Wall-clock safety stop, in seconds: only for machines far slower than usual, or
 #: hostile input. The step budget bounds the work first.

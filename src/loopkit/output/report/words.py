@@ -69,6 +69,17 @@ def _after(polarity: Polarity, direction: int) -> int:
 
 def loop_sentence(loop: Loop, labels: Mapping[str, str] | None = None) -> str:
     """The loop as one sentence that starts with a rise of its first variable."""
+    start, *clauses = loop_story(loop, labels)
+    return f"{start}, {', '.join(clauses)}."
+
+
+def loop_story(loop: Loop, labels: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """``loop_sentence`` in pieces: the opening ("When fines rise"), then one clause per link.
+
+    The explorer's story mode reveals a loop link by link, as LOOPY readers
+    expect; joining the first ``k + 1`` pieces with ", " gives the sentence as
+    far as link ``k``, so the steps and the whole sentence never disagree.
+    """
     labels = labels or {}
     names = [phrase(labels.get(v, v)) for v in loop.variables]
     plural = [is_plural(labels.get(v, v)) for v in loop.variables]
@@ -100,4 +111,4 @@ def loop_sentence(loop: Loop, labels: Mapping[str, str] | None = None) -> str:
             clauses.append(f"{lead} raises {first} further: a reinforcing loop")
         else:
             clauses.append(f"{lead} pushes {first} back down: a balancing loop")
-    return f"{start}, {', '.join(clauses)}."
+    return (start, *clauses)

@@ -1,6 +1,6 @@
 """The GitHub Action's script: check the changed diagrams, summarise their loop diffs.
 
-``action.yml`` at the repository root runs ``python -m loopkit.action``. It is
+``action.yml`` at the repository root runs ``python -m loopkit.integrate.action``. It is
 a thin driver over the ``loopkit`` command, run as a user would run it, so the
 annotations and the job summary are exactly what ``check --format github``
 and ``diff --format markdown`` print. Inputs arrive as environment variables
@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loopkit.escape import markdown_text, one_line
+from loopkit.text import markdown_text, one_line
 
 #: Seconds any one git or loopkit call may take before the action gives up on it.
 CALL_TIMEOUT = 300
@@ -245,7 +245,7 @@ def _bounded(markdown: str) -> str:
 
 
 def main() -> int:
-    """Entry point for ``python -m loopkit.action``."""
+    """Entry point for ``python -m loopkit.integrate.action``."""
     env = dict(os.environ)
     cwd = Path(env.get("GITHUB_WORKSPACE") or ".")
     try:

@@ -1,4 +1,4 @@
-"""Escaping of user text for every output language, in one place.
+"""User text: escaping for every output language, "did you mean", in one place.
 
 Labels come from files in pull requests and end up in web pages and
 spreadsheets, so no user string may carry markup, DOT syntax, control
@@ -7,6 +7,7 @@ characters or spreadsheet formulas into an output.
 
 from __future__ import annotations
 
+import difflib
 import html
 import re
 
@@ -49,6 +50,20 @@ def json_document(data: object) -> str:
     import json
 
     return json_safe(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def script_json(data: object) -> str:
+    """``data`` as compact JSON to embed in an HTML ``<script type="application/json">``.
+
+    ``json_safe``, and ``<``, ``>`` and ``&`` written as ``\\u003c`` and the like, so
+    no label can close the element (``</script>``), open a comment (``<!--``) or
+    be read as an entity; JSON.parse gives the text back unchanged. (They can
+    only occur inside JSON strings, where the escape is valid.)
+    """
+    import json
+
+    text = json_safe(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def one_line(text: str) -> str:
@@ -185,3 +200,14 @@ def github_data(text: str) -> str:
 def github_property(text: str) -> str:
     """A property value of a workflow command (``file=``, ``title=``): also ``:`` and ``,``."""
     return github_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def suggest(word: str, candidates: list[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest candidate, or an empty string."""
+    lowered = {c.lower(): c for c in candidates}
+    if word.lower() in lowered and lowered[word.lower()] != word:
+        return f" (did you mean '{lowered[word.lower()]}'?)"
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    if not close:
+        close = [lowered[m] for m in difflib.get_close_matches(word.lower(), lowered, 1, 0.6)]
+    return f" (did you mean '{close[0]}'?)" if close else ""

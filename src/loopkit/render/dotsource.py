@@ -13,8 +13,8 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from loopkit.escape import dot_string, strip_control
 from loopkit.model import Diagram, Link, Polarity
+from loopkit.text import dot_string, strip_control
 
 FONT = "Helvetica"
 FONT_BOLD = "Helvetica-Bold"
@@ -392,7 +392,7 @@ def build_dot(
     links. Loop badges need the layout, so they are added in pass 2 only.
     ``highlight`` (a loop id) needs ``analysis``.
     """
-    from loopkit.render.engine import ENGINES
+    from loopkit.render.graphviz import ENGINES
 
     if engine not in ENGINES:
         raise ValueError(f"unknown layout engine {engine!r}; choose from {', '.join(ENGINES)}")

@@ -36,6 +36,8 @@ from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any, NamedTuple
 
+from loopkit.limits import DEFAULT_LOOP_LIMIT, DEFAULT_MAX_LENGTH, DEFAULT_TIME_BUDGET
+
 NEGATIVE = 1
 UNKNOWN = 2
 DELAY = 4
@@ -448,9 +450,9 @@ class CycleSearch:
     def __init__(
         self,
         graph: SignedDigraph,
-        max_length: int | None = 12,
-        limit: int | None = 10_000,
-        time_budget: float | None = 10.0,
+        max_length: int | None = DEFAULT_MAX_LENGTH,
+        limit: int | None = DEFAULT_LOOP_LIMIT,
+        time_budget: float | None = DEFAULT_TIME_BUDGET,
         through: int | None = None,
         first_step: int | None = None,
         progress: ProgressCallback | None = None,
@@ -517,9 +519,9 @@ class CycleResult(NamedTuple):
 def find_cycles(
     graph: SignedDigraph,
     *,
-    max_length: int | None = 12,
-    limit: int | None = 10_000,
-    time_budget: float | None = 10.0,
+    max_length: int | None = DEFAULT_MAX_LENGTH,
+    limit: int | None = DEFAULT_LOOP_LIMIT,
+    time_budget: float | None = DEFAULT_TIME_BUDGET,
     through: int | None = None,
     link: tuple[int, int] | None = None,
     progress: ProgressCallback | None = None,
@@ -702,8 +704,8 @@ class CycleCount(NamedTuple):
 def count_cycles(
     graph: SignedDigraph,
     *,
-    max_length: int | None = 12,
-    time_budget: float | None = 10.0,
+    max_length: int | None = DEFAULT_MAX_LENGTH,
+    time_budget: float | None = DEFAULT_TIME_BUDGET,
     through: int | None = None,
     link: tuple[int, int] | None = None,
     progress: ProgressCallback | None = None,

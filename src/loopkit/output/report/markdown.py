@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from pathlib import PurePath
 
 from loopkit import __version__
-from loopkit.escape import markdown_text as md
-from loopkit.report import DiagramReport, group_rows, link_rows, variable_rows
-from loopkit.report.words import loop_sentence
-from loopkit.reporting import summary_sentence
+from loopkit.output.records import summary_sentence
+from loopkit.output.report import DiagramReport, group_rows, link_rows, variable_rows
+from loopkit.output.report.words import loop_sentence
+from loopkit.text import markdown_text as md
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 

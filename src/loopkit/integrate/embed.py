@@ -75,7 +75,7 @@ def parse_block(body: str, page: str, line: int) -> tuple[Block, int]:
         key, sep, value = raw.partition(":")
         key = key.strip()
         if not sep or key not in OPTIONS:
-            from loopkit.loader import suggest
+            from loopkit.text import suggest
 
             raise EmbedError(f"{page}:{number}:1: unknown loopkit option {key!r}"
                              f"{suggest(key, list(OPTIONS))} (options: "
@@ -87,8 +87,8 @@ def parse_block(body: str, page: str, line: int) -> tuple[Block, int]:
 def block_svg(body: str, page: str | Path, line: int, *, id_prefix: str,
               base: Path | None = None) -> str:
     """The inline SVG for one block on PAGE (a file name for messages) at LINE."""
-    from loopkit.loader import load_diagram, parse_diagram
     from loopkit.problems import DiagramError, UsageError
+    from loopkit.read.load import load_diagram, parse_diagram
 
     page_name = str(page)
     block, _ = parse_block(body, page_name, line)
@@ -117,7 +117,7 @@ def _draw(diagram: object, block: Block, page: str, line: int, id_prefix: str) -
     analysis = analyse_loops(diagram)  # type: ignore[arg-type]
     loop = block.options.get("loop")
     if loop is not None and loop not in {lp.id for lp in analysis.loops}:
-        from loopkit.loader import suggest
+        from loopkit.text import suggest
 
         ids = [lp.id for lp in analysis.loops]
         raise EmbedError(f"{page}:{line}:1: the diagram has no loop {loop!r}"

@@ -14,32 +14,19 @@ import os
 from collections import Counter
 from typing import Any
 
-from loopkit import fastpath
-from loopkit.escape import first_control
-from loopkit.limits import DEFAULT_LIMITS, FLAGS, Limits, active_limits, using_limits
+from loopkit.limits import FLAGS, Limits, active_limits, using_limits
 from loopkit.model import DeclaredLoop, Diagram, Link, LoopType, Polarity, Pos, Variable
 from loopkit.problems import DiagramError, Problem, UsageError
-from loopkit.yamlsource import SourceMap, parse_yaml
-from loopkit.yamlsource import _shown as shown
+from loopkit.read import fastpath
+from loopkit.read.source import SourceMap, parse_yaml
+from loopkit.read.source import _shown as shown
+from loopkit.text import first_control, suggest
 
-#: Refuse larger files before parsing them (see ``loopkit.limits``).
-MAX_FILE_BYTES = DEFAULT_LIMITS.file_size
 #: Layout pins beyond this many inches are typos, and break renderers.
 MAX_POS = 1e6
 
 #: Unknown names that get a did-you-mean (each costs a pass over every id).
 _MAX_HINTS = 20
-
-
-def suggest(word: str, candidates: list[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest candidate, or an empty string."""
-    lowered = {c.lower(): c for c in candidates}
-    if word.lower() in lowered and lowered[word.lower()] != word:
-        return f" (did you mean '{lowered[word.lower()]}'?)"
-    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-    if not close:
-        close = [lowered[m] for m in difflib.get_close_matches(word.lower(), lowered, 1, 0.6)]
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def read_text(path: str | os.PathLike[str], max_bytes: int | None = None) -> str:
@@ -187,7 +174,7 @@ def _validate_shape(data: dict[str, Any], source: SourceMap, filename: str) -> l
     """Every pydantic error of the whole file, located."""
     from pydantic import ValidationError
 
-    from loopkit.schema import FIELD_NAMES, DiagramFile
+    from loopkit.read.schema import FIELD_NAMES, DiagramFile
 
     try:
         DiagramFile.model_validate(data)
@@ -204,7 +191,6 @@ def _validate_shape(data: dict[str, Any], source: SourceMap, filename: str) -> l
 
 def _merge_typos(items: list[tuple[Any, tuple[Any, ...]]]) -> list[tuple[Any, tuple[Any, ...]]]:
     """Drop "missing key X" when the same mapping has a misspelt X: one mistake, one line."""
-    import difflib
 
     extras: dict[tuple[Any, ...], list[str]] = {}
     for item, loc in items:
@@ -365,7 +351,7 @@ def _validated_entries(data: dict[str, Any]) -> fastpath.Entries:
     """Each entry that pydantic accepts on its own, with pydantic's values."""
     from pydantic import TypeAdapter
 
-    from loopkit.schema import LinkEntry, LoopSpec, VariableEntry
+    from loopkit.read.schema import LinkEntry, LoopSpec, VariableEntry
 
     return fastpath.Entries(
         _entries(data.get("variables"), TypeAdapter(VariableEntry), mapping=True),
@@ -377,114 +363,140 @@ def _validated_entries(data: dict[str, Any]) -> fastpath.Entries:
 def _normalise(
     data: dict[str, Any], source: SourceMap, filename: str, entries: fastpath.Entries
 ) -> tuple[Diagram, list[Problem]]:
-    problems: list[Problem] = []
+    """The checked entries as a ``Diagram``, with every meaning problem located."""
+    return _Normaliser(data, source, filename).diagram(entries)
 
-    def report(pos: Pos, message: str, code: str) -> None:
-        problems.append(Problem(filename, pos.line, pos.column, message, code))
 
-    max_label = active_limits().label_length
+class _Normaliser:
+    """Builds the model from checked entries, collecting located problems as it goes.
 
-    def check_length(text: str | None, path: tuple[Any, ...], what: str, key: bool = False) -> None:
-        if text is not None and len(text) > max_label:
-            report(_pos(source, path, key=key), f"{what} is {len(text):,} characters long; "
-                   f"the limit is {max_label:,} (put long text in 'description', or raise "
-                   f"the limit with {FLAGS['label_length']})", "too-long")
+    A class rather than one long function so each part (variables, links,
+    loops) reads on its own and the did-you-mean allowance is plain state.
+    """
 
-    def check_id(name: str, path: tuple[Any, ...], kind: str) -> None:
+    def __init__(self, data: dict[str, Any], source: SourceMap, filename: str) -> None:
+        self.data, self.source, self.filename = data, source, filename
+        self.problems: list[Problem] = []
+        self.max_label = active_limits().label_length
+        raw_variables = data.get("variables")
+        self.ids = [str(k) for k in raw_variables] if isinstance(raw_variables, dict) else []
+        self.known = set(self.ids)
+        self.label_to_id: dict[str, str] = {}
+        #: did-you-mean costs O(ids): only for the first few mistakes
+        self.hints_left = _MAX_HINTS
+
+    def diagram(self, entries: fastpath.Entries) -> tuple[Diagram, list[Problem]]:
+        variables = [self.variable(vid, vspec) for vid, vspec in entries.variables]
+        self.label_to_id = {v.label.lower(): v.id for v in variables}
+        links = self.links(entries.links)
+        loops = [self.loop(loop_id, lspec) for loop_id, lspec in entries.loops]
+        data = self.data
+        extensions = {k: v for k, v in data.items() if str(k).startswith("x-")}
+        text = {k: data.get(k) if isinstance(data.get(k), str) else None
+                for k in ("title", "description")}
+        self.check_length(text["title"], ("title",), "the title")
+        diagram = Diagram(tuple(variables), tuple(links), tuple(loops), text["title"],
+                          text["description"], self.filename, extensions)
+        return diagram, self.problems
+
+    def report(self, pos: Pos, message: str, code: str) -> None:
+        self.problems.append(Problem(self.filename, pos.line, pos.column, message, code))
+
+    def where(self, path: tuple[Any, ...], key: bool = False) -> Pos:
+        return _pos(self.source, path, key=key)
+
+    def check_length(self, text: str | None, path: tuple[Any, ...], what: str,
+                     key: bool = False) -> None:
+        if text is not None and len(text) > self.max_label:
+            self.report(self.where(path, key=key),
+                        f"{what} is {len(text):,} characters long; the limit is "
+                        f"{self.max_label:,} (put long text in 'description', or raise "
+                        f"the limit with {FLAGS['label_length']})", "too-long")
+
+    def check_id(self, name: str, path: tuple[Any, ...], kind: str) -> None:
         char = first_control(name)
         if char is not None:
-            report(_pos(source, path, key=True), f"{kind} id '{shown(name)}' contains the "
-                   f"control character U+{ord(char):04X}; ids must be plain text (put line "
-                   "breaks and formatting in the label)", "control-in-id")
+            self.report(self.where(path, key=True),
+                        f"{kind} id '{shown(name)}' contains the control character "
+                        f"U+{ord(char):04X}; ids must be plain text (put line breaks and "
+                        "formatting in the label)", "control-in-id")
 
-    variables = []
-    raw_variables = data.get("variables")
-    for vid, vspec in entries.variables:
-        label = vspec.label if vspec.label else vid
-        where = _pos(source, ("variables", vid), key=True)
-        if not vid.strip():
-            report(where, "a variable id may not be empty", "empty-id")
-        check_length(vid, ("variables", vid), "variable id", key=True)
-        check_id(vid, ("variables", vid), "variable")
-        check_length(vspec.label, ("variables", vid, "label"), f"variable '{shown(vid)}' label")
-        check_length(vspec.group, ("variables", vid, "group"), f"variable '{shown(vid)}' group")
-        if vspec.pos and not all(math.isfinite(x) and abs(x) <= MAX_POS for x in vspec.pos):
-            report(_pos(source, ("variables", vid, "pos")),
-                   f"variable '{shown(vid)}' 'pos': must be two finite numbers of inches, "
-                   f"at most {MAX_POS:,.0f} from 0", "bad-pos")
-        variables.append(Variable(vid, label, vspec.group, vspec.description,
-                                  tuple(vspec.pos) if vspec.pos else None, where,
-                                  vspec.kind))
-    ids = [str(k) for k in raw_variables] if isinstance(raw_variables, dict) else []
-    known = set(ids)
-    label_to_id = {v.label.lower(): v.id for v in variables}
-
-    hints = [_MAX_HINTS]
-
-    def unknown(name: str) -> str:
-        if name.lower() in label_to_id:
-            return (f" (did you mean '{shown(label_to_id[name.lower()])}'? links name "
+    def unknown(self, name: str) -> str:
+        """The did-you-mean for a name that is no variable id."""
+        if name.lower() in self.label_to_id:
+            return (f" (did you mean '{shown(self.label_to_id[name.lower()])}'? links name "
                     "variables by id)")
-        hints[0] -= 1  # did-you-mean costs O(ids): only for the first few mistakes
-        return shown(suggest(name, ids)) if hints[0] >= 0 else ""
+        self.hints_left -= 1
+        return shown(suggest(name, self.ids)) if self.hints_left >= 0 else ""
 
-    links = []
-    seen: dict[tuple[str, str], Pos] = {}
-    for i, lspec in entries.links:
-        raw = data["links"][i]
-        compact = isinstance(raw, str)
-        where = _pos(source, ("links", i))
-        for end, attr in (("from", "source"), ("to", "target")):
-            name = getattr(lspec, attr)
-            if name not in known:
-                pos = where if compact else _pos(source, ("links", i, end))
-                report(pos, f"link {i + 1}: '{shown(name)}' is not a declared variable"
-                       f"{unknown(name)}", "unknown-variable")
-        key = (lspec.source, lspec.target)
-        if key in seen:
-            report(where, f"duplicate link {shown(key[0])} -> {shown(key[1])} (first at line "
-                   f"{seen[key].line}); merge them into one", "duplicate-link")
-            continue
-        seen[key] = where
-        links.append(Link(lspec.source, lspec.target, Polarity(lspec.polarity), lspec.delay,
-                          lspec.description, tuple(lspec.evidence or ()), lspec.confidence,
-                          where, tuple(lspec.sources or ())))
+    def variable(self, vid: str, vspec: Any) -> Variable:
+        label = vspec.label if vspec.label else vid
+        where = self.where(("variables", vid), key=True)
+        if not vid.strip():
+            self.report(where, "a variable id may not be empty", "empty-id")
+        self.check_length(vid, ("variables", vid), "variable id", key=True)
+        self.check_id(vid, ("variables", vid), "variable")
+        self.check_length(vspec.label, ("variables", vid, "label"),
+                          f"variable '{shown(vid)}' label")
+        self.check_length(vspec.group, ("variables", vid, "group"),
+                          f"variable '{shown(vid)}' group")
+        if vspec.pos and not all(math.isfinite(x) and abs(x) <= MAX_POS for x in vspec.pos):
+            self.report(self.where(("variables", vid, "pos")),
+                        f"variable '{shown(vid)}' 'pos': must be two finite numbers of "
+                        f"inches, at most {MAX_POS:,.0f} from 0", "bad-pos")
+        return Variable(vid, label, vspec.group, vspec.description,
+                        tuple(vspec.pos) if vspec.pos else None, where, vspec.kind)
 
-    loops = []
-    for loop_id, lspec in entries.loops:
-        where = _pos(source, ("loops", loop_id), key=True)
-        check_length(loop_id, ("loops", loop_id), "loop id", key=True)
-        check_id(loop_id, ("loops", loop_id), "loop")
+    def links(self, entries: Any) -> list[Link]:
+        links = []
+        seen: dict[tuple[str, str], Pos] = {}
+        for i, lspec in entries:
+            compact = isinstance(self.data["links"][i], str)
+            where = self.where(("links", i))
+            for end, attr in (("from", "source"), ("to", "target")):
+                name = getattr(lspec, attr)
+                if name not in self.known:
+                    pos = where if compact else self.where(("links", i, end))
+                    self.report(pos, f"link {i + 1}: '{shown(name)}' is not a declared "
+                                f"variable{self.unknown(name)}", "unknown-variable")
+            key = (lspec.source, lspec.target)
+            if key in seen:
+                self.report(where, f"duplicate link {shown(key[0])} -> {shown(key[1])} (first "
+                            f"at line {seen[key].line}); merge them into one", "duplicate-link")
+                continue
+            seen[key] = where
+            links.append(Link(lspec.source, lspec.target, Polarity(lspec.polarity),
+                              lspec.delay, lspec.description, tuple(lspec.evidence or ()),
+                              lspec.confidence, where, tuple(lspec.sources or ())))
+        return links
+
+    def loop(self, loop_id: str, lspec: Any) -> DeclaredLoop:
+        where = self.where(("loops", loop_id), key=True)
+        self.check_length(loop_id, ("loops", loop_id), "loop id", key=True)
+        self.check_id(loop_id, ("loops", loop_id), "loop")
         if first_control(loop_id) is None and (
                 not loop_id.strip() or any(c.isspace() for c in loop_id)):
             # ids name loops in tables, file names and space-separated SVG hooks
-            report(where, f"loop id '{shown(loop_id)}' may not be empty or contain spaces "
-                   "(use e.g. R1, B2 or fines_spiral, and put words in 'name')", "loop-id")
-        check_length(lspec.name, ("loops", loop_id, "name"), f"loop '{shown(loop_id)}' name")
+            self.report(where, f"loop id '{shown(loop_id)}' may not be empty or contain "
+                        "spaces (use e.g. R1, B2 or fines_spiral, and put words in 'name')",
+                        "loop-id")
+        self.check_length(lspec.name, ("loops", loop_id, "name"),
+                          f"loop '{shown(loop_id)}' name")
         letter_type = LoopType.from_id(loop_id)
         expected = LoopType(lspec.type) if lspec.type else letter_type
         if lspec.type and letter_type and LoopType(lspec.type) is not letter_type:
-            report(_pos(source, ("loops", loop_id, "type")),
-                   f"loop '{shown(loop_id)}': its id says {letter_type.value} but 'type' says "
-                   f"{lspec.type}; rename it or fix the type", "loop-type-conflict")
+            self.report(self.where(("loops", loop_id, "type")),
+                        f"loop '{shown(loop_id)}': its id says {letter_type.value} but 'type' "
+                        f"says {lspec.type}; rename it or fix the type", "loop-type-conflict")
         for j, name in enumerate(lspec.variables):
-            if name not in known:
-                report(_pos(source, ("loops", loop_id, "variables", j)),
-                       f"loop '{shown(loop_id)}': '{shown(name)}' is not a declared variable"
-                       f"{unknown(name)}",
-                       "unknown-variable")
+            if name not in self.known:
+                self.report(self.where(("loops", loop_id, "variables", j)),
+                            f"loop '{shown(loop_id)}': '{shown(name)}' is not a declared "
+                            f"variable{self.unknown(name)}", "unknown-variable")
         repeated = sorted(v for v, n in Counter(lspec.variables).items() if n > 1)
         if repeated:
-            report(_pos(source, ("loops", loop_id, "variables")),
-                   f"loop '{shown(loop_id)}': a loop passes each variable once, but "
-                   f"{shown(', '.join(repeated))} appears twice", "loop-repeats-variable")
-        loops.append(DeclaredLoop(loop_id, tuple(lspec.variables), lspec.name, expected,
-                                  lspec.description, where))
-
-    extensions = {k: v for k, v in data.items() if str(k).startswith("x-")}
-    text = {k: data.get(k) if isinstance(data.get(k), str) else None
-            for k in ("title", "description")}
-    check_length(text["title"], ("title",), "the title")
-    diagram = Diagram(tuple(variables), tuple(links), tuple(loops), text["title"],
-                      text["description"], filename, extensions)
-    return diagram, problems
+            self.report(self.where(("loops", loop_id, "variables")),
+                        f"loop '{shown(loop_id)}': a loop passes each variable once, but "
+                        f"{shown(', '.join(repeated))} appears twice", "loop-repeats-variable")
+        return DeclaredLoop(loop_id, tuple(lspec.variables), lspec.name, expected,
+                            lspec.description, where)

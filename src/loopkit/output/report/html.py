@@ -16,10 +16,10 @@ import json
 from collections.abc import Sequence
 
 from loopkit import __version__
-from loopkit.escape import xml_text
-from loopkit.report import DiagramReport, group_rows, link_rows, variable_rows
-from loopkit.report.words import loop_sentence
-from loopkit.reporting import summary_sentence
+from loopkit.output.records import summary_sentence
+from loopkit.output.report import DiagramReport, group_rows, link_rows, variable_rows
+from loopkit.output.report.words import loop_sentence
+from loopkit.text import xml_text
 
 #: Every colour the page uses, in one place: tests/test_contrast.py computes the contrast
 #: of each pair in ``CONTRAST_PAIRS`` (WCAG relative luminance) and that no other colour

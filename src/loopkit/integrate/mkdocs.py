@@ -2,7 +2,7 @@
 
 Registered under the ``mkdocs.plugins`` entry point as ``loopkit``. A block
 holds a diagram path relative to the page, or inline YAML (see
-``loopkit.embed``). A diagram error fails the build with one
+``loopkit.integrate.embed``). A diagram error fails the build with one
 ``file:line:col`` line. Fences inside other fences (a page documenting the
 plugin, say, with ```` ````markdown ```` around the example) are left alone.
 """
@@ -16,7 +16,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 
-from loopkit.embed import EmbedError, block_svg, html_figure
+from loopkit.integrate.embed import EmbedError, block_svg, html_figure
 
 _FENCE = re.compile(r"^(?P<indent>[ ]{0,3})(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
 

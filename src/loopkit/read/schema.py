@@ -24,8 +24,6 @@ from pydantic import (
 
 from loopkit.model import COMPACT_LINK, POLARITY_SPELLINGS, parse_polarity
 
-FORMAT_VERSION = 1
-
 #: JSON Schema's ``$id``: names this schema (format version 1) for tools that cache or
 #: bundle schemas; a name, not a download address (the schema ships with loopkit).
 SCHEMA_ID = "urn:loopkit:schema:diagram:1"

@@ -342,7 +342,7 @@ def _utf8_length(text: str) -> int:
 
 def _shown(text: str, limit: int = 80) -> str:
     """User text inside a one-line message: control characters visible, long text cut."""
-    from loopkit.escape import one_line
+    from loopkit.text import one_line
 
     text = one_line(text)
     return text if len(text) <= limit else text[: limit - 3] + "..."

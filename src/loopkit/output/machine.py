@@ -11,27 +11,23 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
-from loopkit.escape import (
-    github_data,
-    github_property,
-    markdown_text,
-    no_legacy_command,
-    one_line,
-)
-from loopkit.problems import Problem, Severity
-from loopkit.reporting import (
+from loopkit.output.records import (
     FileResult,
     check_document,
     check_line,
     loops_document,
     summary_sentence,
 )
+from loopkit.problems import Problem, Severity
+from loopkit.text import (
+    github_data,
+    github_property,
+    markdown_text,
+    no_legacy_command,
+    one_line,
+)
 
 Command = Literal["loops", "check"]
-
-#: Format names accepted by ``--format`` (``auto`` is resolved before building).
-FORMATS = ("text", "json", "markdown", "github", "auto")
-
 
 def resolve_format(name: str, environ: Mapping[str, str]) -> str:
     """``auto`` means ``github`` inside GitHub Actions, ``text`` anywhere else."""
@@ -46,7 +42,7 @@ def json_output(results: Sequence[FileResult], command: Command = "loops") -> st
     ``check`` adds ``"ok"`` to each file record; ``loops`` records are unchanged.
     """
     document = check_document if command == "check" else loops_document
-    from loopkit.escape import json_document
+    from loopkit.text import json_document
 
     return json_document(document(list(results))) + "\n"
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
+from loopkit.limits import DEFAULT_TIME_BUDGET
 from loopkit.model import DeclaredLoop, Diagram, Link, LoopType, Polarity, Pos, Variable
 from loopkit.problems import DiagramError, Problem, UsageError
 
@@ -75,8 +76,8 @@ def parse_synonyms(text: str, filename: str, known: Sequence[str] = ()) -> Synon
     the right into a located problem with a did-you-mean; the merged id on the
     left may be new. Raises ``DiagramError`` with every problem at once.
     """
-    from loopkit.loader import suggest
-    from loopkit.yamlsource import _shown as shown
+    from loopkit.read.source import _shown as shown
+    from loopkit.text import suggest
 
     problems: list[Problem] = []
     mapping: dict[str, str] = {}
@@ -149,7 +150,7 @@ def parse_synonyms(text: str, filename: str, known: Sequence[str] = ()) -> Synon
 
 def load_synonyms(path: str | os.PathLike[str], known: Sequence[str] = ()) -> Synonyms:
     """``parse_synonyms`` of a file (same size limit and encoding checks as diagrams)."""
-    from loopkit.loader import read_text
+    from loopkit.read.load import read_text
 
     return parse_synonyms(read_text(path), str(path), known)
 
@@ -422,7 +423,7 @@ class Suggestion:
     def line(self) -> str:
         """One synonyms-file line, the evidence as a trailing comment."""
         (na, ia, la), (nb, ib, lb) = self.first, self.second
-        from loopkit.escape import one_line
+        from loopkit.text import one_line
 
         return (f"{synonyms_line(ia, [ib])}    # {self.score:.2f} "
                 f"{one_line(la)!r} ({one_line(na)}) ~ {one_line(lb)!r} ({one_line(nb)})")
@@ -467,7 +468,8 @@ def suggest_synonyms(diagrams: Sequence[Diagram], synonyms: Synonyms = NO_SYNONY
                      names: Sequence[str] | None = None, *,
                      cutoff: float = SUGGEST_CUTOFF,
                      max_comparisons: int = MAX_COMPARISONS,
-                     time_budget: float | None = 10.0) -> tuple[list[Suggestion], bool]:
+                     time_budget: float | None = DEFAULT_TIME_BUDGET,
+                     ) -> tuple[list[Suggestion], bool]:
     """Pairs of variables of different maps with similar labels, best first.
 
     Only pairs the merge does not already join are compared, and ids a synonyms

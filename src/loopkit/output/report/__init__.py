@@ -19,7 +19,7 @@ from loopkit.model import Diagram
 from loopkit.problems import Problem
 
 if TYPE_CHECKING:
-    from loopkit.reporting import FileResult
+    from loopkit.output.records import FileResult
 
 #: Loops drawn with their own highlighted picture, per diagram.
 DEFAULT_MAX_PICTURES = 30
@@ -134,7 +134,7 @@ def _look(dash: str, width: float) -> str:
 
 def group_rows(diagram: Diagram) -> list[GroupRow]:
     """Groups in order of first use, described as the default picture draws them."""
-    from loopkit.render.dot import group_fills, group_outline
+    from loopkit.render.dotsource import group_fills, group_outline
 
     members: dict[str, list[str]] = {}
     for variable in diagram.variables:
@@ -180,21 +180,21 @@ def build_reports(
 
 
 def html_report(reports: Sequence[DiagramReport]) -> str:
-    from loopkit.report.html import html_report as build
+    from loopkit.output.report.html import html_report as build
 
     return build(reports)
 
 
 def markdown_report(reports: Sequence[DiagramReport], *, images: bool = True,
                     picture_stem: str = "report") -> str:
-    from loopkit.report.markdown import markdown_report as build
+    from loopkit.output.report.markdown import markdown_report as build
 
     return build(reports, images=images, picture_stem=picture_stem)
 
 
 def markdown_pictures(reports: Sequence[DiagramReport], stem: str) -> dict[str, str]:
     """File name -> SVG of the pictures ``markdown_report`` links (written beside it)."""
-    from loopkit.report.markdown import markdown_pictures as build
+    from loopkit.output.report.markdown import markdown_pictures as build
 
     return build(reports, stem)
 

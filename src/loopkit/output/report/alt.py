@@ -13,12 +13,12 @@ loop-by-loop words as the report (``words.loop_sentence``), with every link
 from __future__ import annotations
 
 from loopkit.analysis.loops import LoopAnalysis
-from loopkit.escape import markdown_text as md
-from loopkit.escape import strip_control
 from loopkit.model import Diagram
-from loopkit.report import group_rows, link_rows
-from loopkit.report.words import loop_sentence
-from loopkit.reporting import summary_sentence
+from loopkit.output.records import summary_sentence
+from loopkit.output.report import group_rows, link_rows
+from loopkit.output.report.words import loop_sentence
+from loopkit.text import markdown_text as md
+from loopkit.text import strip_control
 
 
 def _plain(text: str) -> str:

@@ -12,9 +12,9 @@ import re
 import shlex
 from pathlib import Path
 
-from loopkit.escape import first_control, one_line, strip_control
 from loopkit.fsutil import atomic_write
 from loopkit.problems import UsageError
+from loopkit.text import first_control, one_line, strip_control
 
 DEFAULT_NAME = "diagram.yaml"
 

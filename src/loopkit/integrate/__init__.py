@@ -1,0 +1,1 @@
+"""Integrations: docs sites (MkDocs, Sphinx), the GitHub Action, embedding in pages."""

@@ -1,0 +1,1 @@
+"""Output: records, and every format they are written in (text, json, markdown, github, reports)."""
