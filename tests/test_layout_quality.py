@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from loopkit.analysis.loops import analyse_loops
 from loopkit.interop import import_text
-from loopkit.loader import load_diagram
 from loopkit.model import Diagram
+from loopkit.read.load import load_diagram
 from loopkit.render import render_svg
 from loopkit.render.layout import Box, _cross, _Index, _through, grid_route
 from loopkit.render.metrics import Metrics, measure_svg
