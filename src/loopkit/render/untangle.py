@@ -50,8 +50,11 @@ SWAPS = 6
 #: Candidates whose links are checked for running through boxes (the best by the
 #: other terms: measuring that is the slow part).
 FINALISTS = 6
-#: Most links a map may have for the search (arrays grow with links²).
+#: Most links a map may have for the search.
 MAX_LINKS = 5000
+#: Most array cells one step of scoring builds (candidates x links x links): memory
+#: stays at tens of megabytes however big the map and its busiest variable.
+CELLS = 2_000_000
 
 
 def _halton(index: int, base: int) -> float:
@@ -195,17 +198,22 @@ def _clashes(P: np.ndarray, H: np.ndarray, moved: Sequence[int], gap: np.ndarray
     return False
 
 
-def crossing_counts(P: np.ndarray, E: np.ndarray) -> np.ndarray:
+def crossing_counts(P: np.ndarray, E: np.ndarray, rows: int = 256) -> np.ndarray:
     """For each link (straight, centre to centre), how many links sharing no variable
-    with it it crosses."""
-    i, j = np.triu_indices(len(E), 1)
-    keep = ~((E[i, 0:1] == E[j]).any(axis=1) | (E[i, 1:2] == E[j]).any(axis=1))
-    i, j = i[keep], j[keep]
-    a, b, c, d = P[E[i, 0]], P[E[i, 1]], P[E[j, 0]], P[E[j, 1]]
-    hit = (_side(a, b, c) * _side(a, b, d) < 0) & (_side(c, d, a) * _side(c, d, b) < 0)
+    with it it crosses. Measured ``rows`` links at a time, so memory stays bounded by
+    ``rows`` x links, not links²."""
     out = np.zeros(len(E), dtype=np.int64)
-    np.add.at(out, i[hit], 1)
-    np.add.at(out, j[hit], 1)
+    a_all, b_all = P[E[:, 0]], P[E[:, 1]]
+    for first in range(0, len(E), rows):
+        i = np.arange(first, min(first + rows, len(E)))
+        mine = E[i]
+        share = ((mine[:, None, 0] == E[None, :, 0]) | (mine[:, None, 0] == E[None, :, 1])
+                 | (mine[:, None, 1] == E[None, :, 0]) | (mine[:, None, 1] == E[None, :, 1]))
+        a, b = a_all[i][:, None, :], b_all[i][:, None, :]
+        c, d = a_all[None, :, :], b_all[None, :, :]
+        hit = ((_side(a, b, c) * _side(a, b, d) < 0) & (_side(c, d, a) * _side(c, d, b) < 0)
+               & ~share)
+        out[i] = hit.sum(axis=1)
     return out
 
 
@@ -229,12 +237,15 @@ def _score(P: np.ndarray, H: np.ndarray, E: np.ndarray, v: int, inc: np.ndarray,
     q = P[nb]
     # crossings of v's links (c -> q) with links sharing no variable with them
     touch = (rest[None, :, 0] == nb[:, None]) | (rest[None, :, 1] == nb[:, None])
-    c4 = C[:, None, None, :]
     q4 = q[None, :, None, :]
     a4, b4 = a[None, None, :, :], b[None, None, :, :]
-    cross = ((_side(c4, q4, a4) * _side(c4, q4, b4) < 0)
-             & (_side(a4, b4, c4) * _side(a4, b4, q4) < 0) & ~touch[None])
-    crossings = cross.sum(axis=(1, 2))
+    crossings = np.zeros(len(C), dtype=np.int64)
+    step = max(1, CELLS // max(1, len(nb) * len(rest)))  # candidates at a time: memory
+    for first in range(0, len(C), step):
+        c4 = C[first:first + step, None, None, :]
+        cross = ((_side(c4, q4, a4) * _side(c4, q4, b4) < 0)
+                 & (_side(a4, b4, c4) * _side(a4, b4, q4) < 0) & ~touch[None])
+        crossings[first:first + step] = cross.sum(axis=(1, 2))
     length = np.hypot(C[:, None, 0] - q[None, :, 0], C[:, None, 1] - q[None, :, 1]).sum(axis=1)
     rough = crossings + LENGTH * np.round(length / unit, 6)
     # Links through boxes cost more to measure: only for the few best so far (and here).
