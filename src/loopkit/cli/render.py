@@ -20,6 +20,20 @@ from loopkit.cli.common import (
     note,
     print_problems,
 )
+from loopkit.cli.focus_options import (
+    BETWEEN,
+    COLLAPSE,
+    DEPTH,
+    DIRECTION,
+    FOCUS,
+    GROUP,
+    LOOPS,
+    PATH_LENGTH,
+    CollapseChoice,
+    DirectionChoice,
+    selection_flags,
+    selection_from,
+)
 
 
 class RenderFormat(StrEnum):
@@ -103,6 +117,14 @@ def render_command(
     alt: bool = ALT,
     time_budget: float = TIME_BUDGET,
     stats: StatsFormat | None = STATS,
+    focus: list[str] = FOCUS,
+    depth: int | None = DEPTH,
+    direction: DirectionChoice | None = DIRECTION,
+    between: tuple[str, str] | None = BETWEEN,
+    max_length: int | None = PATH_LENGTH,
+    loops: list[str] = LOOPS,
+    group: list[str] = GROUP,
+    collapse: CollapseChoice | None = COLLAPSE,
 ) -> None:
     """Draw causal loop diagrams: signs at arrowheads, || on delays, loop badges.
 
@@ -117,6 +139,10 @@ def render_command(
       loopkit render --check examples/*.yaml
 
       loopkit render --alt diagram.yaml   # also diagram.alt.txt and diagram.desc.md
+
+      loopkit render map.yaml --focus obesity --depth 2 -o near-obesity.svg
+
+      loopkit render map.yaml --collapse groups -o overview.svg
     """
     from loopkit.render.dotsource import Style
 
@@ -142,7 +168,11 @@ def render_command(
         look = Style.parse(style)
     except ValueError as error:
         raise fail_usage(str(error)) from None
+    selection = selection_from(focus=focus, depth=depth, direction=direction, between=between,
+                               max_length=max_length, loops=loops, group=group,
+                               collapse=collapse)
     options: dict[str, Any] = {
+        "selection": selection,
         "fmt": fmt, "output": output, "each_loop": each_loop, "highlight": loop,
         "engine": engine.value, "renderer": renderer.value if renderer else None,
         "style": look, "time_budget": time_budget, "alt": alt,
@@ -188,15 +218,51 @@ def _render_one(path: str, diagram: Any, *, check: bool, **options: Any) -> int:
     from loopkit.text import suggest
 
     started = time.monotonic()
+    selection = options.get("selection")
+    view = None
+    if selection is not None and not selection.empty and not selection.loops:
+        # names are checked before the loop search: a typo costs nothing
+        from loopkit.analysis.focus import SelectionError, select
+
+        try:
+            view = select(diagram, selection)
+        except SelectionError as error:
+            fail_usage(str(error))
+            return EXIT_USAGE
     # The loop search is part of the render: it gets a share of the budget, the
-    # drawing what is left.
+    # drawing what is left. It runs on the whole map, so a view keeps its loop ids.
     budget = options["time_budget"]
-    analysis = analyse_loops(diagram, time_budget=budget * ANALYSIS_SHARE)
+    if view is not None and view.collapsed:
+        from loopkit.analysis.loops import LoopAnalysis
+
+        analysis = LoopAnalysis(diagram, [])  # an overview draws no loops: none searched
+    else:
+        analysis = analyse_loops(diagram, time_budget=budget * ANALYSIS_SHARE)
     if analysis.truncated:
         note(f"{path}: note: loop search stopped ({analysis.reason}): links name only the "
              "loops found")
     options = {**options, "time_budget": max(budget - (time.monotonic() - started), 0.1)}
+    full_ids = {lp.id for lp in analysis.loops}
+    if selection is not None and selection.loops:
+        from loopkit.analysis.focus import SelectionError, select
+
+        try:
+            view = select(diagram, selection, analysis)
+        except SelectionError as error:
+            fail_usage(str(error))
+            return EXIT_USAGE
+    if view is not None:
+        from loopkit.analysis.focus import view_analysis
+
+        diagram, analysis = view.diagram, view_analysis(view, analysis)
+    options["view"] = view
     highlight = options["highlight"]
+    if highlight is not None and view is not None and highlight in full_ids and \
+            highlight not in {lp.id for lp in analysis.loops}:
+        fail_usage(f"{path}: loop '{highlight}' is not wholly inside this view "
+                   f"({view.what}); loops in it: "
+                   + (", ".join(lp.id for lp in analysis.loops[:12]) or "none"))
+        return EXIT_USAGE
     if highlight is not None and highlight not in {lp.id for lp in analysis.loops}:
         ids = [lp.id for lp in analysis.loops]
         echo_line(f"loopkit: error: {path}: no loop '{highlight}'{suggest(highlight, ids)}"
@@ -205,10 +271,10 @@ def _render_one(path: str, diagram: Any, *, check: bool, **options: Any) -> int:
         return EXIT_USAGE
     stats = options.pop("stats", None)
     outputs = plan_outputs(path, diagram, analysis,
-                           **{k: v for k, v in options.items() if k != "alt"})
+                           **{k: v for k, v in options.items() if k not in ("alt", "selection")})
     pictures = len(outputs)
     if options.get("alt"):
-        outputs += _alt_outputs(diagram, analysis, outputs)
+        outputs += _alt_outputs(diagram, analysis, outputs, view)
     for remark in dict.fromkeys(remark for out in outputs for remark in out.notes):
         note(f"{path}: note: {remark}")
     if check:
@@ -248,7 +314,7 @@ def _print_stats(path: str, diagram: Any, analysis: Any, outputs: list[Any], fmt
         svg = out.data if options["fmt"] == "svg" else render(
             diagram, "svg", analysis, highlight=out.loop, engine=options["engine"],
             renderer=options["renderer"], style=options["style"],
-            time_budget=options["time_budget"])
+            time_budget=options["time_budget"], view=options.get("view"))
         metrics = measure_svg(svg, loops)
         records.append((out, metrics))
     to_stderr = any(out.path is None for out in outputs)
@@ -265,7 +331,8 @@ def _print_stats(path: str, diagram: Any, analysis: Any, outputs: list[Any], fmt
     typer.echo(text, err=to_stderr)
 
 
-def _alt_outputs(diagram: Any, analysis: Any, pictures: list[Any]) -> list[Any]:
+def _alt_outputs(diagram: Any, analysis: Any, pictures: list[Any],
+                 view: Any = None) -> list[Any]:
     """``NAME.alt.txt`` and ``NAME.desc.md`` beside each picture (``--alt``)."""
     from loopkit.output.report.alt import alt_text, long_description
     from loopkit.render.files import Output
@@ -276,11 +343,11 @@ def _alt_outputs(diagram: Any, analysis: Any, pictures: list[Any]) -> list[Any]:
             continue
         stem = Path(picture.path).with_suffix("")
         out += [Output(f"{stem}.alt.txt",
-                       (alt_text(diagram, analysis, picture.loop) + "\n").encode("utf-8"),
-                       picture.loop),
+                       (alt_text(diagram, analysis, picture.loop, view=view) + "\n")
+                       .encode("utf-8"), picture.loop),
                 Output(f"{stem}.desc.md",
-                       long_description(diagram, analysis, picture.loop).encode("utf-8"),
-                       picture.loop)]
+                       long_description(diagram, analysis, picture.loop, view=view)
+                       .encode("utf-8"), picture.loop)]
     return out
 
 
@@ -299,6 +366,7 @@ def _flags_hint(options: dict[str, Any]) -> str:
         parts.append(f" --engine {options['engine']}")
     if options.get("alt"):
         parts.append(" --alt")
+    parts += selection_flags(options.get("selection"))
     return "".join(parts)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 import typer
 
@@ -18,6 +19,16 @@ from loopkit.cli.common import (
     fail_usage,
     note,
     print_problems,
+)
+from loopkit.cli.focus_options import (
+    BETWEEN,
+    DEPTH,
+    DIRECTION,
+    FOCUS,
+    GROUP,
+    LOOPS,
+    DirectionChoice,
+    selection_from,
 )
 
 
@@ -56,6 +67,12 @@ def report_command(
     max_length: int = MAX_LENGTH,
     limit: int = LIMIT,
     time_budget: float = TIME_BUDGET,
+    focus: list[str] = FOCUS,
+    depth: int | None = DEPTH,
+    direction: DirectionChoice | None = DIRECTION,
+    between: tuple[str, str] | None = BETWEEN,
+    loops: list[str] = LOOPS,
+    group: list[str] = GROUP,
 ) -> None:
     """Write a report: the diagram, each loop highlighted and in plain words, a variable table.
 
@@ -69,6 +86,12 @@ def report_command(
       loopkit report examples/school-fines.yaml -o report.html
 
       loopkit report examples/*.yaml -o report.md --no-images
+
+      loopkit report map.yaml --focus fines --depth 2 -o fines.html
+
+    With --focus, --between (paths of at most --max-length links), --loops or
+    --group the report covers that part of each map and says what it leaves out;
+    loop ids stay those of the whole map.
     """
     from pathlib import Path
 
@@ -87,8 +110,13 @@ def report_command(
     if chosen is None:
         raise fail_usage(f"{output}: cannot tell the report format from the name; "
                          "use a .html or .md file or --format html|markdown")
+    from dataclasses import replace
+
     from loopkit.check import CheckOptions, analyse_files
 
+    selection = selection_from(focus=focus, depth=depth, direction=direction, between=between,
+                               max_length=None, loops=loops, group=group, collapse=None)
+    selection = replace(selection, max_length=max_length)
     results = analyse_files(files, CheckOptions(
         max_length=max_length, limit=limit, time_budget=time_budget), progress=SearchProgress)
     unreadable = [r for r in results if r.diagram is None]
@@ -97,13 +125,14 @@ def report_command(
             print_problems(result.all_problems)
         note(f"no report written: {len(unreadable)} file(s) could not be read")
         raise typer.Exit(EXIT_PROBLEMS)
+    views = None if selection.empty else _views(results, selection)
     if chosen is ReportFormat.markdown and images and output == "-":
         note("the Markdown report's pictures are files beside it: give -o report.md "
              "to write them; writing text only")
         images = False
     reports = build_reports(results, max_pictures=max_pictures,
                             svg=None if chosen is ReportFormat.markdown and not images
-                            else default_svg)
+                            else default_svg, views=views)
     stem = Path(output).stem
     text = (html_report(reports) if chosen is ReportFormat.html
             else markdown_report(reports, images=images, picture_stem=stem))
@@ -120,3 +149,24 @@ def report_command(
     print_problems(problems)
     raise typer.Exit(EXIT_PROBLEMS if any(not r.ok for r in results) else EXIT_OK)
 
+
+
+def _views(results: list[Any], selection: Any) -> list[Any]:
+    """Each result cut to the selected part of its map (in place); the views, in order.
+
+    A name one file lacks is a usage error: no report is written.
+    """
+    from loopkit.analysis.focus import SelectionError, select, view_analysis
+    from loopkit.output.records import FileResult
+
+    views = []
+    for k, result in enumerate(results):
+        try:
+            view = select(result.diagram, selection, result.analysis)
+        except SelectionError as error:
+            raise fail_usage(str(error)) from None
+        assert view is not None
+        results[k] = FileResult(result.file, view.diagram, view_analysis(view, result.analysis),
+                                result.problems)
+        views.append(view)
+    return views

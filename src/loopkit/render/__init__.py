@@ -34,6 +34,7 @@ from loopkit.render.graphviz import (
 )
 
 if TYPE_CHECKING:
+    from loopkit.analysis.focus import View
     from loopkit.analysis.loops import LoopAnalysis
     from loopkit.model import Diagram
     from loopkit.render.graphviz import Renderer
@@ -99,6 +100,8 @@ class Drawing:
     budget: Budget | None = None
     #: loops whose badge sits beside the loop, joined to it by a leader line
     leaders: tuple[str, ...] = ()
+    #: the part of a bigger map this picture shows (``loopkit.analysis.focus``)
+    view: View | None = None
 
 
 def _analysis(diagram: Diagram, analysis: LoopAnalysis | None,
@@ -121,12 +124,16 @@ def draw(
     style: Style | Iterable[str] | None = None,
     time_budget: float = DEFAULT_TIME_BUDGET,
     budget: Budget | None = None,
+    view: View | None = None,
 ) -> Drawing:
     """Lay the diagram out and compose the final picture as pinned DOT.
 
     Tries ``splines=curved`` (the classic CLD look) on diagrams small enough
     for it, within a share of ``time_budget``, then falls back to routed
     splines and finally to straight lines; ``Drawing.notes`` says when it did.
+    ``view`` (with ``diagram`` its ``view.diagram`` and ``analysis`` from
+    ``focus.view_analysis``) draws a focus view: its caption under the title,
+    its loops' badges, a collapsed view's link counts.
     """
     from loopkit.render.dotsource import emphasis_for
     from loopkit.render.layout import Budget
@@ -135,7 +142,7 @@ def draw(
     style = style if isinstance(style, Style) else Style.parse(style or ())
     program = choose_renderer(renderer)
     budget = budget or Budget(time_budget)
-    notes: list[str] = []
+    notes: list[str] = list(view.notes) if view is not None else []
     if analysis is None:
         analysis = _analysis(diagram, analysis, time_budget)
         if analysis.truncated:
@@ -194,21 +201,26 @@ def draw(
                      f"{CURVED_MAX_DENSITY:g} per variable)")
     index = {link.key: i for i, link in enumerate(diagram.links)}
     badges = []
+    chosen = set(view.loops) if view is not None else set()
     for loop in analysis.loops:
-        if loop.declared or loop.id == highlight:
+        if loop.declared or loop.id == highlight or loop.id in chosen:
             edges = tuple(index[link.key] for link in loop.links)
             faded = highlight is not None and loop.id != highlight
             badges.append(Badge(loop.id, loop.name, loop.type, edges, faded))
     # The searches of composing stop early enough to leave writing and drawing their time.
     budget.keep = time_budget * DRAW_SHARE / 3 + DRAW_PER_LINK * len(diagram.links)
+    texts = None
+    if view is not None and view.sign_labels:
+        texts = [view.sign_labels.get(link.key, link.polarity.symbol) for link in diagram.links]
     dot, leaders = compose(diagram, layout, badges, style=style, emphasis=emphasis,
-                           budget=budget)
+                           budget=budget, caption=view.caption if view is not None else None,
+                           sign_texts=texts, group_order=view.group_order if view else None)
     budget.keep = 0.0
     if budget.cut:
         notes.append("time budget reached: simplified "
                      + " and ".join(_CUT_WORDS.get(step, step) for step in budget.cut))
     return Drawing(original, analysis, dot, used, tuple(notes),
-                   tuple(b.loop_id for b in badges), highlight, budget, leaders)
+                   tuple(b.loop_id for b in badges), highlight, budget, leaders, view)
 
 
 #: What each step does instead once the budget has run out, for the note.
@@ -326,6 +338,7 @@ def render_svg(
     time_budget: float = DEFAULT_TIME_BUDGET,
     id_prefix: str | None = None,
     text_nearby: bool = False,
+    view: View | None = None,
 ) -> str:
     """The finished, accessible SVG text (no XML declaration, so it can be inlined).
 
@@ -333,10 +346,11 @@ def render_svg(
     that loop is emphasised, the rest faded. ``id_prefix`` keeps element ids
     unique when several SVGs share one HTML page (``None``: derived from the
     file name and the picture). ``text_nearby``: the page around the picture
-    lists its loops and links, so the SVG's description points there.
+    lists its loops and links, so the SVG's description points there. ``view``:
+    see ``draw``.
     """
     drawing = draw(diagram, analysis, highlight=highlight, engine=engine, renderer=renderer,
-                   style=style, time_budget=time_budget)
+                   style=style, time_budget=time_budget, view=view)
     return svg_of(drawing, renderer=renderer, id_prefix=id_prefix, timeout=time_budget,
                   text_nearby=text_nearby)
 
@@ -380,12 +394,14 @@ def render(
     style: Style | Iterable[str] | None = None,
     time_budget: float = DEFAULT_TIME_BUDGET,
     notes: list[str] | None = None,
+    view: View | None = None,
 ) -> bytes:
     """The diagram in ``fmt`` (svg, png, dot or pdf) as bytes.
 
     ``dot`` is the standalone DOT of ``build_dot``; png and pdf are drawn
     from the same pinned picture as the SVG (pdf needs the system renderer).
     Pass a list as ``notes`` to receive remarks such as layout fallbacks.
+    ``view``: see ``draw`` (``dot`` output has no caption).
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
@@ -397,7 +413,7 @@ def render(
     program = choose_renderer(renderer)
     program.require(fmt)
     drawing = draw(diagram, analysis, highlight=highlight, engine=engine, renderer=renderer,
-                   style=style, time_budget=time_budget)
+                   style=style, time_budget=time_budget, view=view)
     if notes is not None:
         notes.extend(drawing.notes)
     if fmt == "svg":

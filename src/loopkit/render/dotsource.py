@@ -10,7 +10,7 @@ written, whatever a diagram contains.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from loopkit.model import Diagram, Link, Polarity
@@ -264,14 +264,21 @@ class Emphasis:
         return "on" if key in self.links else "off"
 
 
-def group_fills(diagram: Diagram, style: Style | None = None) -> dict[str, str]:
-    """A fill colour per group, in order of first use (stable across renders)."""
+def group_fills(diagram: Diagram, style: Style | None = None,
+                order: Sequence[str] | None = None) -> dict[str, str]:
+    """A fill colour per group, in order of first use (stable across renders).
+
+    ``order``: the groups of the whole map in order of first use, so that a part
+    of it (a focus view) keeps the whole map's colours.
+    """
     fills: dict[str, str] = {}
     if style is not None and not style.groups:
         return fills
+    rank = {group: k for k, group in enumerate(order or ())}
     for variable in diagram.variables:
         if variable.group is not None and variable.group not in fills:
-            fills[variable.group] = GROUP_FILLS[len(fills) % len(GROUP_FILLS)]
+            k = rank.get(variable.group, len(fills)) if rank else len(fills)
+            fills[variable.group] = GROUP_FILLS[k % len(GROUP_FILLS)]
     return fills
 
 

@@ -17,6 +17,7 @@ from loopkit.fsutil import atomic_write, check_name_length
 from loopkit.problems import UsageError
 
 if TYPE_CHECKING:
+    from loopkit.analysis.focus import View
     from loopkit.analysis.loops import LoopAnalysis
     from loopkit.model import Diagram
     from loopkit.render.dotsource import Style
@@ -82,12 +83,15 @@ def plan_outputs(
     renderer: str | None = None,
     style: Style | None = None,
     time_budget: float | None = None,
+    view: View | None = None,
 ) -> list[Output]:
-    """Render everything one input file asks for, in memory."""
+    """Render everything one input file asks for, in memory (``view``: a focus view,
+    ``diagram`` and ``analysis`` being its own)."""
     from loopkit.render import DEFAULT_TIME_BUDGET, render
 
     budget = DEFAULT_TIME_BUDGET if time_budget is None else time_budget
-    options = {"engine": engine, "renderer": renderer, "style": style, "time_budget": budget}
+    options = {"engine": engine, "renderer": renderer, "style": style, "time_budget": budget,
+               "view": view}
 
     def one(path: str | None, loop: str | None) -> Output:
         notes: list[str] = []

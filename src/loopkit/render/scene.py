@@ -54,6 +54,8 @@ LEGEND_SIZE = 10.0
 MARGIN = 8.0
 SIGN_HALF = (5.0, 7.5)  # a 15 pt sign: 0.93 em from descender to cap height
 LEGEND_TEXT = "#555555"
+#: The sign a collapsed view draws on links of mixed signs.
+MIXED = "\u00b1"
 
 
 @dataclass(frozen=True)
@@ -126,26 +128,38 @@ def compose(
     style: Style,
     emphasis: Emphasis,
     budget: Budget | None = None,
+    caption: str | None = None,
+    sign_texts: Sequence[str] | None = None,
+    group_order: Sequence[str] | None = None,
 ) -> tuple[str, tuple[str, ...]]:
     """Pinned DOT for the whole picture (searches cut short when ``budget`` runs out), and
-    the loops whose badge sits beside the loop with a leader line."""
+    the loops whose badge sits beside the loop with a leader line.
+
+    ``caption`` is drawn under the title (a focus view says what it leaves out);
+    ``sign_texts`` replaces each link's sign (a collapsed view's "3 +");
+    ``group_order`` keeps a whole map's group colours in a part of it.
+    """
     scene = Scene()
-    fills = group_fills(diagram, style)
+    fills = group_fills(diagram, style, group_order)
     for i, box in enumerate(layout.nodes):
         attrs = variable_attrs(diagram, i, style, emphasis, fills)
         scene.add_node(f"v{i}", box.x, box.y, box.hw, box.hh, **attrs)
     names = {v.id: f"v{i}" for i, v in enumerate(diagram.variables)}
     edges: list[_Edge] = []
-    signs = place_signs(layout, SIGN_HALF, budget)
-    for i, (link, shape, (sx, sy)) in enumerate(
-            zip(diagram.links, layout.edges, signs, strict=True)):
+    texts = list(sign_texts) if sign_texts is not None else [
+        link.polarity.symbol for link in diagram.links]
+    half = SIGN_HALF if sign_texts is None else (
+        max([SIGN_HALF[0], *(text_width(t, 15) / 2 + 1 for t in texts)]), SIGN_HALF[1])
+    signs = place_signs(layout, half, budget)
+    for i, (link, shape, (sx, sy), text) in enumerate(
+            zip(diagram.links, layout.edges, signs, texts, strict=True)):
         attrs = link_attrs(link, i, style, emphasis)
         colour = attrs.pop("labelfontcolor")
         attrs.pop("headlabel")
         edges.append(_Edge(names[link.source], names[link.target], shape.pos, attrs))
         for x, y in shape.points:
             scene.extents.append((x, y, x, y))
-        scene.add_node(f"s{i}", sx, sy, *SIGN_HALF, label=link.polarity.symbol, fontsize=15,
+        scene.add_node(f"s{i}", sx, sy, *half, label=text, fontsize=15,
                        fontcolor=colour, id=f"s{i}", **{"class": "sign"})
     scene.edges.extend(edges)
     for i, (link, shape) in enumerate(zip(diagram.links, layout.edges, strict=True)):
@@ -156,12 +170,14 @@ def compose(
         for j, (a, b) in enumerate(delay_strokes(shape)):
             scene.add_curve(a, b, segment_pos(a, b), f"m{i}", dir="none", penwidth=1.7,
                             color=colour, id=f"m{i}-{j}", **{"class": "delay-mark"})
-    leaders = _add_badges(scene, layout, badges, [Box(x, y, *SIGN_HALF) for x, y in signs],
+    leaders = _add_badges(scene, layout, badges, [Box(x, y, *half) for x, y in signs],
                           budget)
     x0, y0, x1, y1 = scene.bounds()
-    _add_title(scene, diagram, (x0 + x1) / 2, y1, max(x1 - x0, 260.0))
+    _add_title(scene, diagram, (x0 + x1) / 2, y1, max(x1 - x0, 260.0), caption)
     if style.legend:
-        _add_legend(scene, diagram, style, badges, x0, y0, max(x1 - x0, 300.0))
+        symbols = {t[-1:] for t in texts} if sign_texts is not None else None
+        _add_legend(scene, diagram, style, badges, x0, y0, max(x1 - x0, 300.0), symbols,
+                    fills)
     return _write(scene), leaders
 
 
@@ -255,7 +271,8 @@ def _leader(badge: Box, outline: Sequence[Point]) -> tuple[Point, Point]:
     return start, end
 
 
-def _add_title(scene: Scene, diagram: Diagram, cx: float, top: float, width: float) -> None:
+def _add_title(scene: Scene, diagram: Diagram, cx: float, top: float, width: float,
+               caption: str | None = None) -> None:
     y = top + 10
     if diagram.description:
         lines = _wrap_text(diagram.description, max(40, int(width / (11 * 0.5))))
@@ -264,6 +281,13 @@ def _add_title(scene: Scene, diagram: Diagram, cx: float, top: float, width: flo
                        label="\n".join(lines), fontsize=11, fontcolor=LEGEND_TEXT,
                        id="description", **{"class": "description"})
         y += height + 8
+    if caption:
+        lines = _wrap_text(caption, max(40, int(width / (12 * 0.5))), most=6)
+        height = len(lines) * 12 * 1.25
+        scene.add_node("caption", cx, y + height / 2, width / 2, height / 2,
+                       label="\n".join(lines), fontsize=12, fontcolor=TEXT,
+                       id="caption", **{"class": "caption"})
+        y += height + 6
     lines = _wrap_text(diagram.display_title, max(24, int(width / (18 * 0.56))))
     height = len(lines) * 18 * 1.2
     title_w = max(text_width(line, 18, bold=True) for line in lines)
@@ -280,34 +304,40 @@ def _wrap_text(text: str, chars: int, most: int = 12) -> list[str]:
     return lines or [""]
 
 
-def _legend_items(diagram: Diagram, style: Style,
-                  badges: Sequence[Badge]) -> list[tuple[str, str, str]]:
-    """(kind, key, text) for each legend entry the picture needs."""
-    used = {link.polarity for link in diagram.links}
+def _legend_items(diagram: Diagram, style: Style, badges: Sequence[Badge],
+                  symbols: set[str] | None = None,
+                  fills: dict[str, str] | None = None) -> list[tuple[str, str, str]]:
+    """(kind, key, text) for each legend entry the picture needs (``symbols``: the
+    signs drawn, when links carry texts of their own)."""
+    used = ({link.polarity.symbol for link in diagram.links} if symbols is None
+            else symbols)
     items = []
-    if Polarity.POSITIVE in used:
+    if Polarity.POSITIVE.symbol in used:
         items.append(("sign", "+", "same direction"))
-    if Polarity.NEGATIVE in used:
+    if Polarity.NEGATIVE.symbol in used:
         items.append(("sign", "-", "opposite direction"))
-    if Polarity.UNKNOWN in used:
+    if Polarity.UNKNOWN.symbol in used:
         items.append(("sign", "?", "unknown polarity"))
+    if MIXED in used:
+        items.append(("sign", MIXED, "mixed signs"))
     if any(link.delay for link in diagram.links):
         items.append(("delay", "", "delayed"))
     kinds = {b.loop_type for b in badges}
     for kind in (LoopType.REINFORCING, LoopType.BALANCING, LoopType.UNDETERMINED):
         if kind in kinds:
             items.append(("loop", kind.letter, f"{kind.value} loop"))
-    for group in group_fills(diagram, style):
+    for group in fills if fills is not None else group_fills(diagram, style):
         items.append(("group", group, group))
     return items
 
 
 def _add_legend(scene: Scene, diagram: Diagram, style: Style, badges: Sequence[Badge],
-                left: float, bottom: float, width: float) -> None:
-    items = _legend_items(diagram, style, badges)
+                left: float, bottom: float, width: float,
+                symbols: set[str] | None = None, fills: dict[str, str] | None = None) -> None:
+    items = _legend_items(diagram, style, badges, symbols, fills)
     if not items:
         return
-    fills = group_fills(diagram, style)
+    fills = fills if fills is not None else group_fills(diagram, style)
     row_h = 20.0
     x, y = left, bottom - 18
     for n, (kind, key, text) in enumerate(items):
@@ -326,8 +356,9 @@ def _add_legend(scene: Scene, diagram: Diagram, style: Style, badges: Sequence[B
             scene.add_curve(a, b, f"e,{x + 26:.2f},{y:.2f} " + segment_pos(a, (x + 20, y)),
                             owner, **attrs)
             if kind == "sign":
-                polarity = Polarity(key)
-                scene.add_node(f"{owner}-sign", x + 33, y + 1, 5, 8, label=polarity.symbol,
+                polarity = Polarity.UNKNOWN if key == MIXED else Polarity(key)
+                scene.add_node(f"{owner}-sign", x + 33, y + 1, 5, 8, label=key if key == MIXED
+                               else polarity.symbol,
                                fontsize=15, fontcolor=style.sign_colour(polarity),
                                id=f"{owner}-sign", **{"class": "legend-sign"})
             else:

@@ -49,6 +49,26 @@ def describe(drawing: Drawing, *, text_nearby: bool = False) -> str:
     the whole diagram again. ``text_nearby`` (the report) points to the page's
     own text and tables instead of repeating them.
     """
+    text = _describe(drawing, text_nearby=text_nearby)
+    view = drawing.view
+    if view is None:
+        return text
+    notes = "".join(f" Note: {_text(note)}." for note in view.notes)
+    if view.collapsed:
+        shown = view.diagram
+        return (f"An overview of a causal loop diagram of {len(view.full.variables)} variables "
+                f"and {len(view.full.links)} links: {_text(view.caption)}{notes} It draws "
+                f"{len(shown.variables)} boxes and variables and {len(shown.links)} links; "
+                "loops are not drawn in an overview. Boxes: "
+                + _listed([_text(v.label) if v.id in view.full.index
+                           else f"{_text(v.label)}: {_text(v.description or '')}"
+                           for v in shown.variables]) + ".")
+    return (f"Part of a causal loop diagram of {len(view.full.variables)} variables and "
+            f"{len(view.full.links)} links: {_text(view.caption)}{notes} "
+            "Loop ids are those of the whole diagram. " + text)
+
+
+def _describe(drawing: Drawing, *, text_nearby: bool = False) -> str:
     diagram, analysis = drawing.diagram, drawing.analysis
     labels = {v.id: _text(v.label) for v in diagram.variables}
     if drawing.highlight:
@@ -169,7 +189,7 @@ def _annotate(graph: ET.Element, drawing: Drawing) -> None:
         if child.tag != _G:
             continue
         if part is None:
-            if child.get("id") in ("title", "description"):
+            if child.get("id") in ("title", "description", "caption"):
                 _set_title(child, None)
         elif part.is_anchor:
             graph.remove(child)  # invisible anchor of a drawn curve
@@ -213,9 +233,12 @@ def _annotate_link(group: ET.Element, drawing: Drawing, link: Any, loops: list[s
         n = len(link.sources)
         extra += (f"; drawn by {n} source{'s' if n != 1 else ''}: "
                   f"{_text(', '.join(link.sources))}")
-    _set_title(group, f"{_text(diagram.label(link.source))} \u2192 "
-                      f"{_text(diagram.label(link.target))} "
-                      f"({link.polarity.symbol} {link.polarity.word}{extra})")
+    ends = f"{_text(diagram.label(link.source))} \u2192 {_text(diagram.label(link.target))}"
+    if drawing.view is not None and link.key in drawing.view.sign_labels:
+        # a collapsed view's link stands for several: its description counts them
+        _set_title(group, f"{ends}: {_text(link.description or '')}")
+    else:
+        _set_title(group, f"{ends} ({link.polarity.symbol} {link.polarity.word}{extra})")
 
 
 def _move_shapes(source: ET.Element, target: ET.Element, css_class: str | None) -> None:
@@ -270,6 +293,8 @@ def _finish_root(root: ET.Element, drawing: Drawing, description: str) -> None:
         loop = next(lp for lp in drawing.analysis.loops if lp.id == drawing.highlight)
         name = f" ({_text(loop.name)})" if loop.name else ""
         title_text += f" \u2014 loop {loop.id}{name}"
+    if drawing.view is not None:
+        title_text += f" \u2014 {_text(drawing.view.caption)}"
     root.set("role", "img")
     # A short name (the title) and a separate description: naming the picture by
     # title and description made screen readers read the description twice.

@@ -19,6 +19,7 @@ from loopkit.model import Diagram
 from loopkit.problems import Problem
 
 if TYPE_CHECKING:
+    from loopkit.analysis.focus import View
     from loopkit.output.records import FileResult
 
 #: Loops drawn with their own highlighted picture, per diagram.
@@ -48,6 +49,16 @@ class DiagramReport:
     svg: str | None = None
     loop_svgs: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: the part of the map this report shows (``loopkit.analysis.focus``), if not all
+    view: View | None = None
+
+    def view_sentence(self, escape: Callable[[str], str]) -> str | None:
+        """What part of the map the report shows and what it leaves out, in words."""
+        if self.view is None:
+            return None
+        from loopkit.output.report.alt import view_sentence
+
+        return view_sentence(self.view, escape)
 
     @property
     def labels(self) -> dict[str, str]:
@@ -132,25 +143,26 @@ def _look(dash: str, width: float) -> str:
     return f"{weight} {line} outline, {corners} corners"
 
 
-def group_rows(diagram: Diagram) -> list[GroupRow]:
-    """Groups in order of first use, described as the default picture draws them."""
+def group_rows(diagram: Diagram, order: Sequence[str] | None = None) -> list[GroupRow]:
+    """Groups in order of first use, described as the default picture draws them
+    (``order``: the whole map's groups, when ``diagram`` is a focus view of it)."""
     from loopkit.render.dotsource import group_fills, group_outline
 
     members: dict[str, list[str]] = {}
     for variable in diagram.variables:
         if variable.group is not None:
             members.setdefault(variable.group, []).append(variable.label)
-    fills = group_fills(diagram)
+    fills = group_fills(diagram, order=order)
     return [GroupRow(name, _look(*group_outline(fills[name])[1:]), tuple(labels))
             for name, labels in members.items()]
 
 
 def default_svg(diagram: Diagram, analysis: LoopAnalysis, highlight: str | None,
-                id_prefix: str) -> str:
+                id_prefix: str, *, view: View | None = None) -> str:
     from loopkit.render import render_svg
 
     return render_svg(diagram, analysis, highlight=highlight, id_prefix=id_prefix,
-                      text_nearby=True)
+                      text_nearby=True, view=view)
 
 
 def build_reports(
@@ -158,23 +170,30 @@ def build_reports(
     *,
     svg: SvgMaker | None = default_svg,
     max_pictures: int = DEFAULT_MAX_PICTURES,
+    views: Sequence[View | None] | None = None,
 ) -> list[DiagramReport]:
     """Draw the pictures for every loaded file (``svg=None``: words and tables only).
 
     Element ids in each SVG get a prefix unique in the report (``d0-``,
-    ``d0-l3-``), so many SVGs can share one HTML page.
+    ``d0-l3-``), so many SVGs can share one HTML page. ``views``, one per result:
+    the focus view each result's diagram and analysis are of (``svg`` is then
+    called with ``view=``, as ``default_svg`` takes it).
     """
+    from functools import partial
+
     reports = []
     for n, result in enumerate(results):
         if result.diagram is None or result.analysis is None:
             continue
+        view = views[n] if views is not None else None
         report = DiagramReport(result.file, result.diagram, result.analysis,
-                               problems=result.all_problems)
+                               problems=result.all_problems, view=view)
         if svg is not None:
-            report.svg = svg(result.diagram, result.analysis, None, f"d{n}-")
+            draw = svg if view is None else partial(svg, view=view)
+            report.svg = draw(result.diagram, result.analysis, None, f"d{n}-")
             for k, loop in enumerate(result.analysis.loops[:max_pictures]):
-                report.loop_svgs[loop.id] = svg(result.diagram, result.analysis, loop.id,
-                                                f"d{n}-l{k}-")
+                report.loop_svgs[loop.id] = draw(result.diagram, result.analysis, loop.id,
+                                                 f"d{n}-l{k}-")
         reports.append(report)
     return reports
 

@@ -12,6 +12,9 @@ loop-by-loop words as the report (``words.loop_sentence``), with every link
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from loopkit.analysis.loops import LoopAnalysis
 from loopkit.model import Diagram
 from loopkit.output.records import summary_sentence
@@ -19,6 +22,24 @@ from loopkit.output.report import group_rows, link_rows
 from loopkit.output.report.words import loop_sentence
 from loopkit.text import markdown_text as md
 from loopkit.text import strip_control
+
+if TYPE_CHECKING:
+    from loopkit.analysis.focus import View
+
+
+def view_sentence(view: View, escape: Callable[[str], str]) -> str:
+    """A focus view's part of the map in words, for text beside its picture (``escape``
+    is applied to the whole sentence: it quotes labels)."""
+    whole = (f"{_count(len(view.full.variables), 'variable')} and "
+             f"{_count(len(view.full.links), 'link')}")
+    if view.collapsed:
+        text = (f"An overview of the whole map ({whole}). {view.caption} Loops are not "
+                "drawn in an overview.")
+    else:
+        text = (f"Part of the map, which has {whole}: {view.what}; {view.left_out}. "
+                "Loop ids are those of the whole map.")
+    text += "".join(f" Note: {note}." for note in view.notes)
+    return escape(text)
 
 
 def _plain(text: str) -> str:
@@ -29,9 +50,13 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
 
 
-def alt_text(diagram: Diagram, analysis: LoopAnalysis, highlight: str | None = None) -> str:
-    """One line for ``alt``: what the picture is and where its full description is."""
+def alt_text(diagram: Diagram, analysis: LoopAnalysis, highlight: str | None = None, *,
+             view: View | None = None) -> str:
+    """One line for ``alt``: what the picture is and where its full description is
+    (for a focus ``view``: which part of the map, and what it leaves out)."""
     title = _plain(diagram.display_title)
+    if view is not None:
+        title += f" ({_plain(view.caption).rstrip('.')})"
     if highlight is not None:
         loop = next(lp for lp in analysis.loops if lp.id == highlight)
         name = f" ({_plain(loop.name)})" if loop.name else ""
@@ -45,11 +70,13 @@ def alt_text(diagram: Diagram, analysis: LoopAnalysis, highlight: str | None = N
 
 
 def long_description(diagram: Diagram, analysis: LoopAnalysis,
-                     highlight: str | None = None) -> str:
+                     highlight: str | None = None, *, view: View | None = None) -> str:
     """The picture in words, as Markdown (user text escaped, loopkit's words as they are)."""
     labels = {v.id: md(v.label) for v in diagram.variables}
     loops = analysis.loops
     lines = [f"# {md(diagram.display_title)}", ""]
+    if view is not None:
+        lines += [view_sentence(view, md), ""]
     if highlight is not None:
         loop = next(lp for lp in loops if lp.id == highlight)
         name = f": {md(loop.name)}" if loop.name else ""
@@ -79,7 +106,7 @@ def long_description(diagram: Diagram, analysis: LoopAnalysis,
         lines.append(f"- {md(row.source)} → {md(row.target)}: {sign} ({row.symbol})"
                      f"{', delayed' if row.delay else ''}, {on}.{extra}")
     lines.append("")
-    groups = group_rows(diagram)
+    groups = group_rows(diagram, view.group_order if view is not None else None)
     if groups:
         lines += ["## Groups", ""]
         lines += [f"- **{md(g.name)}** (drawn with a {g.look}): {md(', '.join(g.variables))}"

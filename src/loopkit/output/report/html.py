@@ -236,6 +236,9 @@ def _diagram(report: DiagramReport, n: int, level: int) -> list[str]:
            f'<p class="file">{xml_text(report.file)}</p>']
     if report.diagram.description:
         out.append(f"<p>{xml_text(report.diagram.description)}</p>")
+    part = report.view_sentence(xml_text)
+    if part is not None:
+        out.append(f'<p class="view-note">{part}</p>')
     out.append(f"<p><strong>{xml_text(summary_sentence(report.analysis.summary))}.</strong></p>")
     if report.problems:
         out.append('<ul class="problems">' + "".join(
@@ -300,7 +303,7 @@ def _diagram(report: DiagramReport, n: int, level: int) -> list[str]:
     out += _table(f"Links of {title}", f"d{n}-links-caption",
                   "<th>From</th><th>To</th><th>Sign</th><th>Delay</th><th>Loops</th>"
                   "<th>Description</th>", link_table, ' class="links"')
-    groups = group_rows(report.diagram)
+    groups = group_rows(report.diagram, report.view.group_order if report.view else None)
     if groups:
         out += [f"<{h2}>Groups</{h2}>", '<ul class="groups">']
         out += [f"<li><strong>{xml_text(g.name)}</strong> (drawn with a {g.look}): "

@@ -77,6 +77,9 @@ def _diagram(report: DiagramReport, level: int, names: dict[str | None, str] | N
     lines = [f"{h} {md(report.title)}", "", f"File: {md(report.file)}", ""]
     if diagram.description:
         lines += [md(diagram.description), ""]
+    part = report.view_sentence(md)
+    if part is not None:
+        lines += [part, ""]
     lines += [summary_sentence(report.analysis.summary) + ".", ""]
     if report.problems:
         lines += ["Problems:", ""]
@@ -85,8 +88,9 @@ def _diagram(report: DiagramReport, level: int, names: dict[str | None, str] | N
     if names is not None and report.svg:
         alt = (f"{md(report.title)}: causal loop diagram of "
                f"{_plural(len(diagram.variables), 'variable')}, "
-               f"{_plural(len(diagram.links), 'link')} and {_plural(len(loops), 'loop')}; "
-               "every loop, link and group is described in the text below")
+               f"{_plural(len(diagram.links), 'link')} and {_plural(len(loops), 'loop')}"
+               + (f" ({md(report.view.caption.rstrip('.'))})" if report.view else "")
+               + "; every loop, link and group is described in the text below")
         lines += [f"![{alt}]({names[None]})", ""]
     if loops:
         lines += [f"{h}# Loops", "", _row(["Loop", "Type", "Name", "Length", "Delays"]),
@@ -117,7 +121,7 @@ def _diagram(report: DiagramReport, level: int, names: dict[str | None, str] | N
                     "delayed" if r.delay else "no", md(", ".join(r.loops)) or "none",
                     md(r.description)]) for r in rows]
     lines.append("")
-    groups = group_rows(diagram)
+    groups = group_rows(diagram, report.view.group_order if report.view else None)
     if groups:
         lines += [f"{h}# Groups", ""]
         lines += [f"- **{md(g.name)}** (drawn with a {g.look}): "
