@@ -6,7 +6,8 @@ loopkit takes such a layout as its start and improves it by local search,
 one variable at a time: of a few dozen candidate spots (where it is, the
 middle of its neighbours, spots round it and across the picture), it moves
 the variable to the one where its links cross the fewest others, run through
-no other variable, and its box keeps clear of every other box. Links are
+no other variable, and its box keeps clear of every other box; where no spot
+helps, it tries swapping places with a variable near its neighbours. Links are
 straight lines between box centres here; ``untangled_layout`` then draws
 them from border to border and bends the few that still touch a box.
 
@@ -50,7 +51,8 @@ SWAPS = 6
 #: Candidates whose links are checked for running through boxes (the best by the
 #: other terms: measuring that is the slow part).
 FINALISTS = 6
-#: Most links a map may have for the search.
+#: Most links a map may have for the search (beyond it the map keeps neato's layout;
+#: neato itself runs out of the default time budget long before).
 MAX_LINKS = 5000
 #: Most array cells one step of scoring builds (candidates x links x links): memory
 #: stays at tens of megabytes however big the map and its busiest variable.
