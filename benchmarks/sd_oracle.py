@@ -7,6 +7,10 @@ where both sign and disagree, links Simlin signs and loopkit does not, and
 links one side has and the other lacks. pysimlin is a test dependency only.
 
     python benchmarks/sd_oracle.py > docs/sd-oracle.md
+    python benchmarks/sd_oracle.py --differences   # only rows where the tools differ
+
+It ends with World3's loop types (up to 12 links) under each ``--lookup-signs``
+policy.
 """
 
 from __future__ import annotations
@@ -20,9 +24,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data" / "sd-models"
 
 
+#: Every model file in the test folder: Vensim (any case, e.g. teacup-upper.MDL), XMILE,
+#: Stella, and the one Systo model (SIR_Systo.json).
+EXTENSIONS = (".mdl", ".xmile", ".stmx", ".itmx", ".json")
+
+
 def models() -> list[Path]:
-    found = [p for ext in ("mdl", "xmile", "stmx", "itmx")
-             for p in (SHARED / "test-models").rglob(f"*.{ext}")]
+    found = [p for p in (SHARED / "test-models").rglob("*")
+             if p.is_file() and p.suffix.lower() in EXTENSIONS]
     return [*sorted(found), SHARED / "world3" / "wrld3-03.mdl"]
 
 
@@ -98,12 +107,45 @@ def compare(path: Path) -> Comparison:
     return result
 
 
-def main() -> int:
+def differs(r: Comparison) -> bool:
+    """A row that needs a reason: an error, a disagreement, or a link Simlin signs or has
+    that loopkit does not (loopkit signing more is the expected difference)."""
+    return bool(r.error or r.theirs is None or r.disagreements() or r.only_simlin_signs()
+                or r.only_simlin_has())
+
+
+def world3_loops() -> list[str]:
+    """World3's loops of up to 12 links by type, for each --lookup-signs policy."""
+    from loopkit.analysis.loops import analyse_loops
+    from loopkit.interop import import_text, read_source
+
+    text, name, _ = read_source(str(SHARED / "world3" / "wrld3-03.mdl"))
+    rows = ["| World3-03, loops up to 12 links | links | signed | loops | reinforcing "
+            "| balancing | undetermined | typed |",
+            "|---|---|---|---|---|---|---|---|",
+            "| before equation signs (drawn signs only; commit cdfcb54) | 506 | 6 | 281 | 0 "
+            "| 0 | 281 | 0 % |"]
+    for policy in ("strict", "range", "initial"):
+        diagram = import_text(text, name, lookup_signs=policy).diagram
+        found = analyse_loops(diagram, max_length=12, limit=100_000, time_budget=300).summary
+        signed = sum(1 for lk in diagram.links if lk.polarity.value != "?")
+        typed = found["reinforcing"] + found["balancing"]
+        label = f"--lookup-signs {policy}" + (" (default)" if policy == "initial" else "")
+        rows.append(f"| {label} | {len(diagram.links)} | {signed} | {found['total']} "
+                    f"| {found['reinforcing']} | {found['balancing']} "
+                    f"| {found['undetermined']} | {100 * typed / max(found['total'], 1):.0f} % |")
+    return rows
+
+
+def main(argv: list[str]) -> int:
+    only_differences = "--differences" in argv
     rows = [compare(p) for p in models()]
     print("| model | loopkit links | loopkit signed | Simlin links | Simlin signed "
           "| disagree | Simlin signs, loopkit ? | only Simlin has |")
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:
+        if only_differences and not differs(r):
+            continue
         name = r.path.relative_to(SHARED).as_posix()
         if r.error:
             print(f"| {name} | not imported: {r.error.split(': ', 1)[-1]} | | | | | | |")
@@ -114,14 +156,17 @@ def main() -> int:
               f"| {len(r.only_simlin_signs())} | {len(r.only_simlin_has())} |")
     both = [r for r in rows if r.theirs is not None and not r.error]
     print()
-    print(f"{len(rows)} models, {sum(1 for r in rows if not r.error)} imported by loopkit, "
-          f"{len(both)} also loaded by Simlin. Links signed: loopkit "
+    shown = f"{sum(1 for r in rows if differs(r))} rows differ; " if only_differences else ""
+    print(f"{shown}{len(rows)} models, {sum(1 for r in rows if not r.error)} imported by "
+          f"loopkit, {len(both)} also loaded by Simlin. Links signed: loopkit "
           f"{sum(r.signed for r in both)}, Simlin {sum(r.simlin_signed for r in both)}; "
           f"disagreements {sum(len(r.disagreements()) for r in both)}; links Simlin signs "
           f"and loopkit leaves ? {sum(len(r.only_simlin_signs()) for r in both)}.")
+    print()
+    print("\n".join(world3_loops()))
     return 0
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT / "src"))
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

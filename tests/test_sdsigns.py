@@ -213,7 +213,8 @@ def test_every_test_model_imports_or_is_one_located_error() -> None:
     folder = SHARED_DATA / "sd-models" / "test-models"
     if not folder.is_dir():
         pytest.skip("../shared/data/sd-models is not here")
-    paths = sorted(p for ext in ("mdl", "xmile", "stmx", "itmx") for p in folder.rglob(f"*.{ext}"))
+    paths = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in
+                   (".mdl", ".xmile", ".stmx", ".itmx", ".json"))
     refused = []
     for path in paths:
         text, name, _ = read_source(str(path))
@@ -222,7 +223,7 @@ def test_every_test_model_imports_or_is_one_located_error() -> None:
         except DiagramError as error:
             assert len(error.problems) == 1 and error.problems[0].line > 1
             refused.append((path.name, error.problems[0].message))
-    assert len(paths) == 277
+    assert len(paths) == 279  # with teacup-upper.MDL and SIR_Systo.json
     # Both files leave a <flow> unclosed: not XML, so one located error each.
     assert refused == [("test_non_negative_flows.xmile", "not valid XMILE XML: mismatched tag"),
                        ("test_non_negative_flows_behavior.xmile",
@@ -269,3 +270,121 @@ def test_table_outputs_bound_a_difference() -> None:
                "d = 3", "e = 4")
     found = signs(text)
     assert found[("base", "y")] == "+" and found[("share", "y")] == "?"
+
+
+MODULES = """<xmile xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"><model><variables>
+<module name="prey"><connect to="predators" from="hunters.predators"/></module>
+<module name="hunters"><connect to="prey" from="prey.prey"/></module>
+</variables></model>
+<model name="prey"><variables>
+<stock name="prey"><eqn>100</eqn><inflow>births</inflow><outflow>eaten</outflow></stock>
+<flow name="births"><eqn>prey * birth_fraction</eqn></flow>
+<flow name="eaten"><eqn>predators * prey / 1000</eqn></flow>
+<aux name="birth_fraction"><eqn>0.5</eqn></aux>
+<stock name="predators" access="input"><eqn>0</eqn></stock>
+</variables></model>
+<model name="hunters"><variables>
+<stock name="predators"><eqn>10</eqn><inflow>births</inflow></stock>
+<flow name="births"><eqn>predators * birth_fraction * prey / 100</eqn></flow>
+<aux name="birth_fraction"><eqn>0.1</eqn></aux>
+<aux name="prey" access="input"><eqn>0</eqn></aux>
+</variables></model></xmile>"""
+
+
+def test_xmile_modules_keep_each_models_names_apart() -> None:
+    """Two modules both define births and birth_fraction: they are different variables,
+    and a module input is the variable connected to it (regression: they were merged)."""
+    result = import_text(MODULES, "m.xmile")
+    labels = {v.id: v.label for v in result.diagram.variables}
+    assert labels == {"prey": "prey", "births_prey": "births (prey)", "eaten": "eaten",
+                      "birth_fraction_prey": "birth fraction (prey)", "predators": "predators",
+                      "births_hunters": "births (hunters)",
+                      "birth_fraction_hunters": "birth fraction (hunters)"}
+    found = {lk.key: lk.polarity.value for lk in result.diagram.links}
+    assert found == {
+        ("prey", "births_prey"): "+", ("birth_fraction_prey", "births_prey"): "+",
+        ("predators", "eaten"): "+", ("prey", "eaten"): "+",
+        ("births_prey", "prey"): "+", ("eaten", "prey"): "-",
+        ("predators", "births_hunters"): "+", ("birth_fraction_hunters", "births_hunters"): "+",
+        ("prey", "births_hunters"): "+", ("births_hunters", "predators"): "+"}
+    assert "2 module inputs read as the variable connected to it in the parent model" in \
+        result.notes
+
+
+def test_real_module_files_read_alike() -> None:
+    from tests.helpers import shared_file
+
+    folder = "sd-models/test-models/samples/bpowers-hares_and_lynxes_modules"
+    graphs = []
+    for name in ("model.stmx", "model.xmile", "model_legacy.stmx"):
+        path = shared_file(f"{folder}/{name}")
+        diagram = import_text(path.read_text(encoding="utf-8"), name).diagram
+        graphs.append(({v.id: v.label for v in diagram.variables},
+                       {lk.key: lk.polarity.value for lk in diagram.links}))
+    assert graphs[0] == graphs[1] == graphs[2]
+    labels, found = graphs[0]
+    assert len(labels) == 14 and labels["births_lynxes"] == "births (lynxes)"
+    assert labels["size_of_one_time_lynx_harvest"] == "size of one time lynx harvest"
+    assert found[("lynxes", "deaths_hares")] == "+"  # the hares module's lynxes input
+    assert found[("hare_density", "death_fraction")] == "-"
+    assert found[("harvest", "lynxes")] == "-" and ("births_hares", "lynxes") not in found
+
+
+def test_vensim_quoted_names_with_bars_and_escaped_quotes() -> None:
+    """A '|' inside a quoted name does not end the equation, and a name with escaped
+    quotes in the sketch is the one in the equations (regression: PySD's
+    test_special_variable_names.mdl had an unparsed equation and a duplicate variable)."""
+    text = ('{UTF-8}\n"Aux with $peC!@| characters"=\n\t21\n\t~\t\t|\n'
+            '"a \\"q\\" b"=\n\t"Aux with $peC!@| characters" * 2\n\t~\tunits | doc\n'
+            '\\\\\\---/// Sketch information\nV300  Do not put anything below this section\n'
+            '*View 1\n10,1,"Aux with $peC!@| characters",10,10,40,20,8,3,0,0,0,0,0,0\n'
+            '10,2,"a \\"q\\" b",100,10,40,20,8,3,0,0,0,0,0,0\n'
+            '1,3,1,2,0,0,0,0,0,64,0,-1--1--1,,1|(50,10)|\n')
+    result = import_text(text, "m.mdl")
+    assert [v.label for v in result.diagram.variables] == ["Aux with $peC!@| characters",
+                                                           'a "q" b']
+    assert {lk.key: lk.polarity.value for lk in result.diagram.links} == {
+        ("aux_with_pec_characters", "a_q_b"): "+"}
+    assert not any("could not parse" in n for n in result.notes)
+
+
+SYSTO = {"meta": {"language": "system_dynamics", "title": "no title"},
+         "nodes": {"s": {"type": "stock", "label": "stock",
+                         "extras": {"equation": {"value": "10"}}},
+                   "v": {"type": "valve", "label": "drain",
+                         "extras": {"equation": {"value": "stock/delay_time"}}},
+                   "d": {"type": "variable", "label": "delay_time",
+                         "extras": {"equation": {"value": "2"}}},
+                   "c": {"type": "cloud", "label": ""},
+                   "x": {"type": "text", "label": "a note"}},
+         "arcs": {"f": {"type": "flow", "start_node_id": "s", "end_node_id": "c",
+                        "node_id": "v"},
+                  "i1": {"type": "influence", "start_node_id": "s", "end_node_id": "v"},
+                  "i2": {"type": "influence", "start_node_id": "d", "end_node_id": "v"},
+                  "i3": {"type": "influence", "start_node_id": "x", "end_node_id": "v"}},
+         "scenarios": {"default": {"simulation_settings": {"start_time": 0}}}}
+
+
+def test_systo_models_import_with_equation_signs() -> None:
+    import json
+
+    result = import_text(json.dumps(SYSTO), "m.json")
+    assert result.format == "systo"
+    d = result.diagram
+    assert {v.id: (v.label, v.kind) for v in d.variables} == {
+        "stock": ("stock", "stock"), "drain": ("drain", "flow"),
+        "delay_time": ("delay time", None)}
+    assert {lk.key: lk.polarity.value for lk in d.links} == {
+        ("stock", "drain"): "+", ("delay_time", "drain"): "-", ("drain", "stock"): "-"}
+    assert any(n.startswith("1 node of a kind loopkit does not read") for n in result.notes)
+
+
+def test_real_systo_model_reads_like_its_vensim_twin() -> None:
+    """PySD's SIR_Systo.json was refused as 'not a Kumu blueprint' (regression)."""
+    from tests.helpers import shared_file
+
+    pair = [shared_file(f"sd-models/test-models/samples/SIR/{n}")
+            for n in ("SIR_Systo.json", "SIR.mdl")]
+    graphs = [{lk.key: lk.polarity.value for lk in
+               import_text(p.read_text(encoding="utf-8"), p.name).diagram.links} for p in pair]
+    assert graphs[0] == graphs[1] and len(graphs[0]) == 10

@@ -34,8 +34,8 @@ def import_command(
         "-", "--output", "-o", metavar="PATH", help="Diagram YAML to write ('-': stdout)."),
     from_format: str | None = typer.Option(
         None, "--from", metavar="FORMAT",
-        help="Format of SOURCE when detection guesses wrong: loopy, vensim, xmile, graphml, "
-             "kumu, sdjson, claims, csv, xlsx."),
+        help="Format of SOURCE when detection guesses wrong: loopy, vensim, xmile, systo, "
+             "graphml, kumu, sdjson, claims, csv, xlsx."),
     map_type: list[str] = MAP_TYPE,
     polarity_map: str | None = typer.Option(
         None, "--polarity-map", metavar="'VALUE=+,VALUE=-,...'",
@@ -49,6 +49,11 @@ def import_command(
     keep_initial: bool = typer.Option(
         False, "--keep-initial",
         help="Vensim/XMILE: keep dependencies that act only through an initial value (as ?)."),
+    lookup_signs: str = typer.Option(
+        "initial", "--lookup-signs", metavar="strict|range|initial",
+        help="Vensim/XMILE: sign a lookup that is not monotone never (strict), where its "
+             "input's provable range keeps to a monotone part (range), or also by its slope "
+             "at the model's initial state (initial, the default; see docs/interop.md)."),
     only_feedback: bool = typer.Option(
         False, "--only-feedback", help="Keep only the variables that lie on a loop."),
     drop_constants: bool = typer.Option(
@@ -56,7 +61,7 @@ def import_command(
         help="Vensim/XMILE: drop inputs that are constants or lookup tables."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Do not print the summary."),
 ) -> None:
-    """Import a Kumu, LOOPY, Vensim, Stella/XMILE, SD-JSON or GraphML map, or a CSV of
+    """Import a Kumu, LOOPY, Vensim, Stella/XMILE, Systo, SD-JSON or GraphML map, or a CSV of
     interview claims (source,cause,effect,polarity,quote), as a diagram.
 
     The format is detected from the content (or the extension); anything that
@@ -88,6 +93,10 @@ def import_command(
         raise fail_usage(f"--polarity {polarity!r}: choose equations or drawn")
     if polarity != "equations":
         options["polarity"] = polarity
+    if lookup_signs not in ("strict", "range", "initial"):
+        raise fail_usage(f"--lookup-signs {lookup_signs!r}: choose strict, range or initial")
+    if lookup_signs != "initial":
+        options["lookup_signs"] = lookup_signs
     if keep_initial:
         options["keep_initial"] = True
     if drop_constants:

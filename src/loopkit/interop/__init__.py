@@ -113,6 +113,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            True, False, "stocks, flows, auxes, connectors with polarity and delay marks"),
     Format("graphml", "GraphML", "graphml", (".graphml",), True, True,
            "everything loopkit has, as node, edge and graph data keys", _ALL),
+    Format("systo", "Systo model JSON", "systo", (".systo.json",), True, False,
+           "stocks, valves (flows), variables, influence arcs; signs from the equations"),
     Format("kumu", "Kumu blueprint JSON", "kumu", (".kumu.json", ".json"), True, True,
            "elements, connections, loops; exact loopkit fields in the 'loopkit' attribute",
            _ALL),
@@ -274,7 +276,8 @@ def import_text(text: str, filename: str = "<string>", fmt: str | None = None, *
     """Read another tool's file into a ``Diagram``; raises ``DiagramError`` with a location.
 
     ``only_feedback`` keeps just the variables that lie on a loop (any format);
-    Vensim and XMILE also take ``polarity``, ``keep_initial`` and ``drop_constants``.
+    Vensim and XMILE also take ``polarity``, ``keep_initial``, ``drop_constants`` and
+    ``lookup_signs`` (strict, range or initial: how a non-monotone lookup is signed).
     """
     chosen = get_format(fmt, reading=True) if fmt else detect_format(text, filename)
     result = chosen.read(text, filename, **options)

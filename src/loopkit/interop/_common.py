@@ -196,6 +196,8 @@ class Draft:
     loops: list[DeclaredLoop] = field(default_factory=list)
     title: str | None = None
     description: str | None = None
+    #: Located warnings, e.g. a drawn sign the model's own equation contradicts.
+    warnings: list[Problem] = field(default_factory=list)
 
     def add_link(self, link: Link) -> None:
         """Keep ``link``; an unknown sign is noted (the summary says how many)."""
@@ -220,7 +222,8 @@ class Draft:
 
         diagram = Diagram(tuple(self.variables), merge_links(self.links, self.notes),
                           tuple(self.loops), self.title, self.description, self.filename)
-        return ImportResult(diagram, self.notes.lines(templates), self.format)
+        return ImportResult(diagram, self.notes.lines(templates), self.format,
+                            tuple(self.warnings))
 
 
 # ---------------------------------------------------------------------------

@@ -11,14 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from loopkit.interop import sdexpr
-from loopkit.interop._common import Notes
+from loopkit.interop._common import Draft, Notes
 from loopkit.model import Link, Polarity, Variable
 from loopkit.problems import Problem, Severity
 
+if TYPE_CHECKING:
+    from loopkit.interop import ImportResult
+
 POLICIES = ("equations", "drawn")
+#: How a lookup that is not monotone is signed (docs/interop.md): never, over its input's
+#: provable range, or also by its slope at the model's initial state (the default).
+LOOKUP_POLICIES = ("strict", "range", "initial")
+#: Initial values are computed through at most this many variables in a chain.
+MAX_INITIAL_CHAIN = 150
 #: Value signs are inferred through at most this many variables (bounded recursion).
 MAX_CHAIN = 40
 _SIGN = {sdexpr.POS: Polarity.POSITIVE, sdexpr.NEG: Polarity.NEGATIVE,
@@ -42,6 +50,17 @@ NOTES = {
                    "with the drawn sign (a table shapes the effect of its input){e}",
     "functions": "{n} function{s} loopkit has no sign rule for: their arguments' links "
                  "marked ?{e}",
+    "lookup-range": "{n} link{s} signed through a lookup that is not monotone, over the "
+                    "range its input provably stays in{e}",
+    "lookup-initial": "{n} link{s} signed through a lookup that is not monotone, by its "
+                      "slope where the model starts (the initial state; a run that carries "
+                      "the input past a turning point flips it; each link's description says "
+                      "where; --lookup-signs strict leaves them ?){e}",
+    "lookup-drawn": "{n} drawn sign{s} kept on links through a lookup that is not "
+                    "monotone (the equation's sign there holds near the initial state "
+                    "only){e}",
+    "lookup-unsigned": "{n} lookup{s} neither rising nor falling throughout: their "
+                       "links left ?{e}",
 }
 
 
@@ -63,11 +82,16 @@ class SdVariable:
     source: str = ""
     #: Value sign the model states (e.g. a stock allowed to go negative): None to infer.
     stated_sign: int | None = None
+    #: The numbers given as the variable's value (a constant, or an array's elements).
+    values: list[float] = field(default_factory=list)
+    #: Defined over subscripts or dimensions (no single initial value).
+    subscripted: bool = False
 
     def add_constants(self, values: list[float]) -> None:
         """An array's or subscripted constant's values: their common sign, if they share
         one, is the variable's (elements that disagree leave it unknown, 0)."""
         sign = 1 if values and min(values) >= 0 else -1 if values and max(values) <= 0 else 0
+        self.values += values
         self.trees.append(("num", float(sign)))
         self.stated_sign = sign if self.stated_sign in (None, sign) else 0
 
@@ -88,13 +112,45 @@ class Analysis:
     """Effects of every variable's causes, with value signs inferred on demand."""
 
     def __init__(self, variables: dict[str, SdVariable], resolve: Callable[[str], str],
-                 roles: dict[str, str] | None = None) -> None:
+                 roles: dict[str, str] | None = None, *, lookups: str = "strict",
+                 start_time: float | None = None) -> None:
         self.vars = variables
         self._signs: dict[str, int] = {}
         self._busy: set[str] = set()
         self.ctx = sdexpr.Context(resolve, self.value_sign, self._table, roles=roles or {},
-                                  bounds=self.bounds)
+                                  bounds=self.bounds, lookups=lookups,
+                                  initial_value=self.initial_value, start_time=start_time)
         self._bounds: dict[str, tuple[float, float] | None] = {}
+        self._initial: dict[tuple[str, bool], float | None] = {}
+        self._evaluating: list[tuple[str, bool]] = []
+
+    def initial_value(self, key: str) -> float | None:
+        """A variable's value at the initial time, computed from its equation (a stock's
+        initial value, a delay's or smooth's input or initial argument); None when it
+        cannot be computed exactly (subscripts, data, unknown functions, a cycle)."""
+        # Values while the model initialises (stocks' initial values, where ACTIVE INITIAL
+        # gives its initial value) and at the start (its active equation) are kept apart.
+        memo = (key, self.ctx.initialising)
+        if memo in self._initial:
+            return self._initial[memo]
+        var = self.vars.get(key)
+        if var is None or var.kind == "table" or var.error is not None or var.subscripted or \
+                memo in self._evaluating or len(self._evaluating) >= MAX_INITIAL_CHAIN:
+            return None
+        value: float | None = None
+        if len(var.values) == 1 and len(var.trees) == 1:
+            value = var.values[0]
+        elif len(var.trees) == 1 and not var.values:
+            self._evaluating.append(memo)
+            try:
+                value = sdexpr.evaluate(var.trees[0], self.ctx)
+            finally:
+                self._evaluating.pop()
+        if value is not None and var.table is not None and var.kind != "table":
+            # an XMILE graphical function applies to its variable's own equation
+            value = sdexpr.interpolate(var.table, value) if var.table else None
+        self._initial[memo] = value
+        return value
 
     def _table(self, key: str) -> list[tuple[float, float]] | None:
         var = self.vars.get(key)
@@ -159,10 +215,7 @@ class Analysis:
     def result(self, var: SdVariable, tree: Any, expect: int = sdexpr.UNK) -> sdexpr.Result:
         found = sdexpr.analyse(tree, self.ctx, expect if var.table is None else sdexpr.UNK)
         if var.table is not None and var.kind != "table":  # XMILE gf on its own equation
-            return sdexpr.Result(
-                {k: sdexpr.Effect(e.sign * sdexpr.table_direction(var.table), e.delayed,
-                                  e.initial) for k, e in found.effects.items()},
-                sdexpr.table_value_sign(var.table))
+            return sdexpr._lookup(var.table, found, tree, self.ctx, f"{var.vid}'s graph")
         return found
 
     def effects(self, var: SdVariable) -> dict[str, sdexpr.Effect]:
@@ -239,13 +292,22 @@ def constants(model: dict[str, SdVariable]) -> set[str]:
 def signed_links(variables: dict[str, SdVariable], drawn: list[Drawn],
                  resolve: Callable[[str], str], notes: Notes, filename: str, *,
                  polarity: str = "equations", keep_initial: bool = False,
-                 roles: dict[str, str] | None = None) -> tuple[list[Link], list[Problem]]:
-    """The model's links: drawn arrows and equation dependencies, each with its best sign."""
+                 roles: dict[str, str] | None = None, lookups: str = "initial",
+                 start_time: float | None = None) -> tuple[list[Link], list[Problem]]:
+    """The model's links: drawn arrows and equation dependencies, each with its best sign.
+
+    ``lookups`` says how to sign a lookup that is not monotone (``LOOKUP_POLICIES``);
+    ``start_time`` is the model's initial time, for ``initial``.
+    """
     if polarity not in POLICIES:
         from loopkit.problems import UsageError
 
         raise UsageError(f"polarity {polarity!r}: choose equations or drawn")
-    analysis = Analysis(variables, resolve, roles)
+    if lookups not in LOOKUP_POLICIES:
+        from loopkit.problems import UsageError
+
+        raise UsageError(f"lookup signs {lookups!r}: choose strict, range or initial")
+    analysis = Analysis(variables, resolve, roles, lookups=lookups, start_time=start_time)
     by_vid = {v.vid: v for v in variables.values()}
     effects: dict[str, dict[str, sdexpr.Effect]] = {}
     tables: dict[str, set[str]] = {}  # lookup tables each variable's equation calls
@@ -260,6 +322,16 @@ def signed_links(variables: dict[str, SdVariable], drawn: list[Drawn],
                                if k in variables}
     for name in sorted(analysis.ctx.unknown_functions):
         notes.add("functions", name.upper())
+    for name, why in sorted(analysis.ctx.lookups_unsigned.items()):
+        notes.add("lookup-unsigned", f"{name}: {why}")
+
+    def described(link: Link, effect: sdexpr.Effect | None) -> Link:
+        """A link signed through a non-monotone lookup says so, in the summary and on it."""
+        if effect is None or effect.local is None or link.polarity is Polarity.UNKNOWN or \
+                effect.initial:
+            return link
+        notes.add(f"lookup-{effect.local[0]}", f"{link.source} -> {link.target}")
+        return replace(link, description=f"Sign from the equation: {effect.local[1]}.")
 
     links: list[Link] = []
     warnings: list[Problem] = []
@@ -280,6 +352,11 @@ def signed_links(variables: dict[str, SdVariable], drawn: list[Drawn],
                 continue
             notes.add("initial-kept", f"{arrow.source} -> {arrow.target}")
         chosen = arrow.polarity
+        if effect is not None and effect.local is not None and effect.local[0] == "initial" \
+                and arrow.polarity is not Polarity.UNKNOWN and not effect.initial:
+            # A sign that holds near the initial state only is weaker than the modeller's.
+            notes.add("lookup-drawn", f"{arrow.source} -> {arrow.target}")
+            effect = None
         if effect is not None and not effect.initial:
             said = _SIGN[effect.sign]
             if Polarity.UNKNOWN not in (said, arrow.polarity) and said != arrow.polarity:
@@ -302,7 +379,9 @@ def signed_links(variables: dict[str, SdVariable], drawn: list[Drawn],
         delay = arrow.delay or bool(effect is not None and effect.delayed)
         if delay and not arrow.delay:
             notes.add("delay-function", f"{arrow.source} -> {arrow.target}")
-        links.append(Link(arrow.source, arrow.target, chosen, delay))
+        link = Link(arrow.source, arrow.target, chosen, delay)
+        links.append(described(link, effect) if chosen == _SIGN.get(
+            effect.sign if effect else 0) else link)
         seen.add(key)
 
     for target, causes in effects.items():
@@ -323,7 +402,7 @@ def signed_links(variables: dict[str, SdVariable], drawn: list[Drawn],
                       None if sign is not Polarity.UNKNOWN else f"{source} -> {target}")
             if effect.delayed:
                 notes.add("delay-function", f"{source} -> {target}")
-            links.append(Link(source, target, sign, effect.delayed))
+            links.append(described(Link(source, target, sign, effect.delayed), effect))
 
     for var in variables.values():
         if var.error is None:
@@ -337,6 +416,22 @@ def signed_links(variables: dict[str, SdVariable], drawn: list[Drawn],
     return links, warnings
 
 
-__all__ = ["NOTES", "POLICIES", "Drawn", "SdVariable", "constants", "function_roles",
-           "signed_links",
-           "with_kinds"]
+__all__ = ["LOOKUP_POLICIES", "NOTES", "POLICIES", "Drawn", "SdVariable", "constants",
+           "function_roles", "signed_links", "with_kinds"]
+
+
+def finish_model(model: dict[str, SdVariable], variables: Iterable[Variable], links: list[Link],
+                 warnings: Iterable[Problem], notes: Notes, templates: dict[str, str], *,
+                 filename: str, fmt: str, title: str | None,
+                 drop_constants: bool) -> ImportResult:
+    """What every SD reader (Vensim, XMILE, Systo) returns once its links are signed:
+    variables carry their stock/flow kind, and ``--drop-constants`` is applied and said."""
+    draft = Draft(filename, fmt, notes=notes, variables=list(with_kinds(variables, model)),
+                  links=links, title=title, warnings=list(warnings))
+    result = draft.finish(templates)
+    if not drop_constants:
+        return result
+    from loopkit.interop.thinning import drop_constants as drop
+
+    diagram, note = drop(result.diagram, constants(model))
+    return replace(result, diagram=diagram, notes=(*result.notes, note))

@@ -23,13 +23,12 @@ from typing import Any
 
 from loopkit.interop import ImportResult
 from loopkit.interop._common import (
-    IdMaker,
+    Draft,
     Notes,
     describe_path,
     json_fail,
     link_notes,
     load_json,
-    merge_links,
     text_value,
     too_many,
 )
@@ -146,9 +145,8 @@ def read(text: str, filename: str = "<string>", *,
     for name, sign in (type_map or {}).items():
         signs[name.strip().lower()] = Polarity(sign) if isinstance(sign, str) else sign
     used: Counter[tuple[str, str]] = Counter()
-    notes = Notes()
-    ids = IdMaker()
-    variables: list[Variable] = []
+    draft = Draft(filename, "kumu")
+    notes, variables = draft.notes, draft.variables
     by_ref: dict[str, str] = {}
     label_count: dict[str, int] = {}
     for i, item in enumerate(data["elements"]):
@@ -161,7 +159,7 @@ def read(text: str, filename: str = "<string>", *,
         if label is None:
             json_fail(text, filename, path, f"{describe_path(path)}: an element needs a 'label'")
         packed = unpack(fields.get(ATTRIBUTE))
-        vid = ids.make(label, packed.get("id") if isinstance(packed.get("id"), str) else None)
+        vid = draft.ids.make(label, packed.get("id") if isinstance(packed.get("id"), str) else None)
         group = text_value(fields.get("element type")) or text_value(fields.get("type"))
         if fields.get("tags"):
             notes.add("tags")
@@ -184,7 +182,6 @@ def read(text: str, filename: str = "<string>", *,
         json_fail(text, filename, (*path, end) if value is not None else path,
                   f"{describe_path(path)}: '{end}' {why}" + (f" ({ref!r})" if ref else ""))
 
-    links: list[Link] = []
     by_connection: dict[str, tuple[str, str]] = {}
     raw_connections = data.get("connections", [])
     if not isinstance(raw_connections, list):
@@ -204,25 +201,24 @@ def read(text: str, filename: str = "<string>", *,
         first = _sign_words(fields)[:1]
         if word is not None or first:
             used[(word or first[0], polarity.value)] += 1
-        if polarity is Polarity.UNKNOWN:
-            notes.add("unsigned", f"{source} -> {target}")
         delay = str(fields.get("delay", "")).strip().lower() in _TRUE
         link = apply_link(unpack(fields.get(ATTRIBUTE)), Link(
             source, target, polarity, delay, text_value(fields.get("description"))))
-        links.append(link)
+        draft.add_link(link)
         ref = text_value(fields.get("id")) or text_value(fields.get("_id"))
         if ref is not None:
             by_connection[ref] = (source, target)
         if direction == "mutual":
             notes.add("mutual", f"{source} <-> {target}")
-            links.append(Link(target, source, link.polarity, link.delay, link.description,
-                              link.evidence, link.confidence, sources=link.sources))
+            draft.links.append(Link(target, source, link.polarity, link.delay,
+                                    link.description, link.evidence, link.confidence,
+                                    sources=link.sources))
 
-    loops = _loops(data.get("loops"), by_connection, by_ref, {v.id for v in variables}, notes)
+    draft.loops = _loops(data.get("loops"), by_connection, by_ref, {v.id for v in variables},
+                         notes)
     extra = unpack(data.get(ATTRIBUTE))
-    diagram = Diagram(tuple(variables), merge_links(links, notes), tuple(loops),
-                      text_value(extra.get("title")), text_value(extra.get("description")),
-                      filename)
+    draft.title = text_value(extra.get("title"))
+    draft.description = text_value(extra.get("description"))
     if not variables:
         json_fail(text, filename, ("elements",), "the blueprint has no elements")
     if used:
@@ -231,7 +227,7 @@ def read(text: str, filename: str = "<string>", *,
         more = ", ..." if len(used) > 12 else ""
         custom = " (with --polarity-map/--map-type)" if type_map else ""
         notes.say(f"connection signs read as {convention}{custom}: {shown}{more}")
-    return ImportResult(diagram, notes.lines(_NOTES), "kumu")
+    return draft.finish(_NOTES)
 
 
 def _loops(raw: Any, by_connection: dict[str, tuple[str, str]], by_ref: dict[str, str],

@@ -30,8 +30,8 @@ _W0, _W = r"[A-Za-z_\u00c0-\uffff$]", r"[\w$'&%\u00c0-\uffff]"  # Vensim name ch
 _CORE = r"""
 ?start: expr
 ?expr: or_expr
-?or_expr: and_expr (_OR and_expr)*  -> logic
-?and_expr: not_expr (_AND not_expr)*  -> logic
+?or_expr: and_expr (_OR and_expr)*  -> logic_or
+?and_expr: not_expr (_AND not_expr)*  -> logic_and
 ?not_expr: _NOT not_expr  -> not_
          | comparison
 ?comparison: sum (CMP sum)*  -> compare
@@ -109,6 +109,9 @@ def _tree(node: Any) -> Any:
     if isinstance(node, Token):
         return ("tok", str(node))
     kind, kids = node.data, node.children
+    joiner = {"logic_or": "or", "logic_and": "and"}.get(kind)
+    if joiner:
+        kind = "logic"
     if kind in ("arith", "compare", "logic", "power") and len(kids) == 1:
         return _tree(kids[0])
     if kind == "number":
@@ -132,7 +135,7 @@ def _tree(node: Any) -> Any:
         i = 1
         while i < len(kids):
             if kind == "logic":
-                out += ["and", _tree(kids[i])]
+                out += [joiner, _tree(kids[i])]
                 i += 1
             else:
                 op = str(kids[i]).lower()
@@ -237,6 +240,9 @@ class Effect:
     sign: int = POS
     delayed: bool = False
     initial: bool = False  # only through an initial value
+    #: How a non-monotone lookup on the way was signed: ("range" | "initial", why), or None
+    #: when every step's sign holds everywhere.
+    local: tuple[str, str] | None = None
 
 
 def _combine(a: Effect, b: Effect) -> Effect:
@@ -244,8 +250,9 @@ def _combine(a: Effect, b: Effect) -> Effect:
         return b
     if b.initial and not a.initial:
         return a
-    return Effect(a.sign if a.sign == b.sign else UNK, a.delayed and b.delayed,
-                  a.initial and b.initial)
+    sign = a.sign if a.sign == b.sign else UNK
+    return Effect(sign, a.delayed and b.delayed, a.initial and b.initial,
+                  (a.local or b.local) if sign != UNK else None)
 
 
 def _merge(*maps: Mapping[str, Effect]) -> dict[str, Effect]:
@@ -257,8 +264,9 @@ def _merge(*maps: Mapping[str, Effect]) -> dict[str, Effect]:
 
 
 def _scale(m: Mapping[str, Effect], sign: int, *, delayed: bool = False,
-           initial: bool = False) -> dict[str, Effect]:
-    return {k: Effect(e.sign * sign, e.delayed or delayed, e.initial or initial)
+           initial: bool = False, local: tuple[str, str] | None = None) -> dict[str, Effect]:
+    return {k: Effect(e.sign * sign, e.delayed or delayed, e.initial or initial,
+                      (e.local or local) if e.sign * sign != UNK else None)
             for k, e in m.items()}
 
 
@@ -281,6 +289,20 @@ class Context:
     bounds: Callable[[str], tuple[float, float] | None] = lambda key: None
     #: Lookup tables the analysed equations called (a table is a shape, not a cause).
     tables_used: set[str] = field(default_factory=set)
+    #: How to sign a lookup that is not monotone: "strict" (never), "range" (where the
+    #: input's provable range keeps to a monotone part), "initial" (also by the slope where
+    #: the model starts). See docs/interop.md, "Lookups that are not monotone".
+    lookups: str = "strict"
+    #: The value a variable has at the initial time (None: not computable).
+    initial_value: Callable[[str], float | None] = lambda key: None
+    #: The model's initial time (``Time`` at the start), if known.
+    start_time: float | None = None
+    #: True while values are those of the model's initialisation (a stock's initial value,
+    #: a smooth's or delay's starting value, INITIAL), where ACTIVE INITIAL gives its
+    #: initial value; False for values at the start of the run (its active equation).
+    initialising: bool = False
+    #: Non-monotone lookups left ?, with why (for the import's notes).
+    lookups_unsigned: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -486,10 +508,287 @@ def _power(tree: Any, ctx: Context) -> Result:
     return Result(effects, POS if base.value == POS else UNK)
 
 
-def _lookup(points: list[tuple[float, float]] | None, inner: Result) -> Result:
+def _lookup(points: list[tuple[float, float]] | None, inner: Result,
+            arg: Any = None, ctx: Context | None = None, name: str = "") -> Result:
+    """A lookup applied to ``arg``: the table's direction, or, for a table that is not
+    monotone, the direction the ``ctx.lookups`` policy can justify (``lookup_sign``)."""
     if points is None:
         return Result(_scale(inner.effects, UNK), UNK)
-    return Result(_scale(inner.effects, table_direction(points)), table_value_sign(points))
+    direction, local = table_direction(points), None
+    if direction == UNK and ctx is not None and arg is not None and inner.effects:
+        direction, local = lookup_sign(points, arg, ctx, name)
+    return Result(_scale(inner.effects, direction, local=local), table_value_sign(points))
+
+
+def _show(value: float) -> str:
+    return f"{value:.4g}"
+
+
+def lookup_sign(points: Sequence[tuple[float, float]], arg: Any, ctx: Context,
+                name: str) -> tuple[int, tuple[str, str] | None]:
+    """The sign of a non-monotone lookup's effect that the policy can justify, and why.
+
+    ``range``: the input expression's provable range (numbers and tables bound it)
+    lies in a part of the table where it only rises (or only falls): exact.
+    ``initial``: otherwise, the table's slope around the input's value at the
+    initial time (the model's starting state), over the run of points around it
+    where the table keeps that direction: a local sign, which can flip when a run
+    carries the input past the turning point. Anything else stays ? with a reason.
+    """
+    shown = name or "a lookup"
+    if not points:
+        ctx.lookups_unsigned.setdefault(shown, "its points are not in the file (read from "
+                                        "data, e.g. GET XLS LOOKUPS)")
+        return UNK, None
+    if len({y for _, y in points}) <= 1:
+        ctx.lookups_unsigned.setdefault(shown, "flat: its output never changes, no effect")
+        return UNK, None
+    if ctx.lookups == "strict":
+        ctx.lookups_unsigned.setdefault(shown, "not monotone (--lookup-signs strict)")
+        return UNK, None
+    span = bounds(arg, ctx)
+    if span is not None:
+        direction = table_direction(_restricted(points, span[0], span[1]))
+        if direction != UNK:
+            return direction, ("range", f"{shown} is not monotone, but its input stays in "
+                               f"[{_show(span[0])}, {_show(span[1])}], where it "
+                               f"{'rises' if direction == POS else 'falls'}")
+    if ctx.lookups != "initial":
+        ctx.lookups_unsigned.setdefault(shown, "not monotone over its input's range")
+        return UNK, None
+    if _follows_time(arg, ctx):
+        ctx.lookups_unsigned.setdefault(
+            shown, "not monotone, and its input follows Time: a run moves it along the table")
+        return UNK, None
+    start = evaluate(arg, ctx)
+    if start is None:
+        ctx.lookups_unsigned.setdefault(
+            shown, "not monotone, and its input's initial value could not be computed")
+        return UNK, None
+    direction, low, high = direction_at(points, start)
+    if direction == UNK:
+        xs = [x for x, _ in points]
+        where = "outside the table's x range (lookups clamp: no slope)" \
+            if not min(xs) <= start <= max(xs) else "on a flat part or a turning point"
+        ctx.lookups_unsigned.setdefault(
+            shown, f"not monotone, and its input starts at {_show(start)}, {where}")
+        return UNK, None
+    return direction, ("initial", f"{shown} is not monotone; its input starts at "
+                       f"{_show(start)}, where the table {'rises' if direction == POS else 'falls'}"
+                       f" (over x from {_show(low)} to {_show(high)}): signed for that state")
+
+
+def _follows_time(tree: Any, ctx: Context) -> bool:
+    """Whether the expression's value moves with Time itself (a time series, swept by every
+    run); Time in an IF THEN ELSE condition is a switch, and Time reached through other
+    variables is not traced."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, tuple) or not node:
+            continue
+        if node[0] == "var" and not ctx.key(node[1]) and " ".join(
+                node[1].strip('"').replace("_", " ").lower().split()) == "time":
+            return True
+        if node[0] == "call" and " ".join(str(node[1]).replace("_", " ").lower().split()) \
+                == "if then else" and len(node[2]) == 3:
+            stack.extend(node[2][1:])
+            continue
+        for part in node[1:]:
+            if isinstance(part, tuple):
+                stack.append(part)
+            elif isinstance(part, list):
+                stack.extend(p for p in part if isinstance(p, tuple))
+    return False
+
+
+def _restricted(points: Sequence[tuple[float, float]], low: float,
+                high: float) -> list[tuple[float, float]]:
+    """The table's points seen by inputs in ``[low, high]`` (clamped at its ends)."""
+    inside = [(x, y) for x, y in sorted(points) if low < x < high]
+    return [(low, interpolate(points, low)), *inside, (high, interpolate(points, high))]
+
+
+def direction_at(points: Sequence[tuple[float, float]], x: float) -> tuple[int, float, float]:
+    """The table's direction at input ``x`` and the x-run around it keeping that direction.
+
+    Strictly inside a sloped segment: its slope's sign; on a point between two
+    segments: their common sign; flat, a turning point, or outside the table
+    (where lookups clamp, so nothing moves): 0. The run widens over segments
+    of the same direction or flat ones.
+    """
+    pts = sorted(points)
+    if len(pts) < 2 or not pts[0][0] <= x <= pts[-1][0]:
+        return UNK, 1.0, 0.0
+    slopes = [(b[1] > a[1]) - (b[1] < a[1]) for a, b in pairwise(pts)]
+    touching = [i for i, (a, b) in enumerate(pairwise(pts)) if a[0] <= x <= b[0]]
+    inside = [i for i in touching if pts[i][0] < x < pts[i + 1][0]]
+    found = {slopes[i] for i in (inside or touching)}
+    if len(found) != 1 or UNK in found:
+        return UNK, 1.0, 0.0
+    sign = found.pop()
+    first, last = min(inside or touching), max(inside or touching)
+    while first > 0 and slopes[first - 1] in (sign, UNK):
+        first -= 1
+    while last < len(slopes) - 1 and slopes[last + 1] in (sign, UNK):
+        last += 1
+    return sign, pts[first][0], pts[last + 1][0]
+
+
+def interpolate(points: Sequence[tuple[float, float]], x: float) -> float:
+    """A lookup's output at ``x``: linear between points, clamped beyond the ends
+    (Vensim's and XMILE's default)."""
+    pts = sorted(points)
+    if x <= pts[0][0]:
+        return pts[0][1]
+    if x >= pts[-1][0]:
+        return pts[-1][1]
+    for (x0, y0), (x1, y1) in pairwise(pts):
+        if x0 <= x <= x1:
+            return y0 if x1 == x0 else y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+    return pts[-1][1]  # pragma: no cover - x lies between the ends
+
+
+#: The argument that gives a builtin's value at the initial time: its initial-value
+#: argument when written, else the first (a smoothed or delayed value starts at its input).
+_START_ARG = {
+    "integ": 1, "initial": 0, "init": 0, "reinitial": 0,
+    "smooth": 2, "smooth3": 2, "delay1": 2, "delay3": 2, "smoothi": 2, "smooth3i": 2,
+    "delay1i": 2, "delay3i": 2, "delay fixed": 2, "delay information": 2,
+    "delay material": 2, "smooth n": 2, "delay n": 2, "sample if true": 2, "trend": 2,
+    "previous": 1, "smth1": 2, "smth3": 2, "delay": 2, "smthn": 3, "delayn": 3,
+}
+_MATH: dict[str, Callable[[float], float]] = {
+    "exp": math.exp, "ln": math.log, "sqrt": math.sqrt, "abs": abs, "integer": math.floor,
+    "int": math.floor, "log10": math.log10, "ceil": math.ceil, "floor": math.floor,
+    "arctan": math.atan, "tanh": math.tanh, "sin": math.sin, "cos": math.cos,
+    "tan": math.tan, "round": round,
+}
+_TIME_NAMES = ("time", "initial time", "starttime", "start time")
+
+
+def evaluate(tree: Any, ctx: Context, depth: int = 0) -> float | None:
+    """The value of an expression at the model's initial time, or None when loopkit
+    cannot compute it exactly (an unknown function, a subscript, a division by zero)."""
+    try:
+        value = _evaluate(tree, ctx, depth)
+    except (ArithmeticError, ValueError, TypeError, RecursionError):
+        return None
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _evaluate(tree: Any, ctx: Context, depth: int) -> float | None:
+    if depth > MAX_DEPTH:
+        return None
+    kind = tree[0]
+    sub = depth + 1
+    if kind == "num":
+        return float(tree[1])
+    if kind == "var":
+        key = ctx.key(tree[1])
+        if key:
+            return ctx.initial_value(key)
+        plain = " ".join(tree[1].strip('"').replace("_", " ").lower().split())
+        return ctx.start_time if plain in _TIME_NAMES else None
+    if kind == "neg":
+        inner = _evaluate(tree[1], ctx, sub)
+        return None if inner is None else -inner
+    if kind == "logic" and tree[2] == "not" and tree[1][0] == "compare":
+        # ':NOT: a > b' is read as NOT (a > b); Vensim and Simlin may bind NOT first,
+        # (NOT a) > b: the value is not certain, so it is not computed.
+        return None
+    if kind in ("arith", "compare", "logic"):
+        acc = _evaluate(tree[1], ctx, sub)
+        for op, operand in zip(tree[2::2], tree[3::2], strict=True):
+            right = _evaluate(operand, ctx, sub)
+            if acc is None or right is None:
+                return None
+            acc = _apply(op, acc, right)
+        return acc
+    if kind == "pow":
+        base, exponent = _evaluate(tree[1], ctx, sub), _evaluate(tree[2], ctx, sub)
+        if base is None or exponent is None:
+            return None
+        result = base ** exponent
+        return result if isinstance(result, float | int) else None
+    if kind != "call":
+        return None
+    fname = " ".join(tree[1].strip('"').replace("_", " ").lower().split())
+    args = tree[2]
+    key = ctx.key(tree[1])
+    table = ctx.table(key) if key else None
+    if table is not None and args:
+        x = _evaluate(args[0], ctx, sub)
+        return None if x is None or not table else interpolate(table, x)
+    if fname == "with lookup" and len(args) == 2 and args[1][0] == "table":
+        x = _evaluate(args[0], ctx, sub)
+        return None if x is None or not args[1][1] else interpolate(args[1][1], x)
+    if fname in ("lookup", "graph") and len(args) == 2 and args[0][0] == "var":
+        points = ctx.table(ctx.key(args[0][1])) if ctx.key(args[0][1]) else None
+        x = _evaluate(args[1], ctx, sub)
+        return None if x is None or not points else interpolate(points, x)
+    if fname == "if then else" and len(args) == 3:
+        cond = _evaluate(args[0], ctx, sub)
+        return None if cond is None else _evaluate(args[1] if cond else args[2], ctx, sub)
+    if fname == "active initial" and len(args) == 2:
+        return _evaluate(args[1] if ctx.initialising else args[0], ctx, sub)
+    start = _START_ARG.get(fname)
+    if start is not None and args:
+        saved, ctx.initialising = ctx.initialising, True
+        try:
+            return _evaluate(args[start] if len(args) > start else args[0], ctx, sub)
+        finally:
+            ctx.initialising = saved
+    values = [_evaluate(a, ctx, sub) for a in args]
+    if any(v is None for v in values) or not values:
+        return None
+    nums = [v for v in values if v is not None]
+    if fname in ("min", "vmin") and nums:
+        return min(nums)
+    if fname in ("max", "vmax") and nums:
+        return max(nums)
+    if fname in _MATH and len(nums) == 1:
+        return float(_MATH[fname](nums[0]))
+    if fname == "log" and len(nums) == 2:
+        return math.log(nums[0], nums[1])
+    if fname in ("xidz", "safediv") and len(nums) >= 2:
+        return nums[2] if nums[1] == 0 and len(nums) > 2 else nums[0] / nums[1]
+    if fname == "zidz" and len(nums) == 2:
+        return 0.0 if nums[1] == 0 else nums[0] / nums[1]
+    if ctx.start_time is None:
+        return None
+    now = ctx.start_time
+    if fname == "step" and len(nums) == 2:
+        return nums[0] if now >= nums[1] else 0.0
+    if fname == "ramp" and len(nums) in (2, 3):
+        return 0.0 if now <= nums[1] else None
+    if fname == "pulse" and len(nums) == 2:
+        return 1.0 if nums[0] <= now < nums[0] + nums[1] else 0.0
+    return None
+
+
+def _apply(op: str, a: float, b: float) -> float:
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    if op == "/":
+        return a / b
+    if op == "mod":
+        return a % b
+    if op == "and":
+        return float(bool(a) and bool(b))
+    if op == "or":
+        return float(bool(a) or bool(b))
+    if op == "not":
+        return float(not a)
+    compare = {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "=": a == b,
+               "<>": a != b}
+    if op in compare:
+        return float(compare[op])
+    raise ValueError(op)
 
 
 def _call(name: str, args: list[Any], ctx: Context, expect: int = UNK) -> Result:
@@ -498,16 +797,16 @@ def _call(name: str, args: list[Any], ctx: Context, expect: int = UNK) -> Result
     if table is not None:  # a Vensim lookup call: table(x)
         ctx.tables_used.add(ctx.key(name))
         inner = analyse(args[0], ctx) if args else Result({}, UNK)
-        return _lookup(table, inner)
+        return _lookup(table, inner, args[0] if args else None, ctx, name.strip().strip('"'))
     if fname == "with lookup" and len(args) >= 2:
         points = args[1][1] if args[1][0] == "table" else None
-        return _lookup(points, analyse(args[0], ctx))
+        return _lookup(points, analyse(args[0], ctx), args[0], ctx, "WITH LOOKUP's table")
     if fname in ("lookup", "graph") and len(args) >= 2 and args[0][0] == "var":
         key = ctx.key(args[0][1])
         if key:
             ctx.tables_used.add(key)
         inner = analyse(args[1], ctx)
-        found = _lookup(ctx.table(key) if key else None, inner)
+        found = _lookup(ctx.table(key) if key else None, inner, args[1], ctx, args[0][1])
         return found
     if fname == "if then else" and len(args) == 3:
         cond = analyse(args[0], ctx)
@@ -574,4 +873,5 @@ _NAME_CHARS = re.compile(r"[\s_]+")
 
 
 __all__ = ["NEG", "POS", "UNK", "Context", "Effect", "ExpressionError", "Result", "analyse",
-           "number", "parse", "table_direction", "table_value_sign"]
+           "direction_at", "evaluate", "interpolate", "lookup_sign", "number", "parse",
+           "table_direction", "table_value_sign"]

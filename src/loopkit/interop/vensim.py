@@ -30,20 +30,18 @@ from loopkit.interop._common import (
     fail,
     line_col,
     link_notes,
-    merge_links,
     too_many,
 )
 from loopkit.interop._sdsigns import NOTES as SIGN_NOTES
 from loopkit.interop._sdsigns import (
     Drawn,
     SdVariable,
-    constants,
+    finish_model,
     function_roles,
     signed_links,
-    with_kinds,
 )
 from loopkit.interop.sdexpr import ExpressionError, parse, table_points
-from loopkit.model import Diagram, Polarity, Variable
+from loopkit.model import Polarity, Variable
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _NUMBER_LIST = re.compile(r"[-+\d.eE,;\s]+")
@@ -82,14 +80,14 @@ def canonical(name: str) -> str:
     """Vensim names ignore case, quotes, underscores and repeated spaces."""
     name = name.strip()
     if len(name) >= 2 and name[0] == name[-1] == '"':
-        name = name[1:-1]
+        name = name[1:-1].replace('\\"', '"')
     return re.sub(r"[\s_]+", " ", name).strip().lower()
 
 
 def _display(name: str) -> str:
     name = name.strip()
     if len(name) >= 2 and name[0] == name[-1] == '"':
-        name = name[1:-1]
+        name = name[1:-1].replace('\\"', '"')
     return " ".join(name.replace("\\n", " ").split())
 
 
@@ -135,12 +133,9 @@ def _equations(text: str, end: int, filename: str = "<string>") -> list[_Equatio
     # Macro definitions are blanked (same length, so offsets stay true): see _macros.
     body = _MACRO.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text[:end])
     out: list[_Equation] = []
-    start = 0
     counted, line = 0, 1  # lines are counted on from the last equation: linear, not n^2
-    for match in re.finditer(r"\|", body):
-        chunk, chunk_start = body[start:match.start()], start
-        start = match.end()
-        definition = chunk.split("~", 1)[0]
+    for chunk_start, definition_end, _ in _chunks(body):
+        definition = body[chunk_start:definition_end]
         # {comments}, {UTF-8}: blanked to the same length, so offsets stay true
         stripped = re.sub(r"\{[^}]*\}", lambda m: " " * len(m.group()), definition)
         stripped = stripped.replace("\\\n", "  ")  # a name broken over lines with '\\'
@@ -171,8 +166,9 @@ def _macros(text: str, end: int) -> dict[str, tuple[list[str], dict[str, str]]]:
             continue
         params = [canonical(p) for p in re.split(r"[,:]", head.group(2)) if p.strip()]
         body: dict[str, str] = {}
-        for chunk in match.group()[head.end():].split("|"):
-            definition = re.sub(r"\{[^}]*\}", " ", chunk.split("~", 1)[0])
+        inner = match.group()[head.end():]
+        for start, definition_end, _ in _chunks(inner):
+            definition = re.sub(r"\{[^}]*\}", " ", inner[start:definition_end])
             eq = _DEFINITION.match(definition.replace("\\\n", "  "))
             if eq and eq.group(3) in ("=", ":=") and eq.group(1).strip():
                 body.setdefault(canonical(eq.group(1)), eq.group(4).replace("\\\n", " "))
@@ -193,7 +189,41 @@ def _ranges(text: str, end: int) -> list[str]:
 
 
 def _fields(line: str) -> list[str]:
-    return next(csv.reader([line], skipinitialspace=False))
+    """A sketch line's fields; a quoted name keeps its escaped quotes (``\\"``) as ``"``."""
+    if '\\"' not in line:
+        return next(csv.reader([line], skipinitialspace=False))
+    fields = next(csv.reader([line.replace('\\"', "\x00")], skipinitialspace=False))
+    return [f.replace("\x00", '"') for f in fields]
+
+
+#: What ends a definition (``~``) or an equation (``|``), and what hides them: a quoted
+#: name (``"Aux with $peC!@| characters"``) or a {comment}.
+_STOPS = re.compile(r'"(?:\\.|[^"\\\n])*"|\{[^}]*\}|[~|]')
+
+
+def _chunks(body: str) -> list[tuple[int, int, int]]:
+    """``(start, end of definition, end)`` of each equation in ``body``.
+
+    A ``~`` or ``|`` inside a quoted name or a {comment} of the definition does
+    not count; after the first ``~`` (units and documentation, free text) the
+    next ``|`` ends the equation.
+    """
+    out: list[tuple[int, int, int]] = []
+    pos = 0
+    while pos < len(body):
+        stop = next((m for m in _STOPS.finditer(body, pos) if m.group() in "~|"), None)
+        if stop is None:
+            break
+        if stop.group() == "|":
+            out.append((pos, stop.start(), stop.start()))
+            pos = stop.end()
+            continue
+        bar = body.find("|", stop.end())
+        if bar < 0:
+            break
+        out.append((pos, stop.start(), bar))
+        pos = bar + 1
+    return out
 
 
 def _int(fields: list[str], index: int, filename: str, text: str, offset: int,
@@ -288,7 +318,7 @@ def _dependencies(expr: str, pattern: re.Pattern[str] | None) -> list[str]:
 
 def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
          keep_initial: bool = False, drop_constants: bool = False,
-         **options: Any) -> ImportResult:
+         lookup_signs: str = "initial", **options: Any) -> ImportResult:
     # Old Mac models end lines with CR alone; count those as line breaks too.
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     notes = Notes()
@@ -374,17 +404,33 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
         roles = {name: function_roles(name, params, trees, roles)
                  for name, (params, trees) in macro_trees.items()}
     links, warnings = signed_links(model, drawn, resolve, notes, filename,
-                                   polarity=polarity, keep_initial=keep_initial, roles=roles)
+                                   polarity=polarity, keep_initial=keep_initial, roles=roles,
+                                   lookups=lookup_signs, start_time=_start_time(equations))
     links = [lk for lk in links if lk.source in vid.values() and lk.target in vid.values()]
-    diagram = Diagram(with_kinds(variables, model), merge_links(links, notes), (), None, None,
-                      filename)
-    lines = notes.lines(_NOTES)
-    if drop_constants:
-        from loopkit.interop.thinning import drop_constants as drop
+    return finish_model(model, variables, links, warnings, notes, _NOTES, filename=filename,
+                        fmt="vensim", title=None, drop_constants=drop_constants)
 
-        diagram, note = drop(diagram, constants(model))
-        lines = (*lines, note)
-    return ImportResult(diagram, lines, "vensim", tuple(warnings))
+
+def initial_values(text: str) -> dict[str, float | None]:
+    """Each variable's value at the model's initial time (None where loopkit cannot compute
+    it exactly), by Vensim name: the values ``--lookup-signs initial`` reads."""
+    from loopkit.interop._sdsigns import Analysis
+
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    sketch = _SKETCH.search(text)
+    equations = _equations(text, sketch.start() if sketch else len(text))
+    model = _sd_variables(equations, {eq.key: eq.key for eq in equations})
+    analysis = Analysis(model, lambda n: canonical(n) if canonical(n) in model else "",
+                        lookups="initial", start_time=_start_time(equations))
+    return {key: analysis.initial_value(key) for key in model}
+
+
+def _start_time(equations: list[_Equation]) -> float | None:
+    """INITIAL TIME, when the model gives it as a number (for values at the start)."""
+    for eq in equations:
+        if eq.key == "initial time" and _NUMBER.fullmatch(eq.rhs.strip()):
+            return float(eq.rhs.strip())
+    return None
 
 
 def _sd_variables(equations: list[_Equation], vid: dict[str, str]) -> dict[str, SdVariable]:
@@ -394,6 +440,7 @@ def _sd_variables(equations: list[_Equation], vid: dict[str, str]) -> dict[str, 
         if eq.key not in vid or eq.key in _CONTROL:
             continue
         var = out.setdefault(eq.key, SdVariable(eq.key, vid[eq.key], line=eq.line))
+        var.subscripted = var.subscripted or bool(eq.subscript.strip())
         if eq.lookup is not None:
             var.kind = "table"
             var.table = table_points(eq.lookup)
