@@ -15,13 +15,22 @@ Sections:
    2t + 1 links, bound 2t, answer: no loops), t = 16..24. networkx runs in a
    child process with a timeout.
 3. Random sparse signed digraphs (n = 50..400, 3n links), bounds 8 and 10.
-4. Time budgets: requested vs used, for a listing, a count, and a search
-   that finds nothing for a long time (dead ends only).
+4. Time budgets: requested vs used, for a listing, a count, a listing written
+   out as the CLI writes it, and a search that finds nothing for a long time
+   (dead ends only).
 5. Cold start: ``loopkit loops examples/school-fines.yaml`` against
    ``python -c "import networkx"`` (median wall time of several runs).
+6. World3-03 (../shared/data/sd-models/world3, read by loopkit's Vensim reader:
+   312 variables, 494 links), whole processes (median of the repeats; see
+   ``benchmarks/processes.py``): the exact count of every loop (``--count
+   --max-length 1000``, 1,863,803 loops), listings up to 12/16/20 links and
+   ``--independent``, each against bare networkx ``simple_cycles`` plus R/B/U
+   in its own process (the same bound; none for the count and the independent
+   set). The unbounded networkx run takes about 85 s a time.
 
-Times are the best of a few repeats (section 5: the median) and include
-everything a user waits for, except building the input graph for networkx.
+Times are the best of a few repeats (sections 5 and 6: the median) and include
+everything a user waits for, except building the input graph for networkx
+(section 6: everything, both sides).
 """
 
 from __future__ import annotations
@@ -42,6 +51,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 FORESIGHT = ROOT.parent / "shared" / "data" / "foresight-obesity-map.json"
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from loopkit.analysis.loops import analyse_loops, count_loops  # noqa: E402
 from loopkit.model import Diagram, Link, LoopType, Polarity, Variable  # noqa: E402
@@ -231,6 +241,18 @@ def section_random(repeats: int, sizes: list[int]) -> None:
     table(rows, ["n", "bound", "loops", "same", "networkx s", "loopkit s", "ratio"])
 
 
+def written(diagram: Diagram, budget: float, fmt: str) -> object:
+    """``loopkit loops --format FMT --max-length 1000 --limit <none>``: search and write
+    (to a counting sink), within one budget."""
+    from loopkit.analysis.loops import list_loops
+    from loopkit.output import machine
+    from loopkit.output.records import FileResult
+
+    analysis = list_loops(diagram, max_length=None, limit=None, time_budget=budget)
+    getattr(machine, f"write_{fmt}")([FileResult("x.yaml", diagram, analysis)], "loops", len)
+    return analysis
+
+
 def section_budgets(budgets: list[float]) -> None:
     print("4. Time budgets (unbounded length, no limit): requested vs used")
     cases: list[tuple[str, Callable[[float], object]]] = []
@@ -242,6 +264,9 @@ def section_budgets(budgets: list[float]) -> None:
             big, max_length=None, time_budget=s)))
         cases.append(("Foresight listing, limit 10,000", lambda s: analyse_loops(
             big, max_length=None, time_budget=s)))
+        for fmt in ("json", "markdown"):
+            cases.append((f"Foresight listing written as {fmt} (as the CLI)",
+                          lambda s, f=fmt: written(big, s, f)))
     dead = dead_ends(40)
     cases.append(("dead ends, count (1 loop from r)", lambda s: count_loops(
         dead, max_length=84, time_budget=s)))
@@ -313,16 +338,74 @@ def section_cold_start(runs: int) -> None:
     table([[name, f"{ms:.1f}"] for name, ms in profile[:14]], ["package/module", "ms"])
 
 
+def section_world3(runs: int, bounds: list[int], nx_unbounded: bool) -> None:
+    from processes import (
+        NETWORKX_SCRIPT,
+        WORLD3,
+        loopkit,
+        medians,
+        networkx_command,
+        summary_total,
+        world3_diagram,
+        write_inputs,
+    )
+
+    print(f"6. World3-03, whole processes (median of {runs})")
+    if not WORLD3.is_file():
+        print(f"  skipped: {WORLD3} not found\n")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        yaml_path, edges = write_inputs(world3_diagram(), folder, "world3")
+        script = folder / "networkx_cycles.py"
+        script.write_text(NETWORKX_SCRIPT, encoding="utf-8")
+        cases: dict[str, tuple[list[str], list[str] | None]] = {
+            "count, every loop (--count --max-length 1000)": (
+                loopkit("loops", "--count", "--max-length", "1000", "--time-budget", "600",
+                        "--format", "json", str(yaml_path)),
+                networkx_command(script, edges, None) if nx_unbounded else None)}
+        for bound in bounds:
+            cases[f"listing up to {bound} links (json)"] = (
+                loopkit("loops", "--max-length", str(bound), "--limit", "10000000",
+                        "--time-budget", "600", "--format", "json", str(yaml_path)),
+                networkx_command(script, edges, bound))
+        cases["listing, default bounds, --limit 10000 (json)"] = (
+            loopkit("loops", "--max-length", "1000", "--limit", "10000", "--format", "json",
+                    str(yaml_path)), None)
+        cases["--independent"] = (loopkit("loops", "--independent", str(yaml_path)), None)
+        commands = {}
+        for name, (ours, theirs) in cases.items():
+            commands[name] = ours
+            if theirs is not None:
+                commands["networkx: " + name] = theirs
+        result = medians(commands, runs, files=[n for n in commands if "json" in n])
+        rows = []
+        for name, (_, theirs) in cases.items():
+            seconds, peak, last = result[name]
+            total = summary_total(last, "json") if "independent" not in name else "-"
+            if theirs is None:
+                rows.append([name, f"{seconds:.2f}", f"{peak:.0f}", total, "-", "-"])
+                continue
+            base, _, nx_last = result["networkx: " + name]
+            nx_total = f"{sum(json.loads(nx_last.stdout)):,}"
+            rows.append([name, f"{seconds:.2f}", f"{peak:.0f}", f"{total} (nx {nx_total})",
+                         f"{base:.2f}", f"{seconds / base:.3f}"])
+        print("  (the --limit 10000 listing runs with the default 10 s time budget)")
+        table(rows, ["case", "loopkit s", "peak MB", "loops", "networkx s", "ratio"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, smaller cases")
     parser.add_argument("--nx-timeout", type=float, default=30.0,
                         help="seconds before a networkx diamond-chain run is stopped")
-    parser.add_argument("--only", type=int, action="append", choices=range(1, 6),
+    parser.add_argument("--skip-nx-world3", action="store_true",
+                        help="no unbounded networkx run on World3 (about 85 s each)")
+    parser.add_argument("--only", type=int, action="append", choices=range(1, 7),
                         help="run only these sections (repeatable)")
     args = parser.parse_args()
     repeats = 1 if args.quick else 3
-    only = set(args.only or range(1, 6))
+    only = set(args.only or range(1, 7))
     print(f"Python {sys.version.split()[0]}, "
           f"networkx {__import__('networkx').__version__}\n")
     if 1 in only:
@@ -336,6 +419,9 @@ def main() -> None:
         section_budgets([0.5] if args.quick else [0.5, 1.0, 2.0])
     if 5 in only:
         section_cold_start(5 if args.quick else 15)
+    if 6 in only:
+        section_world3(repeats, [12, 16] if args.quick else [12, 16, 20],
+                       not (args.quick or args.skip_nx_world3))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ subset of vertices and keeps those whose consecutive pairs are all links.
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 from collections import Counter
 
@@ -19,7 +20,6 @@ from loopkit.analysis.cycles import (
     REINFORCING,
     UNDETERMINED,
     UNKNOWN,
-    CycleSearch,
     SignedDigraph,
     count_cycles,
     find_cycles,
@@ -70,6 +70,10 @@ def as_list(result: object) -> list[tuple[tuple[int, ...], int]]:
 
 SETTINGS = settings(max_examples=150, deadline=None)
 
+#: Counting paths to test: pure Python always; the compiled kernel where numba is
+#: installed (it is a dependency, so always in CI).
+KERNELS = (False, True) if importlib.util.find_spec("numba") else (False,)
+
 
 @SETTINGS
 @given(signed_digraphs(), st.one_of(st.none(), st.integers(1, 7)))
@@ -107,8 +111,10 @@ def test_through_and_link_queries_match_oracle(
     both = find_cycles(g, max_length=bound, limit=None, time_budget=None, link=(a, b),
                        through=x)
     assert as_list(both) == in_order({c: k for c, k in every.items() if uses(c) and x in c})
-    counted = count_cycles(g, max_length=bound, time_budget=None, link=(a, b), through=x)
-    assert counted.total == len(as_list(both))
+    for kernel in KERNELS:
+        counted = count_cycles(g, max_length=bound, time_budget=None, link=(a, b), through=x,
+                               kernel=kernel)
+        assert counted.total == len(as_list(both))
 
 
 @SETTINGS
@@ -130,26 +136,19 @@ def test_limit_keeps_the_shortest(
 @SETTINGS
 @given(signed_digraphs(), st.one_of(st.none(), st.integers(1, 7)))
 def test_counts_match_oracle(graph: tuple[int, Edges], bound: int | None) -> None:
+    """Both counting paths: the pure-Python walk and the compiled kernel (numba)."""
     n, edges = graph
     expected: Counter[tuple[int, int]] = Counter(
         (len(c), k) for c, k in oracle(n, edges).items() if bound is None or len(c) <= bound)
-    counted = count_cycles(graph_of(n, edges), max_length=bound, time_budget=None)
-    got = Counter({(length, kind): row[kind] for length, row in counted.by_length.items()
-                   for kind in (REINFORCING, BALANCING, UNDETERMINED) if row[kind]})
-    assert got == expected
-
-
-@SETTINGS
-@given(signed_digraphs(), st.integers(1, 8))
-def test_streaming_search_stops_at_limit(graph: tuple[int, Edges], limit: int) -> None:
-    n, edges = graph
-    expected = oracle(n, edges)
-    search = CycleSearch(graph_of(n, edges), max_length=None, limit=limit, time_budget=None)
-    got = [(c.nodes, c.kind) for c in search]
-    assert len(got) == min(limit, len(expected)) == search.found
-    assert all(expected[nodes] == kind for nodes, kind in got)
-    assert len(set(got)) == len(got)
-    assert search.truncated == (len(expected) > limit)
+    reasons = set()
+    for kernel in KERNELS:
+        counted = count_cycles(graph_of(n, edges), max_length=bound, time_budget=None,
+                               kernel=kernel)
+        got = Counter({(length, kind): row[kind] for length, row in counted.by_length.items()
+                       for kind in (REINFORCING, BALANCING, UNDETERMINED) if row[kind]})
+        assert got == expected
+        reasons.add(counted.reason)
+    assert len(reasons) == 1  # both paths know alike whether the bound cut loops off
 
 
 def diamond_chain(t: int) -> SignedDigraph:
@@ -295,3 +294,58 @@ def test_deepening_finds_the_same_cycles(
     staged = find_cycles(g, max_length=bound, limit=limit, time_budget=60.0, deepen_from=1)
     assert as_list(staged) == as_list(once)
     assert (staged.truncated, staged.reason) == (once.truncated, once.reason)
+
+
+@pytest.mark.skipif(False not in KERNELS or True not in KERNELS, reason="needs numba")
+@pytest.mark.parametrize("bound", [None, 4, 9])
+def test_a_count_handed_to_the_kernel_midway_is_the_same(
+        monkeypatch: pytest.MonkeyPatch, bound: int | None) -> None:
+    """A count starts in Python and hands the start vertices left to the kernel."""
+    from loopkit.analysis import cycles as engine
+
+    graph = complete_digraph(9)
+    expected = count_cycles(graph, max_length=bound, time_budget=None, kernel=False)
+    ticks = itertools.count()
+
+    class FakeTime:
+        """Each clock read is 1 ms later: the hand-off comes a few reads in, mid-walk."""
+
+        @staticmethod
+        def monotonic() -> float:
+            return next(ticks) / 1000
+
+        perf_counter = process_time = monotonic
+
+    monkeypatch.setattr(engine, "time", FakeTime)
+    monkeypatch.setattr(engine, "KERNEL_AFTER", 0.004)
+    handed = count_cycles(graph, max_length=bound, time_budget=None)
+    assert 3 < next(ticks) < 100  # handed off after a few reads, then ran to the end
+    assert handed.by_length == expected.by_length and handed.reason == expected.reason
+
+
+@pytest.mark.skipif(True not in KERNELS, reason="needs numba")
+def test_the_kernel_honours_the_time_budget() -> None:
+    """The kernel runs in slices between clock reads, so a huge count stops on time."""
+    result = count_cycles(complete_digraph(16), max_length=None, time_budget=0.05, kernel=True)
+    assert result.truncated and (result.reason or "").startswith("time budget of 0.05 s")
+    assert result.total > 0
+
+
+@pytest.mark.skipif(True not in KERNELS, reason="needs numba")
+def test_a_kernel_that_fails_leaves_the_count_to_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    """numba unable to compile or cache (a read-only install): the walk goes on in Python."""
+    from loopkit.analysis import cycles, kernel
+
+    calls = []
+
+    def broken(*_: object, **__: object) -> None:
+        calls.append(1)
+        raise RuntimeError("cannot cache function: no locator available")
+
+    graph = complete_digraph(8)
+    expected = count_cycles(graph, max_length=None, time_budget=None, kernel=False)
+    monkeypatch.setattr(kernel, "KernelCount", broken)
+    monkeypatch.setattr(cycles, "KERNEL_AFTER", 0.0)
+    counted = count_cycles(graph, max_length=None, time_budget=None)
+    assert counted.by_length == expected.by_length and not counted.truncated
+    assert calls == [1]

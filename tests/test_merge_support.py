@@ -53,9 +53,20 @@ def test_example_has_a_loop_only_the_merge_has(merged: Path) -> None:
         "B1": "2 of 3 sources", "R1": "1 of 3 sources", "R2": "merge only"}
 
 
+def test_loops_evidence_shows_support_in_plain_lines(merged: Path) -> None:
+    """Piped (stdout not a terminal): one line per loop, support at its end."""
+    result = runner.invoke(app, ["loops", "--evidence", str(merged)])
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line for line in result.stdout.splitlines()
+            if line[:1] in "RB" and " links" in line}
+    assert rows["R2"].endswith("(support: merge only)")
+    assert rows["B1"].endswith("(support: 2 of 3 sources)")
+
+
 def test_loops_evidence_shows_support(merged: Path) -> None:
-    result = runner.invoke(app, ["loops", "--evidence", str(merged)],
-                           env={"COLUMNS": "250"})
+    # FORCE_COLOR: drawn as on a terminal (the table); NO_COLOR keeps escapes out of cells
+    terminal = {"COLUMNS": "250", "FORCE_COLOR": "1", "NO_COLOR": "1"}
+    result = runner.invoke(app, ["loops", "--evidence", str(merged)], env=terminal)
     assert result.exit_code == 0, result.output
     rows = {line.split("│")[1].strip(): line for line in result.stdout.splitlines()
             if line.startswith("│") and line.split("│")[1].strip()}
@@ -63,7 +74,7 @@ def test_loops_evidence_shows_support(merged: Path) -> None:
     assert "Support" in result.stdout
     plain = runner.invoke(app, ["loops", "--evidence", str(ROOT / "examples" /
                                                          "school-fines.yaml")],
-                          env={"COLUMNS": "250"})
+                          env=terminal)
     header = next(line for line in plain.stdout.splitlines() if "Weakest link" in line)
     assert "Support" not in header  # not a merged map: no column
 

@@ -19,8 +19,8 @@ def test_a_notebook_shows_a_diagram_and_a_loop_view(tmp_path: Path) -> None:
         nbformat.v4.new_code_cell(
             "import sys\n"
             f"sys.path.insert(0, {str(ROOT / 'src')!r})\n"
-            "from loopkit import load_diagram\n"
-            f"diagram = load_diagram({str(EXAMPLES / 'school-fines.yaml')!r})\n"
+            "import loopkit\n"
+            f"diagram = loopkit.load({str(EXAMPLES / 'school-fines.yaml')!r})\n"
             "diagram"),
         nbformat.v4.new_code_cell('diagram.highlight("R1")'),
     ]

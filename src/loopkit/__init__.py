@@ -1,9 +1,18 @@
 """loopkit: causal loop diagrams as text.
 
-The pipeline is ``loader`` (file -> ``model.Diagram``) -> ``analysis`` (loops
-and more) -> ``render`` (pictures) / ``reporting`` (records for output). Heavy
-modules are imported lazily so ``import loopkit`` and ``loopkit --help`` stay
-fast.
+For scripts and notebooks (``docs/api.md``)::
+
+    import loopkit
+    diagram = loopkit.load("map.yaml")      # a path, a pathlib.Path or YAML text
+    for loop in diagram.loops(): ...        # typed Loop objects
+    graph = diagram.to_networkx()
+    svg = diagram.render()                  # or render("png"), render(loop="R1")
+    results = loopkit.check_files(["diagrams/"])
+
+The pipeline is ``read`` (file -> ``model.Diagram``) -> ``analysis`` (loops and
+more) -> ``render`` (pictures) / ``output`` (records for reports) -> ``check``
+(many files) -> ``cli``; ``api`` is the facade above. Everything is imported
+lazily, on first use, so ``import loopkit`` and ``loopkit --help`` stay fast.
 """
 
 from __future__ import annotations
@@ -13,6 +22,10 @@ from typing import Any
 __version__ = "0.2.0"
 
 _EXPORTS = {
+    "load": "loopkit.api",
+    "check_files": "loopkit.api",
+    "Loops": "loopkit.api",
+    "LoopSearchStopped": "loopkit.api",
     "load_diagram": "loopkit.read.load",
     "parse_diagram": "loopkit.read.load",
     "Diagram": "loopkit.model",

@@ -38,20 +38,26 @@ class CheckOptions:
     mode: Literal["list", "count", "independent"] = "list"
     #: Undeclared loops fail, and lint warnings are added (``check --strict``).
     strict: bool = False
+    #: Keep found loops compact (``list_loops``: a ``LoopList`` built on access) for a
+    #: caller that writes them out as a stream; not with ``strict``.
+    stream: bool = False
     #: Links without evidence, and the loops resting on them, fail.
     require_evidence: bool = False
 
 
 def load_files(paths: Iterable[str]) -> list[tuple[str, Diagram | None, list[Problem]]]:
-    """Load each file; a bad file gives its problems, a missing one raises ``UsageError``."""
-    from loopkit.read.load import load_diagram
+    """Load each file; a bad file gives its problems, a missing one raises ``UsageError``.
+
+    Each comes with the name its messages use (``<stdin>`` for ``-``).
+    """
+    from loopkit.read.load import load_diagram, shown_name
 
     out: list[tuple[str, Diagram | None, list[Problem]]] = []
     for path in paths:
         try:
-            out.append((path, load_diagram(path), []))
+            out.append((shown_name(path), load_diagram(path), []))
         except DiagramError as error:
-            out.append((path, None, error.problems))
+            out.append((shown_name(path), None, error.problems))
     return out
 
 
@@ -75,6 +81,11 @@ def analyse_files(paths: Iterable[str], options: CheckOptions = CheckOptions(),
                     result.analysis = loops_api.count_loops(
                         diagram, max_length=options.max_length, time_budget=options.time_budget,
                         through=options.through, link=link_ids, progress=callback)
+                elif options.stream and not options.strict:
+                    result.analysis = loops_api.list_loops(
+                        diagram, max_length=options.max_length, limit=options.limit,
+                        time_budget=options.time_budget, through=options.through,
+                        link=link_ids, progress=callback)
                 else:
                     result.analysis = loops_api.analyse_loops(
                         diagram, max_length=options.max_length, limit=options.limit,

@@ -30,7 +30,7 @@ DEFAULT_EXPLORE_LOOP_LIMIT = 2_000
 
 @dataclass(frozen=True)
 class Limits:
-    """Upper bounds applied while reading one diagram file."""
+    """Upper bounds applied while reading diagram files (each file, and how many)."""
 
     #: Bytes read from a file before giving up (5 MiB: ~250x the Foresight map as YAML).
     file_size: int = 5 * 1024 * 1024
@@ -54,6 +54,9 @@ class Limits:
     label_length: int = 500
     #: Problems listed per file before the rest are summed up in one line.
     problems: int = 200
+    #: Diagram files read from the folders named (``loopkit check docs/``); the walk
+    #: stops, and says so, past this many (or 100 folder entries per file allowed).
+    files: int = 10_000
 
     def __post_init__(self) -> None:
         if self.depth > DEPTH_CEILING:

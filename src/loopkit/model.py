@@ -15,6 +15,8 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+from loopkit.limits import DEFAULT_LOOP_LIMIT, DEFAULT_MAX_LENGTH, DEFAULT_TIME_BUDGET
+
 
 class Polarity(StrEnum):
     """Sign of a causal link: same direction, opposite direction, or not known."""
@@ -157,13 +159,63 @@ class DeclaredLoop:
     where: Pos | None = field(default=None, compare=False, repr=False)
 
 
+class DeclaredLoops(tuple[DeclaredLoop, ...]):
+    """``Diagram.loops``: the loops the file declares, a tuple as ever; called,
+    ``diagram.loops(max_length=..., limit=..., through=...)`` finds every loop.
+
+    Both under one name because the issue's API (``Diagram.loops()``) met the
+    existing field: the tuple keeps every reader of ``diagram.loops`` working.
+    """
+
+    _diagram: Diagram | None
+
+    def __new__(cls, loops: Iterable[DeclaredLoop] = (),
+                diagram: Diagram | None = None) -> DeclaredLoops:
+        made = super().__new__(cls, loops)
+        made._diagram = diagram
+        return made
+
+    def __reduce__(self) -> tuple[type, tuple[tuple[DeclaredLoop, ...]]]:
+        """Pickled and copied as the plain tuple (the diagram rebuilds the view)."""
+        return tuple, (tuple(self),)
+
+    def __call__(self, *, max_length: int | None = DEFAULT_MAX_LENGTH,
+                 limit: int | None = DEFAULT_LOOP_LIMIT, through: str | None = None,
+                 time_budget: float | None = DEFAULT_TIME_BUDGET) -> Any:
+        """Every feedback loop (``loopkit.api.Loops`` of ``Loop``): see ``api.find_loops``."""
+        if self._diagram is None:
+            raise TypeError("these declared loops belong to no diagram; "
+                            "call loops() on a Diagram")
+        from loopkit.api import find_loops
+
+        return find_loops(self._diagram, max_length=max_length, limit=limit, through=through,
+                          time_budget=time_budget)
+
+
+class _DeclaredLoopsField:
+    """The ``loops`` field: stores the plain tuple, reads it as ``DeclaredLoops`` bound
+    to its diagram (made on each read, so no reference cycle and plain pickling)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}"
+
+    def __get__(self, diagram: Diagram | None, owner: type | None = None) -> Any:
+        if diagram is None:  # the class attribute: dataclass reads the default here
+            return ()
+        return DeclaredLoops(diagram.__dict__[self.slot], diagram)
+
+    def __set__(self, diagram: Diagram, loops: Iterable[DeclaredLoop]) -> None:
+        diagram.__dict__[self.slot] = tuple(loops)
+
+
 @dataclass(frozen=True)
 class Diagram:
     """A whole causal loop diagram; variable and link order is the file's order."""
 
     variables: tuple[Variable, ...]
     links: tuple[Link, ...]
-    loops: tuple[DeclaredLoop, ...] = ()
+    #: The loops the file declares, a tuple; ``diagram.loops()`` finds every loop.
+    loops: DeclaredLoops = _DeclaredLoopsField()  # type: ignore[assignment]
     title: str | None = None
     description: str | None = None
     path: str = "<diagram>"
@@ -211,18 +263,32 @@ class Diagram:
 
     # -- display in notebooks ---------------------------------------------------
 
+    # -- the Python API (implemented in loopkit.api, imported when called) -----------
+
+    def to_networkx(self) -> Any:
+        """A ``networkx.DiGraph``: edges carry ``polarity`` ('+', '-', '?') and ``delay``."""
+        from loopkit.api import to_networkx
+
+        return to_networkx(self)
+
+    def render(self, format: str = "svg", loop: str | None = None, **options: Any) -> Any:
+        """The picture: SVG or DOT text, PNG or PDF bytes; ``loop`` highlighted if given.
+
+        ``options``: ``style``, ``engine``, ``renderer``, ``time_budget`` (see
+        ``loopkit.api.render``).
+        """
+        from loopkit.api import render
+
+        return render(self, format, loop, **options)
+
     def render_svg(self, loop: str | None = None) -> str:
-        """The finished SVG, ``loop`` highlighted if given (an unknown id is a ValueError)."""
-        from loopkit.analysis.loops import analyse_loops
-        from loopkit.render import render_svg
+        """The SVG for a notebook page, ``loop`` highlighted if given (an unknown id is a
+        ValueError); element ids are unique per picture shown."""
+        from loopkit.api import render
 
-        analysis = analyse_loops(self)
-        if loop is not None and loop not in {lp.id for lp in analysis.loops}:
-            from loopkit.text import suggest
-
-            ids = [lp.id for lp in analysis.loops]
-            raise ValueError(f"the diagram has no loop {loop!r}{suggest(loop, ids)}")
-        return render_svg(self, analysis, highlight=loop, id_prefix=_display_prefix(self, loop))
+        svg = render(self, "svg", loop, id_prefix=_display_prefix(self, loop))
+        assert isinstance(svg, str)
+        return svg
 
     def _repr_svg_(self) -> str:
         """Jupyter shows a diagram as its picture (IPython's rich display protocol)."""

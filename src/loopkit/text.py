@@ -169,6 +169,19 @@ def markdown_text(text: str) -> str:
     return text.replace("\\@", "\\@&#8203;").replace("\\#", "\\#&#8203;")
 
 
+def markdown_inline_part(text: str) -> str:
+    """``markdown_text`` for text that does not start the cell: the same escapes, without
+    the ones only the start of a text needs (leading blanks, a block marker).
+
+    ``markdown_text(a + b) == markdown_text(a) + markdown_inline_part(b)`` whenever
+    ``markdown_text(a)`` is not empty, so a loop's chain can be put together from
+    its labels, each escaped once (what a 70,000-row table costs otherwise).
+    """
+    text = strip_control(text).replace("\r", " ").replace("\n", " ")
+    text = _MD_PUNCTUATION.sub(r"\\\1", html.escape(text, quote=False))
+    return text.replace("\\@", "\\@&#8203;").replace("\\#", "\\#&#8203;")
+
+
 #: Characters that start a formula in Excel, LibreOffice or Google Sheets (full-width
 #: forms too, which some of them read as the ASCII ones), after any leading white space.
 _FORMULA_START = "=+-@\uff1d\uff0b\uff0d\uff20"

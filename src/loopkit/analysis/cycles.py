@@ -190,6 +190,7 @@ class _Clock:
         self.progress = progress
         self.next_report = self.start + _PROGRESS_EVERY
         self.reserve_factor = reserve_factor
+        self.reserve_cap = _RESERVE_CAP
         self.reserve = _RESERVE_FLOOR if reserve_factor else 0.0
         self.store_cost = 0.0
         self.kept = 0
@@ -197,16 +198,30 @@ class _Clock:
         self.roots_done = 0
         self.roots_total = 0
         self.timed_out = False
+        #: when to stop and hand the rest of the work to the compiled kernel (see
+        #: ``count_cycles``), in this process's CPU time (``time.process_time``: the
+        #: same work on a busy machine decides alike); ``handoff`` says that happened
+        self.handoff_at: float | None = None
+        self.handoff = False
 
     def expired(self) -> bool:
-        """Read the clock; report progress; say whether the time budget is used up."""
+        """Read the clock; report progress; say whether the time budget is used up (or the
+        search should stop for a hand-off)."""
         now = time.monotonic()
+        if self.handoff_at is not None:
+            cpu = time.process_time()
+            if cpu >= self.handoff_at or (
+                    cpu >= self.handoff_at - KERNEL_AFTER + KERNEL_EARLY
+                    and self.roots_total >= KERNEL_EARLY_ROOTS
+                    and self.roots_done < KERNEL_EARLY_SHARE * self.roots_total):
+                self.handoff = True
+                return True
         if self.progress is not None and now >= self.next_report:
             self.next_report = now + _PROGRESS_EVERY
             self.progress(SearchProgress(now - self.start, self.found, self.roots_done,
                                          self.roots_total))
         if self.deadline is not None and (
-                now + min(self.reserve * self.kept, _RESERVE_CAP * self.budget)  # type: ignore[operator]
+                now + min(self.reserve * self.kept, self.reserve_cap * self.budget)  # type: ignore[operator]
                 >= self.deadline):
             self.timed_out = True
         return self.timed_out
@@ -344,7 +359,8 @@ class _Plan(NamedTuple):
     #: search only up to this length for now (a stage of a deepening search)
     stage: int | None = None
 
-    def walks(self, clock: _Clock) -> Iterator[_Walk]:
+    def walks(self, clock: _Clock, skip: int = 0) -> Iterator[_Walk]:
+        """The walks from each root, after the first ``skip`` (already done)."""
         graph = self.graph
         n = graph.n
         if n == 0:
@@ -355,24 +371,25 @@ class _Plan(NamedTuple):
         max_degree = max(len(s) for s in succ)
         every = max(1, _WORK_PER_CHECK // max(1, max_degree))
         on_path = bytearray(n)
-        if self.link is not None:
-            if not graph.has_link(*self.link):
-                return
-            roots = [(self.link[0], 0, self.link[1])]
-        elif self.through is not None:
-            roots = [(self.through, 0, None)]
-        else:
-            roots = [(r, r, None) for r in range(n)]
+        roots = self.roots()
         clock.roots_total = len(roots)
-        clock.roots_done = 0
-        for root, low, first in roots:
+        clock.roots_done = skip
+        for root, low, first in roots[skip:]:
             if clock.expired():
                 return
             dist = _distances_to(root, pred, low, hard)
             yield _Walk(succ, root, low, dist, hard, first, clock, every, on_path, self.stage)
-            if clock.timed_out:  # that walk was cut short
+            if clock.timed_out or clock.handoff:  # that walk was cut short
                 return
             clock.roots_done += 1
+
+    def roots(self) -> list[tuple[int, int, int | None]]:
+        """``(start vertex, lowest vertex the walk may use, forced first step)`` per walk."""
+        if self.link is not None:
+            return [(self.link[0], 0, self.link[1])] if self.graph.has_link(*self.link) else []
+        if self.through is not None:
+            return [(self.through, 0, None)]
+        return [(r, r, None) for r in range(self.graph.n)]
 
     @property
     def hard(self) -> int:
@@ -436,67 +453,6 @@ def _stop_reason(clock: _Clock, limit_hit: bool, limit: int | None, length_prune
     return None
 
 
-class CycleSearch:
-    """A lazy iterator over cycles, in discovery order, that says whether and why it stopped.
-
-    ``through`` restricts to cycles through one vertex; ``first_step`` (with
-    ``through``) to cycles using the link through -> first_step. ``limit``
-    stops after that many cycles (use :func:`find_cycles` for the shortest
-    ``limit`` cycles instead of the first found). Memory is proportional to
-    the longest path, not to the cycles seen. After iterating, ``truncated``,
-    ``reason``, ``found`` and ``elapsed`` describe the search.
-    """
-
-    def __init__(
-        self,
-        graph: SignedDigraph,
-        max_length: int | None = DEFAULT_MAX_LENGTH,
-        limit: int | None = DEFAULT_LOOP_LIMIT,
-        time_budget: float | None = DEFAULT_TIME_BUDGET,
-        through: int | None = None,
-        first_step: int | None = None,
-        progress: ProgressCallback | None = None,
-    ) -> None:
-        self.graph = graph
-        self.max_length = max_length
-        self.limit = limit
-        self.time_budget = time_budget
-        self.through = through
-        self.first_step = first_step
-        self.progress = progress
-        self.truncated = False
-        self.reason: str | None = None
-        self.length_pruned = False
-        self.found = 0
-        self.elapsed = 0.0
-
-    def __iter__(self) -> Iterator[RawCycle]:
-        link = None
-        if self.first_step is not None:
-            if self.through is None:
-                raise ValueError("first_step needs through")
-            link = (self.through, self.first_step)
-        plan = _Plan(self.graph, self.max_length, None if link else self.through, link)
-        clock = _Clock(self.time_budget, self.progress, 0.0)
-        limit_hit = False
-        try:
-            for walk in plan.walks(clock):
-                for path, weight in walk:
-                    if self.limit is not None and self.found >= self.limit:
-                        limit_hit = True
-                        return
-                    self.found += 1
-                    clock.found = self.found
-                    yield RawCycle(tuple(path), weight & (_UNK_WEIGHT - 1), weight >> 32)
-                self.length_pruned |= walk.length_pruned and plan.length_bounded
-        finally:
-            self.elapsed = clock.elapsed
-            self.reason = _stop_reason(clock, limit_hit, self.limit, self.length_pruned,
-                                       self.max_length, shortest=False,
-                                       covered=not plan.rotate)
-            self.truncated = self.reason is not None
-
-
 class CycleResult(NamedTuple):
     """Kept cycles (``RawCycle`` or what ``keep`` made of them) in canonical order (by
     length, then vertex numbers), and why the search stopped."""
@@ -526,6 +482,7 @@ def find_cycles(
     link: tuple[int, int] | None = None,
     progress: ProgressCallback | None = None,
     reserve_factor: float = RESERVE_FACTOR,
+    reserve_cap: float = _RESERVE_CAP,
     keep: Callable[[tuple[int, ...], int], Any] = raw_cycle,
     deepen_from: int | None = DEEPEN_FROM,
 ) -> CycleResult:
@@ -538,7 +495,7 @@ def find_cycles(
     listing shows, and the ids it gives, do not depend on the search order.
     Memory stays proportional to ``limit``. Time is held back from the budget
     for the work after the search: ``reserve_factor`` times the measured cost
-    of storing a kept cycle, per kept cycle. Each kept
+    of storing a kept cycle, per kept cycle, at most ``reserve_cap`` of the budget. Each kept
     cycle is stored as ``keep(vertices, weight)`` (default: a ``RawCycle``),
     so callers can build their results while the search runs, inside its
     time budget.
@@ -554,6 +511,7 @@ def find_cycles(
         raise ValueError("limit must be at least 1")
     plan = _Plan(graph, max_length, through, link)
     clock = _Clock(time_budget, progress, reserve_factor)
+    clock.reserve_cap = reserve_cap
     hard = plan.hard
     if time_budget is None or deepen_from is None or hard <= deepen_from:
         stages = [hard]
@@ -701,6 +659,32 @@ class CycleCount(NamedTuple):
         return sum(sum(c) for c in self.by_length.values())
 
 
+#: A count still running after this many seconds of CPU time in pure Python goes on in
+#: the compiled kernel, if numba is installed: numba's import costs about as much, so
+#: counts that end sooner (the Foresight map's 71,789 loops up to 14 links) never
+#: pay it, and the counts that need the kernel lose little ...
+KERNEL_AFTER = 0.4
+#: ... or sooner, after ``KERNEL_EARLY`` seconds, when fewer than this share of at
+#: least this many start vertices is done: the count is then a long one (World3's
+#: first start vertex alone takes seconds), and waiting would only add to it.
+KERNEL_EARLY = 0.1
+KERNEL_EARLY_SHARE = 0.02
+KERNEL_EARLY_ROOTS = 50
+#: ... and if at least this much of the time budget is left: numba's import, and
+#: its compile on a machine that has not run it before, cannot be interrupted.
+KERNEL_MIN_LEFT = 2.0
+
+
+def _kernel_available() -> bool:
+    """Whether numba is installed (without importing it) and not disabled by
+    ``LOOPKIT_PURE_PYTHON=1``."""
+    import importlib.util
+    import os
+
+    return (os.environ.get("LOOPKIT_PURE_PYTHON") != "1"
+            and importlib.util.find_spec("numba") is not None)
+
+
 def count_cycles(
     graph: SignedDigraph,
     *,
@@ -709,26 +693,83 @@ def count_cycles(
     through: int | None = None,
     link: tuple[int, int] | None = None,
     progress: ProgressCallback | None = None,
+    kernel: bool | None = None,
 ) -> CycleCount:
-    """Count cycles by length and kind without keeping any (memory: one path)."""
+    """Count cycles by length and kind without keeping any (memory: one path).
+
+    ``kernel``: True counts in the compiled kernel (numba must be installed), False
+    in pure Python; None (default) starts in pure Python and hands the start
+    vertices not yet done to the kernel after ``KERNEL_AFTER`` seconds, if numba
+    is installed and ``KERNEL_MIN_LEFT`` seconds of the budget are left. The counts
+    are the same either way.
+    """
     plan = _Plan(graph, max_length, through, link)
     clock = _Clock(time_budget, progress, 0.0)
     require = plan.require
     counts: dict[int, list[int]] = {}
     length_pruned = False
     seen = 0
-    for walk in plan.walks(clock):
-        for path, weight in walk:
-            if require is not None and not walk.on_path[require]:
-                continue
-            seen += 1
-            clock.found = seen
-            length = len(path)
-            row = counts.get(length)
-            if row is None:
-                row = counts[length] = [0, 0, 0]
-            row[UNDETERMINED if weight >= _UNK_WEIGHT else weight & 1] += 1
-        length_pruned |= walk.length_pruned and plan.length_bounded
+    if kernel is None and _kernel_available() and (
+            time_budget is None or time_budget >= KERNEL_AFTER + KERNEL_MIN_LEFT):
+        clock.handoff_at = time.process_time() + KERNEL_AFTER
+    if kernel:
+        from loopkit.analysis import kernel as module  # needs numba
+
+        length_pruned = _kernel_count(module, plan, clock, counts, 0)
+    skip = 0
+    while not kernel:
+        for walk in plan.walks(clock, skip):
+            before = {length: row[:] for length, row in counts.items()}, seen
+            for path, weight in walk:
+                if require is not None and not walk.on_path[require]:
+                    continue
+                seen += 1
+                clock.found = seen
+                length = len(path)
+                row = counts.get(length)
+                if row is None:
+                    row = counts[length] = [0, 0, 0]
+                row[UNDETERMINED if weight >= _UNK_WEIGHT else weight & 1] += 1
+            if clock.handoff:
+                counts, seen = before  # that walk is redone by the kernel
+                break
+            length_pruned |= walk.length_pruned and plan.length_bounded
+        if not clock.handoff:
+            break
+        clock.handoff_at = None
+        clock.handoff = False
+        skip = clock.roots_done
+        try:
+            from loopkit.analysis import kernel as module
+
+            length_pruned |= _kernel_count(module, plan, clock, counts, seen)
+            break
+        except Exception:
+            # the kernel only speeds the count up: if numba cannot be imported, or
+            # compile or cache the kernel here, the pure-Python walk counts the rest
+            clock.roots_done = skip
     reason = _stop_reason(clock, False, None, length_pruned, max_length, shortest=False,
                           covered=not plan.rotate)
     return CycleCount(dict(sorted(counts.items())), reason is not None, reason, clock.elapsed)
+
+
+def _kernel_count(module: Any, plan: _Plan, clock: _Clock, counts: dict[int, list[int]],
+                  seen: int) -> bool:
+    """Count from the start vertices the Python walks did not finish, in the compiled
+    kernel, into ``counts``; whether a walk was cut at the length bound."""
+    roots = plan.roots()
+    done = clock.roots_done
+    clock.roots_total = len(roots)
+    count = module.KernelCount(plan.graph.succ, roots[done:], plan.hard,
+                               not plan.length_bounded, plan.require)
+    while not clock.expired():
+        finished = count.run()
+        clock.roots_done = done + count.roots_done
+        clock.found = seen + count.found
+        if finished:
+            break
+    for length, row in count.by_length().items():
+        mine = counts.setdefault(length, [0, 0, 0])
+        for k in range(3):
+            mine[k] += row[k]
+    return count.length_pruned and plan.length_bounded

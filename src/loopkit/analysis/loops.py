@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import getitem
+from typing import overload
 
 from loopkit.analysis.cycles import (
     DELAY,
@@ -88,7 +90,8 @@ class LoopAnalysis:
     """Everything ``loopkit loops`` reports for one diagram."""
 
     diagram: Diagram
-    loops: list[Loop]
+    #: a list, or for ``list_loops`` a ``LoopList`` (a sequence built on access)
+    loops: list[Loop] | LoopList
     problems: list[Problem] = field(default_factory=list)
     truncated: bool = False
     reason: str | None = None
@@ -97,10 +100,16 @@ class LoopAnalysis:
     counts: dict[int, dict[LoopType, int]] | None = None
     #: extra summary fields of other analyses (e.g. the independent loop set)
     extra: dict[str, object] = field(default_factory=dict)
+    #: seconds of the time budget left for writing the loops out (``list_loops``)
+    time_left: float | None = None
+    #: the time budget the search was given (for messages)
+    time_budget: float | None = None
 
     def count(self, loop_type: LoopType) -> int:
         if self.counts is not None:
             return sum(row[loop_type] for row in self.counts.values())
+        if isinstance(self.loops, LoopList):
+            return self.loops.count_type(loop_type)
         return sum(1 for loop in self.loops if loop.type is loop_type)
 
     @property
@@ -228,6 +237,180 @@ def analyse_loops(
                         time.monotonic() - started)
 
 
+class LoopList(Sequence[Loop]):
+    """The loops of a listing, held compactly: declared Loops, then found cycles as
+    vertex numbers with their kind and number; each Loop is built when read.
+
+    Why: a Loop with its links costs about 600 bytes, 70,000 of them plus their
+    JSON most of a listing's memory; vertex tuples cost a quarter of that, and
+    the writers stream Loops one at a time (``loops`` of ``list_loops``).
+    """
+
+    def __init__(self, namer: _Namer, declared: list[Loop],
+                 found: list[tuple[tuple[int, ...], int, int]]) -> None:
+        self.namer = namer
+        self.declared = declared
+        #: ``(vertex numbers, kind, number)`` in report order
+        self.found = found
+
+    def __len__(self) -> int:
+        return len(self.declared) + len(self.found)
+
+    def _loop(self, k: int) -> Loop:
+        if k < len(self.declared):
+            return self.declared[k]
+        nodes, kind, number = self.found[k - len(self.declared)]
+        loop = self.namer.build(nodes, kind)
+        loop.__dict__["id"] = f"{'RBU'[kind]}{number}"  # new and private, see _Namer
+        return loop
+
+    @overload
+    def __getitem__(self, index: int) -> Loop: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Loop]: ...
+
+    def __getitem__(self, index: int | slice) -> Loop | list[Loop]:
+        if isinstance(index, slice):
+            return [self._loop(k) for k in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._loop(index)
+
+    def __iter__(self) -> Iterator[Loop]:
+        yield from self.declared
+        build = self.namer.build
+        for nodes, kind, number in self.found:
+            loop = build(nodes, kind)
+            loop.__dict__["id"] = f"{'RBU'[kind]}{number}"
+            yield loop
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def items(self) -> Iterator[Loop | tuple[tuple[int, ...], int, int]]:
+        """Declared Loops, then found loops as ``(vertex numbers, kind, number)``: for
+        writers that lay a loop out from its vertex numbers without building it."""
+        yield from self.declared
+        yield from self.found
+
+    @property
+    def variable_ids(self) -> list[str]:
+        """Variable id by vertex number."""
+        return [v.id for v in self.namer.diagram.variables]
+
+    def delays_of(self, nodes: tuple[int, ...]) -> int:
+        """How many links of the cycle through ``nodes`` are delayed."""
+        delayed = self.namer.delayed
+        if not delayed:
+            return 0
+        return sum(1 for pair in zip(nodes, nodes[1:] + nodes[:1], strict=True)
+                   if pair in delayed)
+
+    def count_type(self, loop_type: LoopType) -> int:
+        kind = _KINDS.index(loop_type)
+        return (sum(1 for loop in self.declared if loop.type is loop_type)
+                + sum(1 for entry in self.found if entry[1] == kind))
+
+    def truncate(self, keep: int) -> None:
+        """Keep the first ``keep`` loops (a writer ran out of time)."""
+        if keep < len(self.declared):
+            del self.declared[keep:]
+            self.found.clear()
+        else:
+            del self.found[keep - len(self.declared):]
+
+
+#: Time held back from the budget per loop found by ``list_loops``, as a multiple
+#: of what keeping one costs (a small tuple): writing a loop out costs about this
+#: many times more (a Markdown row, the dearest; JSON and text take a third of
+#: that) - and the most of the budget held back for writing.
+_LIST_RESERVE_FACTOR = 40.0
+_LIST_RESERVE_CAP = 0.6
+
+
+def list_loops(
+    diagram: Diagram,
+    *,
+    max_length: int | None = DEFAULT_MAX_LENGTH,
+    limit: int | None = DEFAULT_LIMIT,
+    time_budget: float | None = DEFAULT_TIME_BUDGET,
+    through: str | None = None,
+    link: tuple[str, str] | None = None,
+    progress: ProgressCallback | None = None,
+) -> LoopAnalysis:
+    """``analyse_loops`` for a listing that is written out: the same loops, ids and
+    summary, with ``loops`` a ``LoopList`` (compact; Loops are built as they are
+    read) and ``time_left`` the part of the budget left for writing them.
+
+    The search holds back time per loop for the writing (see
+    ``_LIST_RESERVE_FACTOR``); writers stop listing when ``time_left`` runs out
+    and say so (``cut_short``).
+    """
+    started = time.monotonic()
+    graph, through_v, link_v = _query(diagram, through, link)
+    declared, declared_keys, problems = declared_loops(diagram, through, link)
+    namer = _Namer(diagram, declared_keys)
+    budget_left = None if time_budget is None else started + time_budget - time.monotonic()
+    result = find_cycles(graph, max_length=max_length, limit=limit, time_budget=budget_left,
+                         through=through_v, link=link_v, progress=progress,
+                         keep=_compact, reserve_factor=_LIST_RESERVE_FACTOR,
+                         reserve_cap=_LIST_RESERVE_CAP)
+    next_number = _next_numbers(diagram.loops)
+    letters = "RBU"
+    found: list[tuple[tuple[int, ...], int, int]] = []
+    name_at = namer.name_at
+    room = None if limit is None else max(0, limit - len(declared))
+    dropped = False
+    with gc_paused():
+        for nodes, kind in result.cycles:
+            if declared_keys and tuple(map(name_at, nodes)) in declared_keys:
+                continue
+            if room is not None and len(found) >= room:
+                dropped = True
+                break
+            letter = letters[kind]
+            number = next_number[letter]
+            next_number[letter] = number + 1
+            found.append((nodes, kind, number))
+    if limit is not None and len(declared) > limit:
+        del declared[limit:]
+        dropped = True
+    truncated, reason = result.truncated, result.reason
+    if result.timed_out:
+        truncated = True
+        reason = time_reason(time_budget, result.covered, result.starts, result.complete_length)
+    if dropped:
+        reason = (f"limit of {limit:,} loops reached; the declared loops, then the "
+                  "shortest others, are kept") if not truncated or (
+            reason or "").startswith("limit of") else reason
+        truncated = True
+    elapsed = time.monotonic() - started
+    return LoopAnalysis(diagram, LoopList(namer, declared, found), sorted(problems), truncated,
+                        reason, elapsed,
+                        time_left=None if time_budget is None else time_budget - elapsed,
+                        time_budget=time_budget)
+
+
+def _compact(nodes: tuple[int, ...], weight: int) -> tuple[tuple[int, ...], int]:
+    """``find_cycles``' ``keep`` for ``list_loops``: vertex numbers and kind."""
+    return nodes, kind_of(weight)
+
+
+def cut_short(analysis: LoopAnalysis, written: int) -> None:
+    """Record that a writer ran out of time after ``written`` loops (a ``LoopList``)."""
+    assert isinstance(analysis.loops, LoopList)
+    analysis.loops.truncate(written)
+    analysis.truncated = True
+    budget = analysis.time_budget
+    analysis.reason = (f"time budget of {budget:g} s used up while writing the loops out; "
+                       f"the first {written:,} are listed")
+
+
 def count_loops(
     diagram: Diagram,
     *,
@@ -350,6 +533,9 @@ class _Namer:
         for lk in diagram.links:
             link_at[index[lk.source]][index[lk.target]] = lk
         self.links_from = link_at.__getitem__
+        #: vertex-number pairs of delayed links
+        self.delayed = {(index[lk.source], index[lk.target]) for lk in diagram.links
+                        if lk.delay}
 
     def build(self, nodes: tuple[int, ...], kind: int) -> Loop:
         variables = tuple(map(self.name_at, nodes))

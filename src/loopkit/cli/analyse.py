@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import typer
@@ -21,6 +22,7 @@ from loopkit.cli.common import (
     note,
     print_problems,
     stdout_console,
+    stdout_is_terminal,
     verbosity,
 )
 
@@ -82,59 +84,170 @@ def _support_cell(loop: Any, sources: tuple[str, ...]) -> str:
 #: Above this many loops the text format prints one line per loop instead of a
 #: table: rich lays a table out in about a millisecond per row, so 10,000 loops
 #: (the default limit) would take over ten seconds; lines take a tenth of that.
+#: Lines are also what a pipe or a file gets (stdout not a terminal): one loop per
+#: line greps, diffs and wraps as text, where a box-drawn table does not.
 _TABLE_ROWS = 1000
 
 
 def _print_loop_lines(console: Any, result: Any, evidence: bool = False) -> None:
-    """``R12  reinforcing  7 links, 1 delay  Name: a → b → c → a``, one line per loop."""
-    from rich.text import Text
+    """``R12  reinforcing  7 links, 1 delay  Name: a → b → c → a``, one line per loop.
 
-    from loopkit.text import log_line, terminal_text
+    One line whatever the labels hold: a newline in one is written ``\\n``, and a
+    line never starts as a CI workflow command (``log_line`` on the id). ``console``
+    None: plain lines, without importing rich (stdout is not a terminal).
+    """
+    from loopkit.text import log_line, one_line
 
     labels = result.labels
-    width = max(len(loop.id) for loop in result.analysis.loops)
-    console.print(Text(log_line(result.diagram.display_title), style="italic"))
+    if console is None and not evidence:
+        # rich takes about 200 µs a line (a 70,000-loop listing took 14 s): plain lines
+        # are written in chunks, within the time the search left
+        _write_loop_lines(result)
+        return
+    width = max(len(log_line(loop.id)) for loop in result.analysis.loops)
+    title = log_line(result.diagram.display_title)
+    if console is None:
+        typer.echo(title)
+    else:
+        from rich.text import Text
+
+        console.print(Text(title, style="italic"))
     sources = _merged_from(result.diagram) if evidence else ()
     for loop in result.analysis.loops:
         kind = loop.type.value
         size = f"{loop.length} link{'s' if loop.length != 1 else ''}"
         if loop.delays:
             size += f", {loop.delays} delay{'s' if loop.delays != 1 else ''}"
-        text = Text.assemble(terminal_text(loop.id).ljust(width), "  ",
-                             (kind.ljust(12), _COLOURS[kind]), "  ", size.ljust(18))
+        rest = [size.ljust(18)]
         if loop.name:
-            text.append(f"{terminal_text(loop.name)}: ")
-        text.append(terminal_text(loop.chain(labels)))
+            rest.append(f"{one_line(loop.name)}: ")
+        rest.append(one_line(loop.chain(labels)))
         if evidence:
             from loopkit.analysis.evidence import weakest_link
 
             weakest = weakest_link(loop)
             if weakest:
-                text.append(f"  (weakest link: {terminal_text(weakest.describe())})")
+                rest.append(f"  (weakest link: {one_line(weakest.describe())})")
             if sources:
-                text.append(f"  (support: {terminal_text(_support_cell(loop, sources))})")
-        console.print(text, soft_wrap=True)
+                rest.append(f"  (support: {one_line(_support_cell(loop, sources))})")
+        start = f"{log_line(loop.id).ljust(width)}  "
+        if console is None:
+            typer.echo(f"{start}{kind.ljust(12)}  {''.join(rest)}")
+        else:
+            from rich.text import Text
+
+            console.print(Text.assemble(start, (kind.ljust(12), _COLOURS[kind]), "  ",
+                                        *rest), soft_wrap=True)
+
+
+_COUNT_COLUMNS = ("Length", "Reinforcing", "Balancing", "Undetermined", "Total")
+
+
+def _count_rows(result: Any) -> list[tuple[str, ...]]:
+    """Loop counts by length (rows) and type (columns), then the totals row ``all``."""
+    from loopkit.model import LoopType
+
+    kinds = (LoopType.REINFORCING, LoopType.BALANCING, LoopType.UNDETERMINED)
+    counts = result.analysis.counts
+    rows = [(str(length), *(f"{row[k]:,}" for k in kinds), f"{sum(row.values()):,}")
+            for length, row in counts.items()]
+    totals = [sum(row[k] for row in counts.values()) for k in kinds]
+    return [*rows, ("all", *(f"{n:,}" for n in totals), f"{sum(totals):,}")]
+
+
+def _write_loop_lines(result: Any) -> None:
+    """``_print_loop_lines`` without rich, streamed within the time the search left.
+
+    Each label is escaped once (``one_line``), which is the same as escaping each
+    loop's chain: the escapes are per character and the arrows hold none.
+    """
+    from loopkit.analysis.loops import LoopList
+    from loopkit.output.machine import TimedListing, write_chunked
+    from loopkit.text import log_line, one_line
+
+    loops = result.analysis.loops
+    if isinstance(loops, LoopList):  # found ids are a letter and a number
+        width = max([len(log_line(loop.id)) for loop in loops.declared]
+                    + [len(str(max((e[2] for e in loops.found), default=0))) + 1])
+    else:
+        width = max(len(log_line(loop.id)) for loop in loops)
+    shown = {key: one_line(label) for key, label in result.labels.items()}
+    kinds = {kind: kind.value.ljust(12) for kind in _loop_types()}
+    by_kind = [kind.value.ljust(12) for kind in _loop_types()]
+    at = [shown.get(v, v) for v in loops.variable_ids] if isinstance(loops, LoopList) else []
+    delays_of = loops.delays_of if isinstance(loops, LoopList) else None
+
+    def size_of(length: int, delays: int) -> str:
+        size = f"{length} link{'s' if length != 1 else ''}"
+        if delays:
+            size += f", {delays} delay{'s' if delays != 1 else ''}"
+        return size.ljust(18)
+
+    def lines() -> Any:
+        for loop in TimedListing(result, time.monotonic).raw():
+            if type(loop) is tuple:  # a LoopList's found loop, as vertex numbers
+                nodes, kind, number = loop
+                names = [at[v] for v in nodes]
+                names.append(names[0])
+                yield (f"{'RBU'[kind]}{number}".ljust(width) + f"  {by_kind[kind]}  "
+                       + size_of(len(nodes), delays_of(nodes))  # type: ignore[misc]
+                       + " \u2192 ".join(names) + "\n")
+                continue
+            names = [shown.get(v, v) for v in loop.variables]
+            names.append(names[0])
+            yield (f"{log_line(loop.id).ljust(width)}  {kinds[loop.type]}  "
+                   + size_of(loop.length, loop.delays)
+                   + (f"{one_line(loop.name)}: " if loop.name else "")
+                   + " \u2192 ".join(names) + "\n")
+
+    echo_line(result.diagram.display_title)
+    write_chunked(lambda text: typer.echo(text, nl=False), lines())
+
+
+def _loop_types() -> Any:
+    from loopkit.model import LoopType
+
+    return tuple(LoopType)
 
 
 def _count_table(result: Any) -> Any:
-    """Loop counts by length (rows) and type (columns), with totals."""
+    """The counts as a box-drawn table, for a terminal."""
     from rich.table import Table
     from rich.text import Text
 
-    from loopkit.model import LoopType
     from loopkit.text import log_line
 
-    kinds = (LoopType.REINFORCING, LoopType.BALANCING, LoopType.UNDETERMINED)
     table = Table(title=Text(log_line(result.diagram.display_title)),
                   title_justify="left")
-    for column in ("Length", "Reinforcing", "Balancing", "Undetermined", "Total"):
+    for column in _COUNT_COLUMNS:
         table.add_column(column, justify="right")
-    counts = result.analysis.counts
-    for length, row in counts.items():
-        table.add_row(str(length), *(f"{row[k]:,}" for k in kinds), f"{sum(row.values()):,}")
-    totals = [sum(row[k] for row in counts.values()) for k in kinds]
-    table.add_row("all", *(f"{n:,}" for n in totals), f"{sum(totals):,}", style="bold")
+    *rows, totals = _count_rows(result)
+    for row in rows:
+        table.add_row(*row)
+    table.add_row(*totals, style="bold")
     return table
+
+
+def _print_count_columns(result: Any) -> None:
+    """The counts as plain aligned columns (stdout not a terminal: no box drawing)."""
+    from loopkit.text import log_line
+
+    rows = [_COUNT_COLUMNS, *_count_rows(result)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(_COUNT_COLUMNS))]
+    typer.echo(log_line(result.diagram.display_title))
+    for row in rows:
+        typer.echo("  ".join(cell.rjust(width) for cell, width in zip(row, widths,
+                                                                     strict=True)))
+
+
+def _say(console: Any, text: str) -> None:
+    """A line of generated text (user text already escaped): rich on a terminal, else plain."""
+    if console is None:
+        typer.echo(text)
+    else:
+        from rich.markup import escape
+
+        console.print(escape(text), soft_wrap=True)
 
 
 def _structure_sentence(summary: dict[str, Any]) -> str:
@@ -196,8 +309,6 @@ def loops_command(
 
       loopkit loops --independent big-map.yaml
     """
-    from rich.markup import escape
-
     from loopkit.check import CheckOptions, analyse_files
     from loopkit.output.records import summary_sentence
     from loopkit.text import log_line
@@ -209,38 +320,46 @@ def loops_command(
     mode = "count" if count else "independent" if independent else "list"
     results = analyse_files(files, CheckOptions(
         max_length=max_length, limit=limit, time_budget=time_budget, through=through,
-        link=link, mode=mode), progress=SearchProgress)
+        link=link, mode=mode, stream=True), progress=SearchProgress)
     if not _emit_document(results, output_format, "loops"):
-        console = stdout_console()
+        # Tables only on a terminal; piped, plain lines (and no rich import at all)
+        console = stdout_console() if stdout_is_terminal() else None
         for result in results:
             if result.analysis is None:
                 continue
-            if len(result.analysis.loops) > _TABLE_ROWS:
+            loops = result.analysis.loops
+            if loops and (console is None or len(loops) > _TABLE_ROWS):
                 _print_loop_lines(console, result, evidence)
-            elif result.analysis.loops:
+            elif loops:
                 console.print(_loop_table(result, evidence))
             if result.analysis.counts:
-                console.print(_count_table(result))
+                if console is None:
+                    _print_count_columns(result)
+                else:
+                    console.print(_count_table(result))
             if verbosity() >= 0:
-                console.print(escape(log_line(
-                    f"{result.file}: {summary_sentence(result.analysis.summary)}")),
-                    soft_wrap=True)
+                _say(console, log_line(
+                    f"{result.file}: {summary_sentence(result.analysis.summary)}"))
                 if independent:
-                    console.print(escape(_structure_sentence(result.analysis.summary)),
-                                  soft_wrap=True)
+                    _say(console, _structure_sentence(result.analysis.summary))
     _diagnostics(results, output_format)
     raise typer.Exit(EXIT_PROBLEMS if any(not r.ok for r in results) else EXIT_OK)
 
 
 def _emit_document(results: list[Any], output_format: Format, command: str) -> bool:
     """Print ``results`` in a machine/CI format; False means the caller prints text."""
+    chosen = output_format.resolve()
+    if chosen is Format.text:
+        return False  # (without importing the machine formats: start-up time)
     from loopkit.output import machine as formats
 
-    chosen = output_format.resolve()
+    def write(text: str) -> None:
+        typer.echo(text, nl=False)
+
     if chosen is Format.json:
-        typer.echo(formats.json_output(results, command), nl=False)  # type: ignore[arg-type]
+        formats.write_json(results, command, write)  # type: ignore[arg-type]
     elif chosen is Format.markdown:
-        typer.echo(formats.markdown_output(results, command), nl=False)  # type: ignore[arg-type]
+        formats.write_markdown(results, command, write)  # type: ignore[arg-type]
     elif chosen is Format.github:
         typer.echo(formats.github_output(results, command), nl=False)  # type: ignore[arg-type]
     return chosen is not Format.text
@@ -293,7 +412,7 @@ def check_command(
 
     results = analyse_files(files, CheckOptions(
         max_length=max_length, limit=limit, time_budget=time_budget, strict=strict,
-        require_evidence=require_evidence), progress=SearchProgress)
+        require_evidence=require_evidence, stream=True), progress=SearchProgress)
     from loopkit.output.records import check_line
 
     if not _emit_document(results, output_format, "check") and verbosity() >= 0:

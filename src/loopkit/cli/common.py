@@ -17,14 +17,30 @@ EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
+
+
+def diagram_files(ctx: typer.Context, values: list[str] | None) -> list[str] | None:
+    """The ``FILE...`` callback: a folder stands for its ``*.yaml``/``*.yml`` files and
+    ``-`` for standard input (``loopkit.read.paths``); bounded by ``--max-files``."""
+    if not values or ctx.resilient_parsing:  # shell completion: no walking
+        # a list, never None: typer 0.16 takes len() of what a callback returns
+        return list(values or ())
+    from loopkit.read.paths import diagram_paths
+
+    return diagram_paths(values)
+
+
 #: The diagram arguments, shared so every command names and explains them alike.
-FILES = typer.Argument(..., help="Diagram YAML files.", metavar="FILE...")
+FILES = typer.Argument(..., help="Diagram YAML files, folders (their *.yaml and *.yml "
+                       "files) or - (standard input).", metavar="FILE...",
+                       callback=diagram_files)
 MAX_LENGTH = typer.Option(DEFAULT_MAX_LENGTH, "--max-length", min=1,
                           help="Longest loop searched, in links.")
 LIMIT = typer.Option(DEFAULT_LOOP_LIMIT, "--limit", min=1, help="Stop after this many loops.")
 TIME_BUDGET = typer.Option(DEFAULT_TIME_BUDGET, "--time-budget", min=0.01,
-                           help="Stop searching after this many seconds per file.")
-FILE = typer.Argument(..., help="Diagram YAML file.", metavar="FILE")
+                           help="Stop searching (and listing) after this many seconds "
+                           "per file.")
+FILE = typer.Argument(..., help="Diagram YAML file, or - (standard input).", metavar="FILE")
 
 
 class Format(StrEnum):
@@ -37,6 +53,8 @@ class Format(StrEnum):
     auto = "auto"
 
     def resolve(self) -> Format:
+        if self is not Format.auto:
+            return self  # (the machine formats are not imported for nothing: start-up)
         from loopkit.output.machine import resolve_format
 
         return Format(resolve_format(self.value, os.environ))
@@ -80,6 +98,23 @@ def stderr_console() -> Any:
     from rich.console import Console
 
     return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def stdout_is_terminal() -> bool:
+    """Whether stdout gets terminal output (tables, colour), decided as rich decides but
+    without importing it, so a piped run never pays for rich: ``TTY_COMPATIBLE=0/1``
+    or a non-empty ``FORCE_COLOR`` override what ``isatty`` says."""
+    import sys
+
+    compatible = os.environ.get("TTY_COMPATIBLE", "")
+    if compatible in ("0", "1"):
+        return compatible == "1"
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):  # no stdout, or a closed one
+        return False
 
 
 def stdout_console() -> Any:

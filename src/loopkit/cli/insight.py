@@ -17,6 +17,7 @@ from loopkit.cli.common import (
     EXIT_PROBLEMS,
     FILE,
     FILES,
+    diagram_files,
     fail_usage,
     print_problems,
 )
@@ -45,7 +46,8 @@ SAFETY_BUDGET = typer.Option(60.0, "--time-budget", min=0.01,
                              help="Safety stop in seconds; the output says when it fired "
                              "(then results may vary between runs).")
 DIFF_FORMAT = typer.Option(DiffFormat.text, "--format", "-f", help="Output format.")
-LINT_FILES = typer.Argument(None, help="Diagram YAML files.", metavar="FILE...")
+LINT_FILES = typer.Argument(None, help="Diagram YAML files, folders or - (standard input).",
+                            metavar="FILE...", callback=diagram_files)
 ENABLE = typer.Option([], "--enable", metavar="RULE",
                       help="Switch a rule on (repeatable; 'all' for every rule).")
 DISABLE = typer.Option([], "--disable", metavar="RULE",

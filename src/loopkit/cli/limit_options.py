@@ -24,6 +24,7 @@ _HELP = {
     "links": "Most links per diagram",
     "label_length": "Longest id, label, group, loop name or title, in characters",
     "problems": "Problems listed per file before the rest are summed up",
+    "files": "Most diagram files read from the folders named",
 }
 
 

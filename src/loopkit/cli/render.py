@@ -134,6 +134,8 @@ def render_command(
 
       loopkit render diagram.yaml -o - --format png > diagram.png
 
+      cat diagram.yaml | loopkit render - > diagram.svg
+
       loopkit render --loop R1 diagram.yaml -o r1.svg
 
       loopkit render --check examples/*.yaml
@@ -148,6 +150,12 @@ def render_command(
 
     fmt = (output_format.value if output_format is not None
            else _format_from_suffix(output) or "svg")
+    if "-" in files:  # standard input has no path to write beside
+        if watch:
+            raise fail_usage("--watch cannot watch standard input (-); give the file")
+        if output is None and (len(files) > 1 or each_loop is not None or check):
+            raise fail_usage("a diagram read from standard input (-) needs -o PATH")
+        output = "-" if output is None else output
     if output is not None and len(files) > 1:
         raise fail_usage("-o/--output takes one input file; leave it out to write "
                          "each picture next to its file")

@@ -40,7 +40,13 @@ class FileResult:
     @property
     def declared(self) -> int:
         """How many of the loops found were declared in the file."""
-        return sum(1 for loop in self.analysis.loops if loop.declared) if self.analysis else 0
+        if self.analysis is None:
+            return 0
+        from loopkit.analysis.loops import LoopList
+
+        if isinstance(self.analysis.loops, LoopList):
+            return len(self.analysis.loops.declared)
+        return sum(1 for loop in self.analysis.loops if loop.declared)
 
     @property
     def labels(self) -> dict[str, str]:
@@ -53,29 +59,33 @@ def empty_summary() -> dict[str, Any]:
             "truncated": False, "reason": None}
 
 
-def _loop_records(result: FileResult) -> list[dict[str, Any]]:
-    """Each loop's record; in a merged map (links with ``sources``) with its ``support``."""
+def loop_records(result: FileResult, loops: Any = None) -> list[dict[str, Any]]:
+    """Each loop's record (of ``loops``, default all the file's); in a merged map (links
+    with ``sources``) with its ``support``."""
     if result.analysis is None:
         return []
-    records = [loop.to_dict() for loop in result.analysis.loops]
+    if loops is None:
+        loops = result.analysis.loops
+    records = [loop.to_dict() for loop in loops]
     if result.diagram is not None and any(lk.sources for lk in result.diagram.links):
         from loopkit.analysis.support import loop_support, merged_from
 
         total = len(merged_from(result.diagram))
-        for record, loop in zip(records, result.analysis.loops, strict=True):
+        for record, loop in zip(records, loops, strict=True):
             support = loop_support(loop.links, total)
             if support is not None:
                 record["support"] = support.to_dict()
     return records
 
 
-def file_record(result: FileResult) -> dict[str, Any]:
-    """The JSON shape of one file (documented in the README)."""
+def file_record(result: FileResult, loops: bool = True) -> dict[str, Any]:
+    """The JSON shape of one file (documented in the README); ``loops=False`` leaves the
+    loop records out (an empty list), for a writer that streams them."""
     analysis = result.analysis
     return {
         "file": result.file,
         "title": result.diagram.title if result.diagram else None,
-        "loops": _loop_records(result),
+        "loops": loop_records(result) if loops else [],
         "summary": analysis.summary if analysis else empty_summary(),
         "problems": [p.to_dict() for p in result.all_problems],
     }

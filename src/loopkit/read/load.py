@@ -18,6 +18,7 @@ from loopkit.limits import FLAGS, Limits, active_limits, using_limits
 from loopkit.model import DeclaredLoop, Diagram, Link, LoopType, Polarity, Pos, Variable
 from loopkit.problems import DiagramError, Problem, UsageError
 from loopkit.read import fastpath
+from loopkit.read.paths import STDIN, STDIN_NAME
 from loopkit.read.source import SourceMap, parse_yaml
 from loopkit.read.source import _shown as shown
 from loopkit.text import first_control, suggest
@@ -30,16 +31,20 @@ _MAX_HINTS = 20
 
 
 def read_text(path: str | os.PathLike[str], max_bytes: int | None = None) -> str:
-    """Read a diagram file as UTF-8; I/O trouble is a usage error, bad bytes a problem.
+    """Read a diagram file (``-``: standard input) as UTF-8; I/O trouble is a usage
+    error, bad bytes a problem.
 
     At most ``max_bytes`` (default: the active ``file_size`` limit) are read, so a
     huge or endless file (``/dev/zero``) costs nothing.
     """
-    name = str(path)
+    name = shown_name(path)
     max_bytes = max_bytes or active_limits().file_size
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(max_bytes + 1)
+        if os.fspath(path) == STDIN:
+            raw = _read_stdin(max_bytes + 1)
+        else:
+            with open(path, "rb") as handle:
+                raw = handle.read(max_bytes + 1)
     except FileNotFoundError:
         raise UsageError(f"{shown(name, 500)}: no such file") from None
     except IsADirectoryError:
@@ -69,6 +74,23 @@ def read_text(path: str | os.PathLike[str], max_bytes: int | None = None) -> str
                                     "encoding")]) from None
 
 
+def shown_name(path: str | os.PathLike[str]) -> str:
+    """The name a file carries in messages and results: ``<stdin>`` for ``-``."""
+    name = os.fspath(path)
+    return STDIN_NAME if name == STDIN else str(name)
+
+
+def _read_stdin(size: int) -> bytes:
+    """Up to ``size`` bytes of standard input (its binary buffer: the bytes are checked
+    as a file's are)."""
+    import sys
+
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise UsageError("-: there is no standard input to read")
+    return stream.read(size)
+
+
 def load_yaml_data(path: str | os.PathLike[str]) -> Any:
     """Any other YAML file loopkit reads (settings), with the same limits and located errors.
 
@@ -94,7 +116,7 @@ def load_diagram(
     if limits is not None:
         with using_limits(limits):
             return load_diagram(path, max_bytes)
-    return parse_diagram(read_text(path, max_bytes), str(path))
+    return parse_diagram(read_text(path, max_bytes), shown_name(path))
 
 
 def parse_diagram(

@@ -32,6 +32,7 @@ from loopkit.render.graphviz import (
     RenderTimeout,
     choose_renderer,
 )
+from loopkit.render.options import Rendered, RenderOptions
 
 if TYPE_CHECKING:
     from loopkit.analysis.focus import View
@@ -400,23 +401,36 @@ def render(
 
     ``dot`` is the standalone DOT of ``build_dot``; png and pdf are drawn
     from the same pinned picture as the SVG (pdf needs the system renderer).
-    Pass a list as ``notes`` to receive remarks such as layout fallbacks.
-    ``view``: see ``draw`` (``dot`` output has no caption).
+    ``view``: see ``draw`` (``dot`` output has no caption). ``render_picture``
+    returns the remarks (layout fallbacks) with the bytes; ``notes``, a list
+    filled with them, is kept for callers of 0.2.
     """
+    options = RenderOptions(engine, renderer, style if isinstance(style, Style)
+                            else Style.parse(style or ()), time_budget, view)
+    picture = render_picture(diagram, fmt, analysis, highlight=highlight, options=options)
+    if notes is not None:
+        notes.extend(picture.notes)
+    return picture.data
+
+
+def render_picture(diagram: Diagram, fmt: str = "svg", analysis: LoopAnalysis | None = None,
+                   *, highlight: str | None = None,
+                   options: RenderOptions | None = None) -> Rendered:
+    """The diagram in ``fmt`` and the remarks on how it was drawn."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
-    style = style if isinstance(style, Style) else Style.parse(style or ())
+    o = options or RenderOptions()
     if fmt == "dot":
         analysis = _analysis(diagram, analysis) if highlight else analysis
-        return build_dot(diagram, analysis, engine=engine, highlight=highlight,
-                         style=style).encode("utf-8")
-    program = choose_renderer(renderer)
+        return Rendered(build_dot(diagram, analysis, engine=o.engine, highlight=highlight,
+                                  style=o.style).encode("utf-8"))
+    program = choose_renderer(o.renderer)
     program.require(fmt)
-    drawing = draw(diagram, analysis, highlight=highlight, engine=engine, renderer=renderer,
-                   style=style, time_budget=time_budget, view=view)
-    if notes is not None:
-        notes.extend(drawing.notes)
+    drawing = draw(diagram, analysis, highlight=highlight, engine=o.engine,
+                   renderer=o.renderer, style=o.style, time_budget=o.time_budget, view=o.view)
     if fmt == "svg":
-        return svg_of(drawing, renderer=renderer, timeout=time_budget).encode("utf-8")
-    return _draw_pinned(program, drawing, fmt, time_budget,
-                        dpi=PNG_DPI if fmt == "png" else None)
+        data = svg_of(drawing, renderer=o.renderer, timeout=o.time_budget).encode("utf-8")
+    else:
+        data = _draw_pinned(program, drawing, fmt, o.time_budget,
+                            dpi=PNG_DPI if fmt == "png" else None)
+    return Rendered(data, drawing.notes)

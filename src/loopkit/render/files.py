@@ -87,16 +87,16 @@ def plan_outputs(
 ) -> list[Output]:
     """Render everything one input file asks for, in memory (``view``: a focus view,
     ``diagram`` and ``analysis`` being its own)."""
-    from loopkit.render import DEFAULT_TIME_BUDGET, render
+    from loopkit.render import DEFAULT_TIME_BUDGET, render_picture
+    from loopkit.render.dotsource import Style
+    from loopkit.render.options import RenderOptions
 
-    budget = DEFAULT_TIME_BUDGET if time_budget is None else time_budget
-    options = {"engine": engine, "renderer": renderer, "style": style, "time_budget": budget,
-               "view": view}
+    options = RenderOptions(engine, renderer, style or Style(),
+                            DEFAULT_TIME_BUDGET if time_budget is None else time_budget, view)
 
     def one(path: str | None, loop: str | None) -> Output:
-        notes: list[str] = []
-        data = render(diagram, fmt, analysis, highlight=loop, notes=notes, **options)
-        return Output(path, data, loop, tuple(notes))
+        picture = render_picture(diagram, fmt, analysis, highlight=loop, options=options)
+        return Output(path, picture.data, loop, picture.notes)
 
     if each_loop is not None:
         if len(analysis.loops) > EACH_LOOP_MAX:
