@@ -60,12 +60,13 @@ def cases() -> list[tuple[str, Path | Diagram]]:
         from tests.helpers import foresight_diagram
 
         found.append(("foresight", foresight_diagram()))
-    for name in ("workforce.mdl", "ai-information.stmx"):
+    for name in ("workforce.mdl", "ai-information.stmx", "sd-models/world3/wrld3-03.mdl"):
         if (SHARED / name).is_file():
             from loopkit.interop import import_text
 
             text = (SHARED / name).read_text(encoding="utf-8")
-            found.append((f"import {name}", import_text(text, name).diagram))
+            found.append((f"import {Path(name).name}",
+                          import_text(text, Path(name).name).diagram))
     return found
 
 

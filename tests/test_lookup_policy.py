@@ -49,9 +49,9 @@ def test_direction_at_agrees_with_brute_force(ys: list[int], where: float) -> No
     table = [(float(i), float(y)) for i, y in enumerate(ys)]
     x = where * (len(ys) - 1)
     sign, low, high = direction_at(table, x)
-    if sign == 0:
-        return
     h = 1e-6
+    if sign == 0 or any(abs(x - i) < 2 * h for i in range(len(ys))):
+        return  # at (or a rounding error from) a table point the slope changes there
     left, right = interpolate(table, max(x - h, 0)), interpolate(table, min(x + h, len(ys) - 1))
     assert (right - left) * sign > 0
     samples = [low + (high - low) * k / 200 for k in range(201)]

@@ -450,9 +450,14 @@ def test_badge_of_a_tiny_loop_goes_beside_it_not_on_the_names() -> None:
 
 
 def test_styles_change_colours_never_the_layout() -> None:
-    def places(root: ET.Element) -> dict[str, tuple[str, str]]:
-        return {k: (t.get("x"), t.get("y")) for k, g in groups(root, "data-var").items()
-                for t in [next(g.iter(f"{SVG}text"))]}
+    def places(root: ET.Element) -> dict[str, tuple[float, float]]:
+        """Variables' places relative to the first one (a legend of another height, e.g.
+        without group swatches, moves the whole picture within the page)."""
+        found = {k: (float(t.get("x")), float(t.get("y")))
+                 for k, g in groups(root, "data-var").items()
+                 for t in [next(g.iter(f"{SVG}text"))]}
+        x0, y0 = next(iter(found.values()))
+        return {k: (round(x - x0, 2), round(y - y0, 2)) for k, (x, y) in found.items()}
 
     plain = ET.fromstring(render_svg(school(), style=["mono", "plain", "boxes"]))
     assert places(plain) == places(school_svg())

@@ -134,3 +134,24 @@ def test_keyboard_focus_and_enter_pin_a_loop(page: Any) -> None:
     state = _state(page)
     assert state["highlight"] == "B2" and state["pressed"] == ["B2"]
     assert state["vars"] == ["disruption", "exploitation", "safeguarding"]
+
+
+def test_highlighted_names_set_in_bold_stay_inside_their_boxes(page: Any) -> None:
+    """Issue 13: a highlighted variable's bold name ran past its box's sides."""
+    page.execute_script("window.scrollTo(0, 0)")
+    for loop_id in ("R3", "B2", "R1"):  # (a click on the pinned loop would unpin it)
+        _row(page, loop_id).click()
+        _wait(page, lambda loop_id=loop_id: _state(page)["highlight"] == loop_id)
+        spill = page.execute_script("""
+            const out = [];
+            for (const g of document.querySelectorAll('#d0-figure [data-var].lk-hl')) {
+              const box = g.querySelector('path, polygon').getBBox();
+              for (const t of g.querySelectorAll('text')) {
+                if (getComputedStyle(t).fontWeight < 700) out.push('not bold');
+                const b = t.getBBox();
+                if (b.x < box.x + 1 || b.x + b.width > box.x + box.width - 1)
+                  out.push(g.getAttribute('data-var') + ': ' + t.textContent);
+              }
+            }
+            return out;""")
+        assert spill == [], loop_id

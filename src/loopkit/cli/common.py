@@ -138,6 +138,17 @@ def fail_usage(message: str) -> typer.Exit:
     return typer.Exit(EXIT_USAGE)
 
 
+def required(value: str | None, flags: str, command: str) -> str:
+    """``value`` of an option the command cannot run without, or a usage error.
+
+    Checked here rather than with typer's ``...`` default: with typer 0.16-0.17
+    (allowed) and click 8.3+, a missing required option arrived as None.
+    """
+    if value is None:
+        raise fail_usage(f"missing option {flags}; see 'loopkit {command} --help'")
+    return value
+
+
 def print_problems(problems: Iterable[Problem]) -> None:
     """``file:line:col: message`` lines on stderr, plain text (greppable, clickable)."""
     for problem in problems:

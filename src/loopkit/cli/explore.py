@@ -14,11 +14,12 @@ from loopkit.cli.common import (
     SearchProgress,
     note,
     print_problems,
+    required,
 )
 from loopkit.limits import DEFAULT_EXPLORE_LOOP_LIMIT
 
-OUTPUT = typer.Option(..., "--output", "-o", metavar="PATH",
-                      help="The page to write (map.html), or '-' for stdout.")
+OUTPUT = typer.Option(None, "--output", "-o", metavar="PATH", show_default=False,
+                      help="The page to write (map.html), or '-' for stdout. Required.")
 LIMIT = typer.Option(DEFAULT_EXPLORE_LOOP_LIMIT, "--limit", min=1,
                      help="List at most this many loops (the shortest are kept).")
 RENDER_BUDGET = typer.Option(20.0, "--render-budget", min=0.5,
@@ -31,7 +32,7 @@ NO_DRAWING = typer.Option(False, "--no-drawing",
 @app.command("explore")
 def explore_command(
     file: str = FILE,
-    output: str = OUTPUT,
+    output: str | None = OUTPUT,
     max_length: int = MAX_LENGTH,
     limit: int = LIMIT,
     time_budget: float = TIME_BUDGET,
@@ -51,6 +52,7 @@ def explore_command(
 
       loopkit explore world3.yaml -o world3.html --limit 500
     """
+    output = required(output, "'--output' / '-o'", "explore")
     from loopkit.check import CheckOptions, analyse_files
     from loopkit.fsutil import atomic_write
     from loopkit.output.report.explore import build_explore, explore_page

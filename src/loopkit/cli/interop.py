@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from loopkit.cli.app import app
-from loopkit.cli.common import EXIT_OK, FILE, echo_line, fail_usage
+from loopkit.cli.common import EXIT_OK, FILE, echo_line, fail_usage, required
 
 MAP_TYPE = typer.Option(
     [], "--map-type", metavar="NAME=SIGN",
@@ -137,9 +137,9 @@ def import_command(
 @app.command("export")
 def export_command(
     file: str = FILE,
-    to: str = typer.Option(
-        ..., "--to", "-t", metavar="FORMAT",
-        help="mermaid, dot, graphml, csv, xlsx, kumu, loopy or sdjson."),
+    to: str | None = typer.Option(
+        None, "--to", "-t", metavar="FORMAT", show_default=False,
+        help="mermaid, dot, graphml, csv, xlsx, kumu, loopy or sdjson. Required."),
     output: str = typer.Option(
         "-", "--output", "-o", metavar="PATH",
         help="File to write ('-': stdout). csv writes PATH-elements.csv and "
@@ -159,6 +159,7 @@ def export_command(
 
       loopkit export diagram.yaml --to csv -o map.csv
     """
+    to = required(to, "'--to' / '-t'", "export")
     from loopkit.fsutil import atomic_write
     from loopkit.interop import get_format, losses
     from loopkit.read.load import load_diagram

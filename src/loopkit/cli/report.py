@@ -19,6 +19,7 @@ from loopkit.cli.common import (
     fail_usage,
     note,
     print_problems,
+    required,
 )
 from loopkit.cli.focus_options import (
     BETWEEN,
@@ -42,9 +43,9 @@ _SUFFIXES = {".html": ReportFormat.html, ".htm": ReportFormat.html,
 
 
 OUTPUT = typer.Option(
-    ..., "--output", "-o", metavar="PATH",
+    None, "--output", "-o", metavar="PATH", show_default=False,
     help="report.html or report.md (the suffix picks the format); '-' for stdout "
-         "(Markdown unless --format html).",
+         "(Markdown unless --format html). Required.",
 )
 FORMAT = typer.Option(None, "--format", "-f", help="Override the format the suffix implies.")
 IMAGES = typer.Option(
@@ -60,7 +61,7 @@ MAX_PICTURES = typer.Option(
 @app.command("report")
 def report_command(
     files: list[str] = FILES,
-    output: str = OUTPUT,
+    output: str | None = OUTPUT,
     report_format: ReportFormat | None = FORMAT,
     images: bool = IMAGES,
     max_pictures: int = MAX_PICTURES,
@@ -93,6 +94,7 @@ def report_command(
     --group the report covers that part of each map and says what it leaves out;
     loop ids stay those of the whole map.
     """
+    output = required(output, "'--output' / '-o'", "report")
     from pathlib import Path
 
     from loopkit.fsutil import atomic_write

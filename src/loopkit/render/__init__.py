@@ -186,12 +186,14 @@ def draw(
     if used == "line":
         # Graphviz's routing takes seconds to minutes on big maps: straight links are
         # laid out fast and loopkit bends the ones that would cross a variable.
-        from loopkit.render.layout import route_around
+        from loopkit.render.untangle import untangled_layout
 
         number = {v.id: i for i, v in enumerate(diagram.variables)}
         budget.keep = reserve  # leave placing signs and drawing their time
-        layout = route_around(layout, [(number[link.source], number[link.target])
-                                       for link in diagram.links], budget)
+        layout = untangled_layout(layout, [(number[link.source], number[link.target])
+                                           for link in diagram.links], budget,
+                                  [v.pos is not None for v in diagram.variables],
+                                  move=engine == "neato")
         budget.keep = 0.0
     if "curved" not in plans:
         notes.append(f"{len(diagram.links)} links on {len(diagram.variables)} variables: "

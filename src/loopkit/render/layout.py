@@ -406,16 +406,45 @@ def place_signs(layout: Layout, half: tuple[float, float] = (5.0, 6.5),
             if room >= 3.0:
                 chosen = (x, y)
                 break
-            if room <= 0 and any(box.distance_to_box(b) <= 0 for b in index.near(box, 0)[0]):
-                room = -1.0  # on a name or another sign: worse than touching a line
+            if room < 2.5 and any(box.distance_to_box(b) < 2.5
+                                  for b in index.near(box, 2.5)[0]):
+                # on (or all but on: drawn text runs past its box) a name or another
+                # sign: worse than touching a line
+                room = -1.0
             if roomiest is None or room > roomiest[0]:
                 roomiest = (room, (x, y))
         if chosen is None:
             assert roomiest is not None
             chosen = roomiest[1]
+            if roomiest[0] < 0:
+                # every spot near the arrowhead is on a name or a sign: further back along
+                # the link, the first spot on neither (touching a line is the lesser harm)
+                chosen = _further_back(line, half, index) or chosen
         spots.append(chosen)
         index.add_box(Box(chosen[0], chosen[1], *half))
     return spots
+
+
+def _further_back(line: Sequence[Point], half: tuple[float, float],
+                  index: _Index) -> Point | None:
+    """A sign spot beside the link, up to halfway back from its tip (on a short link, 30
+    points), clear of every box."""
+    points = dense(line, 6.0)
+    total = sum(math.dist(a, b) for a, b in itertools.pairwise(points))
+    walked = 0.0
+    for n in range(len(points) - 1, 0, -1):
+        a, b = points[n - 1], points[n]
+        walked += math.dist(a, b)
+        if walked > max(total / 2, 30.0):
+            break
+        length = math.dist(a, b) or 1.0
+        nx, ny = (b[1] - a[1]) / length, -(b[0] - a[0]) / length
+        for across in (10.0, 15.0, 22.0, 30.0, 40.0):
+            for side in (1.0, -1.0):
+                box = Box(a[0] + nx * across * side, a[1] + ny * across * side, *half)
+                if all(box.distance_to_box(o) >= 2.5 for o in index.near(box, 2.5)[0]):
+                    return (box.x, box.y)
+    return None
 
 
 def _room(box: Box, index: _Index, reach: float) -> float:
@@ -520,11 +549,17 @@ def place_badges(
             centres[k] = (_centre(outlines[k]), -OUTSIDE)
             continue
         others = [o for j, o in enumerate(outlines) if j != k]
-        best = _search(outlines[k], others, badge, index, comfortable, grid)
+        # the loop symbol (what must sit inside the loop) is at the top of the badge
+        lift = max(0.0, height / 2 - SYMBOL_BELOW_TOP)
+        best = _search(outlines[k], others, badge, index, comfortable, grid, lift)
         index.add_box(badge.moved(*best[0]))
         centres[k] = best
     return [centres[k] for k in range(len(loops))]
 
+
+#: How far below a badge's top its loop symbol's centre sits (radius 13 + 4 points): the
+#: symbol, not the name under it, is what must lie inside the loop.
+SYMBOL_BELOW_TOP = 17.0
 
 #: Most points ``dense`` adds along one link, whatever its length: memory and time
 #: stay bounded by the number of links, not by how far apart pinned variables are.
@@ -554,7 +589,7 @@ def _centre(outline: Sequence[Point]) -> Point:
 
 def _search(
     outline: Sequence[Point], others: Sequence[Sequence[Point]], badge: Box, index: _Index,
-    comfortable: float, grid: int,
+    comfortable: float, grid: int, lift: float = 0.0,
 ) -> tuple[Point, float]:
     xs = [p[0] for p in outline]
     ys = [p[1] for p in outline]
@@ -589,15 +624,15 @@ def _search(
         for other in others:
             if value <= beat:
                 return beat
-            if winding((x, y), other) != 0:
+            if winding((x, y + lift), other) != 0:
                 value -= 6.0  # also inside another badge's loop
         return value
 
     best: tuple[float, Point] | None = None
     xs_grid = [x0 + (x1 - x0) * i / grid for i in range(1, grid)]
     for j in range(1, grid):
-        y = y0 + (y1 - y0) * j / grid
-        for x in _inside_on_row(outline, y, xs_grid):
+        y = y0 + (y1 - y0) * j / grid - lift  # the symbol on the row, the badge below it
+        for x in _inside_on_row(outline, y + lift, xs_grid):
             value = score(x, y, -math.inf if best is None else best[0])
             if best is None or value > best[0]:
                 best = (value, (x, y))
@@ -608,7 +643,7 @@ def _search(
         for i in range(-3, 4):
             for j in range(-3, 4):
                 x, y = bx + step_x * i / 3, by + step_y * j / 3
-                if (i or j) and winding((x, y), outline) != 0:
+                if (i or j) and winding((x, y + lift), outline) != 0:
                     value = score(x, y, best[0])
                     if value > best[0]:
                         best = (value, (x, y))
@@ -772,7 +807,172 @@ def route_around(layout: Layout, ends: Sequence[tuple[int, int]],
                                                   (a, b)):
                 edges[k] = curve
                 break
+        else:
+            # No single bow clears the way (a crowded part of the map): find a path
+            # between the boxes on a grid and draw it as a smooth curve.
+            for margin in (5.0, 2.5):  # a narrower way if there is no wide one
+                found = grid_route(a, b, index, arrow, margin)
+                if found is not None:
+                    edges[k] = found
+                    break
     return Layout(layout.bbox, layout.nodes, tuple(edges))
+
+
+#: Most cells on a side of the grid one routed link searches (time per link is bounded).
+ROUTE_CELLS = 72
+
+
+def grid_route(tail: Box, head: Box, index: _Index, arrow: float = 10.0,
+               margin: float = 5.0) -> EdgeShape | None:
+    """A link from ``tail`` to ``head`` round every other box in ``index``, or None.
+
+    A* over a grid laid on the two boxes' surroundings (at most ``ROUTE_CELLS``
+    cells a side), then the path pulled tight (each corner kept only where the
+    straight line past it would touch a box) and drawn as straight pieces
+    joined by short rounded corners.
+    """
+    import heapq
+
+    (x0, y0), (x1, y1) = (tail.x, tail.y), (head.x, head.y)
+    reach = max(120.0, 0.6 * math.hypot(x1 - x0, y1 - y0))
+    left, bottom = min(x0, x1) - reach, min(y0, y1) - reach
+    right, top = max(x0, x1) + reach, max(y0, y1) + reach
+    cell = max(8.0, (right - left) / ROUTE_CELLS, (top - bottom) / ROUTE_CELLS)
+    cols, rows = int((right - left) / cell) + 1, int((top - bottom) / cell) + 1
+    region = Box((left + right) / 2, (bottom + top) / 2, (right - left) / 2, (top - bottom) / 2)
+    obstacles = [box for box in {id(b): b for b in index.near(region, 0.0)[0]}.values()
+                 if box is not tail and box is not head]
+    blocked = bytearray(cols * rows)
+    pad = margin + cell * 0.5
+    for box in obstacles:
+        i0 = max(0, math.floor((box.x - box.hw - pad - left) / cell))
+        i1 = min(cols - 1, math.ceil((box.x + box.hw + pad - left) / cell))
+        j0 = max(0, math.floor((box.y - box.hh - pad - bottom) / cell))
+        j1 = min(rows - 1, math.ceil((box.y + box.hh + pad - bottom) / cell))
+        for j in range(j0, j1 + 1):
+            cy = bottom + j * cell
+            if abs(cy - box.y) > box.hh + pad:
+                continue
+            for i in range(i0, i1 + 1):
+                if abs(left + i * cell - box.x) <= box.hw + pad:
+                    blocked[j * cols + i] = 1
+
+    def cell_of(x: float, y: float) -> int:
+        return round((y - bottom) / cell) * cols + round((x - left) / cell)
+
+    start, goal = cell_of(x0, y0), cell_of(x1, y1)
+    blocked[start] = blocked[goal] = 0
+    gx, gy = goal % cols, goal // cols
+    came: dict[int, int] = {start: start}
+    cost = {start: 0.0}
+    queue = [(0.0, start)]
+    steps = ((1, 0, 1.0), (-1, 0, 1.0), (0, 1, 1.0), (0, -1, 1.0),
+             (1, 1, 1.4142), (1, -1, 1.4142), (-1, 1, 1.4142), (-1, -1, 1.4142))
+    while queue:
+        _, here = heapq.heappop(queue)
+        if here == goal:
+            break
+        hx, hy = here % cols, here // cols
+        for dx, dy, w in steps:
+            nx, ny = hx + dx, hy + dy
+            if not (0 <= nx < cols and 0 <= ny < rows):
+                continue
+            there = ny * cols + nx
+            if blocked[there]:
+                continue
+            new = cost[here] + w
+            if new < cost.get(there, math.inf):
+                cost[there] = new
+                came[there] = here
+                heapq.heappush(queue, (new + math.hypot(gx - nx, gy - ny), there))
+    if goal not in came:
+        return None
+    path = [goal]
+    while path[-1] != start:
+        path.append(came[path[-1]])
+    points = [(left + (c % cols) * cell, bottom + (c // cols) * cell) for c in reversed(path)]
+    points[0], points[-1] = (x0, y0), (x1, y1)
+    corners = _pull_tight(points, obstacles, margin * 0.8)
+    for radius in (12.0, 0.0):  # rounded corners, else sharp ones if rounding cuts a box
+        curve = _corner_curve(corners, tail, head, arrow, radius)
+        if curve is not None and all(_clear(a, b, obstacles, 1.0)
+                                     for a, b in itertools.pairwise(curve.polyline(8))):
+            return curve
+    return None
+
+
+def _clear(a: Point, b: Point, obstacles: Sequence[Box], margin: float) -> bool:
+    return not any(_through(a, b, Box(o.x, o.y, o.hw + margin, o.hh + margin))
+                   for o in obstacles)
+
+
+def _pull_tight(points: Sequence[Point], obstacles: Sequence[Box],
+                margin: float) -> list[Point]:
+    """The path's corners only: from each kept point, the furthest point in sight."""
+    out = [points[0]]
+    i = 0
+    while i < len(points) - 1:
+        j = len(points) - 1
+        while j > i + 1 and not _clear(points[i], points[j], obstacles, margin):
+            j -= 1
+        out.append(points[j])
+        i = j
+    return out
+
+
+def _corner_curve(corners: Sequence[Point], tail: Box, head: Box, arrow: float,
+                  radius: float) -> EdgeShape | None:
+    """Straight pieces between ``corners`` with rounded joins, from ``tail``'s border to an
+    arrow tip on ``head``'s border, as cubic Bézier control points."""
+    # corners inside an end's box only lead into it: the line is cut at the border anyway
+    inner = [c for c in corners[1:-1]
+             if tail.distance_to_point(c) > 1 and head.distance_to_point(c) > 1]
+    start = _border(tail, inner[0] if inner else corners[-1])
+    if start is None:
+        return None
+    if inner:
+        # the arrow heads for the box's centre (the path's way, checked clear) and stops at
+        # its border; the corner moves back along the last piece if the arrow would not fit
+        last = inner[-1]
+        found = _border(head, last)
+        if found is None:
+            return None
+        tip = found
+        gap = math.dist(last, tip)
+        if gap < arrow + 4:
+            before = inner[-2] if len(inner) > 1 else start
+            piece = math.dist(before, last) or 1.0
+            back = min(arrow + 4 - gap, piece / 2)
+            last = (last[0] + (before[0] - last[0]) / piece * back,
+                    last[1] + (before[1] - last[1]) / piece * back)
+            inner[-1] = last
+            gap = math.dist(last, tip)
+    else:
+        last = start
+        found = _border(head, start)
+        if found is None:
+            return None
+        tip = found
+        gap = math.dist(last, tip)
+    if gap <= arrow:
+        return None
+    end = (tip[0] + (last[0] - tip[0]) / gap * arrow, tip[1] + (last[1] - tip[1]) / gap * arrow)
+    path = [start, *inner, end]
+    points: list[Point] = [start]
+    for n in range(1, len(path)):
+        a, b = path[n - 1], path[n]
+        # round each inner corner: the piece stops short of it and a curve turns through it
+        ra = min(radius, math.dist(a, b) / 3) if n > 1 else 0.0
+        rb = min(radius, math.dist(a, b) / 3) if n < len(path) - 1 else 0.0
+        length = math.dist(a, b) or 1.0
+        ux, uy = (b[0] - a[0]) / length, (b[1] - a[1]) / length
+        p = (a[0] + ux * ra, a[1] + uy * ra)
+        q = (b[0] - ux * rb, b[1] - uy * rb)
+        if n > 1:  # the turn from the last piece's end, through corner ``a``, to ``p``
+            points.extend((a, a, p))
+        points.extend((((p[0] * 2 + q[0]) / 3, (p[1] * 2 + q[1]) / 3),
+                       ((p[0] + q[0] * 2) / 3, (p[1] + q[1] * 2) / 3), q))
+    return EdgeShape(tuple(points), tip)
 
 
 def _blocked(line: Sequence[Point], layout: Layout, others: Sequence[int], index: _Index,

@@ -181,9 +181,14 @@ def compose(
     return _write(scene), leaders
 
 
-def badge_size(badge: Badge) -> tuple[float, float, list[str]]:
+#: Line lengths tried for a badge's name, the first that lets the badge sit inside its loop
+#: wins: narrow and tall first, then wide and flat (fits a loop drawn as a wide band).
+BADGE_WRAPS = (18, 26, 36)
+
+
+def badge_size(badge: Badge, wrap: int = BADGE_WRAPS[0]) -> tuple[float, float, list[str]]:
     """Width, height and wrapped name lines of a badge."""
-    lines = wrap_label(badge.name, 18) if badge.name else []
+    lines = wrap_label(badge.name, wrap) if badge.name else []
     name_w = max((text_width(line, BADGE_NAME_SIZE) for line in lines), default=0.0)
     width = max(2 * BADGE_RADIUS + 10, name_w + 4)
     height = 2 * BADGE_RADIUS + 8 + len(lines) * BADGE_NAME_SIZE * 1.2
@@ -193,8 +198,22 @@ def badge_size(badge: Badge) -> tuple[float, float, list[str]]:
 def _add_badges(scene: Scene, layout: Layout, badges: Sequence[Badge],
                 avoid: Sequence[Box], budget: Budget | None = None) -> tuple[str, ...]:
     sizes = [badge_size(b) for b in badges]
-    centres = place_badges(layout, [b.edges for b in badges], [(w, h) for w, h, _ in sizes],
-                           avoid=avoid, budget=budget)
+    loops = [b.edges for b in badges]
+    centres = place_badges(layout, loops, [(w, h) for w, h, _ in sizes], avoid=avoid,
+                           budget=budget)
+    for wrap in BADGE_WRAPS[1:]:
+        # a badge pushed outside its loop may fit inside with its name wrapped wider
+        outside = [k for k, ((bx, by), _) in enumerate(centres)
+                   if badges[k].name and not _inside(layout, badges[k], sizes[k], bx, by)]
+        if not outside or (budget is not None and budget.over("badge placement")):
+            break
+        trial = [badge_size(b, wrap) if k in outside else sizes[k]
+                 for k, b in enumerate(badges)]
+        again = place_badges(layout, loops, [(w, h) for w, h, _ in trial], avoid=avoid,
+                             budget=budget)
+        for k in outside:
+            if _inside(layout, badges[k], trial[k], *again[k][0]):
+                sizes[k], centres[k] = trial[k], again[k]
     leaders = []
     for k, (badge, (width, height, lines), ((bx, by), _)) in enumerate(
             zip(badges, sizes, centres, strict=True)):
@@ -227,6 +246,13 @@ def _add_badges(scene: Scene, layout: Layout, badges: Sequence[Badge],
                            fontcolor=FADED_TEXT if badge.faded else LEGEND_TEXT,
                            id=f"{owner}-name", **{"class": "badge-name"})
     return tuple(leaders)
+
+
+def _inside(layout: Layout, badge: Badge, size: tuple[float, float, list[str]], x: float,
+            y: float) -> bool:
+    """Whether the badge's loop symbol, drawn at this centre, lies inside its loop."""
+    outline = loop_outline(layout, badge.edges)
+    return not outline or winding((x, y + size[1] / 2 - BADGE_RADIUS - 4), outline) != 0
 
 
 def _leader(badge: Box, outline: Sequence[Point]) -> tuple[Point, Point]:

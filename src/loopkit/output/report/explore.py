@@ -581,7 +581,8 @@ SCRIPT = """
       if (!e) { return; }
       e.setAttribute("tabindex", i === rove ? "0" : "-1");
       e.setAttribute("role", "button");
-      e.setAttribute("aria-label", V[i][1]);
+      /* named by its <title> (the whole label), not by aria-label: panned half out of
+         view, the lines still in view are not held against the name */
     });
     var DIRS = {ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1]};
     function centre(e) {

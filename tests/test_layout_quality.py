@@ -1,0 +1,135 @@
+"""Issue 13's layout targets, measured on the final SVG as a reader sees it.
+
+Every example, every archetype and the maps imported from ../shared/data: no
+overlapping text, no link through a variable box, every loop badge inside its
+loop (or beside it with a leader line its <title> mentions). No wall-clock
+asserts: times are for ``benchmarks/render.py``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from functools import cache
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from loopkit.analysis.loops import analyse_loops
+from loopkit.interop import import_text
+from loopkit.model import Diagram
+from loopkit.read.load import load_diagram
+from loopkit.render import render_svg
+from loopkit.render.layout import Box, _cross, _Index, _through, grid_route
+from loopkit.render.metrics import Metrics, measure_svg
+from tests.helpers import EXAMPLES, foresight_diagram, shared_file
+
+SMALL = sorted(EXAMPLES.glob("*.yaml")) + sorted((EXAMPLES / "archetypes").glob("*.yaml"))
+
+
+def _measure(diagram: Diagram) -> tuple[Metrics, str]:
+    analysis = analyse_loops(diagram)
+    loops = {lp.id: lp.variables for lp in analysis.loops}
+    svg = render_svg(diagram, analysis, time_budget=120)  # the whole search, even when loaded
+    return measure_svg(svg, loops), svg
+
+
+def _assert_targets(metrics: Metrics) -> None:
+    problems = [p for p in metrics.problems if "runs through text" not in p]
+    assert metrics.overlapping_variables == 0, problems
+    assert metrics.overlapping_texts == 0, problems
+    assert metrics.links_through_variables == 0, problems
+    assert metrics.badges_inside + metrics.badges_with_leader == metrics.badges, problems
+
+
+@pytest.mark.parametrize("path", SMALL, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_examples_and_archetypes_meet_the_layout_targets(path: Path) -> None:
+    diagram = load_diagram(path)
+    metrics, svg = _measure(diagram)
+    _assert_targets(metrics)
+    assert metrics.badges == len(diagram.loops)
+    # a badge beside its loop says so in its title
+    assert svg.count('class="badge-leader"') <= metrics.badges_with_leader
+
+
+@cache
+def _foresight() -> tuple[Metrics, str]:
+    return _measure(foresight_diagram())
+
+
+def test_foresight_has_no_overlapping_text_and_no_link_through_a_variable() -> None:
+    metrics, _ = _foresight()
+    _assert_targets(metrics)
+    # issue 13: 1336 crossings before untangling; sfdp has 542 on the same graph
+    assert metrics.crossing_count < 1000
+
+
+def test_foresight_renders_the_same_bytes_twice() -> None:
+    import loopkit.render as render
+
+    _, first = _foresight()
+    render._LAYOUTS.clear()  # lay it out again, not from the cache
+    assert _measure(foresight_diagram())[1] == first
+
+
+@pytest.mark.parametrize("name", ["ai-information.stmx", "workforce.mdl",
+                                  "sd-models/world3/wrld3-03.mdl"])
+def test_imported_models_meet_the_layout_targets(name: str) -> None:
+    path = shared_file(name)
+    diagram = import_text(path.read_text(encoding="utf-8"), path.name).diagram
+    metrics, _ = _measure(diagram)
+    _assert_targets(metrics)
+
+
+# --- the pieces, against brute force ----------------------------------------------------
+
+_coord = st.floats(min_value=0, max_value=400, allow_nan=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_coord, _coord), min_size=4, max_size=12),
+       st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), min_size=2, max_size=25))
+def test_crossing_counts_match_brute_force(points: list[tuple[float, float]],
+                                           raw: list[tuple[int, int]]) -> None:
+    import numpy as np
+
+    from loopkit.render.untangle import crossing_counts
+
+    n = len(points)
+    ends = sorted({(min(a % n, b % n), max(a % n, b % n)) for a, b in raw if a % n != b % n})
+    if len(ends) < 2:
+        return
+    counts = crossing_counts(np.array(points), np.array(ends))
+    expected = [0] * len(ends)
+    for i, j in itertools.combinations(range(len(ends)), 2):
+        if set(ends[i]) & set(ends[j]):
+            continue
+        if _cross(points[ends[i][0]], points[ends[i][1]], points[ends[j][0]],
+                  points[ends[j][1]]):
+            expected[i] += 1
+            expected[j] += 1
+    assert counts.tolist() == expected
+
+
+_box = st.builds(Box, st.floats(0, 600), st.floats(0, 600), st.floats(8, 60), st.floats(6, 24))
+
+
+@settings(max_examples=60, deadline=None)
+@given(_box, _box, st.lists(_box, max_size=12))
+def test_a_grid_route_never_runs_through_a_box(tail: Box, head: Box,
+                                               others: list[Box]) -> None:
+    boxes = [tail, head, *others]
+    if any(a.distance_to_box(b) < 4 for a, b in itertools.combinations(boxes, 2)):
+        return  # variables never overlap in a layout
+    index = _Index(cell=48.0)
+    for box in boxes:
+        index.add_box(box)
+    curve = grid_route(tail, head, index)
+    if curve is None:
+        return  # no way round: the caller keeps its straight link
+    line = curve.polyline(8)
+    assert tail.distance_to_point(line[0]) < 0.01
+    assert curve.tip is not None and head.distance_to_point(curve.tip) < 0.01
+    for box in others:
+        assert not any(_through(a, b, box) for a, b in itertools.pairwise(line))
