@@ -22,6 +22,7 @@ import sys, zipfile
 names = zipfile.ZipFile(sys.argv[1]).namelist()
 assert "loopkit/py.typed" in names, "py.typed missing"
 assert "loopkit/integrate/mkdocs.py" in names and "loopkit/integrate/sphinx.py" in names
+assert "loopkit/output/report/explore.js" in names and "loopkit/output/report/explore.css" in names
 assert not [n for n in names if n.startswith(("tests/", "examples/"))], "tests in the wheel"
 entry = [n for n in names if n.endswith("entry_points.txt")]
 text = zipfile.ZipFile(sys.argv[1]).read(entry[0]).decode()
@@ -37,4 +38,5 @@ loopkit render school-fines.yaml -o school-fines.svg
 loopkit export school-fines.yaml --to xlsx -o map.xlsx -q
 loopkit import map.xlsx -o back.yaml -q
 loopkit diff school-fines.yaml back.yaml
+loopkit explore school-fines.yaml -o map.html -q  # its script and stylesheet are package data
 echo "package: built, checked and run from the installed wheel"
