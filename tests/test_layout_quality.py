@@ -21,8 +21,9 @@ from loopkit.interop import import_text
 from loopkit.model import Diagram
 from loopkit.read.load import load_diagram
 from loopkit.render import render_svg
-from loopkit.render.layout import Box, _cross, _Index, _through, grid_route
+from loopkit.render.layout import Box, _cross, _Index, _through
 from loopkit.render.metrics import Metrics, measure_svg
+from loopkit.render.routing import grid_route
 from tests.helpers import EXAMPLES, foresight_diagram, shared_file
 
 SMALL = sorted(EXAMPLES.glob("*.yaml")) + sorted((EXAMPLES / "archetypes").glob("*.yaml"))

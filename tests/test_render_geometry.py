@@ -28,7 +28,6 @@ from loopkit.render.layout import (
     dense,
     orient,
     place_signs,
-    route_around,
 )
 from loopkit.render.metrics import (
     WEIGHTS,
@@ -40,6 +39,7 @@ from loopkit.render.metrics import (
     read_svg,
 )
 from loopkit.render.metrics import Link as MLink
+from loopkit.render.routing import route_around
 from tests.helpers import EXAMPLES, shared_file
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -31,9 +31,8 @@ from loopkit.render.layout import (
     EdgeShape,
     Layout,
     Point,
-    _border,
-    route_around,
 )
+from loopkit.render.routing import _border, route_around
 
 #: Sweeps over all variables at most (each moves a variable only when that helps).
 SWEEPS = 5
@@ -283,7 +282,7 @@ def untangled_layout(layout: Layout, ends: Sequence[tuple[int, int]],
     still in their way (``route_around``). Pinned variables keep their place: with any
     pinned, or ``move`` false (a layout engine the user chose), only the links are
     redrawn."""
-    from loopkit.render.layout import _bowed
+    from loopkit.render.routing import _bowed
 
     if any(pinned) or not move:
         centres = [(b.x, b.y) for b in layout.nodes]
