@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from loopkit.cli import app
-from loopkit.output.sarif import artifact_uri
+from loopkit.output.sarif import artifact_location, artifact_uri
 from loopkit.output.words import code_help
 from tests.helpers import ROOT
 
@@ -183,3 +183,14 @@ def test_artifact_uris_are_relative_references_that_decode_to_the_name(name: str
     if same.startswith("//"):  # POSIX leaves '//x' to the system; Linux reads it as '/x'
         same = "/" + same.lstrip("/")
     assert unquote(uri) == same
+
+
+def test_an_absolute_path_in_the_checkout_is_relative_to_srcroot_and_one_outside_has_no_base(
+        ) -> None:
+    """Code scanning matches results to repository files by the path under %SRCROOT%."""
+    assert artifact_location("/repo/maps/a b.yaml", "/repo") == {
+        "uri": "maps/a%20b.yaml", "uriBaseId": "%SRCROOT%"}
+    assert artifact_location("/elsewhere/a.yaml", "/repo") == {"uri": "/elsewhere/a.yaml"}
+    assert artifact_location("maps/a.yaml", "/repo") == {
+        "uri": "maps/a.yaml", "uriBaseId": "%SRCROOT%"}
+    assert artifact_location("<stdin>", "/repo")["uri"] == "%3Cstdin%3E"

@@ -10,6 +10,7 @@ checked against the official SARIF 2.1.0 schema in tests.
 
 from __future__ import annotations
 
+import os
 from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
@@ -71,6 +72,23 @@ def artifact_uri(path: str) -> str:
     return "/" + uri.lstrip("/") if uri.startswith("//") else uri
 
 
+def artifact_location(path: str, root: str | None = None) -> dict[str, str]:
+    """Where a problem's file is, as code scanning reads it: relative to ``%SRCROOT%``.
+
+    An absolute name inside ``root`` (default: the working folder, where CI runs
+    from the checkout) is made relative to it; one outside it stays absolute
+    and gets no base, since it is not in the repository. ``<stdin>`` stays as is.
+    """
+    pure = PurePath(path)
+    if pure.is_absolute():
+        base = PurePath(root if root is not None else os.getcwd())
+        try:
+            pure = pure.relative_to(base)
+        except ValueError:
+            return {"uri": artifact_uri(path)}
+    return {"uri": artifact_uri(str(pure)), "uriBaseId": "%SRCROOT%"}
+
+
 def _result(problem: Problem, rule_index: int) -> dict[str, Any]:
     region: dict[str, int] = {"startLine": max(problem.line, 1),
                               "startColumn": max(problem.column, 1)}
@@ -84,7 +102,7 @@ def _result(problem: Problem, rule_index: int) -> dict[str, Any]:
         "level": _LEVELS[problem.severity],
         "message": {"text": problem.message},
         "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": artifact_uri(problem.file), "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": artifact_location(problem.file),
             "region": region,
         }}],
     }
