@@ -52,3 +52,23 @@ def driver() -> Iterator[Any]:
     finally:
         chrome.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def print_to_pdf(driver: Any, options: Any) -> bytes:
+    """Chromium's print to PDF, tried up to three times.
+
+    Chromium now and then answers "Printing failed" (an inspector error, before
+    any page is laid out) on a loaded machine; that says nothing about the page,
+    so it is retried. Any other error, and a third failure, still fail the test.
+    """
+    import base64
+
+    from selenium.common.exceptions import WebDriverException
+
+    for attempt in range(3):
+        try:
+            return base64.b64decode(driver.print_page(options))
+        except WebDriverException as error:
+            if "Printing failed" not in str(error) or attempt == 2:
+                raise
+    raise AssertionError("unreachable")

@@ -9,7 +9,6 @@ inline on one page. Any violation of the WCAG A/AA tags fails.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import hashlib
 import io
@@ -22,6 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from loopkit.cli import app
+from tests.browser.conftest import print_to_pdf
 from tests.helpers import ROOT
 
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
@@ -209,7 +209,7 @@ def test_printed_report_starts_with_the_diagram(driver: Any, out: Path,
     _open(driver, out / "report.html")
     options = PrintOptions()
     options.page_width, options.page_height = paper  # in cm
-    data = base64.b64decode(driver.print_page(options))
+    data = print_to_pdf(driver, options)
     if keep := os.environ.get("LOOPKIT_PRINT_PDF"):  # to look at the pages
         Path(keep).write_bytes(data)
     pdf = PdfReader(io.BytesIO(data))

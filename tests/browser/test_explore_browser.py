@@ -11,7 +11,6 @@ links of a loop in order, the loops a filter keeps.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import io
 import json
@@ -27,6 +26,7 @@ from loopkit.analysis.loops import analyse_loops
 from loopkit.cli import app
 from loopkit.output.report.words import loop_sentence
 from loopkit.read.load import load_diagram
+from tests.browser.conftest import print_to_pdf
 from tests.browser.test_accessibility import assert_clean
 from tests.helpers import ROOT
 
@@ -385,7 +385,7 @@ def test_print_view_shows_the_whole_map_and_every_loop(driver: Any, folder: Path
     finally:
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     assert looks == ["none", "none", "none", "none", "none", 5]
-    data = base64.b64decode(driver.print_page(PrintOptions()))
+    data = print_to_pdf(driver, PrintOptions())
     pages = [unicodedata.normalize("NFKC", p.extract_text())
              for p in PdfReader(io.BytesIO(data)).pages]
     first = " ".join(pages[0].split())
