@@ -326,8 +326,43 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
     sketch_start = sketch_match.start() if sketch_match else len(text)
     equations = _equations(text, sketch_start, filename)
     sketches = _sketches(text, sketch_start, filename) if sketch_match else []
-    if len(sketches) > 1:
-        notes.say(f"{len(sketches)} sketch views read as one diagram")
+    _say_what_was_read(text, sketch_start, len(sketches), notes)
+    labels = _labels(sketches, equations)
+    if not labels:
+        fail(filename, 1, 1, "no variables found: is this a Vensim .mdl model?", "import-empty")
+    if message := too_many(len(labels), "variables", "variables"):
+        fail(filename, 1, 1, message, "too-many")
+    ids = IdMaker()
+    vid = {key: ids.make(label) for key, label in labels.items()}
+    variables = tuple(Variable(vid[key], label) for key, label in labels.items())
+
+    drawn = _drawn(sketches, vid, notes)
+    model = _sd_variables(equations, vid)
+    names = _name_pattern([k for k in labels if k not in _CONTROL])
+    for var in model.values():
+        if var.error is not None:
+            for eq in equations:
+                if eq.key == var.key:
+                    var.fallback += [d for d in _dependencies(eq.rhs, names)
+                                     if d not in var.fallback]
+
+    def resolve(name: str) -> str:
+        key = canonical(name)
+        return key if key in model else ""
+
+    roles = _macro_roles(text, sketch_start)
+    links, warnings = signed_links(model, drawn, resolve, notes, filename,
+                                   polarity=polarity, keep_initial=keep_initial, roles=roles,
+                                   lookups=lookup_signs, start_time=_start_time(equations))
+    links = [lk for lk in links if lk.source in vid.values() and lk.target in vid.values()]
+    return finish_model(model, variables, links, warnings, notes, _NOTES, filename=filename,
+                        fmt="vensim", title=None, drop_constants=drop_constants)
+
+
+def _say_what_was_read(text: str, sketch_start: int, views: int, notes: Notes) -> None:
+    """The summary's first lines: several views, subscript ranges, macros."""
+    if views > 1:
+        notes.say(f"{views} sketch views read as one diagram")
     ranges = _ranges(text, sketch_start)
     if ranges:
         shown = ", ".join(ranges[:5]) + (", ..." if len(ranges) > 5 else "")
@@ -338,6 +373,9 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
         notes.say(f"{macros} macro{'s' if macros != 1 else ''} defined: a call's links are "
                   "signed through the macro's own equations")
 
+
+def _labels(sketches: list[Any], equations: list[_Equation]) -> dict[str, str]:
+    """Variable key -> label: the sketch's names first, then equations no view shows."""
     labels: dict[str, str] = {}
     for sketch in sketches:
         for element in sketch.elements.values():
@@ -346,14 +384,12 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
     for eq in equations:
         if eq.key not in _CONTROL:
             labels.setdefault(eq.key, eq.name)
-    if not labels:
-        fail(filename, 1, 1, "no variables found: is this a Vensim .mdl model?", "import-empty")
-    if message := too_many(len(labels), "variables", "variables"):
-        fail(filename, 1, 1, message, "too-many")
-    ids = IdMaker()
-    vid = {key: ids.make(label) for key, label in labels.items()}
-    variables = tuple(Variable(vid[key], label) for key, label in labels.items())
+    return labels
 
+
+def _drawn(sketches: list[Any], vid: dict[str, str], notes: Notes) -> list[Drawn]:
+    """The sketch's influence arrows with their drawn signs (pipes, clouds and dangling
+    arrows are left out and counted)."""
     drawn: list[Drawn] = []
     for sketch in sketches:
         for arrow in sketch.arrows:
@@ -376,20 +412,11 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
             if delay:
                 notes.add("delay")
             drawn.append(Drawn(source, target, sign, delay, arrow.line))
+    return drawn
 
-    model = _sd_variables(equations, vid)
-    names = _name_pattern([k for k in labels if k not in _CONTROL])
-    for var in model.values():
-        if var.error is not None:
-            for eq in equations:
-                if eq.key == var.key:
-                    var.fallback += [d for d in _dependencies(eq.rhs, names)
-                                     if d not in var.fallback]
 
-    def resolve(name: str) -> str:
-        key = canonical(name)
-        return key if key in model else ""
-
+def _macro_roles(text: str, sketch_start: int) -> dict[str, str]:
+    """How each macro's parameters act on its result, read from its own equations."""
     roles: dict[str, str] = {}
     macro_trees: dict[str, tuple[list[str], dict[str, Any]]] = {}
     for name, (params, body) in _macros(text, sketch_start).items():
@@ -403,12 +430,7 @@ def read(text: str, filename: str = "<string>", *, polarity: str = "equations",
     for _ in range(3):  # macros calling macros: a few rounds settle nested definitions
         roles = {name: function_roles(name, params, trees, roles)
                  for name, (params, trees) in macro_trees.items()}
-    links, warnings = signed_links(model, drawn, resolve, notes, filename,
-                                   polarity=polarity, keep_initial=keep_initial, roles=roles,
-                                   lookups=lookup_signs, start_time=_start_time(equations))
-    links = [lk for lk in links if lk.source in vid.values() and lk.target in vid.values()]
-    return finish_model(model, variables, links, warnings, notes, _NOTES, filename=filename,
-                        fmt="vensim", title=None, drop_constants=drop_constants)
+    return roles
 
 
 def initial_values(text: str) -> dict[str, float | None]:
