@@ -86,6 +86,29 @@ def test_focus_picture_says_what_it_leaves_out_in_text_title_and_desc(
     assert [g.get("data-loop") for g in root.iter(f"{SVG}g") if g.get("data-loop")] == ["B1"]
 
 
+@pytest.mark.parametrize(("args", "centres"), [
+    (["--focus", "fines"], {"fines"}),
+    (["--between", "fines", "absence", "--max-length", "4"], {"fines", "absence"}),
+])
+def test_the_variables_a_view_centres_on_stand_out(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str],
+        centres: set[str]) -> None:
+    """Bold name and a heavier outline on the focus (between's two ends), the rest plain."""
+    monkeypatch.chdir(ROOT)
+    root = _render([FINES, *args], tmp_path)
+    weights: dict[str, set[str | None]] = {}
+    pens: dict[str, float] = {}
+    for g in root.iter(f"{SVG}g"):
+        var = g.get("data-var")
+        if var:
+            weights[var] = {t.get("font-weight") for t in g.iter(f"{SVG}text")}
+            pens[var] = float(g.find(f"{SVG}path").get("stroke-width", "1"))  # type: ignore[union-attr]
+    assert len(weights) > len(centres)
+    assert {v for v, w in weights.items() if w == {"bold"}} == centres
+    assert all(None in w and "bold" not in w for v, w in weights.items() if v not in centres)
+    assert min(pens[v] for v in centres) > max(p for v, p in pens.items() if v not in centres)
+
+
 def test_alt_text_of_a_focus_view(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     _render([FINES, "--group", "family", "--alt"], tmp_path)

@@ -78,6 +78,9 @@ class View:
     inside_links: int = 0
     #: each group drawn as one box (``collapse_groups``)
     collapsed: bool = False
+    #: variables the view is centred on (``--focus``, ``--between``'s ends): drawn
+    #: emphasised so a reader finds where the question starts
+    centres: tuple[str, ...] = ()
 
     @property
     def group_order(self) -> list[str]:
@@ -319,7 +322,7 @@ def neighbourhood(diagram: Diagram, centres: Sequence[str], depth: int = DEFAULT
     names = _names([_quoted(diagram.label(i)) for i in ids])
     what = (f"{names} only" if depth == 0
             else f"{whose} within {_count(depth, 'link')} of {names}")
-    return View(_sub(diagram, keep), diagram, what)
+    return View(_sub(diagram, keep), diagram, what, centres=tuple(ids))
 
 
 def group_view(diagram: Diagram, groups: Sequence[str], *, what: str = "group") -> View:
@@ -445,7 +448,8 @@ def between(diagram: Diagram, source: str, target: str, max_length: int,
     keep.update(v for lk in links for v in (lk.source, lk.target))
     what = (f"loops through {a_name} of at most {_count(max_length, 'link')}" if s == t
             else f"paths from {a_name} to {b_name} of at most {_count(max_length, 'link')}")
-    return View(_sub(diagram, keep, links), diagram, what, notes=notes)
+    ends = tuple(dict.fromkeys(diagram.variables[v].id for v in (s, t)))
+    return View(_sub(diagram, keep, links), diagram, what, notes=notes, centres=ends)
 
 
 class _PathFinder:

@@ -18,6 +18,7 @@ Hooks in the SVG for scripts and styles (ids carry ``id_prefix``):
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -150,6 +151,8 @@ def draw(
             notes.append(f"loop search stopped ({analysis.reason}): links name only the "
                          "loops found")
     emphasis = emphasis_for(diagram, analysis, highlight)
+    if view is not None and view.centres:
+        emphasis = dataclasses.replace(emphasis, focus=frozenset(view.centres))
     original = diagram
     diagram = _bounded(diagram, notes)
     # Pass 1 may use all but a share of the budget: composing and drawing need the rest,

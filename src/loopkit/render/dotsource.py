@@ -24,6 +24,8 @@ EDGE = "#444444"
 #: links and outlines fade to 3.2:1 on white (1.4.11). tests/test_contrast.py checks them all.
 FADED_TEXT = "#6b6b6b"
 FADED_EDGE = "#8f8f8f"
+#: Extra outline width (points) of the variables a focus view is centred on.
+FOCUS_PEN = 1.5
 SIGN_COLOURS = {"+": "#1f5fbf", "-": "#b3261e", "?": "#8a6100"}
 MONO_SIGN = "#222222"
 #: Light fills for variable groups (text stays dark on all of them), in first-use order.
@@ -252,11 +254,15 @@ class Emphasis:
 
     variables: frozenset[str] | None = None
     links: frozenset[tuple[str, str]] | None = None
+    #: variables a focus view is centred on: bold, with a heavier outline
+    focus: frozenset[str] = frozenset()
 
     def variable(self, vid: str) -> str:
         if self.variables is None:
-            return "normal"
-        return "on" if vid in self.variables else "off"
+            return "focus" if vid in self.focus else "normal"
+        if vid not in self.variables:
+            return "off"
+        return "focus" if vid in self.focus else "on"
 
     def link(self, key: tuple[str, str]) -> str:
         if self.links is None:
@@ -301,7 +307,7 @@ def variable_attrs(diagram: Diagram, index: int, style: Style, emphasis: Emphasi
     }
     if state == "off":
         attrs["fontcolor"] = FADED_TEXT
-    elif state == "on":
+    elif state in ("on", "focus"):
         attrs["fontname"] = FONT_BOLD
     # Every variable is a rounded box of the same geometry, drawn or not, so that
     # styles change colours only and never the layout.
@@ -314,10 +320,12 @@ def variable_attrs(diagram: Diagram, index: int, style: Style, emphasis: Emphasi
         attrs["fillcolor"] = GROUP_FILL_FADED if state == "off" else fill
         attrs["color"] = FADED_EDGE if state == "off" else border
         attrs["penwidth"] = width
-    elif style.boxes:
+    elif style.boxes or state == "focus":
         attrs["color"] = FADED_EDGE if state == "off" else EDGE
     else:
         attrs["color"] = "transparent"
+    if state == "focus":
+        attrs["penwidth"] = float(attrs.get("penwidth", 1.0)) + FOCUS_PEN
     return attrs
 
 
