@@ -152,6 +152,12 @@ def draw(
     emphasis = emphasis_for(diagram, analysis, highlight)
     original = diagram
     diagram = _bounded(diagram, notes)
+    shown, lines = diagram, None
+    if view is not None and view.collapsed:
+        # an overview lays out one line per pair of boxes (``overview.pair_links``)
+        from loopkit.render.overview import pair_links
+
+        diagram, lines = pair_links(diagram)
     # Pass 1 may use all but a share of the budget: composing and drawing need the rest,
     # more of it the more links there are.
     reserve = time_budget * DRAW_SHARE + DRAW_PER_LINK * len(diagram.links)
@@ -189,6 +195,11 @@ def draw(
         from loopkit.render.untangle import untangled_layout
 
         number = {v.id: i for i, v in enumerate(diagram.variables)}
+        if lines is not None:
+            from loopkit.render.overview import count_half, spread
+
+            layout = spread(layout, [count_half(view.sign_labels.get(lk.key, "1 +"))
+                                     for lk in shown.links])
         budget.keep = reserve  # leave placing signs and drawing their time
         layout = untangled_layout(layout, [(number[link.source], number[link.target])
                                            for link in diagram.links], budget,
@@ -212,10 +223,11 @@ def draw(
     budget.keep = time_budget * DRAW_SHARE / 3 + DRAW_PER_LINK * len(diagram.links)
     texts = None
     if view is not None and view.sign_labels:
-        texts = [view.sign_labels.get(link.key, link.polarity.symbol) for link in diagram.links]
-    dot, leaders = compose(diagram, layout, badges, style=style, emphasis=emphasis,
+        texts = [view.sign_labels.get(link.key, link.polarity.symbol) for link in shown.links]
+    dot, leaders = compose(shown, layout, badges, style=style, emphasis=emphasis,
                            budget=budget, caption=view.caption if view is not None else None,
-                           sign_texts=texts, group_order=view.group_order if view else None)
+                           sign_texts=texts, group_order=view.group_order if view else None,
+                           lines=lines)
     budget.keep = 0.0
     if budget.cut:
         notes.append("time budget reached: simplified "

@@ -1,0 +1,262 @@
+"""A collapsed view's links drawn for reading: one line per pair of boxes, counts on it.
+
+``render --collapse groups`` turns a 300-link map into a few dozen group
+links, most of them running both ways. Drawn as separate arrows with their
+counts floating beside the heads, they made a hairball where no count could
+be told from its neighbour's. Here:
+
+- two opposite links are drawn as one line with an arrowhead at each end
+  (``pair_links``), its width growing with the links it stands for;
+- each direction's count sits *on* the line, on a white ground, on the half
+  nearest the arrowhead it belongs to, so it cannot float between links;
+- each count searches along its stretch of line for a spot clear of boxes,
+  of other counts and of other links (``place_counts``), the hardest ones
+  placed first.
+
+Pure geometry on pass 1's layout: deterministic, no Graphviz here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from loopkit.model import Diagram
+from loopkit.render.layout import (
+    Box,
+    Budget,
+    EdgeShape,
+    Layout,
+    Point,
+    bezier,
+    clip_length,
+    dense,
+)
+
+#: Font size of a count on a line.
+COUNT_SIZE = 14.0
+#: White ground round a count's text, each side (points).
+PAD = (2.5, 1.5)
+#: Clearance kept from boxes and other counts (points).
+CLEAR = 2.0
+#: Step between spots tried along a line (points).
+STEP = 3.0
+#: Free page area wanted per unit of count area (``spread``).
+ROOM = 14.0
+#: The most ``spread`` moves boxes apart.
+MAX_SPREAD = 2.0
+#: Room kept free at each end of a line for its arrowhead (points).
+ARROW = 11.0
+
+
+@dataclass(frozen=True)
+class Line:
+    """One drawn line: a link of the view, and the opposite link it also stands for."""
+
+    #: the link's number in the view's diagram (its drawn element is ``l<forward>``)
+    forward: int
+    #: the opposite link's number, drawn by the same line (arrowhead at the start)
+    back: int | None = None
+
+
+def pair_links(diagram: Diagram) -> tuple[Diagram, list[Line]]:
+    """The diagram with each pair of opposite links kept once (the first in file
+    order), and for each kept link the line it becomes."""
+    number = {link.key: i for i, link in enumerate(diagram.links)}
+    lines: list[Line] = []
+    dropped: set[int] = set()
+    for i, link in enumerate(diagram.links):
+        if i in dropped:
+            continue
+        back = number.get((link.target, link.source))
+        if back is not None and back != i and back > i:
+            dropped.add(back)
+            lines.append(Line(i, back))
+        else:
+            lines.append(Line(i))
+    kept = tuple(diagram.links[line.forward] for line in lines)
+    return replace(diagram, links=kept), lines
+
+
+def line_width(links: int) -> float:
+    """Pen width of a line standing for ``links`` links: 1 for one, growing slowly."""
+    return round(min(1.0 + 0.6 * math.log2(max(links, 1)), 3.4), 2)
+
+
+def count_half(text: str) -> tuple[float, float]:
+    """Half width and height of a count's white ground."""
+    from loopkit.render.dotsource import text_width
+
+    return text_width(text, COUNT_SIZE) / 2 + PAD[0], COUNT_SIZE * 0.5 + PAD[1]
+
+
+def two_way(shape: EdgeShape) -> tuple[str, list[Point]]:
+    """``pos`` for a line with an arrowhead at each end, and its drawn polyline (tail
+    tip first): the start is cut back by the head's arrow length for the tail's arrow."""
+    points = list(shape.points)
+    tip = shape.tip if shape.tip is not None else points[-1]
+    arrow = math.dist(points[-1], tip) if shape.tip is not None else 10.0
+    start = points[0]
+    if len(points) >= 4 and arrow > 0:
+        p0, p1, p2, p3 = points[:4]
+        lo, hi = 0.0, 0.45
+        for _ in range(30):  # the parameter where the curve is ``arrow`` from its start
+            mid = (lo + hi) / 2
+            if math.dist(bezier(p0, p1, p2, p3, mid), p0) < arrow:
+                lo = mid
+            else:
+                hi = mid
+        t = (lo + hi) / 2
+        # de Casteljau: the part of the first segment after t
+        ab, bc, cd = _lerp(p0, p1, t), _lerp(p1, p2, t), _lerp(p2, p3, t)
+        abc, bcd = _lerp(ab, bc, t), _lerp(bc, cd, t)
+        points[:4] = [_lerp(abc, bcd, t), bcd, cd, p3]
+    text = " ".join(f"{_n(x)},{_n(y)}" for x, y in points)
+    pos = f"s,{_n(start[0])},{_n(start[1])} e,{_n(tip[0])},{_n(tip[1])} {text}"
+    return pos, [start, *EdgeShape(tuple(points), tip).polyline(8)]
+
+
+def _lerp(a: Point, b: Point, t: float) -> Point:
+    return (a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
+
+
+def _n(value: float) -> str:
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+@dataclass(frozen=True)
+class Count:
+    """A count to place: on which line, from which end, and its half sizes."""
+
+    line: int
+    from_end: bool  # measured from the line's arrow tip (else from its start)
+    half: tuple[float, float]
+    #: how far along it may go, as a share of the line (a two-way line: its own half)
+    reach: float = 1.0
+
+
+class _Grid:
+    """Points of every line bucketed by cell, each with the line it belongs to."""
+
+    def __init__(self, lines: Sequence[Sequence[Point]], cell: float = 24.0) -> None:
+        self.cell = cell
+        self.cells: dict[tuple[int, int], list[tuple[int, Point]]] = {}
+        for n, line in enumerate(lines):
+            for p in dense(line, 1.5, most=2000):
+                key = (math.floor(p[0] / cell), math.floor(p[1] / cell))
+                self.cells.setdefault(key, []).append((n, p))
+
+    def near(self, box: Box) -> list[tuple[int, Point]]:
+        c = self.cell
+        out: list[tuple[int, Point]] = []
+        for i in range(math.floor((box.x - box.hw) / c), math.floor((box.x + box.hw) / c) + 1):
+            for j in range(math.floor((box.y - box.hh) / c),
+                           math.floor((box.y + box.hh) / c) + 1):
+                out.extend(self.cells.get((i, j), ()))
+        return out
+
+
+def _crossing(box: Box, line: int, lines: Sequence[Sequence[Point]], grid: _Grid) -> float:
+    """Length of other lines inside ``box`` (points)."""
+    rect = (box.x - box.hw, box.y - box.hh, box.x + box.hw, box.y + box.hh)
+    others = {n for n, p in grid.near(box) if n != line
+              and rect[0] <= p[0] <= rect[2] and rect[1] <= p[1] <= rect[3]}
+    return sum(clip_length(a, b, rect) for n in sorted(others)
+               for a, b in itertools.pairwise(lines[n]))
+
+
+def _spots(line: Sequence[Point], from_end: bool, reach: float) -> list[tuple[float, Point]]:
+    """(distance from the chosen end, point) every ``STEP`` points along the line, up
+    to ``reach`` of its length."""
+    points = list(reversed(line)) if from_end else list(line)
+    total = sum(math.dist(a, b) for a, b in itertools.pairwise(points))
+    limit = total * reach
+    out: list[tuple[float, Point]] = []
+    walked = 0.0
+    want = STEP
+    for a, b in itertools.pairwise(points):
+        length = math.dist(a, b)
+        while want <= walked + length and want <= limit:
+            t = (want - walked) / length if length else 0.0
+            out.append((want, _lerp(a, b, t)))
+            want += STEP
+        walked += length
+    return out
+
+
+def place_counts(lines: Sequence[Sequence[Point]], nodes: Sequence[Box],
+                 counts: Sequence[Count], budget: Budget | None = None) -> list[Point]:
+    """A centre on its line for each count, clear of boxes, counts and other lines.
+
+    Every spot along a count's stretch of line is scored once against boxes
+    and other lines; counts with the fewest clear spots are placed first, each
+    at its clear spot nearest its arrowhead that no placed count touches. A
+    count with no clear spot takes the one crossed by the least other line.
+    Once ``budget`` runs out the rest take their first spot off the boxes.
+    """
+    grid = _Grid(lines)
+    options: list[list[tuple[float, float, Box]]] = []
+    for count in counts:
+        found = []
+        line = lines[count.line]
+        for distance, (x, y) in _spots(line, count.from_end, count.reach):
+            box = Box(x, y, *count.half)
+            if any(box.distance_to_box(node) < CLEAR for node in nodes) or min(
+                    box.distance_to_point(line[0]), box.distance_to_point(line[-1])) < ARROW:
+                continue
+            found.append((_crossing(box, count.line, lines, grid), distance, box))
+            if budget is not None and budget.over("sign placement"):
+                break
+        if not found:  # a line too short to hold it off the boxes: its middle
+            spots = _spots(lines[count.line], count.from_end, count.reach)
+            distance, (x, y) = spots[len(spots) // 2] if spots else (0.0, lines[count.line][0])
+            found = [(math.inf, distance, Box(x, y, *count.half))]
+        options.append(found)
+    order = sorted(range(len(counts)),
+                   key=lambda k: (sum(1 for c, _, _ in options[k] if c == 0), k))
+    placed: list[Box] = []
+    chosen: dict[int, Point] = {}
+    for k in order:
+        free = [o for o in options[k]
+                if all(o[2].distance_to_box(b) >= CLEAR for b in placed)]
+        best = min(free or options[k], key=lambda o: (o[0], o[1]))
+        placed.append(best[2])
+        chosen[k] = (best[2].x, best[2].y)
+    return [chosen[k] for k in range(len(counts))]
+
+
+def spread(layout: Layout, counts: Sequence[tuple[float, float]]) -> Layout:
+    """The layout's boxes moved apart (about its centre) until the free area between
+    them could hold every count several times over; its edges are left as they were,
+    to be drawn again between the moved boxes.
+
+    Graphviz spaces boxes for bare arrows; a count on every line needs room along
+    the lines, and a crowded page leaves counts only spots on other lines.
+    """
+    nodes = layout.nodes
+    if len(nodes) < 2:
+        return layout
+    needed = ROOM * sum(4 * hw * hh for hw, hh in counts) + sum(
+        4 * b.hw * b.hh for b in nodes)
+    cx = sum(b.x for b in nodes) / len(nodes)
+    cy = sum(b.y for b in nodes) / len(nodes)
+
+    def area(factor: float) -> float:
+        xs0 = min(cx + (b.x - cx) * factor - b.hw for b in nodes)
+        xs1 = max(cx + (b.x - cx) * factor + b.hw for b in nodes)
+        ys0 = min(cy + (b.y - cy) * factor - b.hh for b in nodes)
+        ys1 = max(cy + (b.y - cy) * factor + b.hh for b in nodes)
+        return (xs1 - xs0) * (ys1 - ys0)
+
+    factor = 1.0
+    while area(factor) < needed and factor < MAX_SPREAD:
+        factor = round(factor + 0.05, 2)
+    if factor == 1.0:
+        return layout
+    moved = tuple(b.moved(cx + (b.x - cx) * factor, cy + (b.y - cy) * factor) for b in nodes)
+    x0, y0, x1, y1 = layout.bbox
+    return Layout((cx + (x0 - cx) * factor, cy + (y0 - cy) * factor,
+                   cx + (x1 - cx) * factor, cy + (y1 - cy) * factor), moved, layout.edges)
