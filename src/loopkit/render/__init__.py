@@ -162,6 +162,8 @@ def draw(
     # more of it the more links there are.
     reserve = time_budget * DRAW_SHARE + DRAW_PER_LINK * len(diagram.links)
     plans = ["curved", "true", "line"] if curved_ok(diagram) else ["line"]
+    if lines is not None:
+        plans = ["line"]  # an overview's counts sit on straight lines, spaced for them
     layout = None
     used = plans[-1]
     for n, splines in enumerate(plans):
@@ -205,8 +207,18 @@ def draw(
                                            for link in diagram.links], budget,
                                   [v.pos is not None for v in diagram.variables],
                                   move=engine == "neato")
+        if lines is not None:
+            # room on every line for its counts, then the lines drawn again
+            from loopkit.render.overview import line_need, make_room
+
+            ends = [(number[link.source], number[link.target]) for link in diagram.links]
+            needs = [line_need([view.sign_labels.get(shown.links[n].key, "1 +")
+                                for n in (line.forward, line.back) if n is not None])
+                     for line in lines]
+            layout = untangled_layout(make_room(layout, ends, needs), ends, budget,
+                                      move=False)
         budget.keep = 0.0
-    if "curved" not in plans:
+    if "curved" not in plans and lines is None:
         notes.append(f"{len(diagram.links)} links on {len(diagram.variables)} variables: "
                      f"drawn with straight links, bent round the variables in their way "
                      f"(curved ones are tried up to {CURVED_MAX_LINKS} links and "

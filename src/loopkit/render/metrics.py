@@ -355,7 +355,9 @@ def measure(geometry: Geometry, loops: dict[str, Sequence[str]] | None = None) -
             b = texts[j]
             if b.rect[0] >= a.rect[2]:
                 break
-            if a.owner == b.owner:
+            if a.owner == b.owner and a.kind != "sign":
+                # a name's lines are one text; a link's texts (an overview's two
+                # counts) must not cover each other
                 continue
             shared = _overlap(a.rect, b.rect)
             if shared:

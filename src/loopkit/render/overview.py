@@ -215,17 +215,68 @@ def place_counts(lines: Sequence[Sequence[Point]], nodes: Sequence[Box],
             distance, (x, y) = spots[len(spots) // 2] if spots else (0.0, lines[count.line][0])
             found = [(math.inf, distance, Box(x, y, *count.half))]
         options.append(found)
-    order = sorted(range(len(counts)),
-                   key=lambda k: (sum(1 for c, _, _ in options[k] if c == 0), k))
+    return _choose(options, budget)
+
+
+def _choose(options: Sequence[Sequence[tuple[float, float, Box]]],
+            budget: Budget | None) -> list[Point]:
+    """One spot per count: scarcest first, each taking the spot that costs least.
+
+    A spot's cost: other lines through it (by far the worst), then how much of
+    the clear spots of counts still to place it would cover (taking a
+    neighbour's last clear spot is nearly as bad as sitting on a line), then
+    its distance from the arrowhead.
+    """
+    n = len(options)
+    clear = [[o[2] for o in found if o[0] == 0] for found in options]
+    grid: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    cell = 24.0
+    for k, boxes in enumerate(clear):
+        for m, box in enumerate(boxes):
+            grid.setdefault((math.floor(box.x / cell), math.floor(box.y / cell)),
+                            []).append((k, m))
+    alive = [set(range(len(boxes))) for boxes in clear]
+    order = sorted(range(n), key=lambda k: (len(clear[k]), k))
     placed: list[Box] = []
     chosen: dict[int, Point] = {}
+    todo = set(range(n))
+
+    def covered(box: Box) -> dict[int, list[int]]:
+        """The clear spots of counts still to place that ``box`` would touch."""
+        reach = 30.0 + CLEAR
+        hit: dict[int, list[int]] = {}
+        for i in range(math.floor((box.x - box.hw - reach) / cell),
+                       math.floor((box.x + box.hw + reach) / cell) + 1):
+            for j in range(math.floor((box.y - box.hh - reach) / cell),
+                           math.floor((box.y + box.hh + reach) / cell) + 1):
+                for k, m in grid.get((i, j), ()):
+                    if k in todo and m in alive[k] and box.distance_to_box(clear[k][m]) < CLEAR:
+                        hit.setdefault(k, []).append(m)
+        return hit
+
     for k in order:
-        free = [o for o in options[k]
-                if all(o[2].distance_to_box(b) >= CLEAR for b in placed)]
-        best = min(free or options[k], key=lambda o: (o[0], o[1]))
-        placed.append(best[2])
-        chosen[k] = (best[2].x, best[2].y)
-    return [chosen[k] for k in range(len(counts))]
+        todo.discard(k)
+        free = [o for o in options[k] if all(o[2].distance_to_box(b) >= CLEAR for b in placed)]
+        quick = budget is not None and budget.over("sign placement")
+        best: tuple[float, Box] | None = None
+        for crossing, distance, box in free:
+            cost = (1000.0 + crossing if crossing else 0.0) + distance * 0.02
+            if best is not None and cost >= best[0]:
+                continue
+            if not quick:
+                for j, spots in covered(box).items():
+                    left = len(alive[j])
+                    cost += 200.0 if len(spots) >= left else 20.0 * len(spots) / left
+            if best is None or cost < best[0]:
+                best = (cost, box)
+        if best is None:  # every spot touches a placed count: the least crossed one
+            best = (0.0, min(options[k], key=lambda o: (o[0], o[1]))[2])
+        box = best[1]
+        placed.append(box)
+        chosen[k] = (box.x, box.y)
+        for j, spots in covered(box).items():
+            alive[j].difference_update(spots)
+    return [chosen[k] for k in range(n)]
 
 
 def spread(layout: Layout, counts: Sequence[tuple[float, float]]) -> Layout:
@@ -260,3 +311,55 @@ def spread(layout: Layout, counts: Sequence[tuple[float, float]]) -> Layout:
     x0, y0, x1, y1 = layout.bbox
     return Layout((cx + (x0 - cx) * factor, cy + (y0 - cy) * factor,
                    cx + (x1 - cx) * factor, cy + (y1 - cy) * factor), moved, layout.edges)
+
+
+def make_room(layout: Layout, ends: Sequence[tuple[int, int]],
+              needs: Sequence[float], rounds: int = 40) -> Layout:
+    """The layout's boxes pushed apart where a line between them is too short for its
+    counts (``needs``: the free length each line wants between its boxes); its edges
+    are left as they were, to be drawn again.
+
+    A short line between two neighbouring boxes has no spot for its count off
+    the boxes and the arrowheads, whatever the count's neighbours do. Each round
+    moves the two ends of every short line apart along it by half what is missing,
+    so the rest of the picture keeps its shape.
+    """
+    xs = [b.x for b in layout.nodes]
+    ys = [b.y for b in layout.nodes]
+    boxes = layout.nodes
+    for _ in range(rounds):
+        moved = False
+        for (a, b), need in zip(ends, needs, strict=True):
+            if a == b:
+                continue
+            dx, dy = xs[b] - xs[a], ys[b] - ys[a]
+            dist = math.hypot(dx, dy)
+            if dist < 1e-6:
+                dx, dy, dist = 1.0, 0.0, 1.0
+            ux, uy = dx / dist, dy / dist
+            gap = dist - _to_border(boxes[a], ux, uy) - _to_border(boxes[b], ux, uy)
+            if gap >= need - 0.5:
+                continue
+            push = (need - gap) / 2
+            xs[a] -= ux * push
+            ys[a] -= uy * push
+            xs[b] += ux * push
+            ys[b] += uy * push
+            moved = True
+        if not moved:
+            break
+    nodes = tuple(box.moved(round(x, 2), round(y, 2))
+                  for box, x, y in zip(boxes, xs, ys, strict=True))
+    return Layout((min(b.x - b.hw for b in nodes), min(b.y - b.hh for b in nodes),
+                   max(b.x + b.hw for b in nodes), max(b.y + b.hh for b in nodes)),
+                  nodes, layout.edges)
+
+
+def _to_border(box: Box, ux: float, uy: float) -> float:
+    """How far from the box's centre a ray in direction (ux, uy) leaves the box."""
+    return min(box.hw / abs(ux) if ux else math.inf, box.hh / abs(uy) if uy else math.inf)
+
+
+def line_need(texts: Sequence[str]) -> float:
+    """Free length a line wants between its boxes to hold ``texts`` (its counts)."""
+    return sum(2 * count_half(t)[0] + 2 * CLEAR for t in texts) + 2 * ARROW + 48.0
