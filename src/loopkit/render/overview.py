@@ -32,7 +32,6 @@ from loopkit.render.layout import (
     Point,
     bezier,
     clip_length,
-    dense,
 )
 
 #: Font size of a count on a line.
@@ -139,33 +138,55 @@ class Count:
 
 
 class _Grid:
-    """Points of every line bucketed by cell, each with the line it belongs to."""
+    """Segments of every line bucketed by the cells their bounds cover: "which lines
+    pass here" stays cheap on big overviews."""
 
     def __init__(self, lines: Sequence[Sequence[Point]], cell: float = 24.0) -> None:
         self.cell = cell
-        self.cells: dict[tuple[int, int], list[tuple[int, Point]]] = {}
-        for n, line in enumerate(lines):
-            for p in dense(line, 1.5, most=2000):
-                key = (math.floor(p[0] / cell), math.floor(p[1] / cell))
-                self.cells.setdefault(key, []).append((n, p))
+        self.segments = [list(itertools.pairwise(line)) for line in lines]
+        self.cells: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for n, segments in enumerate(self.segments):
+            for k, (a, b) in enumerate(segments):
+                for key in self._keys(min(a[0], b[0]), min(a[1], b[1]),
+                                      max(a[0], b[0]), max(a[1], b[1])):
+                    self.cells.setdefault(key, []).append((n, k))
 
-    def near(self, box: Box) -> list[tuple[int, Point]]:
+    def _keys(self, x0: float, y0: float, x1: float, y1: float) -> list[tuple[int, int]]:
         c = self.cell
-        out: list[tuple[int, Point]] = []
-        for i in range(math.floor((box.x - box.hw) / c), math.floor((box.x + box.hw) / c) + 1):
-            for j in range(math.floor((box.y - box.hh) / c),
-                           math.floor((box.y + box.hh) / c) + 1):
-                out.extend(self.cells.get((i, j), ()))
-        return out
+        return [(i, j) for i in range(math.floor(x0 / c), math.floor(x1 / c) + 1)
+                for j in range(math.floor(y0 / c), math.floor(y1 / c) + 1)]
+
+    def crossing(self, box: Box, line: int) -> float:
+        """Length of lines other than ``line`` inside ``box`` (points)."""
+        rect = (box.x - box.hw, box.y - box.hh, box.x + box.hw, box.y + box.hh)
+        near = {item for key in self._keys(*rect) for item in self.cells.get(key, ())
+                if item[0] != line}
+        return sum(clip_length(*self.segments[n][k], rect) for n, k in sorted(near))
 
 
-def _crossing(box: Box, line: int, lines: Sequence[Sequence[Point]], grid: _Grid) -> float:
-    """Length of other lines inside ``box`` (points)."""
-    rect = (box.x - box.hw, box.y - box.hh, box.x + box.hw, box.y + box.hh)
-    others = {n for n, p in grid.near(box) if n != line
-              and rect[0] <= p[0] <= rect[2] and rect[1] <= p[1] <= rect[3]}
-    return sum(clip_length(a, b, rect) for n in sorted(others)
-               for a, b in itertools.pairwise(lines[n]))
+class _Placed:
+    """Boxes already placed, bucketed by cell."""
+
+    def __init__(self, cell: float = 24.0) -> None:
+        self.cell = cell
+        self.cells: dict[tuple[int, int], list[Box]] = {}
+
+    def _keys(self, box: Box, reach: float) -> list[tuple[int, int]]:
+        c = self.cell
+        return [(i, j)
+                for i in range(math.floor((box.x - box.hw - reach) / c),
+                               math.floor((box.x + box.hw + reach) / c) + 1)
+                for j in range(math.floor((box.y - box.hh - reach) / c),
+                               math.floor((box.y + box.hh + reach) / c) + 1)]
+
+    def add(self, box: Box) -> None:
+        for key in self._keys(box, 0.0):
+            self.cells.setdefault(key, []).append(box)
+
+    def clear_of(self, box: Box) -> bool:
+        """Whether ``box`` keeps ``CLEAR`` from every placed box."""
+        return all(box.distance_to_box(other) >= CLEAR for key in self._keys(box, CLEAR)
+                   for other in self.cells.get(key, ()))
 
 
 def _spots(line: Sequence[Point], from_end: bool, reach: float) -> list[tuple[float, Point]]:
@@ -207,7 +228,7 @@ def place_counts(lines: Sequence[Sequence[Point]], nodes: Sequence[Box],
             if any(box.distance_to_box(node) < CLEAR for node in nodes) or min(
                     box.distance_to_point(line[0]), box.distance_to_point(line[-1])) < ARROW:
                 continue
-            found.append((_crossing(box, count.line, lines, grid), distance, box))
+            found.append((grid.crossing(box, count.line), distance, box))
             if budget is not None and budget.over("sign placement"):
                 break
         if not found:  # a line too short to hold it off the boxes: its middle
@@ -237,7 +258,7 @@ def _choose(options: Sequence[Sequence[tuple[float, float, Box]]],
                             []).append((k, m))
     alive = [set(range(len(boxes))) for boxes in clear]
     order = sorted(range(n), key=lambda k: (len(clear[k]), k))
-    placed: list[Box] = []
+    placed = _Placed()
     chosen: dict[int, Point] = {}
     todo = set(range(n))
 
@@ -256,7 +277,7 @@ def _choose(options: Sequence[Sequence[tuple[float, float, Box]]],
 
     for k in order:
         todo.discard(k)
-        free = [o for o in options[k] if all(o[2].distance_to_box(b) >= CLEAR for b in placed)]
+        free = [o for o in options[k] if placed.clear_of(o[2])]
         quick = budget is not None and budget.over("sign placement")
         best: tuple[float, Box] | None = None
         for crossing, distance, box in free:
@@ -272,7 +293,7 @@ def _choose(options: Sequence[Sequence[tuple[float, float, Box]]],
         if best is None:  # every spot touches a placed count: the least crossed one
             best = (0.0, min(options[k], key=lambda o: (o[0], o[1]))[2])
         box = best[1]
-        placed.append(box)
+        placed.add(box)
         chosen[k] = (box.x, box.y)
         for j, spots in covered(box).items():
             alive[j].difference_update(spots)
