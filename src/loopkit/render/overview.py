@@ -46,6 +46,9 @@ STEP = 3.0
 ROOM = 14.0
 #: The most ``spread`` moves boxes apart.
 MAX_SPREAD = 2.0
+#: Extra distance charged to a spot past half way along a one-way line (its cost
+#: then outweighs blocking neighbours, never sitting on another line).
+FAR = 5000.0
 #: Room kept free at each end of a line for its arrowhead (points).
 ARROW = 11.0
 
@@ -223,12 +226,16 @@ def place_counts(lines: Sequence[Sequence[Point]], nodes: Sequence[Box],
     for count in counts:
         found = []
         line = lines[count.line]
+        half_way = sum(math.dist(a, b) for a, b in itertools.pairwise(line)) / 2
         for distance, (x, y) in _spots(line, count.from_end, count.reach):
             box = Box(x, y, *count.half)
             if any(box.distance_to_box(node) < CLEAR for node in nodes) or min(
                     box.distance_to_point(line[0]), box.distance_to_point(line[-1])) < ARROW:
                 continue
-            found.append((grid.crossing(box, count.line), distance, box))
+            # past half way a one-way line's count reads as its tail's: taken only
+            # when the arrowhead's half has no clear spot
+            far = FAR if distance > half_way else 0.0
+            found.append((grid.crossing(box, count.line), distance + far, box))
             if budget is not None and budget.over("sign placement"):
                 break
         if not found:  # a line too short to hold it off the boxes: its middle
