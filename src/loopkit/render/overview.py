@@ -11,7 +11,9 @@ be told from its neighbour's. Here:
   nearest the arrowhead it belongs to, so it cannot float between links;
 - each count searches along its stretch of line for a spot clear of boxes,
   of other counts and of other links (``place_counts``), the hardest ones
-  placed first.
+  placed first;
+- the boxes are moved apart first (``spread``, then ``make_room`` for each
+  line too short for its counts), since Graphviz spaces them for bare arrows.
 
 Pure geometry on pass 1's layout: deterministic, no Graphviz here.
 """
