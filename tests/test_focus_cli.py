@@ -8,6 +8,7 @@ after reading the new message.
 
 from __future__ import annotations
 
+import math
 import re
 import shlex
 import subprocess
@@ -304,3 +305,65 @@ def test_focus_on_a_map_with_countless_loops_is_bounded(tmp_path: Path) -> None:
     assert "loop search stopped" in result.stderr
     root = ET.fromstring(out.read_text(encoding="utf-8"))
     assert "13 more variables and 182 links not shown" in (root.findtext(f"{SVG}title") or "")
+
+
+def _foresight_overview(tmp_path: Path) -> str:
+    from loopkit.interop.yaml_writer import write_yaml
+
+    source = tmp_path / "foresight.yaml"
+    source.write_text(write_yaml(foresight_diagram()), encoding="utf-8")
+    out = tmp_path / "overview.svg"
+    result = CliRunner().invoke(app, ["render", str(source), "--collapse", "groups",
+                                      "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return out.read_text(encoding="utf-8")
+
+
+def test_collapse_foresight_overview_reads_cleanly(tmp_path: Path) -> None:
+    """52 group links on 10 boxes: one line per pair of groups, no count covering
+    another, no link through a count (they were 4 and 94 with a count per arrow)."""
+    from loopkit.render.metrics import measure_svg
+
+    svg = _foresight_overview(tmp_path)
+    metrics = measure_svg(svg)
+    assert metrics.links == 37  # 52 links, 15 pairs linked both ways drawn as one line
+    assert metrics.overlapping_texts == 0, metrics.problems
+    assert metrics.links_through_labels == 0, metrics.problems
+    assert metrics.links_through_variables == 0, metrics.problems
+    assert metrics.crossing_count <= 60  # 115 with a line per link
+    assert _foresight_overview(tmp_path) == svg  # same input, same bytes
+
+
+def test_collapse_foresight_counts_sit_on_their_own_line(tmp_path: Path) -> None:
+    """Every count is drawn on its line, on the half of its own arrowhead, and every
+    line's title counts each direction it stands for in words."""
+    from loopkit.render.layout import dense
+    from loopkit.render.metrics import read_svg
+
+    root = ET.fromstring(_foresight_overview(tmp_path))
+    geometry = read_svg(ET.tostring(root))
+    lines = {link.owner.removeprefix("link:"): dense(link.line, 1.0, most=5000)
+             for link in geometry.links}
+    counts = 0
+    for group in root.iter(f"{SVG}g"):
+        if not group.get("data-link"):
+            continue
+        line = lines[group.get("id", "")]
+        texts = list(group.iter(f"{SVG}text"))
+        title = group.findtext(f"{SVG}title") or ""
+        assert len(texts) == (2 if group.get("data-back") else 1)
+        assert title.count("\u2192") >= len(texts) * 2  # group -> group, member -> member
+        for n, text in enumerate(texts):
+            counts += 1
+            words = "".join(text.itertext())
+            number = words.split()[0]
+            assert f"{number} link" in title
+            x = float(text.get("x", "0"))
+            y = float(text.get("y", "0")) - 0.3 * float(text.get("font-size", "14"))
+            nearest = min(range(len(line)), key=lambda k: math.dist(line[k], (x, y)))
+            assert math.dist(line[nearest], (x, y)) < 6, (words, title)
+            if group.get("data-back"):
+                # the first count belongs to the arrowhead at the line's end, the
+                # second to the one at its start
+                assert (nearest >= len(line) / 2) == (n == 0), (words, title)
+    assert counts == 52

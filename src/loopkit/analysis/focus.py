@@ -123,8 +123,8 @@ class View:
         if self.collapsed:
             mixed = (f" ({MIXED} mixed)" if any(label.endswith(MIXED)
                                                 for label in self.sign_labels.values()) else "")
-            return (f"{_upper(self.what)}: a link's label gives how many links it stands for "
-                    f"and their combined sign{mixed}; {self.left_out}.")
+            return (f"{_upper(self.what)}: the count beside each arrowhead gives how many "
+                    f"links point that way and their combined sign{mixed}; {self.left_out}.")
         return f"{_upper(self.what)}: {self.left_out}."
 
 

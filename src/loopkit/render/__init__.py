@@ -155,10 +155,18 @@ def draw(
         emphasis = dataclasses.replace(emphasis, focus=frozenset(view.centres))
     original = diagram
     diagram = _bounded(diagram, notes)
+    shown, lines = diagram, None
+    if view is not None and view.collapsed:
+        # an overview lays out one line per pair of boxes (``overview.pair_links``)
+        from loopkit.render.overview import pair_links
+
+        diagram, lines = pair_links(diagram)
     # Pass 1 may use all but a share of the budget: composing and drawing need the rest,
     # more of it the more links there are.
     reserve = time_budget * DRAW_SHARE + DRAW_PER_LINK * len(diagram.links)
     plans = ["curved", "true", "line"] if curved_ok(diagram) else ["line"]
+    if lines is not None:
+        plans = ["line"]  # an overview's counts sit on straight lines, spaced for them
     layout = None
     used = plans[-1]
     for n, splines in enumerate(plans):
@@ -192,13 +200,28 @@ def draw(
         from loopkit.render.untangle import untangled_layout
 
         number = {v.id: i for i, v in enumerate(diagram.variables)}
+        if lines is not None:
+            from loopkit.render.overview import count_half, spread
+
+            layout = spread(layout, [count_half(view.sign_labels.get(lk.key, "1 +"))
+                                     for lk in shown.links])
         budget.keep = reserve  # leave placing signs and drawing their time
         layout = untangled_layout(layout, [(number[link.source], number[link.target])
                                            for link in diagram.links], budget,
                                   [v.pos is not None for v in diagram.variables],
                                   move=engine == "neato")
+        if lines is not None:
+            # room on every line for its counts, then the lines drawn again
+            from loopkit.render.overview import line_need, make_room
+
+            ends = [(number[link.source], number[link.target]) for link in diagram.links]
+            needs = [line_need([view.sign_labels.get(shown.links[n].key, "1 +")
+                                for n in (line.forward, line.back) if n is not None])
+                     for line in lines]
+            layout = untangled_layout(make_room(layout, ends, needs), ends, budget,
+                                      move=False)
         budget.keep = 0.0
-    if "curved" not in plans:
+    if "curved" not in plans and lines is None:
         notes.append(f"{len(diagram.links)} links on {len(diagram.variables)} variables: "
                      f"drawn with straight links, bent round the variables in their way "
                      f"(curved ones are tried up to {CURVED_MAX_LINKS} links and "
@@ -215,10 +238,11 @@ def draw(
     budget.keep = time_budget * DRAW_SHARE / 3 + DRAW_PER_LINK * len(diagram.links)
     texts = None
     if view is not None and view.sign_labels:
-        texts = [view.sign_labels.get(link.key, link.polarity.symbol) for link in diagram.links]
-    dot, leaders = compose(diagram, layout, badges, style=style, emphasis=emphasis,
+        texts = [view.sign_labels.get(link.key, link.polarity.symbol) for link in shown.links]
+    dot, leaders = compose(shown, layout, badges, style=style, emphasis=emphasis,
                            budget=budget, caption=view.caption if view is not None else None,
-                           sign_texts=texts, group_order=view.group_order if view else None)
+                           sign_texts=texts, group_order=view.group_order if view else None,
+                           lines=lines)
     budget.keep = 0.0
     if budget.cut:
         notes.append("time budget reached: simplified "

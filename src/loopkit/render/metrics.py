@@ -166,14 +166,21 @@ def read_svg(svg: str | bytes) -> Geometry:
                 source, target = names.get(source, source), names.get(target, target)
             paths = [c for c in group if c.tag == f"{SVG}path"
                      and "delay-mark" not in (c.get("class") or "")]
-            heads = [c for c in group if c.tag == f"{SVG}polygon"]
+            heads = [_pairs(_numbers(c.get("points", ""))) for c in group
+                     if c.tag == f"{SVG}polygon" and "sign" not in (c.get("class") or "")]
             if not paths:
                 continue
             line = path_points(paths[0].get("d", ""))
-            head = _pairs(_numbers(heads[0].get("points", ""))) if heads else []
+            # the arrowhead at the line's end (a two-way line has a second at its start)
+            heads = [h for h in heads if h]
+            head = min(heads, key=lambda h: _gap(h, line[-1])) if heads else []
             if head:
                 tip = max(head, key=lambda p: math.dist(p, line[-1]))
                 line = [*line, tip]
+            tail = [h for h in heads if h is not head]
+            if tail:
+                start = min(tail, key=lambda h: _gap(h, line[0]))
+                line = [max(start, key=lambda p: math.dist(p, line[0])), *line]
             owner = f"link:{gid or len(geometry.links)}"
             geometry.links.append(Link(source, target, tuple(line), tuple(head), owner,
                                        tuple((group.get("data-loops") or "").split())))
@@ -205,6 +212,11 @@ def read_svg(svg: str | bytes) -> Geometry:
                     owner = f"{gid}:{n}" if kind == "legend" else gid
                     geometry.texts.append(Text(rect, "".join(t.itertext()), owner, kind))
     return geometry
+
+
+def _gap(polygon: Sequence[Point], p: Point) -> float:
+    """How far the nearest corner of ``polygon`` is from ``p``."""
+    return min(math.dist(q, p) for q in polygon)
 
 
 def _plain(root: ET.Element) -> bool:
@@ -343,7 +355,9 @@ def measure(geometry: Geometry, loops: dict[str, Sequence[str]] | None = None) -
             b = texts[j]
             if b.rect[0] >= a.rect[2]:
                 break
-            if a.owner == b.owner:
+            if a.owner == b.owner and a.kind != "sign":
+                # a name's lines are one text; a link's texts (an overview's two
+                # counts) must not cover each other
                 continue
             shared = _overlap(a.rect, b.rect)
             if shared:

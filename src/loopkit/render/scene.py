@@ -46,6 +46,15 @@ from loopkit.render.layout import (
     signed_area,
     winding,
 )
+from loopkit.render.overview import (
+    COUNT_SIZE,
+    Count,
+    Line,
+    count_half,
+    line_width,
+    place_counts,
+    two_way,
+)
 from loopkit.text import strip_control
 
 BADGE_RADIUS = 13.0
@@ -131,6 +140,7 @@ def compose(
     caption: str | None = None,
     sign_texts: Sequence[str] | None = None,
     group_order: Sequence[str] | None = None,
+    lines: Sequence[Line] | None = None,
 ) -> tuple[str, tuple[str, ...]]:
     """Pinned DOT for the whole picture (searches cut short when ``budget`` runs out), and
     the loops whose badge sits beside the loop with a leader line.
@@ -138,6 +148,8 @@ def compose(
     ``caption`` is drawn under the title (a focus view says what it leaves out);
     ``sign_texts`` replaces each link's sign (a collapsed view's "3 +");
     ``group_order`` keeps a whole map's group colours in a part of it.
+    ``lines`` (a collapsed view): ``layout.edges`` are these lines, not the links, and
+    each link's text is a count drawn on its line (``overview``).
     """
     scene = Scene()
     fills = group_fills(diagram, style, group_order)
@@ -148,6 +160,15 @@ def compose(
     edges: list[_Edge] = []
     texts = list(sign_texts) if sign_texts is not None else [
         link.polarity.symbol for link in diagram.links]
+    if lines is not None:
+        _add_lines(scene, diagram, layout, lines, texts, style, emphasis, names,
+                            budget)
+        x0, y0, x1, y1 = scene.bounds()
+        _add_title(scene, diagram, (x0 + x1) / 2, y1, max(x1 - x0, 260.0), caption)
+        if style.legend:
+            _add_legend(scene, diagram, style, badges, x0, y0, max(x1 - x0, 300.0),
+                        {t[-1:] for t in texts}, fills)
+        return _write(scene, "edgesfirst"), ()
     half = SIGN_HALF if sign_texts is None else (
         max([SIGN_HALF[0], *(text_width(t, 15) / 2 + 1 for t in texts)]), SIGN_HALF[1])
     signs = place_signs(layout, half, budget)
@@ -179,6 +200,77 @@ def compose(
         _add_legend(scene, diagram, style, badges, x0, y0, max(x1 - x0, 300.0), symbols,
                     fills)
     return _write(scene), leaders
+
+
+def _add_lines(scene: Scene, diagram: Diagram, layout: Layout, lines: Sequence[Line],
+               texts: Sequence[str], style: Style, emphasis: Emphasis, names: dict[str, str],
+               budget: Budget | None) -> list[Box]:
+    """A collapsed view's lines (a pair of opposite links as one line with two
+    arrowheads, wider the more links it stands for) and each link's count on its line,
+    on a white ground, on the half nearest its own arrowhead."""
+    polylines: list[list[Point]] = []
+    poses: list[str] = []
+    for line, shape in zip(lines, layout.edges, strict=True):
+        if line.back is None:
+            poses.append(shape.pos)
+            polylines.append(shape.polyline(8))
+        else:
+            pos, drawn = two_way(shape)
+            poses.append(pos)
+            polylines.append(drawn)
+    wanted: list[Count] = []
+    owners: list[int] = []
+    for n, line in enumerate(lines):
+        half_way = 0.5 if line.back is not None else 1.0
+        wanted.append(Count(n, True, count_half(texts[line.forward]), half_way))
+        owners.append(line.forward)
+        if line.back is not None:
+            wanted.append(Count(n, False, count_half(texts[line.back]), half_way))
+            owners.append(line.back)
+    spots = place_counts(polylines, layout.nodes, wanted, budget)
+    for line, pos, drawn in zip(lines, poses, polylines, strict=True):
+        link = diagram.links[line.forward]
+        attrs = link_attrs(link, line.forward, style, emphasis)
+        attrs.pop("labelfontcolor")
+        attrs.pop("headlabel")
+        links = _count_of(texts[line.forward]) + (
+            _count_of(texts[line.back]) if line.back is not None else 0)
+        attrs["penwidth"] = max(line_width(links), float(attrs.get("penwidth", 0)))
+        attrs["arrowsize"] = 0.8
+        if line.back is not None:
+            attrs["dir"] = "both"
+            back = diagram.links[line.back]
+            if (link.polarity is Polarity.NEGATIVE) != (back.polarity is Polarity.NEGATIVE):
+                attrs.pop("style", None)  # dashes for negative links: only when both are
+        scene.edges.append(_Edge(names[link.source], names[link.target], pos, attrs))
+        for x, y in drawn:
+            scene.extents.append((x, y, x, y))
+        if link.delay or (line.back is not None and diagram.links[line.back].delay):
+            state = emphasis.link(link.key)
+            colour = FADED_EDGE if state == "off" else EDGE
+            for j, (a, b) in enumerate(delay_strokes(EdgeShape(tuple(drawn), None))):
+                scene.add_curve(a, b, segment_pos(a, b), f"m{line.forward}", dir="none",
+                                penwidth=1.7, color=colour, id=f"m{line.forward}-{j}",
+                                **{"class": "delay-mark"})
+    boxes = []
+    for count, owner, (x, y) in zip(wanted, owners, spots, strict=True):
+        number = lines[count.line].forward
+        colour = link_attrs(diagram.links[owner], owner, style, emphasis)["labelfontcolor"]
+        rest = "" if owner == number else "-back"
+        scene.add_node(f"s{number}{rest}", x, y, *count.half, label=texts[owner],
+                       fontsize=COUNT_SIZE, fontcolor=colour, shape="box", style="filled",
+                       fillcolor="white", color="white", penwidth=0, margin=0,
+                       width=round(2 * count.half[0] / 72, 4),
+                       height=round(2 * count.half[1] / 72, 4), fixedsize="true",
+                       id=f"s{number}{rest}", **{"class": "sign count"})
+        boxes.append(Box(x, y, *count.half))
+    return boxes
+
+
+def _count_of(text: str) -> int:
+    """The number a count text starts with ("3 ±": 3; a plain sign: 1)."""
+    head = text.split(" ", 1)[0]
+    return int(head) if head.isdigit() else 1
 
 
 #: Line lengths tried for a badge's name, the first that lets the badge sit inside its loop
@@ -407,13 +499,14 @@ def _n(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def _write(scene: Scene) -> str:
-    """Translate the scene so it starts at the margin, and write it as pinned DOT."""
+def _write(scene: Scene, order: str = "nodesfirst") -> str:
+    """Translate the scene so it starts at the margin, and write it as pinned DOT
+    (``order`` edgesfirst: texts on white ground over the lines, as an overview's counts)."""
     x0, y0, x1, y1 = scene.bounds()
     dx, dy = MARGIN - x0, MARGIN - y0
     out = DotWriter()
     out.graph(bb=f"0,0,{_n(x1 - x0 + 2 * MARGIN)},{_n(y1 - y0 + 2 * MARGIN)}",
-              outputorder="nodesfirst", splines="true", fontname=FONT, pad=0.05)
+              outputorder=order, splines="true", fontname=FONT, pad=0.05)
     out.defaults("node", shape="plaintext", fontname=FONT, fontsize=12, fontcolor=TEXT)
     out.defaults("edge", color=EDGE, arrowsize=0.8, labeldistance=1.7, labelangle=-30,
                  labelfontsize=15, labelfontname=FONT, fontname=FONT)

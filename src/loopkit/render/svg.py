@@ -58,14 +58,29 @@ def describe(drawing: Drawing, *, text_nearby: bool = False) -> str:
         shown = view.diagram
         return (f"An overview of a causal loop diagram of {len(view.full.variables)} variables "
                 f"and {len(view.full.links)} links: {_text(view.caption)}{notes} It draws "
-                f"{len(shown.variables)} boxes and variables and {len(shown.links)} links; "
-                "loops are not drawn in an overview. Boxes: "
+                f"{len(shown.variables)} boxes and variables and {len(shown.links)} links"
+                f"{_two_way(shown)}; loops are not drawn in an overview. Boxes: "
                 + _listed([_text(v.label) if v.id in view.full.index
                            else f"{_text(v.label)}: {_text(v.description or '')}"
                            for v in shown.variables]) + ".")
     return (f"Part of a causal loop diagram of {len(view.full.variables)} variables and "
             f"{len(view.full.links)} links: {_text(view.caption)}{notes} "
             "Loop ids are those of the whole diagram. " + text)
+
+
+def _two_way(diagram: Any) -> str:
+    """How an overview's links both ways are drawn, in words (empty when none are)."""
+    keys = {link.key for link in diagram.links}
+    pairs = sum(1 for a, b in keys if a < b and (b, a) in keys)
+    if not pairs:
+        return ""
+    return (f" on {len(keys) - pairs} lines ({_count_words(pairs, 'pair')} of boxes linked "
+            "both ways share one line with an arrowhead at each end, each direction's "
+            "count beside its own arrowhead)")
+
+
+def _count_words(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _describe(drawing: Drawing, *, text_nearby: bool = False) -> str:
@@ -234,11 +249,33 @@ def _annotate_link(group: ET.Element, drawing: Drawing, link: Any, loops: list[s
         extra += (f"; drawn by {n} source{'s' if n != 1 else ''}: "
                   f"{_text(', '.join(link.sources))}")
     ends = f"{_text(diagram.label(link.source))} \u2192 {_text(diagram.label(link.target))}"
-    if drawing.view is not None and link.key in drawing.view.sign_labels:
+    view = drawing.view
+    if view is not None and view.collapsed:
+        # an overview's line stands for links one way, or both ways (two arrowheads):
+        # its title counts each direction in words
+        back = next((lk for lk in diagram.links if lk.key == (link.target, link.source)
+                     and link.source != link.target), None)
+        words = [_overview_words(diagram, lk, lk.key in view.sign_labels)
+                 for lk in (link, back) if lk is not None]
+        if back is not None:
+            group.set("data-back", strip_control(f"{back.source}->{back.target}"))
+            group.set("data-back-polarity", back.polarity.value)
+        _set_title(group, "; ".join(words))
+    elif view is not None and link.key in view.sign_labels:
         # a collapsed view's link stands for several: its description counts them
         _set_title(group, f"{ends}: {_text(link.description or '')}")
     else:
         _set_title(group, f"{ends} ({link.polarity.symbol} {link.polarity.word}{extra})")
+
+
+def _overview_words(diagram: Any, link: Any, counted: bool) -> str:
+    """One direction of an overview's line in words: its ends, then how many links and
+    their signs (a single link between two ungrouped variables: its sign)."""
+    ends = f"{_text(diagram.label(link.source))} \u2192 {_text(diagram.label(link.target))}"
+    if counted:
+        return f"{ends}: {_text(link.description or '')}"
+    delay = ", delayed" if link.delay else ""
+    return f"{ends} (1 link, {link.polarity.symbol} {link.polarity.word}{delay})"
 
 
 def _move_shapes(source: ET.Element, target: ET.Element, css_class: str | None) -> None:
