@@ -191,6 +191,25 @@ def test_collapse_foresight_marks_mixed_links_and_says_so_in_the_legend(tmp_path
     assert len(boxes) == 10 and all(b.startswith("group:") for b in boxes)
 
 
+def test_collapse_foresight_text_alternative_says_mixed_not_unknown(tmp_path: Path) -> None:
+    """The overview's alt text counts groups, and a link of mixed signs is 'mixed signs
+    (±)' in words, as the picture draws it, never 'direction not known'."""
+    from loopkit.interop.yaml_writer import write_yaml
+
+    source = tmp_path / "foresight.yaml"
+    source.write_text(write_yaml(foresight_diagram()), encoding="utf-8")
+    _render([str(source), "--collapse", "groups", "--alt"], tmp_path)
+    alt = (tmp_path / "out.alt.txt").read_text(encoding="utf-8")
+    assert "an overview of a causal loop diagram, 10 groups and 52 links between them" in alt
+    desc = (tmp_path / "out.desc.md").read_text(encoding="utf-8")
+    rows = [line for line in desc.splitlines() if line.startswith("- ") and " \u2192 " in line]
+    assert len(rows) == 52
+    assert "direction not known" not in desc and "10 variables" not in desc
+    mixed = [row for row in rows if "mixed signs (\u00b1)" in row]
+    assert mixed and all(re.search(r"\d+ links \\\(\d+ positive, \d+ negative", row)
+                         for row in mixed)
+
+
 def test_focus_pictures_are_deterministic_and_checkable(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)

@@ -12,9 +12,11 @@ loop-by-loop words as the report (``words.loop_sentence``), with every link
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from loopkit.analysis.focus import MIXED
 from loopkit.analysis.loops import LoopAnalysis
 from loopkit.model import Diagram
 from loopkit.output.report import group_rows, link_rows
@@ -63,6 +65,11 @@ def alt_text(diagram: Diagram, analysis: LoopAnalysis, highlight: str | None = N
         return (f"{title}: causal loop diagram with loop {loop.id}{name}, a "
                 f"{loop.type.value} loop, highlighted. Described in full in the text "
                 "that follows.")
+    if view is not None and view.collapsed:
+        return (f"{title}: an overview of a causal loop diagram, "
+                f"{_count(len(diagram.variables), 'group')} and "
+                f"{_count(len(diagram.links), 'link')} between them. Described in full in "
+                "the text that follows.")
     return (f"{title}: causal loop diagram of {_count(len(diagram.variables), 'variable')} "
             f"and {_count(len(diagram.links), 'link')}; "
             f"{summary_sentence(analysis.summary)}. Described in full in the text that "
@@ -86,9 +93,13 @@ def long_description(diagram: Diagram, analysis: LoopAnalysis,
         return "\n".join(lines)
     if diagram.description:
         lines += [md(diagram.description), ""]
-    lines += [f"A causal loop diagram of {_count(len(diagram.variables), 'variable')} and "
-              f"{_count(len(diagram.links), 'link')}. {summary_sentence(analysis.summary)}"
-              + (" (the search stopped early)" if analysis.truncated else "") + ".", ""]
+    if view is not None and view.collapsed:
+        lines += [f"{_count(len(diagram.variables), 'group')} and "
+                  f"{_count(len(diagram.links), 'link')} between them.", ""]
+    else:
+        lines += [f"A causal loop diagram of {_count(len(diagram.variables), 'variable')} and "
+                  f"{_count(len(diagram.links), 'link')}. {summary_sentence(analysis.summary)}"
+                  + (" (the search stopped early)" if analysis.truncated else "") + ".", ""]
     if loops:
         lines += ["## Loops", ""]
         for loop in loops:
@@ -97,10 +108,15 @@ def long_description(diagram: Diagram, analysis: LoopAnalysis,
                       f"{loop_sentence(loop, labels)}"]
         lines.append("")
     rows = link_rows(diagram, loops)
+    # an overview's link of mixed signs is not one of unknown sign
+    mixed = {key for key, label in (view.sign_labels.items() if view is not None else ())
+             if label.endswith(MIXED)}
     lines += ["## Links", ""]
-    for row in rows:
+    for row, link in zip(rows, diagram.links, strict=True):
         sign = {"positive": "same direction", "negative": "opposite direction"}.get(
             row.polarity, "direction not known")
+        if link.key in mixed:
+            sign, row = "mixed signs", dataclasses.replace(row, symbol=MIXED)
         on = f"on {', '.join(md(i) for i in row.loops)}" if row.loops else "on no loop"
         extra = f" {md(row.description)}" if row.description else ""
         lines.append(f"- {md(row.source)} → {md(row.target)}: {sign} ({row.symbol})"
