@@ -161,9 +161,20 @@ def test_clicking_a_variable_in_the_map(driver: Any, folder: Path) -> None:
     near, links = _neighbourhood(diagram, "strain")
     assert state["selected"] == "strain" and state["vars"] == near and state["links"] == links
     assert "Causes (1)" in state["panel"] and "Effects (1)" in state["panel"]
+    # names set in bold (the selection and its neighbours) are fitted to their bold width
+    widths = """
+        return Array.from(document.querySelectorAll('#map-figure [data-var] text'))
+          .filter(t => t.hasAttribute('data-bold-length'))
+          .map(t => [t.closest('[data-var]').getAttribute('data-var'),
+                     getComputedStyle(t).fontWeight >= 700,
+                     t.getAttribute('textLength') === t.getAttribute('data-bold-length')]);"""
+    fitted = driver.execute_script(widths)
+    assert {v for v, heavy, _ in fitted if heavy} >= {"strain"}
+    assert all(heavy == at_bold for _, heavy, at_bold in fitted)
     ActionChains(driver).move_to_element(shape).click().perform()  # again: cleared
     state = _state(driver)
     assert state["selected"] == "" and state["dimmed"] == 0
+    assert not any(at_bold for _, _, at_bold in driver.execute_script(widths))
 
 
 def test_filters_keep_the_loops_the_analysis_says(driver: Any, folder: Path) -> None:

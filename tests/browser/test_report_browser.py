@@ -136,9 +136,18 @@ def test_keyboard_focus_and_enter_pin_a_loop(page: Any) -> None:
     assert state["vars"] == ["disruption", "exploitation", "safeguarding"]
 
 
-def test_highlighted_names_set_in_bold_stay_inside_their_boxes(page: Any) -> None:
-    """Issue 13: a highlighted variable's bold name ran past its box's sides."""
+@pytest.mark.parametrize("font", ["", "monospace"])
+def test_highlighted_names_set_in_bold_stay_inside_their_boxes(page: Any, font: str) -> None:
+    """Issue 13: a highlighted variable's bold name ran past its box's sides; on a
+    machine without a Helvetica-compatible font (DejaVu Sans only) every bold name
+    did. ``monospace`` stands for a font much wider than the one boxes are sized for:
+    the SVG's ``textLength`` keeps names inside whatever the reader's font."""
     page.execute_script("window.scrollTo(0, 0)")
+    if font:
+        page.execute_script(
+            "const s = document.createElement('style'); s.id = 'wide-font';"
+            f"s.textContent = 'svg text {{ font-family: {font} !important; }}';"
+            "document.head.appendChild(s);")
     for loop_id in ("R3", "B2", "R1"):  # (a click on the pinned loop would unpin it)
         _row(page, loop_id).click()
         _wait(page, lambda loop_id=loop_id: _state(page)["highlight"] == loop_id)
@@ -155,3 +164,11 @@ def test_highlighted_names_set_in_bold_stay_inside_their_boxes(page: Any) -> Non
             }
             return out;""")
         assert spill == [], loop_id
+    _row(page, "R1").click()  # unpinned: names are back at their regular width
+    _wait(page, lambda: _state(page)["highlight"] == "")
+    lengths = page.execute_script("""
+        return Array.from(document.querySelectorAll('#d0-figure [data-var] text'))
+          .filter(t => t.hasAttribute('data-length'))
+          .map(t => [t.getAttribute('textLength'), t.getAttribute('data-length')]);""")
+    assert lengths and all(now == plain for now, plain in lengths)
+    page.execute_script("const s = document.getElementById('wide-font'); if (s) s.remove();")

@@ -16,6 +16,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 from loopkit.render import ids
+from loopkit.render.dotsource import text_width
 from loopkit.text import strip_control
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ XLINK_NS = "http://www.w3.org/1999/xlink"
 _G = f"{{{SVG_NS}}}g"
 _TITLE = f"{{{SVG_NS}}}title"
 _DESC = f"{{{SVG_NS}}}desc"
+_TEXT = f"{{{SVG_NS}}}text"
 _PREFIX_OK = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$|^$")
 #: How many loops the text summary names before saying "and N more".
 SUMMARY_LOOPS = 12
@@ -229,12 +231,38 @@ def _annotate(graph: ET.Element, drawing: Drawing) -> None:
 
 def _annotate_variable(group: ET.Element, variable: Any) -> None:
     group.set("data-var", strip_control(variable.id))
+    _fit_names(group)
     if variable.group is not None:
         group.set("data-group", strip_control(variable.group))
     tip = _text(variable.label)
     if variable.description:
         tip += f": {_text(variable.description)}"
     _set_title(group, tip)
+
+
+def _fit_names(group: ET.Element) -> None:
+    """Each line of a name set to the width its box was sized for, in any font.
+
+    Boxes are sized for Helvetica's widths (``text_width``); a reader whose
+    system has no Helvetica-compatible font (Liberation Sans, Arial) gets a
+    wider fallback such as DejaVu Sans, and names ran out of their boxes.
+    ``textLength`` makes every viewer fit the line to the intended width.
+    ``data-bold-length`` is the width in bold: the report and the explorer set
+    it when they highlight a name in bold (the box has room for it)."""
+    for text in group.iter(_TEXT):
+        line = text.text or ""
+        if not line.strip():
+            continue
+        size = float(text.get("font-size") or 14.0)
+        bold = text.get("font-weight") == "bold"
+        text.set("textLength", _length(text_width(line, size, bold=bold)))
+        text.set("lengthAdjust", "spacingAndGlyphs")
+        if not bold:
+            text.set("data-bold-length", _length(text_width(line, size, bold=True)))
+
+
+def _length(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def _annotate_link(group: ET.Element, drawing: Drawing, link: Any, loops: list[str]) -> None:

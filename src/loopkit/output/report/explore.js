@@ -36,6 +36,15 @@
   }
 
   /* ---- highlighting in the drawing ---- */
+  // A name set in bold is fitted to its bold width (the SVG fits it to the regular one).
+  function bold(el, on) {
+    var ts = el.querySelectorAll("text[data-bold-length]");
+    for (var k = 0; k < ts.length; k++) {
+      var t = ts[k];
+      if (!t.hasAttribute("data-length")) { t.setAttribute("data-length", t.getAttribute("textLength")); }
+      t.setAttribute("textLength", t.getAttribute(on ? "data-bold-length" : "data-length"));
+    }
+  }
   function paint(sel, hlVars, hlLinks, now, loopId) {
     var any = sel.length + hlVars.length + hlLinks.length > 0;
     var vs = {}, ls = {}, ss = {};
@@ -47,6 +56,7 @@
       e.classList.toggle("lk-sel", !!ss[i]);
       e.classList.toggle("lk-hl", !ss[i] && !!vs[i]);
       e.classList.toggle("lk-dim", any && !ss[i] && !vs[i]);
+      bold(e, !!ss[i] || !!vs[i]);
     });
     linkEls.forEach(function (e, j) {
       if (!e) { return; }

@@ -150,6 +150,16 @@ SCRIPT = """
 (function () {
   "use strict";
   function has(list, item) { return (list || "").split(" ").indexOf(item) >= 0; }
+  function bold(el, on) {
+    var ts = el.querySelectorAll("text[data-bold-length]");
+    for (var k = 0; k < ts.length; k++) {
+      var t = ts[k];
+      if (!t.hasAttribute("data-length")) {
+        t.setAttribute("data-length", t.getAttribute("textLength"));
+      }
+      t.setAttribute("textLength", t.getAttribute(on ? "data-bold-length" : "data-length"));
+    }
+  }
   function show(figure, loopId, vars) {
     var parts = figure.querySelectorAll("[data-var], [data-link], [data-loop]");
     for (var i = 0; i < parts.length; i++) {
@@ -161,6 +171,7 @@ SCRIPT = """
       }
       el.classList.toggle("lk-hl", !!loopId && on);
       el.classList.toggle("lk-dim", !!loopId && !on);
+      if (el.hasAttribute("data-var")) { bold(el, !!loopId && on); }
     }
     figure.setAttribute("data-highlight", loopId || "");
   }
