@@ -522,3 +522,38 @@ def test_default_id_prefix_is_safe_for_any_file_name() -> None:
         root = ET.fromstring(render_svg(replace(school(), path=path)))
         prefix = root.find("s:title", NS).get("id").removesuffix("diagram-title")
         assert re.fullmatch(r"[a-z][a-z0-9-]*-[0-9a-f]{8}-", prefix), (path, prefix)
+
+
+def test_every_text_is_fitted_to_the_width_loopkit_placed_it_by() -> None:
+    """A reader's fallback font (DejaVu Sans where no Helvetica-compatible font is
+    installed) is wider than Helvetica: ``textLength`` keeps each text at the width
+    boxes, badges and the legend were sized for; names also carry their bold width."""
+    from loopkit.render.dotsource import text_width
+
+    root = ET.fromstring(render_svg(load_diagram(EXAMPLES / "school-fines.yaml")))
+    ns = "{http://www.w3.org/2000/svg}"
+    texts = [t for t in root.iter(f"{ns}text") if len((t.text or "").strip()) > 1]
+    assert len(texts) > 40
+    for text in texts:
+        size = float(text.get("font-size", "14"))
+        bold = text.get("font-weight") == "bold"
+        assert float(text.get("textLength", "0")) == pytest.approx(
+            text_width(text.text or "", size, bold=bold), abs=0.01), text.text
+        assert text.get("lengthAdjust") == "spacingAndGlyphs"
+    names = [t for g in root.iter(f"{ns}g") if g.get("data-var") for t in g.iter(f"{ns}text")]
+    assert names and all(
+        float(t.get("data-bold-length", "0")) > float(t.get("textLength", "0")) for t in names)
+    # signs keep their own shape
+    signs = [t for t in root.iter(f"{ns}text") if (t.text or "").strip() in ("+", "\u2212")]
+    assert signs and not any(t.get("textLength") for t in signs)
+
+
+@pytest.mark.parametrize(("text", "ems"), [
+    ("\u5b66\u6821", 2.0),  # CJK: a full em each
+    ("e\u0301", 0.556),  # a combining accent adds nothing
+    ("caf\u00e9", 0.5 + 0.556 + 0.278 + 0.556),
+])
+def test_text_width_of_wide_and_combining_characters(text: str, ems: float) -> None:
+    from loopkit.render.dotsource import text_width
+
+    assert text_width(text, 10.0) == pytest.approx(ems * 10.0)

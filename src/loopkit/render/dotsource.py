@@ -9,7 +9,9 @@ written, whatever a diagram contains.
 
 from __future__ import annotations
 
+import functools
 import math
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -126,12 +128,22 @@ _HELVETICA = (
 )
 
 
+@functools.lru_cache(maxsize=4096)
+def _advance(char: str) -> int:
+    """Width (1/1000 em) of a character outside ASCII: CJK and other wide characters
+    take a full em, combining marks and invisible format characters none, the rest
+    an average Latin letter's."""
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return 0
+    return 1000 if unicodedata.east_asian_width(char) in ("W", "F") else 556
+
+
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """Approximate width in points of ``text`` set in Helvetica at ``size``."""
     total = 0
     for char in text:
         code = ord(char)
-        total += _HELVETICA[code - 32] if 32 <= code < 127 else 556
+        total += _HELVETICA[code - 32] if 32 <= code < 127 else _advance(char)
     # Bold: Liberation Sans Bold (what browsers set "Helvetica" bold in on Linux) measures
     # 1.08-1.09 times the regular widths on variable names.
     return total * size / 1000 * (1.09 if bold else 1.0)

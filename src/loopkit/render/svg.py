@@ -172,6 +172,8 @@ def finish_svg(raw: bytes, drawing: Drawing, *, id_prefix: str | None = None,
     if graph is None:
         raise ValueError("renderer output has no graph group")
     _annotate(graph, drawing)
+    for text in graph.iter(_TEXT):  # signs, badges, legend, title: as measured
+        _fit(text)
     _gather_legend(graph)
     _finish_root(root, drawing, describe(drawing, text_nearby=text_nearby))
     if id_prefix:
@@ -250,15 +252,22 @@ def _fit_names(group: ET.Element) -> None:
     ``data-bold-length`` is the width in bold: the report and the explorer set
     it when they highlight a name in bold (the box has room for it)."""
     for text in group.iter(_TEXT):
-        line = text.text or ""
-        if not line.strip():
-            continue
-        size = float(text.get("font-size") or 14.0)
-        bold = text.get("font-weight") == "bold"
-        text.set("textLength", _length(text_width(line, size, bold=bold)))
-        text.set("lengthAdjust", "spacingAndGlyphs")
-        if not bold:
-            text.set("data-bold-length", _length(text_width(line, size, bold=True)))
+        if _fit(text) and text.get("font-weight") != "bold":
+            size = float(text.get("font-size") or 14.0)
+            text.set("data-bold-length", _length(text_width(text.text or "", size, bold=True)))
+
+
+def _fit(text: ET.Element) -> bool:
+    """Set a text to the width loopkit measured it at (``text_width``): what it placed
+    it by, so no reader's font makes it run into a box, a link or another text."""
+    line = text.text or ""
+    if len(line.strip()) < 2 or text.get("textLength"):
+        return False  # (a sign keeps its font's shape: squeezed, it reads less well)
+    size = float(text.get("font-size") or 14.0)
+    width = text_width(line, size, bold=text.get("font-weight") == "bold")
+    text.set("textLength", _length(width))
+    text.set("lengthAdjust", "spacingAndGlyphs")
+    return True
 
 
 def _length(value: float) -> str:
