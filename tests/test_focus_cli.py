@@ -386,3 +386,35 @@ def test_collapse_foresight_counts_sit_on_their_own_line(tmp_path: Path) -> None
                 # second to the one at its start
                 assert (nearest >= len(line) / 2) == (n == 0), (words, title)
     assert counts == 52
+
+
+def test_collapse_with_dot_moves_boxes_apart_until_counts_find_room(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``dot`` ranks the overview's boxes tightly: counts ended up on other lines (8 on
+    Foresight). Boxes are moved apart while that helps, and a count still on another
+    line is said in a note, by number."""
+    from loopkit.interop.yaml_writer import write_yaml
+    from loopkit.render import overview
+    from loopkit.render.metrics import measure_svg
+
+    source = tmp_path / "foresight.yaml"
+    source.write_text(write_yaml(foresight_diagram()), encoding="utf-8")
+
+    def through(tries: int) -> tuple[int, str]:
+        monkeypatch.setattr(overview, "WIDEN_TRIES", tries)
+        out = tmp_path / f"dot{tries}.svg"
+        result = CliRunner().invoke(app, ["render", str(source), "--collapse", "groups",
+                                          "--engine", "dot", "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        metrics = measure_svg(out.read_bytes())
+        assert metrics.overlapping_texts == 0 and metrics.links_through_variables == 0
+        return metrics.links_through_labels, result.stderr
+
+    tries = overview.WIDEN_TRIES
+    before, _ = through(0)
+    after, said = through(tries)
+    assert after < before
+    if after:
+        assert re.search(rf"note: {after} link counts? drawn over other lines", said), said
+    else:
+        assert "drawn over other lines" not in said

@@ -74,8 +74,18 @@ def test_foresight_renders_the_same_bytes_twice() -> None:
     assert _measure(foresight_diagram())[1] == first
 
 
+#: Test models whose curved links ran through a variable on every seed (splines=curved
+#: ignores boxes); now bent round it like a straight link.
+CURVED_THROUGH = [f"sd-models/test-models/tests/{name}.mdl" for name in (
+    "allocate_available/test_allocate_available", "arithmetics/test_arithmetics",
+    "get_lookups_subscripted_args/test_get_lookups_subscripted_args",
+    "macro_multi_macros/test_macro_multi_macros",
+    "subscript_aggregation/test_subscript_aggregation",
+    "subscripted_logicals/test_subscripted_logicals", "subscripted_xidz/test_subscripted_xidz")]
+
+
 @pytest.mark.parametrize("name", ["ai-information.stmx", "workforce.mdl",
-                                  "sd-models/world3/wrld3-03.mdl"])
+                                  "sd-models/world3/wrld3-03.mdl", *CURVED_THROUGH])
 def test_imported_models_meet_the_layout_targets(name: str) -> None:
     path = shared_file(name)
     diagram = import_text(path.read_text(encoding="utf-8"), path.name).diagram

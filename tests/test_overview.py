@@ -10,11 +10,13 @@ from loopkit.render.overview import (
     Count,
     Line,
     count_half,
+    crowded,
     line_need,
     make_room,
     pair_links,
     place_counts,
     two_way,
+    widened,
 )
 
 
@@ -61,3 +63,29 @@ def test_make_room_pushes_apart_only_boxes_whose_line_is_too_short() -> None:
     a, b, c = room.nodes
     assert math.isclose(b.x - a.x - 40, need, abs_tol=0.6)
     assert (c.x, c.y) == (0, 300) and a.y == b.y == 0  # its line to a was long enough
+
+
+def test_widened_moves_boxes_from_the_centre_and_keeps_their_size() -> None:
+    nodes = (Box(0, 0, 20, 10), Box(100, 0, 30, 10), Box(50, 90, 20, 10))
+    wide = widened(Layout((0, 0, 0, 0), nodes, ()), 1.5)
+    assert [(b.x, b.y) for b in wide.nodes] == [(-25, -15), (125, -15), (50, 120)]
+    assert [(b.hw, b.hh) for b in wide.nodes] == [(b.hw, b.hh) for b in nodes]
+    assert wide.bbox == (-45, -25, 155, 130)
+
+
+def test_crowded_counts_a_count_with_no_clear_stretch_and_widening_clears_it() -> None:
+    """Three short lines through one point, between six boxes round it: no count finds a
+    stretch of its line clear of the other two, until the boxes are moved apart."""
+    from loopkit.render.untangle import untangled_layout
+
+    nodes = tuple(Box(round(50 * math.cos(k * math.pi / 3), 2),
+                      round(50 * math.sin(k * math.pi / 3), 2), 15, 8) for k in range(6))
+    ends = [(0, 3), (1, 4), (2, 5)]
+    lines = [Line(0), Line(1), Line(2)]
+    texts = ["22 \u00b1", "13 +", "4 \u2212"]
+    layout = untangled_layout(Layout((0, 0, 0, 0), nodes, (None,) * 6), ends,  # type: ignore[arg-type]
+                              move=False)
+    assert crowded(layout, lines, texts) > 0
+    for _ in range(4):
+        layout = untangled_layout(widened(layout), ends, move=False)
+    assert crowded(layout, lines, texts) == 0

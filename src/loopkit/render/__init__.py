@@ -194,6 +194,14 @@ def draw(
         raise RenderTimeout("the layout used up the time budget "
                             f"before {len(diagram.links)} links could be drawn; give a "
                             "larger --time-budget")
+    if used != "line":
+        # Of Graphviz's curves, one may still run through a variable that no seed kept
+        # clear (splines=curved ignores boxes): bent round it like a straight link.
+        from loopkit.render.routing import route_around
+
+        number = {v.id: i for i, v in enumerate(diagram.variables)}
+        layout = route_around(layout, [(number[link.source], number[link.target])
+                                       for link in diagram.links], budget)
     if used == "line":
         # Graphviz's routing takes seconds to minutes on big maps: straight links are
         # laid out fast and loopkit bends the ones that would cross a variable.
@@ -212,7 +220,13 @@ def draw(
                                   move=engine == "neato")
         if lines is not None:
             # room on every line for its counts, then the lines drawn again
-            from loopkit.render.overview import line_need, make_room
+            from loopkit.render.overview import (
+                WIDEN_TRIES,
+                crowded,
+                line_need,
+                make_room,
+                widened,
+            )
 
             ends = [(number[link.source], number[link.target]) for link in diagram.links]
             needs = [line_need([view.sign_labels.get(shown.links[n].key, "1 +")
@@ -220,6 +234,21 @@ def draw(
                      for line in lines]
             layout = untangled_layout(make_room(layout, ends, needs), ends, budget,
                                       move=False)
+            texts = [view.sign_labels.get(link.key, "1 +") for link in shown.links]
+            # a count with no stretch of its line clear of the others: boxes further
+            # apart (``dot`` keeps its ranks tight), lines drawn again, while that helps
+            left = crowded(layout, lines, texts, budget)
+            for _ in range(WIDEN_TRIES):
+                if not left or budget.over("count placement"):
+                    break
+                wider = untangled_layout(widened(layout), ends, budget, move=False)
+                fewer = crowded(wider, lines, texts, budget)
+                if fewer >= left:
+                    break
+                layout, left = wider, fewer
+            if left:
+                notes.append(f"{left} link count{'s' if left != 1 else ''} drawn over "
+                             "other lines: no stretch of their own line was clear")
         budget.keep = 0.0
     if "curved" not in plans and lines is None:
         notes.append(f"{len(diagram.links)} links on {len(diagram.variables)} variables: "
@@ -256,6 +285,7 @@ _CUT_WORDS = {
     "link routing": "link routing (some links left straight through variables)",
     "seed choice": "the choice among layouts (judged without trial badge placement)",
     "sign placement": "sign placement (signs put beside their arrowheads, unsearched)",
+    "count placement": "the room made for link counts (boxes not moved further apart)",
     "badge placement": "badge placement (badges put at their loop's centre, unsearched)",
 }
 

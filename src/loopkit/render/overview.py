@@ -53,6 +53,10 @@ MAX_SPREAD = 2.0
 FAR = 5000.0
 #: Room kept free at each end of a line for its arrowhead (points).
 ARROW = 11.0
+#: Times the boxes are moved further apart (by ``WIDEN`` each) while a count has no
+#: spot off the other lines (``crowded``).
+WIDEN_TRIES = 6
+WIDEN = 1.2
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,64 @@ def two_way(shape: EdgeShape) -> tuple[str, list[Point]]:
     text = " ".join(f"{_n(x)},{_n(y)}" for x, y in points)
     pos = f"s,{_n(start[0])},{_n(start[1])} e,{_n(tip[0])},{_n(tip[1])} {text}"
     return pos, [start, *EdgeShape(tuple(points), tip).polyline(8)]
+
+
+def line_counts(layout: Layout, lines: Sequence[Line], texts: Sequence[str]
+                ) -> tuple[list[list[Point]], list[str], list[Count], list[int]]:
+    """Each line's drawn polyline and DOT ``pos``, and the counts wanted on the lines
+    with the link each stands for: one count per direction, on its own half of a
+    two-way line."""
+    polylines: list[list[Point]] = []
+    poses: list[str] = []
+    for line, shape in zip(lines, layout.edges, strict=True):
+        if line.back is None:
+            poses.append(shape.pos)
+            polylines.append(shape.polyline(8))
+        else:
+            pos, drawn = two_way(shape)
+            poses.append(pos)
+            polylines.append(drawn)
+    wanted: list[Count] = []
+    owners: list[int] = []
+    for n, line in enumerate(lines):
+        half_way = 0.5 if line.back is not None else 1.0
+        wanted.append(Count(n, True, count_half(texts[line.forward]), half_way))
+        owners.append(line.forward)
+        if line.back is not None:
+            wanted.append(Count(n, False, count_half(texts[line.back]), half_way))
+            owners.append(line.back)
+    return polylines, poses, wanted, owners
+
+
+def crowded(layout: Layout, lines: Sequence[Line], texts: Sequence[str],
+            budget: Budget | None = None) -> int:
+    """How many counts ``place_counts`` would have to put on another line.
+
+    A layout engine that keeps boxes where it put them (``dot`` ranks them)
+    can leave a line no stretch clear of the others; moving the boxes apart
+    (``widened``) lengthens every stretch between crossings until one is."""
+    polylines, _, wanted, _ = line_counts(layout, lines, texts)
+    spots = place_counts(polylines, layout.nodes, wanted, budget)
+    grid = _Grid(polylines)
+    # as ``metrics`` reads it: a line through the text itself, not its white ground
+    return sum(1 for count, (x, y) in zip(wanted, spots, strict=True)
+               if grid.crossing(Box(x, y, count.half[0] - PAD[0], count.half[1] - PAD[1]),
+                                count.line) > 0)
+
+
+def widened(layout: Layout, factor: float = WIDEN) -> Layout:
+    """The layout's boxes moved ``factor`` times further from its centre; its edges are
+    left as they were, to be drawn again between the moved boxes."""
+    nodes = layout.nodes
+    if not nodes:
+        return layout
+    cx = sum(b.x for b in nodes) / len(nodes)
+    cy = sum(b.y for b in nodes) / len(nodes)
+    moved = tuple(b.moved(round(cx + (b.x - cx) * factor, 2), round(cy + (b.y - cy) * factor, 2))
+                  for b in nodes)
+    return Layout((min(b.x - b.hw for b in moved), min(b.y - b.hh for b in moved),
+                   max(b.x + b.hw for b in moved), max(b.y + b.hh for b in moved)),
+                  moved, layout.edges)
 
 
 def _lerp(a: Point, b: Point, t: float) -> Point:

@@ -48,12 +48,10 @@ from loopkit.render.layout import (
 )
 from loopkit.render.overview import (
     COUNT_SIZE,
-    Count,
     Line,
-    count_half,
+    line_counts,
     line_width,
     place_counts,
-    two_way,
 )
 from loopkit.text import strip_control
 
@@ -208,25 +206,7 @@ def _add_lines(scene: Scene, diagram: Diagram, layout: Layout, lines: Sequence[L
     """A collapsed view's lines (a pair of opposite links as one line with two
     arrowheads, wider the more links it stands for) and each link's count on its line,
     on a white ground, on the half nearest its own arrowhead."""
-    polylines: list[list[Point]] = []
-    poses: list[str] = []
-    for line, shape in zip(lines, layout.edges, strict=True):
-        if line.back is None:
-            poses.append(shape.pos)
-            polylines.append(shape.polyline(8))
-        else:
-            pos, drawn = two_way(shape)
-            poses.append(pos)
-            polylines.append(drawn)
-    wanted: list[Count] = []
-    owners: list[int] = []
-    for n, line in enumerate(lines):
-        half_way = 0.5 if line.back is not None else 1.0
-        wanted.append(Count(n, True, count_half(texts[line.forward]), half_way))
-        owners.append(line.forward)
-        if line.back is not None:
-            wanted.append(Count(n, False, count_half(texts[line.back]), half_way))
-            owners.append(line.back)
+    polylines, poses, wanted, owners = line_counts(layout, lines, texts)
     spots = place_counts(polylines, layout.nodes, wanted, budget)
     for line, pos, drawn in zip(lines, poses, polylines, strict=True):
         link = diagram.links[line.forward]
