@@ -12,6 +12,7 @@ import itertools
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -168,3 +169,36 @@ def test_a_grid_route_never_runs_through_a_box(tail: Box, head: Box,
     assert curve.tip is not None and head.distance_to_point(curve.tip) < 0.01
     for box in others:
         assert not any(_through(a, b, box) for a, b in itertools.pairwise(line))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(_coord, _coord), min_size=5, max_size=12, unique=True),
+       st.data())
+def test_swap_costs_measured_together_match_one_at_a_time(
+        points: list[tuple[float, float]], data: st.DataObject) -> None:
+    """Untangling measures every swap candidate's cost in one array operation; it must
+    give what measuring each candidate alone (``_local_cost``) gives."""
+    from loopkit.render.untangle import _local_cost, _swap_costs
+
+    n = len(points)
+    pairs = data.draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1))
+                               .filter(lambda e: e[0] < e[1]), min_size=2, max_size=20,
+                               unique=True))
+    E = np.array(pairs, dtype=np.int64)
+    P = np.array(points, dtype=float)
+    v = data.draw(st.integers(0, n - 1))
+    others = data.draw(st.lists(st.integers(0, n - 1).filter(lambda u: u != v), min_size=1,
+                                max_size=6, unique=True))
+    incident = [np.flatnonzero((E[:, 0] == x) | (E[:, 1] == x)) for x in range(n)]
+    sets = [np.union1d(incident[v], incident[u]) for u in others]
+    if not any(len(links) for links in sets):
+        return
+    together = _swap_costs(P, E, v, others, sets, 100.0)
+    for u, links, (now, after) in zip(others, sets, together, strict=True):
+        if len(links) == 0:
+            continue
+        swapped = P.copy()
+        swapped[[v, u]] = P[[u, v]]
+        assert now == _local_cost(P, E, links, 100.0)
+        assert after == _local_cost(swapped, E, links, 100.0)
+    assert (P == np.array(points)).all()  # measuring moved nothing

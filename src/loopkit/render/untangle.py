@@ -150,12 +150,8 @@ def untangle(nodes: Sequence[Box], ends: Sequence[tuple[int, int]],
 def _local_cost(P: np.ndarray, E: np.ndarray, links: np.ndarray, unit: float) -> float:
     """Crossings of ``links`` (indexes into ``E``) with any link sharing no variable with
     them (a pair of two of them counted once), plus their length as in ``_score``."""
-    mine, rest = E[links], E
-    a, b = P[mine[:, 0]][:, None, :], P[mine[:, 1]][:, None, :]
-    c, d = P[rest[:, 0]][None, :, :], P[rest[:, 1]][None, :, :]
-    share = ((mine[:, None, 0] == rest[None, :, 0]) | (mine[:, None, 0] == rest[None, :, 1])
-             | (mine[:, None, 1] == rest[None, :, 0]) | (mine[:, None, 1] == rest[None, :, 1]))
-    hit = (_side(a, b, c) * _side(a, b, d) < 0) & (_side(c, d, a) * _side(c, d, b) < 0) & ~share
+    mine = E[links]
+    hit = _hits(P, mine, E) & ~_sharing(mine, E)
     inside = np.isin(np.arange(len(E)), links)
     count = hit[:, ~inside].sum() + hit[:, inside].sum() / 2
     length = np.hypot(*(P[mine[:, 0]] - P[mine[:, 1]]).T).sum() / unit
@@ -165,26 +161,104 @@ def _local_cost(P: np.ndarray, E: np.ndarray, links: np.ndarray, unit: float) ->
 def _try_swaps(P: np.ndarray, H: np.ndarray, E: np.ndarray, v: int,
                incident: Sequence[np.ndarray], gap: np.ndarray, unit: float) -> None:
     """Swap ``v`` with one of the variables nearest where its neighbours are, if that
-    lowers the crossings of both (and both boxes keep clear of the rest)."""
+    lowers the crossings of both (and both boxes keep clear of the rest).
+
+    The candidates are tried in order and the first that helps is kept; their
+    costs before and after are measured together (``_swap_costs``), one array
+    operation instead of two per candidate (numpy's per-call overhead was most of
+    the render time on big maps)."""
     nb = np.where(E[incident[v], 0] == v, E[incident[v], 1], E[incident[v], 0])
     target = P[nb].mean(axis=0)
     order = np.argsort(np.hypot(*(P - target).T), kind="stable")
-    tried = 0
+    others: list[int] = []
     for u in order:
         u = int(u)
         if u == v or u in nb:
             continue
-        tried += 1
-        if tried > SWAPS:
-            return
-        links = np.union1d(incident[v], incident[u])
-        if len(links) == 0:
+        if len(others) == SWAPS:
+            break
+        others.append(u)
+    sets = [np.union1d(incident[v], incident[u]) for u in others]
+    if not others or not any(len(links) for links in sets):
+        return
+    costs = _swap_costs(P, E, v, others, sets, unit)
+    for u, links, (now, after) in zip(others, sets, costs, strict=True):
+        if len(links) == 0 or not after < now - 1e-9:
             continue
-        now = _local_cost(P, E, links, unit)
         P[[v, u]] = P[[u, v]]
-        if not _clashes(P, H, (v, u), gap) and _local_cost(P, E, links, unit) < now - 1e-9:
+        if not _clashes(P, H, (v, u), gap):
             return
         P[[v, u]] = P[[u, v]]
+
+
+def _swap_costs(P: np.ndarray, E: np.ndarray, v: int, others: Sequence[int],
+                sets: Sequence[np.ndarray], unit: float) -> list[tuple[float, float]]:
+    """``_local_cost`` of each candidate's links before and after swapping ``v`` with
+    it, measured in one go (their links as they are: links x all links; each swap's:
+    candidates x links x all links), or one at a time where that would exceed
+    ``CELLS``."""
+    k, m = len(others), len(E)
+    width = max(1, max(len(links) for links in sets))
+    if k * 2 * width * m > CELLS:
+        out = []
+        for u, links in zip(others, sets, strict=True):
+            if len(links) == 0:
+                out.append((0.0, 0.0))
+                continue
+            now = _local_cost(P, E, links, unit)
+            P[[v, u]] = P[[u, v]]
+            out.append((now, _local_cost(P, E, links, unit)))
+            P[[v, u]] = P[[u, v]]
+        return out
+    # before: every candidate's links where they are now, measured once for all of them
+    union = np.unique(np.concatenate(sets))
+    row = {int(link): r for r, link in enumerate(union)}
+    share_u = _sharing(E[union], E)
+    before = _hits(P, E[union], E) & ~share_u
+    # after: each candidate's swap moves its own links (and only those)
+    states = np.repeat(P[None], k, axis=0)  # k x n x 2
+    for i, u in enumerate(others):
+        states[i, [v, u]] = P[[u, v]]
+    mine = np.zeros((k, width), dtype=np.int64)
+    real = np.zeros((k, width), dtype=bool)
+    for i, links in enumerate(sets):
+        mine[i, :len(links)] = links
+        real[i, :len(links)] = True
+    ends = E[mine]  # k x width x 2
+    rows = np.arange(k)[:, None]
+    a = states[rows, ends[:, :, 0]][:, :, None, :]  # k x width x 1 x 2
+    b = states[rows, ends[:, :, 1]][:, :, None, :]
+    c = states[:, E[:, 0]][:, None, :, :]  # k x 1 x m x 2
+    d = states[:, E[:, 1]][:, None, :, :]
+    after = ((_side(a, b, c) * _side(a, b, d) < 0) & (_side(c, d, a) * _side(c, d, b) < 0)
+             & ~_sharing(ends.reshape(-1, 2), E).reshape(k, width, m) & real[:, :, None])
+    out = []
+    for i, links in enumerate(sets):
+        inside = np.zeros(m, dtype=bool)
+        inside[links] = True
+        was = before[[row[int(link)] for link in links]]
+        now = after[i]
+        pair = []
+        for state, hit in ((P, was), (states[i], now)):
+            count = hit[:, ~inside].sum() + hit[:, inside].sum() / 2
+            length = np.hypot(*(state[E[links, 0]] - state[E[links, 1]]).T).sum() / unit
+            pair.append(float(count) + LENGTH * round(float(length), 6))
+        out.append((pair[0], pair[1]))
+    return out
+
+
+def _sharing(mine: np.ndarray, E: np.ndarray) -> np.ndarray:
+    """Which of links ``E`` share a variable with each of ``mine`` (rows x len(E))."""
+    return ((mine[:, None, 0] == E[None, :, 0]) | (mine[:, None, 0] == E[None, :, 1])
+            | (mine[:, None, 1] == E[None, :, 0]) | (mine[:, None, 1] == E[None, :, 1]))
+
+
+def _hits(P: np.ndarray, mine: np.ndarray, E: np.ndarray) -> np.ndarray:
+    """Which of links ``E`` each of ``mine`` crosses, drawn straight at ``P`` (rows x
+    len(E); links sharing a variable included: mask them with ``_sharing``)."""
+    a, b = P[mine[:, 0]][:, None, :], P[mine[:, 1]][:, None, :]
+    c, d = P[E[:, 0]][None, :, :], P[E[:, 1]][None, :, :]
+    return (_side(a, b, c) * _side(a, b, d) < 0) & (_side(c, d, a) * _side(c, d, b) < 0)
 
 
 def _clashes(P: np.ndarray, H: np.ndarray, moved: Sequence[int], gap: np.ndarray) -> bool:
