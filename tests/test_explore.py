@@ -277,3 +277,40 @@ def test_page_data_and_structure_for_any_labels(
         assert len(vs) == len(ls) == len(loop[6]) - 1
         for k, j in enumerate(ls):
             assert data["links"][j][:2] == [vs[k], vs[(k + 1) % len(vs)]]
+
+
+def test_cli_focus_views_explore_part_of_the_map_and_say_what_is_left_out(
+        tmp_path: Path) -> None:
+    """`explore` takes the focus options `render` and `report` take: the page covers that
+    part (variables, links and loops of the view, loop ids of the whole map) and says in
+    words and in the drawing's title how much it leaves out."""
+    out = tmp_path / "part.html"
+    result = runner.invoke(app, ["explore", str(FINES), "--focus", "fines", "--depth", "1",
+                                 "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    full = load_diagram(FINES)
+    data = _json_block(page)
+    shown = {row[0] for row in data["vars"]}  # type: ignore[index]
+    fines = next(v for v in full.variables if v.id == "fines")
+    near = {lk.target for lk in full.links if lk.source == "fines"} | {
+        lk.source for lk in full.links if lk.target == "fines"}
+    assert shown == near | {fines.id}
+    hidden = len(full.variables) - len(shown)
+    words = re.search(r'<p class="view">([^<]*)</p>', page)
+    assert words and f"{hidden} more variables" in words.group(1)
+    assert "Loop ids are those of the whole map" in words.group(1)
+    title = re.search(r"<svg[^>]*>\s*<title[^>]*>([^<]*)", page)
+    assert title and f"{hidden} more variables" in title.group(1)
+    whole = {lp.id for lp in analyse_loops(full).loops}
+    assert {row[0] for row in data["loops"]} <= whole  # type: ignore[index]
+    assert f"wrote {out} ({len(shown)} variables" in " ".join(result.stderr.split())
+
+
+def test_cli_focus_on_a_missing_variable_is_one_usage_line(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["explore", str(FINES), "--focus", "finez",
+                                 "-o", str(tmp_path / "x.html")])
+    assert result.exit_code == 2
+    assert result.stderr == (f"loopkit: error: {FINES}: --focus 'finez' is not a variable of "
+                             "this diagram (did you mean 'fines'?)\n")
+    assert not (tmp_path / "x.html").exists()

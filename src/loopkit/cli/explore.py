@@ -12,9 +12,20 @@ from loopkit.cli.common import (
     MAX_LENGTH,
     TIME_BUDGET,
     SearchProgress,
+    fail_usage,
     note,
     print_problems,
     required,
+)
+from loopkit.cli.focus_options import (
+    BETWEEN,
+    DEPTH,
+    DIRECTION,
+    FOCUS,
+    GROUP,
+    LOOPS,
+    DirectionChoice,
+    selection_from,
 )
 from loopkit.limits import DEFAULT_EXPLORE_LOOP_LIMIT
 
@@ -38,6 +49,12 @@ def explore_command(
     time_budget: float = TIME_BUDGET,
     render_budget: float = RENDER_BUDGET,
     no_drawing: bool = NO_DRAWING,
+    focus: list[str] = FOCUS,
+    depth: int | None = DEPTH,
+    direction: DirectionChoice | None = DIRECTION,
+    between: tuple[str, str] | None = BETWEEN,
+    loops: list[str] = LOOPS,
+    group: list[str] = GROUP,
 ) -> None:
     """Write one self-contained page to explore a big map: pan and zoom, search,
     neighbourhoods, a filterable loop list and a link-by-link story of each loop.
@@ -51,30 +68,50 @@ def explore_command(
       loopkit explore examples/school-fines.yaml -o map.html
 
       loopkit explore world3.yaml -o world3.html --limit 500
+
+      loopkit explore foresight.yaml --group Media -o media.html
+
+    With --focus, --between (paths of at most --max-length links), --loops or
+    --group the page explores that part of the map and says what it leaves out;
+    loop ids stay those of the whole map.
     """
     output = required(output, "'--output' / '-o'", "explore")
+    from dataclasses import replace
+
     from loopkit.check import CheckOptions, analyse_files
     from loopkit.fsutil import atomic_write
     from loopkit.output.report.explore import build_explore, explore_page
 
+    selection = selection_from(focus=focus, depth=depth, direction=direction, between=between,
+                               max_length=None, loops=loops, group=group, collapse=None)
+    selection = replace(selection, max_length=max_length)
     [result] = analyse_files([file], CheckOptions(
         max_length=max_length, limit=limit, time_budget=time_budget), progress=SearchProgress)
     if result.diagram is None or result.analysis is None:
         print_problems(result.all_problems)
         note("no page written: the file could not be read")
         raise typer.Exit(EXIT_PROBLEMS)
-    explored = build_explore(result.file, result.diagram, result.analysis,
+    diagram, analysis, view = result.diagram, result.analysis, None
+    if not selection.empty:
+        from loopkit.analysis.focus import SelectionError, select, view_analysis
+
+        try:
+            view = select(diagram, selection, analysis)
+        except SelectionError as error:
+            raise fail_usage(str(error)) from None
+        assert view is not None
+        diagram, analysis = view.diagram, view_analysis(view, analysis)
+    explored = build_explore(result.file, diagram, analysis,
                              problems=result.all_problems, render_budget=render_budget,
-                             draw_map=not no_drawing)
+                             draw_map=not no_drawing, view=view)
     text = explore_page(explored)
     if output == "-":
         typer.echo(text, nl=False)
     else:
         atomic_write(output, text, inputs=[file])
-        analysis = result.analysis
         stopped = " (the loop search stopped early: the page says so)" if analysis.truncated \
             else ""
-        note(f"wrote {output} ({len(result.diagram.variables)} variables, "
-             f"{len(analysis.loops)} loops{stopped})")
+        note(f"wrote {output} ({len(diagram.variables)} variables, "
+             f"{len(analysis.loops)} loop{'s' if len(analysis.loops) != 1 else ''}{stopped})")
     print_problems(result.all_problems)
     raise typer.Exit(EXIT_PROBLEMS if not result.ok else EXIT_OK)

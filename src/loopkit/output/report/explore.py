@@ -42,6 +42,7 @@ from loopkit.output.words import summary_sentence
 from loopkit.text import script_json, strip_control, xml_text
 
 if TYPE_CHECKING:
+    from loopkit.analysis.focus import View
     from loopkit.analysis.loops import LoopAnalysis
     from loopkit.model import Diagram
     from loopkit.problems import Problem
@@ -65,22 +66,28 @@ class ExploreMap:
     #: What the drawing simplified or could not do (layout fallbacks, budgets).
     drawing_notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: the focus view ``diagram`` and ``analysis`` are of (``--focus``, ``--group``...)
+    view: View | None = None
 
 
 def build_explore(file: str, diagram: Diagram, analysis: LoopAnalysis, *,
                   problems: Sequence[Problem] = (),
                   render_budget: float = DEFAULT_RENDER_BUDGET,
-                  renderer: str | None = None, draw_map: bool = True) -> ExploreMap:
+                  renderer: str | None = None, draw_map: bool = True,
+                  view: View | None = None) -> ExploreMap:
     """Draw the map for the page. Running out of ``render_budget`` is said on the page
-    (the tables still hold everything); a missing renderer is raised (exit 2)."""
+    (the tables still hold everything); a missing renderer is raised (exit 2).
+    ``view``: ``diagram`` and ``analysis`` are that focus view's (``focus.select``,
+    ``focus.view_analysis``); the drawing and the page say what it leaves out."""
     from loopkit.render import RenderTimeout, draw, svg_of
 
-    explored = ExploreMap(file, diagram, analysis, problems=list(problems))
+    explored = ExploreMap(file, diagram, analysis, problems=list(problems), view=view)
     if not draw_map:
         explored.drawing_notes.append("no drawing was asked for (--no-drawing)")
         return explored
     try:
-        drawing = draw(diagram, analysis, renderer=renderer, time_budget=render_budget)
+        drawing = draw(diagram, analysis, renderer=renderer, time_budget=render_budget,
+                       view=view)
         explored.svg = svg_of(drawing, renderer=renderer, id_prefix=PREFIX,
                               timeout=render_budget, text_nearby=True)
         explored.drawing_notes.extend(drawing.notes)
@@ -218,6 +225,10 @@ def explore_page(explored: ExploreMap) -> str:
         body.append(f"<p>{xml_text(diagram.description)}</p>")
     body.append(f"<p><strong>{len(diagram.variables)} variables, {len(diagram.links)} links, "
                 f"{xml_text(summary_sentence(analysis.summary))}.</strong></p>")
+    if explored.view is not None:
+        from loopkit.output.report.alt import view_sentence
+
+        body.append(f'<p class="view">{view_sentence(explored.view, xml_text)}</p>')
     body += _bounds(explored)
     if explored.problems:
         body.append('<ul class="problems">' + "".join(
