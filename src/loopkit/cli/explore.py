@@ -12,7 +12,6 @@ from loopkit.cli.common import (
     MAX_LENGTH,
     TIME_BUDGET,
     SearchProgress,
-    fail_usage,
     note,
     print_problems,
     required,
@@ -26,6 +25,7 @@ from loopkit.cli.focus_options import (
     LOOPS,
     DirectionChoice,
     selection_from,
+    view_of,
 )
 from loopkit.limits import DEFAULT_EXPLORE_LOOP_LIMIT
 
@@ -93,14 +93,8 @@ def explore_command(
         raise typer.Exit(EXIT_PROBLEMS)
     diagram, analysis, view = result.diagram, result.analysis, None
     if not selection.empty:
-        from loopkit.analysis.focus import SelectionError, select, view_analysis
-
-        try:
-            view = select(diagram, selection, analysis)
-        except SelectionError as error:
-            raise fail_usage(str(error)) from None
-        assert view is not None
-        diagram, analysis = view.diagram, view_analysis(view, analysis)
+        view, analysis = view_of(diagram, analysis, selection)
+        diagram = view.diagram
     explored = build_explore(result.file, diagram, analysis,
                              problems=result.all_problems, render_budget=render_budget,
                              draw_map=not no_drawing, view=view)

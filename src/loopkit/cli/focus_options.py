@@ -102,3 +102,16 @@ def selection_flags(selection: Any) -> list[str]:
     if selection.collapse:
         parts.append(" --collapse groups")
     return parts
+
+
+def view_of(diagram: Any, analysis: Any, selection: Any) -> tuple[Any, Any]:
+    """The selected part of ``diagram`` (a ``focus.View``) and its loops (the whole map's
+    ids); a name the diagram lacks is a usage error (exit 2, nothing written)."""
+    from loopkit.analysis.focus import SelectionError, select, view_analysis
+
+    try:
+        view = select(diagram, selection, analysis)
+    except SelectionError as error:
+        raise fail_usage(str(error)) from None
+    assert view is not None
+    return view, view_analysis(view, analysis)

@@ -30,6 +30,7 @@ from loopkit.cli.focus_options import (
     LOOPS,
     DirectionChoice,
     selection_from,
+    view_of,
 )
 
 
@@ -158,17 +159,11 @@ def _views(results: list[Any], selection: Any) -> list[Any]:
 
     A name one file lacks is a usage error: no report is written.
     """
-    from loopkit.analysis.focus import SelectionError, select, view_analysis
     from loopkit.output.records import FileResult
 
     views = []
     for k, result in enumerate(results):
-        try:
-            view = select(result.diagram, selection, result.analysis)
-        except SelectionError as error:
-            raise fail_usage(str(error)) from None
-        assert view is not None
-        results[k] = FileResult(result.file, view.diagram, view_analysis(view, result.analysis),
-                                result.problems)
+        view, analysis = view_of(result.diagram, result.analysis, selection)
+        results[k] = FileResult(result.file, view.diagram, analysis, result.problems)
         views.append(view)
     return views
