@@ -229,20 +229,19 @@ def draw(
             )
 
             ends = [(number[link.source], number[link.target]) for link in diagram.links]
-            needs = [line_need([view.sign_labels.get(shown.links[n].key, "1 +")
-                                for n in (line.forward, line.back) if n is not None])
+            counts = [view.sign_labels.get(link.key, "1 +") for link in shown.links]
+            needs = [line_need([counts[n] for n in (line.forward, line.back) if n is not None])
                      for line in lines]
             layout = untangled_layout(make_room(layout, ends, needs), ends, budget,
                                       move=False)
-            texts = [view.sign_labels.get(link.key, "1 +") for link in shown.links]
             # a count with no stretch of its line clear of the others: boxes further
             # apart (``dot`` keeps its ranks tight), lines drawn again, while that helps
-            left = crowded(layout, lines, texts, budget)
+            left = crowded(layout, lines, counts, budget)
             for _ in range(WIDEN_TRIES):
                 if not left or budget.over("count placement"):
                     break
                 wider = untangled_layout(widened(layout), ends, budget, move=False)
-                fewer = crowded(wider, lines, texts, budget)
+                fewer = crowded(wider, lines, counts, budget)
                 if fewer >= left:
                     break
                 layout, left = wider, fewer
