@@ -427,3 +427,26 @@ def test_a_big_map_page_works_and_says_what_bounds_stopped(driver: Any, folder: 
         driver.execute_script("document.getElementById('map-title').scrollIntoView()")
         driver.save_screenshot(shot)
     assert_clean(driver, "Foresight explorer with a variable selected")
+
+
+def test_a_focus_view_page_works_and_says_what_it_leaves_out(driver: Any,
+                                                             folder: Path) -> None:
+    """`explore --focus`: the page shows only that part, its search finds only what is
+    shown, the focus variable is drawn emphasised, and axe finds nothing."""
+    page = _explore(folder / "focus.html", FINES, "--focus", "fines", "--depth", "1")
+    _open(driver, page)
+    view = _by(driver, "p.view").text
+    assert "more variables" in view and "Loop ids are those of the whole map" in view
+    shown = driver.execute_script(
+        "return JSON.parse(document.getElementById('lk-data').textContent).vars"
+        ".map(v => v[0])")
+    assert "fines" in shown and len(shown) < len(load_diagram(ROOT / FINES).variables)
+    bold = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#map-figure [data-var]'))"
+        ".filter(g => getComputedStyle(g.querySelector('text')).fontWeight >= 700)"
+        ".map(g => g.getAttribute('data-var'))")
+    assert bold == ["fines"]  # the variable the view is centred on, emphasised
+    _by(driver, "#q").send_keys("fines")
+    _by(driver, "#q-results button").click()
+    assert _state(driver)["selected"]
+    assert_clean(driver, "explore of a focus view")
