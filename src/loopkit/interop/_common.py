@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from loopkit.model import DeclaredLoop, Diagram, Link, Polarity, Variable
+from loopkit.model import POLARITY_SPELLINGS, DeclaredLoop, Diagram, Link, Polarity, Variable
 from loopkit.problems import DiagramError, Problem
 
 if TYPE_CHECKING:
@@ -290,6 +290,21 @@ def json_position(text: str, path: Iterable[str | int]) -> tuple[int, int]:
 def json_fail(text: str, filename: str, path: tuple[str | int, ...], message: str) -> NoReturn:
     line, column = json_position(text, path)
     fail(filename, line, column, message, "import-structure")
+
+
+def json_sign(value: Any, text: str, filename: str, path: tuple[str | int, ...],
+              message: str) -> Polarity:
+    """A sign as JSON formats write it: +1/-1 (0 is unknown), '+'/'-' or a word loopkit
+    knows; null or '' is unknown. Anything else is one problem at ``path`` (``message``
+    says what the format allows)."""
+    if value is None or value == "":
+        return Polarity.UNKNOWN
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Polarity.POSITIVE if value > 0 else Polarity.NEGATIVE if value < 0 \
+            else Polarity.UNKNOWN
+    if isinstance(value, str) and value.strip().lower() in POLARITY_SPELLINGS:
+        return POLARITY_SPELLINGS[value.strip().lower()]
+    json_fail(text, filename, path, message)
 
 
 def describe_path(path: tuple[str | int, ...]) -> str:

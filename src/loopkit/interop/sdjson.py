@@ -18,6 +18,7 @@ from loopkit.interop._common import (
     describe_path,
     fail,
     json_fail,
+    json_sign,
     link_notes,
     load_json,
     text_value,
@@ -32,7 +33,7 @@ from loopkit.interop._lossless import (
     unpack,
     variable_fields,
 )
-from loopkit.model import POLARITY_SPELLINGS, Diagram, Link, Polarity, Variable
+from loopkit.model import Diagram, Link, Polarity, Variable
 
 _NOTES = {
     **link_notes("relationship"),
@@ -102,7 +103,9 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
                 notes.add("implicit", repr(name))
                 add(name, {}, path=path)
             ends.append(by_key[_key(name)])
-        polarity = _polarity(item.get("polarity"), text, filename, path)
+        polarity = json_sign(item.get("polarity"), text, filename, (*path, "polarity"),
+                             f"{describe_path(path)}: unknown polarity "
+                             f"{item.get('polarity')!r}; SD-JSON uses '+', '-' or ''")
         reasoning = text_value(item.get("reasoning"))
         why_sign = text_value(item.get("polarityReasoning"))
         if why_sign:
@@ -118,18 +121,6 @@ def read(text: str, filename: str = "<string>", **options: Any) -> ImportResult:
     draft.title = text_value(extra.get("title"))
     draft.description = text_value(extra.get("description"))
     return draft.finish(_NOTES)
-
-
-def _polarity(value: Any, text: str, filename: str, path: tuple[str | int, ...]) -> Polarity:
-    if value is None or value == "":
-        return Polarity.UNKNOWN
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return Polarity.POSITIVE if value > 0 else Polarity.NEGATIVE if value < 0 \
-            else Polarity.UNKNOWN
-    if isinstance(value, str) and value.strip().lower() in POLARITY_SPELLINGS:
-        return POLARITY_SPELLINGS[value.strip().lower()]
-    json_fail(text, filename, (*path, "polarity"),
-              f"{describe_path(path)}: unknown polarity {value!r}; SD-JSON uses '+', '-' or ''")
 
 
 def _names(diagram: Diagram) -> dict[str, str]:
