@@ -275,3 +275,31 @@ def test_route_around_bends_a_link_off_a_variable_in_its_way() -> None:
     # a link already clear of every other box is left as it is
     clear = Layout(layout.bbox, (left, Box(150, 80, 30, 10), right), (straight,))
     assert route_around(clear, [(0, 2)]).edges[0] is straight
+
+
+def test_a_sign_with_lines_all_round_its_arrowhead_moves_back_beside_its_link() -> None:
+    """Where every spot near the arrowhead touches another link, the sign goes further
+    back along its own link, close beside it and clear of every line (Foresight had
+    three signs with a link through them)."""
+    tail, head = Box(0, 0, 20, 10), Box(300, 0, 20, 10)
+    link = EdgeShape(((20, 0), (100, 0), (200, 0), (270, 0)), (280, 0))
+    # other links, every 4 points, across the last 90 points before the arrowhead
+    others = tuple(EdgeShape(((x, -80.0), (x, -30.0), (x, 30.0), (x, 70.0)), (x, 80.0))
+                   for x in range(190, 282, 4))
+    layout = Layout((0, -80, 320, 80), (tail, head), (link, *others))
+    x, y = place_signs(layout)[0]
+    half = (5.0, 6.5)
+    assert x + half[0] < 190 - 2.5  # clear of the crossing links, all of them
+    assert 10 <= abs(y) <= 15  # beside its own link, close enough to read as its sign
+    # the sign's box touches no line (points sampled along every link)
+    for edge in layout.edges:
+        for px, py in dense(edge.polyline(6), 1.0):
+            assert not (abs(px - x) < half[0] + 1 and abs(py - y) < half[1] + 1)
+
+
+def test_a_sign_keeps_its_spot_by_the_arrowhead_when_nothing_is_in_the_way() -> None:
+    tail, head = Box(0, 0, 20, 10), Box(300, 0, 20, 10)
+    layout = Layout((0, -10, 320, 10), (tail, head),
+                    (EdgeShape(((20, 0), (100, 0), (200, 0), (270, 0)), (280, 0)),))
+    x, y = place_signs(layout)[0]
+    assert math.dist((x, y), (280, 0)) < 20

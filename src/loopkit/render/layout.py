@@ -416,19 +416,26 @@ def place_signs(layout: Layout, half: tuple[float, float] = (5.0, 6.5),
         if chosen is None:
             assert roomiest is not None
             chosen = roomiest[1]
-            if roomiest[0] < 0:
-                # every spot near the arrowhead is on a name or a sign: further back along
-                # the link, the first spot on neither (touching a line is the lesser harm)
-                chosen = _further_back(line, half, index) or chosen
+            if roomiest[0] <= 0:
+                # every spot near the arrowhead touches a line, a name or a sign: further
+                # back along the link and close beside it, the first spot clear of all
+                # three; else, where it was on a name or a sign, the first on neither
+                # (touching a line is the lesser harm)
+                clear = _further_back(line, half, index, lines=True)
+                if clear is not None:
+                    chosen = clear
+                elif roomiest[0] < 0:
+                    chosen = _further_back(line, half, index) or chosen
         spots.append(chosen)
         index.add_box(Box(chosen[0], chosen[1], *half))
     return spots
 
 
 def _further_back(line: Sequence[Point], half: tuple[float, float],
-                  index: _Index) -> Point | None:
+                  index: _Index, lines: bool = False) -> Point | None:
     """A sign spot beside the link, up to halfway back from its tip (on a short link, 30
-    points), clear of every box."""
+    points), clear of every box; with ``lines``, clear of every line too and close
+    enough to its own link to be read as its sign."""
     points = dense(line, 6.0)
     total = sum(math.dist(a, b) for a, b in itertools.pairwise(points))
     walked = 0.0
@@ -439,10 +446,13 @@ def _further_back(line: Sequence[Point], half: tuple[float, float],
             break
         length = math.dist(a, b) or 1.0
         nx, ny = (b[1] - a[1]) / length, -(b[0] - a[0]) / length
-        for across in (10.0, 15.0, 22.0, 30.0, 40.0):
+        for across in (10.0, 15.0) if lines else (10.0, 15.0, 22.0, 30.0, 40.0):
             for side in (1.0, -1.0):
                 box = Box(a[0] + nx * across * side, a[1] + ny * across * side, *half)
-                if all(box.distance_to_box(o) >= 2.5 for o in index.near(box, 2.5)[0]):
+                if lines:
+                    if _room(box, index, 2.5) >= 2.5:
+                        return (box.x, box.y)
+                elif all(box.distance_to_box(o) >= 2.5 for o in index.near(box, 2.5)[0]):
                     return (box.x, box.y)
     return None
 
