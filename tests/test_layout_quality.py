@@ -69,6 +69,49 @@ def test_foresight_has_no_overlapping_text_and_no_link_through_a_variable() -> N
     assert metrics.crossing_count < 1000
 
 
+def test_foresight_has_no_link_through_a_sign() -> None:
+    """Signs with another link through every spot by their arrowhead move back beside
+    their own link (three did on Foresight)."""
+    metrics, _ = _foresight()
+    assert metrics.links_through_labels == 0, metrics.problems
+
+
+def _engines(monkeypatch: pytest.MonkeyPatch, diagram: Diagram) -> list[str]:
+    """The layout engines a render of ``diagram`` runs (pass 2's pinned draw excluded)."""
+    from loopkit.render.graphviz import Renderer
+
+    used: list[str] = []
+    real = Renderer.run
+
+    def spy(self: Renderer, source: str, fmt: str, **kwargs: object) -> bytes:
+        if not kwargs.get("pinned"):
+            used.append(str(kwargs.get("engine", "neato")))
+        return real(self, source, fmt, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Renderer, "run", spy)
+    monkeypatch.setattr("loopkit.render._LAYOUTS", {})  # no layout remembered from before
+    render_svg(diagram, analyse_loops(diagram), time_budget=120)
+    return used
+
+
+def test_a_big_map_is_untangled_from_sfdps_layout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Untangling is a local search, so its start matters: sfdp's leaves Foresight fewer
+    crossings than neato's. The user's engines stay neato, dot, circo and fdp."""
+    from loopkit.render import ENGINES
+
+    assert _engines(monkeypatch, foresight_diagram()) == ["sfdp"]
+    assert "sfdp" not in ENGINES
+
+
+def test_a_map_with_pinned_variables_keeps_neato(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    diagram = foresight_diagram()
+    first = dataclasses.replace(diagram.variables[0], pos=(0.0, 0.0))
+    pinned = dataclasses.replace(diagram, variables=(first, *diagram.variables[1:]))
+    assert _engines(monkeypatch, pinned) == ["neato"]
+
+
 def test_foresight_renders_the_same_bytes_twice() -> None:
     import loopkit.render as render
 

@@ -419,9 +419,9 @@ def build_dot(
     links. Loop badges need the layout, so they are added in pass 2 only.
     ``highlight`` (a loop id) needs ``analysis``.
     """
-    from loopkit.render.graphviz import ENGINES
+    from loopkit.render.graphviz import ENGINES, LAYOUT_ENGINES
 
-    if engine not in ENGINES:
+    if engine not in LAYOUT_ENGINES:
         raise ValueError(f"unknown layout engine {engine!r}; choose from {', '.join(ENGINES)}")
     style = style or Style()
     emphasis = emphasis_for(diagram, analysis, highlight)
@@ -433,7 +433,7 @@ def build_dot(
     }
     if engine == "neato":
         graph.update(start=seed, mode="major", overlap="voronoi", sep="+14")
-    elif engine == "fdp":
+    elif engine in ("fdp", "sfdp"):
         graph.update(start=seed, overlap="voronoi", sep="+14")
     elif engine == "circo":
         graph.update(overlap="voronoi")

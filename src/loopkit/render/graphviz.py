@@ -24,6 +24,9 @@ RENDERER_ENV = "LOOPKIT_RENDERER"
 RENDERER_PATH_ENV = "LOOPKIT_RENDERER_PATH"
 RENDERERS = ("pure", "system")
 ENGINES = ("neato", "dot", "circo", "fdp")
+#: Engines loopkit runs itself: the user's, and ``sfdp`` for the start of big maps'
+#: straight-line layouts (``loopkit.render.untangle``).
+LAYOUT_ENGINES = (*ENGINES, "sfdp")
 #: Output formats each renderer can write.
 FORMATS = {"pure": ("svg", "png", "json"), "system": ("svg", "png", "json", "pdf")}
 
@@ -70,7 +73,7 @@ class Renderer:
         from the DOT as given, which is how the second rendering pass keeps
         the first pass's layout.
         """
-        if engine not in ENGINES:
+        if engine not in LAYOUT_ENGINES:
             raise ValueError(f"unknown layout engine {engine!r}")
         self.require(fmt)
         args = [self.executable, "-q", f"-T{fmt}", "-Kneato" if pinned else f"-K{engine}"]
