@@ -65,8 +65,9 @@ def _foresight() -> tuple[Metrics, str]:
 def test_foresight_has_no_overlapping_text_and_no_link_through_a_variable() -> None:
     metrics, _ = _foresight()
     _assert_targets(metrics)
-    # issue 13: 1336 crossings before untangling; sfdp has 542 on the same graph
-    assert metrics.crossing_count < 1000
+    # issue 13: 1336 crossings before untangling. Plain sfdp shows 542 on the same graph,
+    # 1158 with every link drawn whole (benchmarks/render.py); 661 here today
+    assert metrics.crossing_count < 0.7 * 1158
 
 
 def test_foresight_has_no_link_through_a_sign() -> None:
@@ -247,3 +248,39 @@ def test_swap_costs_measured_together_match_one_at_a_time(
         assert now == _local_cost(P, E, links, 100.0)
         assert after == _local_cost(swapped, E, links, 100.0)
     assert (P == np.array(points)).all()  # measuring moved nothing
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 9), st.integers(0, 7)), min_size=6, max_size=14,
+                unique=True),
+       st.data())
+def test_kicks_keep_boxes_clear_and_never_end_worse(cells: list[tuple[int, int]],
+                                                    data: st.DataObject) -> None:
+    """Throwing the most crossed variables elsewhere is kept only where the cost fell:
+    untangling with kicks ends no worse than without, and no two boxes come close."""
+    from loopkit.render.untangle import GAP, _Search, untangle
+
+    n = len(cells)
+    nodes = [Box(x * 120.0, y * 70.0, 40.0, 15.0) for x, y in cells]  # a grid: clear
+    ends = data.draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1))
+                              .filter(lambda e: e[0] != e[1]), min_size=3, max_size=30,
+                              unique=True))
+
+    def cost(centres: list[tuple[float, float]]) -> float:
+        pairs = sorted({(min(a, b), max(a, b)) for a, b in ends})
+        search = _Search([b.moved(x, y) for b, (x, y) in zip(nodes, centres, strict=True)],
+                         np.array(pairs, dtype=np.int64))
+        search.unit = unit  # the same yardstick for both
+        return search.cost()
+
+    pairs = sorted({(min(a, b), max(a, b)) for a, b in ends})
+    if len(pairs) < 2:
+        return
+    unit = _Search(nodes, np.array(pairs, dtype=np.int64)).unit
+    kicked = untangle(nodes, ends, kicks=2)
+    plain = untangle(nodes, ends, kicks=0)
+    assert cost(kicked) <= cost(plain) + 1e-6
+    for (i, a), (j, b) in itertools.combinations(enumerate(kicked), 2):
+        dx = abs(a[0] - b[0]) - 80.0
+        dy = abs(a[1] - b[1]) - 30.0
+        assert dx >= GAP[0] - 1e-6 or dy >= GAP[1] - 1e-6, (i, j)
