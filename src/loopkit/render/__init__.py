@@ -339,7 +339,7 @@ def _best_layout(diagram: Diagram, analysis: LoopAnalysis, program: Renderer, *,
             # A big map's only plan: loopkit untangles it (``untangle``). Its search
             # is local, so where it starts matters: from sfdp it ends with fewer
             # crossings than from neato (Foresight, seeds 1-8, straight links: sfdp
-            # 634-750, mean 689; neato 643-874, mean 771).
+            # 634-750, mean 689; neato 643-874, mean 772).
             engine = "sfdp"
     seeds = SEEDS[:count] if seeded else SEEDS[:1]
     index = {link.key: i for i, link in enumerate(diagram.links)}
