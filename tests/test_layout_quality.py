@@ -284,3 +284,39 @@ def test_kicks_keep_boxes_clear_and_never_end_worse(cells: list[tuple[int, int]]
         dx = abs(a[0] - b[0]) - 80.0
         dy = abs(a[1] - b[1]) - 30.0
         assert dx >= GAP[0] - 1e-6 or dy >= GAP[1] - 1e-6, (i, j)
+
+
+def test_kicks_are_skipped_and_noted_when_the_budget_is_short(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kicks only improve a finished layout: with less than twice the first sweeps' time
+    left, none starts (the routing after untangling keeps its time) and the budget says
+    untangling was cut; with time to spare, none is cut."""
+    from loopkit.render import untangle as module
+    from loopkit.render.layout import Budget
+
+    class Clock:
+        now = 0.0
+
+        def __call__(self) -> float:
+            return self.now
+
+    clock = Clock()
+    real = module._Search.sweeps
+
+    def slow(self: object, most: int, budget: object) -> bool:
+        clock.now += 10.0  # every round of sweeps takes 10 s
+        return real(self, most, budget)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module._Search, "sweeps", slow)
+    nodes = [Box(x * 120.0, y * 70.0, 40.0, 15.0) for x in range(3) for y in range(3)]
+    ends = [(0, 8), (2, 6), (1, 7), (3, 5), (0, 5), (2, 3), (6, 1), (8, 1)]
+    short = Budget(25.0, clock=clock)  # 10 s of sweeps, 15 s left: under 2 x 10
+    got = module.untangle(nodes, ends, short)
+    assert short.cut == ["untangling"]
+    assert got == module.untangle(nodes, ends, None, kicks=0)
+    clock.now = 0.0
+    ample = Budget(1000.0, clock=clock)
+    module.untangle(nodes, ends, ample)
+    assert ample.cut == []
+    assert clock.now == 10.0 * (1 + module.KICKS)  # the first sweeps, then every kick's
+

@@ -108,19 +108,26 @@ def untangle(nodes: Sequence[Box], ends: Sequence[tuple[int, int]],
 
     Each sweep visits the variables whose links cross others, most crossed
     first; links from a variable to itself are ignored. Sweeps stop after
-    ``sweeps``, or when one gains less than 1 %. Then ``kicks`` times, the most
-    crossed variables are thrown elsewhere and the sweeps run again; the layout
-    is kept where that lowered the cost (``_cost``). Stops early when ``budget``
-    runs out, with the best layout found so far.
+    ``sweeps``, or when one gains less than 1 %. Then ``kicks`` times (``KICKS``
+    if None), the most crossed variables are thrown elsewhere and the sweeps run
+    again; the layout is kept where that lowered the cost (``_Search.cost``).
+    Stops early when ``budget`` runs out, with the best layout found so far.
     """
     n = len(nodes)
     pairs = sorted({(min(a, b), max(a, b)) for a, b in ends if a != b})
     if n < 3 or len(pairs) < 2 or len(pairs) > MAX_LINKS:
         return [(b.x, b.y) for b in nodes]
     search = _Search(nodes, np.array(pairs, dtype=np.int64))
+    began = budget.clock() if budget is not None else 0.0
     if search.sweeps(sweeps, budget):
         best, best_cost = search.P.copy(), search.cost()
+        # A kick only improves a finished layout: one starts while twice what the first
+        # sweeps took is left before what later steps keep, so kicks never take the
+        # time routing the links round boxes needs (a cut kick is noted like a sweep).
+        spent = budget.clock() - began if budget is not None else 0.0
         for _kick in range(KICKS if kicks is None else kicks):
+            if budget is not None and budget.over("untangling", keep=budget.keep + 2 * spent):
+                break
             search.P = best.copy()
             search.kick(KICKED)
             if not search.sweeps(RESWEEPS, budget):
