@@ -8,17 +8,18 @@ middle of its neighbours, spots round it and across the picture), it moves
 the variable to the one where its links cross the fewest others, run through
 no other variable, and its box keeps clear of every other box; where no spot
 helps, it tries swapping places with a variable near its neighbours. Such
-moves stop in a local minimum; a few times, the most crossed variables are then
+moves stop in a local minimum: a few times, the most crossed variables are then
 thrown elsewhere and the sweeps rerun, and the result is kept where it is
 better (an iterated local search). Links are straight lines between box
-centres here; ``untangled_layout`` then draws
-them from border to border and bends the few that still touch a box.
+centres here; ``untangled_layout`` then draws them from border to border and
+bends the few that still touch a box.
 
-Bounded: a fixed number of sweeps and kicks, each candidate scored
-with arrays of (candidates x links x other links) in numpy, and a ``Budget``
-that stops the sweeps early (and says so). Deterministic: candidates come from
-a fixed low-discrepancy sequence, ties go to the earlier candidate, and only
-integer counts and rounded lengths are compared.
+Bounded: a fixed number of sweeps and kicks, each candidate scored with
+arrays of (candidates x links x other links) in numpy, and a ``Budget`` that
+stops the sweeps early and skips kicks it has no time for (and says so).
+Deterministic: candidates come from a fixed low-discrepancy sequence, ties go
+to the earlier candidate, and only integer counts and rounded lengths are
+compared.
 """
 
 from __future__ import annotations
